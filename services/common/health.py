@@ -1,0 +1,58 @@
+"""`/healthz`, `/readyz` and `/metrics`, the same on every service."""
+
+from __future__ import annotations
+
+import socket
+from typing import Callable
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+
+
+def database_check(engine: Engine) -> Callable[[], None]:
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    return check
+
+
+def kafka_check(bootstrap: str) -> Callable[[], None]:
+    def check() -> None:
+        errors = []
+        for server in bootstrap.split(","):
+            host, _, port = server.strip().rpartition(":")
+            try:
+                socket.create_connection((host, int(port)), timeout=1).close()
+                return
+            except OSError as exc:
+                errors.append(f"{server}: {exc}")
+        raise ConnectionError("; ".join(errors))
+    return check
+
+
+def health_router(checks: dict[str, Callable[[], None]]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Kafka and the database are reachable")
+    def readyz(response: Response) -> dict:
+        results = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:
+                results[name] = f"unreachable: {exc}"
+        ready = all(v == "ok" for v in results.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "not ready", "checks": results}
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,22 @@
+"""Settings shared by every service (SPEC §6). Each service subclasses this
+once; nothing here is read at import time."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE = "sqlite:///followthrough.db"
+LOCAL_BROKER = "127.0.0.1:9092"
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    kafka_bootstrap_servers: str = LOCAL_BROKER
+    database_url: str = DEFAULT_SQLITE
+    followthrough_public_url: str = "http://127.0.0.1:8002"
+    host: str = "127.0.0.1"
+
+    @property
+    def public_url(self) -> str:
+        return self.followthrough_public_url.rstrip("/")

@@ -1,0 +1,29 @@
+"""The faust app each consuming service builds, the same way."""
+
+from __future__ import annotations
+
+import tempfile
+
+import faust
+
+
+def make_faust_app(name: str, bootstrap: str) -> faust.App:
+    servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap.split(","))
+    return faust.App(
+        name,
+        broker=servers,
+        value_serializer="raw",
+        key_serializer="raw",
+        web_enabled=False,  # uvicorn serves HTTP; faust runs inside its lifespan
+        store="memory://",
+        datadir=tempfile.mkdtemp(prefix=f"{name}-faust-"),  # replicas must not share one
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        topic_allow_declare=False,  # topics are created once, with their real settings
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+    )
+
+
+def raw_topic(app: faust.App, name: str):
+    return app.topic(name, value_serializer="raw", key_serializer="raw")
