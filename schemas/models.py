@@ -9,6 +9,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
+DEFAULT_THEMES: tuple[str, ...] = (
+    "stop-and-search", "communication", "respect", "schools", "safety",
+    "trust", "training", "complaints", "youth-voice", "other",
+)
+"""Recommendation themes; a policy file may add more (SPEC §5)."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

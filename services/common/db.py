@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -33,3 +35,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def insert_once(session: Session, table: Table, **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True if this call inserted the row.
+
+    The database's unique keys decide what happens once, not a prior SELECT."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    # rowcount is not reliable for this statement across drivers; RETURNING is.
+    return session.execute(stmt.returning(*table.primary_key.columns)).first() is not None

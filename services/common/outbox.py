@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from schemas.events import EVENT_TYPES
+from services.common.topics import ensure_topics
 
 log = structlog.get_logger()
 
@@ -131,6 +132,7 @@ class OutboxRelay(threading.Thread):
 
 
 def make_producer(bootstrap: str) -> KafkaProducer:
+    ensure_topics(bootstrap, timeout_s=5)
     # One in-flight request per connection keeps order when the client retries.
     return KafkaProducer(
         bootstrap_servers=bootstrap, acks="all", linger_ms=2, retries=5,

@@ -64,16 +64,8 @@ def time_transition(c: Commitment, today: dt.date, policy: Policy) -> str | None
 
 def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) -> list[Notice]:
     """The police's response clock on a pending recommendation."""
-    if rec.decided:
-        return []
-    first = rec.respond_by + dt.timedelta(days=1)
-    steps = [
-        Step("response_due", 1, first, "response_due:1", ("supervisor",)),
-        Step("response_due", 2, policy.add_days(first, policy.response_second_level_after_days),
-             "response_due:2", ("supervisor", "senior_lead")),
-    ]
     out = []
-    for s in _collapse(steps, rec.ladder_since, today):
+    for s in _collapse(_response_steps(rec, policy), rec.ladder_since, today):
         if s.on <= today and s.key not in rec.sent_keys:
             days = (today - rec.respond_by).days
             out.append(Notice(
@@ -84,6 +76,22 @@ def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) 
                 audience=s.audience, recipients=rec.contacts.emails(s.audience), days_overdue=days,
             ))
     return out
+
+
+def next_response_on(rec: PendingRecommendation, today: dt.date, policy: Policy) -> dt.date | None:
+    future = [s.on for s in _response_steps(rec, policy) if s.key not in rec.sent_keys and s.on > today]
+    return min(future, default=None)
+
+
+def _response_steps(rec: PendingRecommendation, policy: Policy) -> list[Step]:
+    if rec.decided:
+        return []
+    first = rec.respond_by + dt.timedelta(days=1)
+    return [
+        Step("response_due", 1, first, "response_due:1", ("supervisor",)),
+        Step("response_due", 2, policy.add_days(first, policy.response_second_level_after_days),
+             "response_due:2", ("supervisor", "senior_lead")),
+    ]
 
 
 def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:

@@ -107,6 +107,9 @@ class PendingRecommendation:
     decided: bool = False
     sent_keys: frozenset[str] = field(default_factory=frozenset)
 
+    def with_sent(self, *keys: str) -> "PendingRecommendation":
+        return replace(self, sent_keys=self.sent_keys | frozenset(keys))
+
 
 @dataclass(frozen=True)
 class Notice:

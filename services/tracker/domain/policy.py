@@ -12,10 +12,7 @@ import holidays
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-DEFAULT_THEMES = (
-    "stop-and-search", "communication", "respect", "schools", "safety",
-    "trust", "training", "complaints", "youth-voice", "other",
-)
+from schemas.models import DEFAULT_THEMES
 
 
 class Policy(BaseModel):

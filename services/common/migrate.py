@@ -1,0 +1,46 @@
+"""Alembic, run from code: each service keeps its own migrations and its own
+version table, so services sharing one database never touch each other's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData, func, select
+
+_MIGRATION_LOCK = 7_311_911  # any constant; serialises replicas migrating at once
+
+
+def upgrade(engine: Engine, script_location: Path, version_table: str, metadata: MetaData) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+        cfg.attributes.update(connection=conn, version_table=version_table, metadata=metadata)
+        command.upgrade(cfg, "head")
+
+
+def run_env() -> None:
+    """The body of every service's migrations/env.py."""
+    cfg = context.config
+    conn = cfg.attributes["connection"]
+    context.configure(
+        connection=conn,
+        target_metadata=cfg.attributes["metadata"],
+        version_table=cfg.attributes["version_table"],
+        render_as_batch=conn.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+COMMON = Path(__file__).parent / "migrations"
+
+
+def upgrade_common(engine: Engine) -> None:
+    """The tables every service shares (API tokens); run by each service at start."""
+    from services.common.tokens import metadata
+
+    upgrade(engine, COMMON, "common_alembic_version", metadata)

@@ -1,0 +1,63 @@
+"""Wires the intake service: settings, database, outbox relay, HTTP."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.common import logs, problems
+from services.common.db import make_engine
+from services.common.health import database_check, health_router, kafka_check
+from services.common.migrate import upgrade, upgrade_common
+from services.common.outbox import OutboxRelay
+from services.intake import api, store
+from services.intake.settings import IntakeSettings
+from services.intake.themes import themes_from_policy
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(engine) -> None:
+    upgrade_common(engine)
+    upgrade(engine, MIGRATIONS, "intake_alembic_version", store.metadata)
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        relay.start()
+        app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
+        app.state.themes = themes_from_policy(settings.followthrough_policy_file)
+        yield
+        relay.stop()
+        engine.dispose()
+
+    app = FastAPI(
+        title="followthrough intake",
+        version="1.0.0",
+        description="Record youth panels, their recommendations and the police's decisions.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(api.router)
+    app.include_router(health_router({
+        "database": lambda: database_check(app.state.engine)(),
+        "kafka": kafka_check(settings.kafka_bootstrap_servers),
+    }))
+    return app
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    settings = IntakeSettings()
+    logs.configure("intake")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_config=None, access_log=False)

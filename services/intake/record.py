@@ -1,0 +1,91 @@
+"""Turn a validated request into rows and their events, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schemas import (
+    CommitmentTerms, Escalation, Panel, PanelEvent, Recommendation, RecommendationAgreed,
+    RecommendationDeclined, RecommendationRecorded, make_event,
+)
+from services.common import outbox as outbox_mod
+from services.common.problems import Problem, field_problem
+from services.common.tokens import issue_access_code
+from services.intake.requests import PanelIn, RecommendationIn
+from services.intake.store import outbox, panels, recommendations
+
+SOURCE = "followthrough/intake"
+LONDON = ZoneInfo("Europe/London")
+DEFAULT_UPDATE_EVERY_DAYS = 30
+DEFAULT_RESPOND_WITHIN_DAYS = 56
+
+
+def today() -> dt.date:
+    return dt.datetime.now(LONDON).date()
+
+
+def create_panel(session: Session, req: PanelIn) -> str:
+    """Insert the panel and its event; return the access code (shown once)."""
+    exists = session.execute(select(panels.c.slug).where(panels.c.slug == req.slug)).first()
+    if exists:
+        raise field_problem("slug", f"a panel '{req.slug}' already exists", "Choose another slug.", status=409)
+    session.execute(panels.insert().values(
+        slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
+        police_lead=req.police_lead.model_dump(mode="json"),
+        escalation=req.escalation.model_dump(mode="json"),
+    ))
+    code = issue_access_code(session, req.slug)
+    panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
+                  escalation=req.escalation)
+    outbox_mod.add(session, outbox, make_event("panel.registered", req.slug, PanelEvent(panel=panel), source=SOURCE))
+    return code
+
+
+def record_recommendation(session: Session, req: RecommendationIn) -> tuple[str, str | None]:
+    """Insert the recommendation (and its commitment terms) and the event."""
+    panel = session.execute(select(panels).where(panels.c.slug == req.panel)).first()
+    if panel is None:
+        raise field_problem("panel", f"no panel '{req.panel}'", "Create the panel first or check the slug.", status=422)
+    rec = Recommendation(id=uuid.uuid4(), panel=req.panel, raised_on=req.raised_on, title=req.title,
+                         detail=req.detail, themes=req.themes)
+    row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title,
+               detail=req.detail, themes=req.themes, decision=req.decision)
+    if req.decision == "agreed":
+        terms = _terms(req, Escalation.model_validate(panel.escalation))
+        row.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
+        event = make_event("recommendation.agreed", str(rec.id),
+                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE)
+    elif req.decision == "declined":
+        row.update(decline_reason=req.decline_reason)
+        event = make_event("recommendation.declined", str(rec.id),
+                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE)
+    else:
+        respond_by = today() + dt.timedelta(days=req.respond_within_days or DEFAULT_RESPOND_WITHIN_DAYS)
+        row.update(respond_by=respond_by)
+        event = make_event("recommendation.recorded", str(rec.id),
+                           RecommendationRecorded(recommendation=rec, respond_by=respond_by), source=SOURCE)
+    session.execute(recommendations.insert().values(**row))
+    outbox_mod.add(session, outbox, event)
+    return str(rec.id), row.get("commitment_id")
+
+
+def _terms(req: RecommendationIn, panel_ladder: Escalation) -> CommitmentTerms:
+    c = req.commitment
+    agreed_on = c.agreed_on or today()
+    if agreed_on > today():
+        raise field_problem("commitment.agreed_on", "is in the future", "Record an agreement once it is made.")
+    return CommitmentTerms(
+        id=uuid.uuid4(), action=c.action, done_means=c.done_means, owner=c.owner,
+        escalation=c.escalation or panel_ladder, agreed_on=agreed_on, due=c.due,
+        update_every_days=c.update_every_days or DEFAULT_UPDATE_EVERY_DAYS,
+    )
+
+
+def invalid(errors: list[dict]) -> Problem:
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return Problem(422, "Invalid request", detail, errors=errors)

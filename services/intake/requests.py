@@ -1,0 +1,92 @@
+"""What facilitators send, validated so that every error names the field and the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from schemas.models import Contact, Escalation, Owner
+from services.intake.guard import contact_details_in, explain
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PanelIn(_In):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
+                      description="lower-case letters, digits and dashes; it appears in the panel's page address")
+    name: str = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
+    area: str = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
+    contact_email: Optional[EmailStr] = Field(default=None, description="the youth worker's work address, never a young person's")
+    police_lead: Contact
+    escalation: Escalation
+
+
+class CommitmentIn(_In):
+    action: str = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
+    done_means: str = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
+    owner: Owner
+    escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
+    due: dt.date
+    agreed_on: Optional[dt.date] = Field(default=None, description="default: today; set it when recording an older agreement")
+    update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
+
+
+class RecommendationIn(_In):
+    panel: str = Field(min_length=1, max_length=64)
+    raised_on: dt.date
+    title: str = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
+    detail: str = Field(default="", max_length=5000)
+    themes: list[str] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
+    decision: Literal["agreed", "declined", "pending"]
+    decline_reason: Optional[str] = Field(default=None, max_length=2000)
+    commitment: Optional[CommitmentIn] = None
+    respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
+
+    @field_validator("title", "detail")
+    @classmethod
+    def _no_contact_details(cls, text: str) -> str:
+        found = contact_details_in(text)
+        if found:
+            raise ValueError(explain(found))
+        return text
+
+    def problems(self, themes: tuple[str, ...]) -> list[dict]:
+        """Rules across fields, each naming the field to fix."""
+        out = []
+
+        def bad(field: str, message: str, fix: str) -> None:
+            out.append({"field": field, "message": message, "fix": fix})
+
+        if self.decision == "agreed" and self.commitment is None:
+            bad("commitment", "decision is 'agreed' but there is no commitment",
+                "Add commitment {action, done_means, owner, due}.")
+        if self.decision != "agreed" and self.commitment is not None:
+            bad("commitment", f"decision is '{self.decision}' but a commitment was sent",
+                "Remove the commitment: only agreed recommendations have one.")
+        if self.decision == "declined" and not self.decline_reason:
+            bad("decline_reason", "decision is 'declined' but there is no reason",
+                "Add a decline_reason the panel can read.")
+        if self.commitment and self.commitment.due < self.raised_on:
+            bad("commitment.due", "is before raised_on", "Use a due date on or after the day it was raised.")
+        if self.commitment and self.commitment.agreed_on and self.commitment.agreed_on < self.raised_on:
+            bad("commitment.agreed_on", "is before raised_on", "Use the day the police agreed it.")
+        for i, theme in enumerate(self.themes):
+            if theme not in themes:
+                bad(f"themes.{i}", f"'{theme}' is not a known theme", f"Use one of: {', '.join(themes)}.")
+        return out
+
+
+class RecommendationCreated(BaseModel):
+    recommendation_id: str
+    commitment_id: Optional[str] = None
+    status_url: str
+
+
+class PanelCreated(BaseModel):
+    slug: str
+    access_code: str = Field(description="shown once: give it to the panel's youth worker")
+    status_url: str

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from services.common.settings import CommonSettings
+
+
+class IntakeSettings(CommonSettings):
+    port: int = 8001
+    followthrough_policy_file: str | None = None

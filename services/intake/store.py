@@ -1,0 +1,49 @@
+"""Intake's own tables: panels, recommendations, idempotency keys, outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Column, Date, DateTime, Integer, MetaData, String, Table, Text, func,
+)
+
+from services.common.outbox import outbox_table
+
+metadata = MetaData()
+
+panels = Table(
+    "intake_panels", metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("area", String(200), nullable=False),
+    Column("contact_email", String(320)),
+    Column("police_lead", JSON, nullable=False),
+    Column("escalation", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+recommendations = Table(
+    "intake_recommendations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("raised_on", Date, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("themes", JSON, nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("decline_reason", Text),
+    Column("commitment_id", String(36), unique=True),
+    Column("commitment", JSON),
+    Column("respond_by", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+idempotency_keys = Table(
+    "intake_idempotency_keys", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+outbox = outbox_table(metadata, "intake_outbox")

@@ -1,0 +1,18 @@
+"""The notifier's faust agent: hands every notice to handlers.py."""
+
+from __future__ import annotations
+
+import faust
+
+from schemas.events import DLQ, NOTICES
+from services.common.consumer import consume
+from services.common.streams import raw_topic
+from services.notifier.handlers import Handlers
+
+
+def register(app: faust.App, handlers: Handlers) -> None:
+    dlq = raw_topic(app, DLQ)
+
+    @app.agent(raw_topic(app, NOTICES), name="notifier-notices")
+    async def notices(stream):
+        await consume(stream, service="notifier", topic=NOTICES, handle=handlers.handle, dlq_topic=dlq)

@@ -1,0 +1,76 @@
+"""Wires the notifier: database, faust agent, delivery loop, outbox relay, HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
+
+from services.common import logs, problems
+from services.common.db import make_engine
+from services.common.health import database_check, health_router, kafka_check
+from services.common.migrate import upgrade, upgrade_common
+from services.common.outbox import OutboxRelay
+from services.common.streams import make_faust_app
+from services.common.topics import ensure_topics
+from services.notifier import agents, store
+from services.notifier.handlers import Handlers
+from services.notifier.mailer import SmtpMailer
+from services.notifier.sender import Sender
+from services.notifier.settings import NotifierSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(engine) -> None:
+    upgrade_common(engine)
+    upgrade(engine, MIGRATIONS, "notifier_alembic_version", store.metadata)
+
+
+def create_app(settings: NotifierSettings | None = None) -> FastAPI:
+    settings = settings or NotifierSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        ensure_topics(settings.kafka_bootstrap_servers)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
+                            password=settings.smtp_password, starttls=settings.smtp_starttls,
+                            timeout=settings.smtp_timeout)
+        sender = Sender(engine, mailer, settings.smtp_from,
+                        give_up_after=dt.timedelta(hours=settings.delivery_give_up_hours),
+                        lease=dt.timedelta(seconds=settings.delivery_lease_seconds), after_busy=relay.wake)
+        faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers)
+        agents.register(faust_app, Handlers(engine, wake=sender.wake))
+        app.state.settings, app.state.engine = settings, engine
+        relay.start()
+        loop_task = asyncio.create_task(sender.run())
+        async with faust_app_running(faust_app):
+            yield
+        loop_task.cancel()
+        relay.stop()
+        engine.dispose()
+
+    app = FastAPI(title="followthrough notifier", version="1.0.0",
+                  description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(health_router({
+        "database": lambda: database_check(app.state.engine)(),
+        "kafka": kafka_check(settings.kafka_bootstrap_servers),
+    }))
+    return app
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    settings = NotifierSettings()
+    logs.configure("notifier")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_config=None, access_log=False)

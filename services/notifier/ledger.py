@@ -1,0 +1,97 @@
+"""The delivery ledger: record notices once, claim deliveries, mark results.
+
+Every function is one short transaction; the sender never holds a database
+transaction open across the SMTP exchange."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from schemas import DeliveryEvent, Notice, make_event
+from services.common import outbox as outbox_mod
+from services.common.db import insert_once
+from services.notifier.render import message_id
+from services.notifier.store import deliveries, notices, outbox
+
+SOURCE = "followthrough/notifier"
+
+
+@dataclass(frozen=True)
+class Claim:
+    notice: Notice
+    recipient: str
+    attempts: int
+    resend: bool  # the previous claim was abandoned mid-send (a crash)
+    queued_at: dt.datetime
+
+
+def record_notice(engine: Engine, notice: Notice, now: dt.datetime) -> bool:
+    """Store the notice and one pending delivery per recipient; False if seen before."""
+    with Session(engine) as s, s.begin():
+        if not insert_once(s, notices, id=str(notice.id), notice=notice.model_dump(mode="json")):
+            return False
+        for recipient in dict.fromkeys(str(r) for r in notice.recipients):
+            insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient, state="pending",
+                        attempts=0, resends=0, next_attempt_at=now,
+                        message_id=message_id(str(notice.id), recipient))
+        return True
+
+
+def claim(engine: Engine, now: dt.datetime, lease: dt.timedelta, limit: int = 20) -> list[Claim]:
+    """Take due deliveries: pending ones, and ones whose claim outlived its lease."""
+    d = deliveries.c
+    with Session(engine) as s, s.begin():
+        q = (select(d.notice_id, d.recipient, d.attempts, d.state, d.created_at, notices.c.notice)
+             .join(notices, notices.c.id == d.notice_id)
+             .where(or_(and_(d.state == "pending", d.next_attempt_at <= now),
+                        and_(d.state == "sending", d.claimed_at < now - lease)))
+             .order_by(d.next_attempt_at).limit(limit))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(of=deliveries, skip_locked=True)
+        rows = s.execute(q).all()
+        claims = []
+        for r in rows:
+            resend = r.state == "sending"
+            s.execute(update(deliveries).where(d.notice_id == r.notice_id, d.recipient == r.recipient)
+                      .values(state="sending", claimed_at=now, attempts=r.attempts + 1,
+                              resends=d.resends + (1 if resend else 0)))
+            claims.append(Claim(Notice.model_validate(r.notice), r.recipient, r.attempts + 1, resend,
+                                aware(r.created_at)))
+        return claims
+
+
+def mark_sent(engine: Engine, c: Claim, now: dt.datetime) -> None:
+    mid = message_id(str(c.notice.id), c.recipient)
+    with Session(engine) as s, s.begin():
+        done = s.execute(update(deliveries)
+                         .where(deliveries.c.notice_id == str(c.notice.id), deliveries.c.recipient == c.recipient,
+                                deliveries.c.state == "sending")
+                         .values(state="sent", sent_at=now, last_error=None)).rowcount
+        if done:
+            _event(s, "notice.delivered", c, message_id=mid)
+
+
+def mark_failed(engine: Engine, c: Claim, now: dt.datetime, error: str, retry_at: dt.datetime | None) -> None:
+    """Retry later, or give up (retry_at None) and say so on followthrough.deliveries."""
+    with Session(engine) as s, s.begin():
+        where = and_(deliveries.c.notice_id == str(c.notice.id), deliveries.c.recipient == c.recipient,
+                     deliveries.c.state == "sending")
+        if retry_at is not None:
+            s.execute(update(deliveries).where(where).values(state="pending", next_attempt_at=retry_at,
+                                                              last_error=error))
+        elif s.execute(update(deliveries).where(where).values(state="failed", last_error=error)).rowcount:
+            _event(s, "notice.failed", c, error=error)
+
+
+def _event(s: Session, event_type: str, c: Claim, **about) -> None:
+    data = DeliveryEvent(notice_id=c.notice.id, recipient=c.recipient, attempts=c.attempts, **about)
+    outbox_mod.add(s, outbox, make_event(event_type, str(c.notice.id), data, source=SOURCE))
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; they were written as UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)

@@ -1,0 +1,47 @@
+"""A notice and one recipient to an email: text and HTML parts, autoescaped,
+with a Message-ID derived from (notice, recipient) so a resend is recognisable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from schemas import Notice
+
+MESSAGE_NS = uuid.UUID("1b0e5f1c-3f8a-4c55-8f0e-2d7f6c9b5a20")
+NO_RESPOND_LINK = ("review", "response_due")
+
+
+def message_id(notice_id: str, recipient: str) -> str:
+    return f"<{uuid.uuid5(MESSAGE_NS, f'{notice_id}:{recipient.lower()}')}@followthrough.invalid>"
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("services.notifier", "templates"),
+                      autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                      trim_blocks=False, keep_trailing_newline=True)
+    env.filters["longdate"] = lambda d: f"{d:%A %d %B %Y}" if isinstance(d, dt.date) else str(d)
+    return env
+
+
+_ENV = _env()
+
+
+def render(notice: Notice, recipient: str, sender: str) -> EmailMessage:
+    # The respond link is signed for the owner, who is first on every ladder that has one.
+    respond = notice.respond_url if (recipient == notice.recipients[0] and notice.kind not in NO_RESPOND_LINK) else None
+    ctx = {"notice": notice, "respond_url": respond}
+    msg = EmailMessage()
+    msg["Subject"] = notice.subject
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = message_id(str(notice.id), recipient)
+    msg["X-Followthrough-Notice"] = str(notice.id)
+    msg.set_content(_ENV.get_template("notice.txt").render(ctx))
+    msg.add_alternative(_ENV.get_template("notice.html").render(ctx), subtype="html")
+    return msg

@@ -1,0 +1,22 @@
+"""faust agents: a few lines each, handing every event to handlers.py."""
+
+from __future__ import annotations
+
+import faust
+
+from schemas.events import DLQ, PANELS, RECOMMENDATIONS
+from services.common.consumer import consume
+from services.common.streams import raw_topic
+from services.tracker.handlers import Handlers
+
+
+def register(app: faust.App, handlers: Handlers) -> None:
+    dlq = raw_topic(app, DLQ)
+
+    @app.agent(raw_topic(app, PANELS), name="tracker-panels")
+    async def panels(stream):
+        await consume(stream, service="tracker", topic=PANELS, handle=handlers.handle, dlq_topic=dlq)
+
+    @app.agent(raw_topic(app, RECOMMENDATIONS), name="tracker-recommendations")
+    async def recommendations(stream):
+        await consume(stream, service="tracker", topic=RECOMMENDATIONS, handle=handlers.handle, dlq_topic=dlq)

@@ -1,0 +1,97 @@
+"""Wires the tracker: database, faust agents, scheduler, outbox relay, HTTP."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
+
+from services.common import logs, problems
+from services.common.db import make_engine
+from services.common.health import database_check, health_router, kafka_check
+from services.common.migrate import upgrade, upgrade_common
+from services.common.outbox import OutboxRelay
+from services.common.streams import make_faust_app
+from services.common.topics import ensure_topics
+from services.tracker import agents, api, store
+from services.tracker.clock import utcnow
+from services.tracker.domain.policy import load_policy_file
+from services.tracker.handlers import Handlers
+from services.tracker.links import RespondLinks
+from services.tracker.scan import Scanner
+from services.tracker.scheduler import ScanScheduler
+from services.tracker.settings import TrackerSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(engine) -> None:
+    upgrade_common(engine)
+    upgrade(engine, MIGRATIONS, "tracker_alembic_version", store.metadata)
+
+
+def build_scanner(settings: TrackerSettings, engine) -> Scanner:
+    links = RespondLinks(settings.followthrough_secret_key, settings.public_url, settings.respond_link_days)
+    return Scanner(engine, load_policy_file(settings.followthrough_policy_file), settings.public_url, links.url)
+
+
+def create_app(settings: TrackerSettings | None = None) -> FastAPI:
+    settings = settings or TrackerSettings()
+    policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        ensure_topics(settings.kafka_bootstrap_servers)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        scheduler = ScanScheduler(build_scanner(settings, engine), settings.followthrough_scan_interval,
+                                  after_pass=relay.wake)
+        handlers = Handlers(engine, policies, wake=lambda: (relay.wake(), scheduler.run_soon()))
+        faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers)
+        agents.register(faust_app, handlers)
+        app.state.settings, app.state.engine = settings, engine
+        relay.start()
+        scheduler.start()
+        async with faust_app_running(faust_app):
+            yield
+        scheduler.stop()
+        relay.stop()
+        engine.dispose()
+
+    app = FastAPI(title="followthrough tracker", version="1.0.0",
+                  description="Commitments, their escalation ladder, and the panel's view of them.",
+                  lifespan=lifespan)
+    problems.install(app)
+    app.include_router(api.router)
+    app.include_router(health_router({
+        "database": lambda: database_check(app.state.engine)(),
+        "kafka": kafka_check(settings.kafka_bootstrap_servers),
+    }))
+    return app
+
+
+def scan_once() -> str:
+    """`followthrough scan`: one pass now, its events left in the outbox for the relay."""
+    settings = TrackerSettings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    result = build_scanner(settings, engine).run(utcnow())
+    relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+    from services.common.outbox import make_producer
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    while relay.relay_once(producer):
+        pass
+    producer.close()
+    return str(result)
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    settings = TrackerSettings()
+    logs.configure("tracker")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_config=None, access_log=False)

@@ -1,0 +1,39 @@
+"""Signed respond links: one commitment, one email address, an expiry.
+
+The token also carries the owner's email, so handing the commitment to a new
+owner makes the old owner's links stop working."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+SALT = "followthrough.respond"
+
+
+class LinkError(ValueError):
+    """The link is expired, tampered with, or for another owner; the text says which."""
+
+
+class RespondLinks:
+    def __init__(self, secret_key: str, public_url: str, max_age_days: int = 30) -> None:
+        self._s = URLSafeTimedSerializer(secret_key, salt=SALT)
+        self.public_url, self.max_age = public_url, max_age_days * 86400
+
+    def url(self, commitment_id: str, email: str) -> str:
+        return f"{self.public_url}/commitments/{commitment_id}/respond?token={self.token(commitment_id, email)}"
+
+    def token(self, commitment_id: str, email: str) -> str:
+        return self._s.dumps({"c": commitment_id, "e": email})
+
+    def check(self, token: str, commitment_id: str, current_owner_email: str) -> str:
+        try:
+            data = self._s.loads(token, max_age=self.max_age)
+        except SignatureExpired:
+            raise LinkError("This link has expired. Use the link in your latest email, or ask for a new one.") from None
+        except BadSignature:
+            raise LinkError("This link is not valid. Copy the whole link from your email.") from None
+        if data.get("c") != commitment_id:
+            raise LinkError("This link is for a different commitment.")
+        if data.get("e") != current_owner_email:
+            raise LinkError("This commitment has a new owner, so this link no longer works.")
+        return data["e"]

@@ -1,0 +1,97 @@
+"""Rows to public events: the commitment's public state, and notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from schemas import CommitmentEvent, CommitmentPublic, Notice as NoticeOut, NoticeEvent, NoticeFacts, make_event
+from schemas.models import ToldParty
+from services.common import outbox as outbox_mod
+from services.tracker.domain import Notice
+from services.tracker.store import outbox
+
+SOURCE = "followthrough/tracker"
+NOTICE_NS = uuid.UUID("6f1c2f5e-7a0b-4c1e-9a57-3d2b8e0c4a11")
+_WHY = {
+    "owner": "owns this commitment",
+    "supervisor": "supervises the owner",
+    "senior_lead": "is the senior lead for this area",
+    "board": "oversees these commitments for the public",
+}
+
+
+def days_overdue(row: Any, today: dt.date) -> int:
+    if row.status in ("done", "kept", "withdrawn"):
+        return 0
+    return max(0, (today - row.due).days)
+
+
+def public_state(row: Any, today: dt.date) -> CommitmentPublic:
+    return CommitmentPublic(
+        id=row.id, recommendation_id=row.recommendation_id, panel=row.panel, action=row.action,
+        done_means=row.done_means, owner_role=row.owner_role, due=row.due, original_due=row.original_due,
+        due_moves=row.due_version - 1, status=row.status, days_overdue=days_overdue(row, today),
+        last_update_at=row.last_update_at,
+    )
+
+
+def emit_commitment(session: Session, event_type: str, row: Any, today: dt.date, **about: Any) -> None:
+    data = CommitmentEvent(commitment=public_state(row, today), **about)
+    outbox_mod.add(session, outbox, make_event(event_type, row.id, data, source=SOURCE))
+
+
+def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
+    """Deterministic: deciding the same notice again yields the same id."""
+    return uuid.uuid5(NOTICE_NS, f"{recommendation_id}:{key}")
+
+
+def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today: dt.date,
+                public_url: str, respond_url: str | None) -> uuid.UUID:
+    nid = notice_id(rec.id, n.key)
+    also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
+    facts = NoticeFacts(
+        recommendation_title=rec.title,
+        action=row.action if row else "Agree or decline this recommendation",
+        done_means=row.done_means if row else "The police publish their decision",
+        panel=rec.panel,
+        owner_role=row.owner_role if row else "police lead",
+        agreed_on=row.agreed_on if row else None,
+        due=row.due if row else rec.respond_by,
+        original_due=row.original_due if row else rec.respond_by,
+        days_overdue=n.days_overdue,
+        late=n.late,
+        also_told=also,
+    )
+    notice = NoticeOut(
+        id=nid, recommendation_id=rec.id, commitment_id=row.id if row else None, kind=n.kind,
+        level=n.level, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
+        facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
+    )
+    outbox_mod.add(session, outbox, make_event("notice.requested", str(nid), NoticeEvent(notice=notice),
+                                               source=SOURCE, event_id=nid))
+    return nid
+
+
+def _role_name(who: str, row: Any, rec: Any) -> str:
+    return {"owner": row.owner_role if row else "police lead", "supervisor": "Supervisor",
+            "senior_lead": "Senior lead", "board": "Oversight board"}[who]
+
+
+def _subject(n: Notice, rec: Any, row: Any | None) -> str:
+    title = rec.title if len(rec.title) <= 60 else rec.title[:57] + "…"
+    prefix = {
+        "reminder": "Reminder: due soon",
+        "silent": "Update needed",
+        "overdue": f"Overdue by {n.days_overdue} day{'s' if n.days_overdue != 1 else ''}",
+        "escalation": f"Escalation level {n.level}: overdue by {n.days_overdue} days",
+        "dispute": "Disputed by the youth panel",
+        "review": "Six-month review due",
+        "response_due": "Response overdue",
+        "back_on_track": "Back on track",
+    }[n.kind]
+    late = " (sent late)" if n.late else ""
+    return f"{prefix}{late}: {title}"
