@@ -49,10 +49,45 @@ def notifier(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
 
 
 @app.command()
-def up(mail_catcher: bool = typer.Option(True, help="also run the local mail catcher")) -> None:
-    """Run all three services (and the mail catcher) with honcho; Ctrl-C stops them all."""
-    procfile = REPO / "deploy" / "local" / ("Procfile" if mail_catcher else "Procfile.services")
-    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "-f", str(procfile), "-d", str(REPO), "start"])
+def up() -> None:
+    """Run the three services and the mail catcher with honcho, on the broker and database
+    your settings name; Ctrl-C stops them all."""
+    os.environ["PYTHON"] = sys.executable
+    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"),
+                               "-d", str(REPO), "start", "intake", "tracker", "notifier", "mail"])
+
+
+@app.command()
+def demo(scan_interval: float = typer.Option(5.0, help="seconds between scheduler passes")) -> None:
+    """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C stops all."""
+    import shutil
+    import signal
+
+    run_dir = REPO / ".run" / "demo"
+    shutil.rmtree(run_dir, ignore_errors=True)  # the demo starts fresh each time
+    run_dir.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "FOLLOWTHROUGH_PYTHON": sys.executable,
+        "FOLLOWTHROUGH_RUN_DIR": str(run_dir),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{run_dir / 'demo.db'}"),
+        "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval),
+    }
+    kafka = [str(REPO / "deploy" / "local" / "kafka.sh")]
+    if subprocess.run(kafka + ["start"], env=env).returncode:
+        raise typer.Exit(1)  # kafka.sh said why
+    # Ctrl-C reaches the whole process group: honcho stops its children, then we stop
+    # the broker. SIGTERM to this process alone is passed on to honcho the same way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    honcho = subprocess.Popen(
+        [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"), "-d", str(REPO), "start"],
+        env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGINT))
+    try:
+        honcho.wait()
+    finally:
+        subprocess.run(kafka + ["stop"], env=env)
 
 
 @app.command()

@@ -13,6 +13,7 @@ def configure(service: str, level: str = "INFO") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            lambda _logger, _name, event: {"service": service, **event},  # threads too, not only this context
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
@@ -22,7 +23,6 @@ def configure(service: str, level: str = "INFO") -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
     # The Kafka clients log every connection at INFO; their warnings are what matter.
     for noisy in ("kafka", "aiokafka", "faust", "mode", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

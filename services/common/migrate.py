@@ -3,6 +3,8 @@ version table, so services sharing one database never touch each other's."""
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command, context
@@ -15,11 +17,26 @@ _MIGRATION_LOCK = 7_311_911  # any constant; serialises replicas migrating at on
 def upgrade(engine: Engine, script_location: Path, version_table: str, metadata: MetaData) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
-    with engine.begin() as conn:
+    with _sqlite_file_lock(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         cfg.attributes.update(connection=conn, version_table=version_table, metadata=metadata)
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine):
+    """Services sharing one SQLite file start together; let one migrate at a time."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def run_env() -> None:

@@ -70,21 +70,21 @@ class OutboxRelay(threading.Thread):
         self.engine, self.table, self.batch, self.idle_wait = engine, table, batch, idle_wait
         self._producer_factory = producer_factory or (lambda: make_producer(bootstrap))
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._lock_id = zlib.crc32(table.name.encode())
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
         self.join(timeout)
 
     def run(self) -> None:
         producer = None
         backoff = 0.5
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 producer = producer or self._producer_factory()
                 sent = self.relay_once(producer)
@@ -94,7 +94,7 @@ class OutboxRelay(threading.Thread):
                 if producer is not None:
                     producer.close(timeout=1)
                     producer = None
-                self._stop.wait(backoff)
+                self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 10)
                 continue
             if not sent:

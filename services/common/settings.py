@@ -15,7 +15,6 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = LOCAL_BROKER
     database_url: str = DEFAULT_SQLITE
     followthrough_public_url: str = "http://127.0.0.1:8002"
-    host: str = "127.0.0.1"
 
     @property
     def public_url(self) -> str:

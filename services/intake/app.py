@@ -17,6 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.themes import themes_from_policy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_PORT = 8001
 
 
 def migrate(engine) -> None:
@@ -59,5 +60,5 @@ def main(host: str | None = None, port: int | None = None) -> None:
 
     settings = IntakeSettings()
     logs.configure("intake")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
                 log_config=None, access_log=False)

@@ -4,5 +4,4 @@ from services.common.settings import CommonSettings
 
 
 class IntakeSettings(CommonSettings):
-    port: int = 8001
     followthrough_policy_file: str | None = None

@@ -24,6 +24,7 @@ from services.notifier.sender import Sender
 from services.notifier.settings import NotifierSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_PORT = 8003
 
 
 def migrate(engine) -> None:
@@ -72,5 +73,5 @@ def main(host: str | None = None, port: int | None = None) -> None:
 
     settings = NotifierSettings()
     logs.configure("notifier")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
                 log_config=None, access_log=False)

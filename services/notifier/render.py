@@ -4,6 +4,7 @@ with a Message-ID derived from (notice, recipient) so a resend is recognisable."
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -29,13 +30,15 @@ def _env() -> Environment:
 
 
 _ENV = _env()
+# Long subjects fold badly at 78 characters (a stray leading space); 998 is SMTP's real limit.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def render(notice: Notice, recipient: str, sender: str) -> EmailMessage:
     # The respond link is signed for the owner, who is first on every ladder that has one.
     respond = notice.respond_url if (recipient == notice.recipients[0] and notice.kind not in NO_RESPOND_LINK) else None
     ctx = {"notice": notice, "respond_url": respond}
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = notice.subject
     msg["From"] = sender
     msg["To"] = recipient

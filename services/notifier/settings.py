@@ -6,7 +6,6 @@ from services.common.settings import CommonSettings
 
 
 class NotifierSettings(CommonSettings):
-    port: int = 8003
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str | None = None

@@ -25,6 +25,7 @@ from services.tracker.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_PORT = 8002
 
 
 def migrate(engine) -> None:
@@ -93,5 +94,5 @@ def main(host: str | None = None, port: int | None = None) -> None:
 
     settings = TrackerSettings()
     logs.configure("tracker")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
                 log_config=None, access_log=False)

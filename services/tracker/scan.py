@@ -151,7 +151,7 @@ class Scanner:
             DECIDED.labels(n.kind, str(n.level)).inc()
             result.notices.append(str(nid))
             log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
-                     recommendation_id=rec.id, kind=n.kind, level=n.level, late=n.late)
+                     recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)
         return inserted
 
     @staticmethod

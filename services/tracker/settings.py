@@ -6,7 +6,6 @@ from services.common.settings import CommonSettings
 
 
 class TrackerSettings(CommonSettings):
-    port: int = 8002
     followthrough_scan_interval: float = Field(default=60.0, gt=0, description="seconds between scheduler passes")
     followthrough_policy_file: str | None = None
     followthrough_secret_key: str = Field(default="change-me-in-production",

@@ -1,0 +1,67 @@
+"""Load the example into a running stack and print where to look.
+
+Run by `make demo` (through honcho); it stays alive afterwards, because
+honcho stops everything when one process exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import httpx
+
+from services.common import tokens
+from services.common.db import make_engine
+from services.common.migrate import upgrade_common
+from services.common.settings import CommonSettings
+from services.demo.example import PANELS, recommendations
+from services.tracker.clock import london_today
+
+INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
+TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
+MAIL = os.environ.get("MAIL_URL", "http://127.0.0.1:8025")
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{url} did not become ready in {timeout} s")
+
+
+def load() -> None:
+    engine = make_engine(CommonSettings().database_url)
+    upgrade_common(engine)
+    headers = {"Authorization": f"Bearer {tokens.issue(engine, 'admin', email='demo@example.org')}"}
+    for panel in PANELS:
+        r = httpx.post(f"{INTAKE}/api/v1/panels", json=panel, headers=headers)
+        r.raise_for_status()
+        print(f"panel {panel['slug']}: access code {r.json()['access_code']}", flush=True)
+    for i, rec in enumerate(recommendations(london_today())):
+        r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
+                       headers={**headers, "Idempotency-Key": f"demo-{i}"})
+        r.raise_for_status()
+
+
+def main() -> None:
+    for url in (INTAKE, TRACKER, "http://127.0.0.1:8003"):
+        wait_ready(url)
+    load()
+    print("\nfollowthrough demo is running:", flush=True)
+    print(f"  a panel's commitments: {TRACKER}/api/v1/commitments?panel=mentoring-cohort")
+    print(f"  tracker API docs:      {TRACKER}/docs")
+    print(f"  intake API docs:       {INTAKE}/docs")
+    print(f"  caught emails:         {MAIL}/")
+    print("Press Ctrl-C to stop everything.", flush=True)
+    signal.pause()
+
+
+if __name__ == "__main__":
+    main()

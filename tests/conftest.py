@@ -1,0 +1,72 @@
+"""Fixtures by dependency: unit tests need none; the rest get the real stack."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support import stack as stack_mod
+from tests.support.services import ServiceProcess, free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def stack():
+    s = stack_mod.start()
+    yield s
+    if not os.environ.get("FT_KEEP_STACK"):
+        stack_mod.stop()
+
+
+@pytest.fixture
+def database_url(stack) -> str:
+    return stack.new_database()
+
+
+@pytest.fixture
+def smtp():
+    from services.notifier.catcher import start_smtp
+
+    port = free_port()
+    controller, handler = start_smtp(port)
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def uid() -> str:
+    """Tests share topics; unique names and addresses keep their data apart."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def service_env(stack, database_url, smtp) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap,
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "FOLLOWTHROUGH_SCAN_INTERVAL": "1",
+    }
+
+
+@pytest.fixture
+def services(service_env, tmp_path_factory):
+    """Start services by name; all are stopped after the test."""
+    log_dir = ARTIFACTS / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    started: list[ServiceProcess] = []
+
+    def start(name: str, **extra_env: str) -> ServiceProcess:
+        proc = ServiceProcess(name, {**service_env, **extra_env}, log_dir)
+        started.append(proc)
+        return proc.start()
+
+    yield start
+    for proc in started:
+        proc.stop()

@@ -1,0 +1,112 @@
+"""Intake against real PostgreSQL and Kafka: what it stores and what it publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from services.common.db import make_engine
+from services.intake.app import create_app
+from services.intake.settings import IntakeSettings
+from tests.support.api import agreed_body, issue_token, panel_body
+from tests.support.topics import read
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas" / "json"
+
+
+@pytest.fixture
+def intake(stack, database_url):
+    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url)
+    with TestClient(create_app(settings)) as client:
+        client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
+        client.engine = make_engine(database_url)
+        yield client
+
+
+def _mine(stack, topic, subject, expect):
+    return read(stack.bootstrap, topic, where=lambda e: e.get("subject") == subject,
+                until=lambda found: len(found) >= expect, timeout=8 if expect else 3)
+
+
+def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intake, stack, uid):
+    r = intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
+    assert r.status_code == 201, r.text
+    assert r.json()["access_code"]
+    due = dt.date.today() + dt.timedelta(days=40)
+    r = intake.post("/api/v1/recommendations", json=agreed_body(uid, due), headers=intake.admin)
+    assert r.status_code == 201, r.text
+    rec_id, commitment_id = r.json()["recommendation_id"], r.json()["commitment_id"]
+
+    (panel_event,) = _mine(stack, "followthrough.panels", f"panel-{uid}", 1)
+    assert panel_event["type"] == "panel.registered"
+    jsonschema.validate(panel_event, json.loads((SCHEMAS / "panel.registered.json").read_text()))
+    assert "access_code" not in json.dumps(panel_event)
+
+    events = _mine(stack, "followthrough.recommendations", rec_id, 1)
+    assert [e["type"] for e in events] == ["recommendation.agreed"]
+    jsonschema.validate(events[0], json.loads((SCHEMAS / "recommendation.agreed.json").read_text()))
+    data = events[0]["data"]
+    assert data["commitment"]["id"] == commitment_id
+    # The panel's ladder is filled in, so the event stands alone.
+    assert data["commitment"]["escalation"]["supervisor"] == f"supervisor-{uid}@example.org"
+    assert data["commitment"]["update_every_days"] == 30
+
+
+def test_a_bad_post_names_the_field_and_publishes_nothing(intake, stack, uid):
+    intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
+    body = agreed_body(uid, dt.date.today() + dt.timedelta(days=10))
+    body["commitment"]["owner"]["email"] = "not-an-email"
+    r = intake.post("/api/v1/recommendations", json=body, headers=intake.admin)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["status"] == 422 and problem["title"]
+    assert [e["field"] for e in problem["errors"]] == ["commitment.owner.email"]
+    assert "commitment.owner.email" in problem["detail"]
+
+    body = agreed_body(uid, dt.date.today() + dt.timedelta(days=10), themes=["gossip"])
+    r = intake.post("/api/v1/recommendations", json=body, headers=intake.admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "themes.0"
+    assert "stop-and-search" in r.json()["errors"][0]["fix"]
+
+    body = agreed_body(uid, dt.date.today() + dt.timedelta(days=10), title="text me on 07700 900123")
+    r = intake.post("/api/v1/recommendations", json=body, headers=intake.admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "title"
+    assert "phone number" in r.json()["detail"]
+
+    with intake.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM intake_recommendations")).scalar() == 0
+        topics = conn.execute(sa.text("SELECT topic FROM intake_outbox")).scalars().all()
+    assert topics == ["followthrough.panels"]
+    assert read(stack.bootstrap, "followthrough.recommendations",
+                where=lambda e: e.get("data", {}).get("recommendation", {}).get("panel") == f"panel-{uid}",
+                timeout=2) == []
+
+
+def test_writes_need_a_token_with_the_right_role(intake, database_url, uid):
+    assert intake.post("/api/v1/panels", json=panel_body(uid)).status_code == 401
+    bad = intake.post("/api/v1/panels", json=panel_body(uid), headers={"Authorization": "Bearer ft_x_y"})
+    assert bad.status_code == 401
+    facilitator = {"Authorization": f"Bearer {issue_token(database_url, 'facilitator', 'f@example.org')}"}
+    r = intake.post("/api/v1/panels", json=panel_body(uid), headers=facilitator)
+    assert r.status_code == 403 and "admin" in r.json()["detail"]
+
+
+def test_idempotency_key_returns_the_first_answer_and_refuses_another_body(intake, uid):
+    intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
+    body = agreed_body(uid, dt.date.today() + dt.timedelta(days=10))
+    headers = {**intake.admin, "Idempotency-Key": f"key-{uid}"}
+    first = intake.post("/api/v1/recommendations", json=body, headers=headers)
+    again = intake.post("/api/v1/recommendations", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    other = intake.post("/api/v1/recommendations", json={**body, "title": "Something else"}, headers=headers)
+    assert other.status_code == 409
+    with intake.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM intake_recommendations")).scalar() == 1
