@@ -126,6 +126,79 @@ def token_issue(
     typer.echo(token)
 
 
+INTAKE_URL = typer.Option("http://127.0.0.1:8001", envvar="FOLLOWTHROUGH_INTAKE_URL", help="the intake service")
+TOKEN = typer.Option(..., envvar="FOLLOWTHROUGH_TOKEN", help="an admin or facilitator token")
+
+
+@panel_app.command("create")
+def panel_create(
+    slug: str = typer.Option(...), name: str = typer.Option(...), area: str = typer.Option(...),
+    lead_role: str = typer.Option(..., help="the police lead's role"),
+    lead_email: str = typer.Option(..., help="the police lead's work email"),
+    supervisor: str = typer.Option(..., help="email"), senior_lead: str = typer.Option(..., help="email"),
+    board: str = typer.Option(..., help="email"),
+    intake_url: str = INTAKE_URL, token: str = TOKEN,
+) -> None:
+    """Register a youth panel; prints its access code (shown once)."""
+    import httpx
+
+    body = {"slug": slug, "name": name, "area": area, "police_lead": {"role": lead_role, "email": lead_email},
+            "escalation": {"supervisor": supervisor, "senior_lead": senior_lead, "board": board}}
+    r = httpx.post(f"{intake_url}/api/v1/panels", json=body, headers={"Authorization": f"Bearer {token}"})
+    _fail_on_problem(r)
+    typer.echo(f"panel {slug} registered; its access code (shown once):")
+    typer.echo(r.json()["access_code"])
+
+
+@app.command("import")
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, columns as docs/recommendations-template.csv"),
+    intake_url: str = INTAKE_URL, token: str = TOKEN,
+) -> None:
+    """Import a CSV of recommendations: checked here first, then all or nothing."""
+    import httpx
+
+    from schemas.models import DEFAULT_THEMES
+    from services.intake import csvimport
+
+    text = file.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    errors = []
+    with typer.progressbar(range(0, len(body), 500), label=f"checking {len(body)} rows") as chunks:
+        for start in chunks:
+            try:
+                csvimport.parse(header + "".join(body[start:start + 500]), DEFAULT_THEMES)
+            except csvimport.CsvRejected as exc:
+                errors += [{**e, "row": e["row"] + start} for e in exc.errors if e["field"] != "(file)"]
+    themes_only = all("theme" in e["field"] for e in errors)
+    if errors and not themes_only:  # the server may know more themes; let it judge those
+        for e in errors:
+            typer.echo(f"row {e['row']}: {e['field']}: {e['message']}. {e['fix']}", err=True)
+        typer.echo("Nothing was imported.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"sending {len(body)} rows…")
+    r = httpx.post(f"{intake_url}/api/v1/recommendations/import", content=text.encode(),
+                   headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}, timeout=600)
+    _fail_on_problem(r)
+    typer.echo(f"imported {r.json()['imported']} recommendations")
+
+
+def _fail_on_problem(r) -> None:
+    if r.status_code < 400:
+        return
+    try:
+        problem = r.json()
+    except ValueError:
+        typer.echo(f"error {r.status_code}: {r.text}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{problem.get('title')}: {problem.get('detail')}", err=True)
+    for e in problem.get("errors", []):
+        where = f"row {e['row']}: " if "row" in e else ""
+        typer.echo(f"  {where}{e['field']}: {e['message']}. {e['fix']}", err=True)
+    raise typer.Exit(1)
+
+
 @schemas_app.command("export")
 def schemas_export() -> None:
     """Write the JSON Schema and AsyncAPI files from the event models."""

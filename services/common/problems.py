@@ -53,6 +53,15 @@ _FIXES = {
 }
 
 
+def describe(errors: list[dict]) -> list[dict]:
+    """pydantic's errors as {field, message, fix}, the shape every 4xx uses."""
+    return [
+        {"field": _field_name(tuple(e["loc"])), "message": e["msg"].removeprefix("Value error, "),
+         "fix": _FIXES.get(e["type"], "Correct this value.")}
+        for e in errors
+    ]
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -64,11 +73,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_name(tuple(e["loc"])), "message": e["msg"].removeprefix("Value error, "),
-             "fix": _FIXES.get(e["type"], "Correct this value.")}
-            for e in exc.errors()
-        ]
+        errors = describe(exc.errors())
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(422, "Invalid request", detail, request.url.path, errors=errors)
 

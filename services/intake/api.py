@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
-from services.intake import record
+from services.intake import csvimport, record
 from services.intake.idempotency import run_once
-from services.intake.requests import PanelCreated, PanelIn, RecommendationCreated, RecommendationIn
+from services.intake.requests import DecisionIn, PanelCreated, PanelIn, RecommendationCreated, RecommendationIn
 
 router = APIRouter(prefix="/api/v1")
 
@@ -50,7 +53,7 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
     if errors:
         raise record.invalid(errors)
     if not who.may_write_panel(req.panel):
-        raise Problem(403, "Not allowed", f"This facilitator token is limited to panel '{who.panel}'.")
+        raise _outside_panel(who)
 
     def work(session):
         rec_id, commitment_id = record.record_recommendation(session, req)
@@ -62,3 +65,67 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
     status, body = run_once(state.engine, idempotency_key, "rec:" + req.model_dump_json(), work)
     state.relay.wake()
     return JSONResponse(body, status_code=status)
+
+
+@router.post("/recommendations/{recommendation_id}/decision", status_code=201,
+             response_model=RecommendationCreated, responses={**ERRORS, 404: PROBLEM},
+             summary="Agree or decline a pending recommendation")
+def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Principal = Depends(writer),
+           idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+    state = request.app.state
+
+    def work(session):
+        rec_id, commitment_id, panel = record.decide_pending(session, recommendation_id, req)
+        if not who.may_write_panel(panel):
+            raise _outside_panel(who)
+        return 201, RecommendationCreated(recommendation_id=rec_id, commitment_id=commitment_id,
+                                          status_url=f"{state.settings.public_url}/panels/{panel}").model_dump()
+
+    status, body = run_once(state.engine, idempotency_key,
+                            f"decision:{recommendation_id}:" + req.model_dump_json(), work)
+    state.relay.wake()
+    return JSONResponse(body, status_code=status)
+
+
+@router.post(
+    "/recommendations/import", status_code=201, responses=ERRORS,
+    summary="Import a session's recommendations from CSV (all or nothing)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
+        "schema": {"type": "string"},
+        "example": csvimport.template() + "wf-panel,2026-01-14,Explain every stop,,stop-and-search;respect,"
+                   "pending,,56,,,,,,,,,,,\n"}}}},
+)
+async def import_csv(request: Request, who: Principal = Depends(writer),
+                     idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+    state = request.app.state
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(415, "Not UTF-8 text", "Save the CSV as UTF-8 and send it as text/csv.") from None
+    try:
+        rows = csvimport.parse(text, state.themes)
+    except csvimport.CsvRejected as exc:
+        rows_bad = sorted({e["row"] for e in exc.errors})
+        raise Problem(422, "The CSV was not imported",
+                      f"Nothing was imported: fix rows {', '.join(map(str, rows_bad))} and send the file again.",
+                      errors=exc.errors) from None
+    outside = sorted({req.panel for _, req in rows if not who.may_write_panel(req.panel)})
+    if outside:
+        raise _outside_panel(who)
+
+    def work(session):
+        results = []
+        for number, req in rows:
+            rec_id, commitment_id = record.record_recommendation(session, req)
+            results.append({"row": number, "recommendation_id": rec_id, "commitment_id": commitment_id})
+        return 201, {"imported": len(results), "results": results}
+
+    fingerprint = "csv:" + hashlib.sha256(raw).hexdigest()
+    status, body = await run_in_threadpool(run_once, state.engine, idempotency_key, fingerprint, work)
+    state.relay.wake()
+    return JSONResponse(body, status_code=status)
+
+
+def _outside_panel(who: Principal) -> Problem:
+    return Problem(403, "Not allowed", f"This facilitator token is limited to panel '{who.panel}'.")

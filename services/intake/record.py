@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from schemas import (
@@ -16,7 +16,7 @@ from schemas import (
 from services.common import outbox as outbox_mod
 from services.common.problems import Problem, field_problem
 from services.common.tokens import issue_access_code
-from services.intake.requests import PanelIn, RecommendationIn
+from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
 from services.intake.store import outbox, panels, recommendations
 
 SOURCE = "followthrough/intake"
@@ -56,7 +56,7 @@ def record_recommendation(session: Session, req: RecommendationIn) -> tuple[str,
     row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title,
                detail=req.detail, themes=req.themes, decision=req.decision)
     if req.decision == "agreed":
-        terms = _terms(req, Escalation.model_validate(panel.escalation))
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation))
         row.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", str(rec.id),
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE)
@@ -74,8 +74,38 @@ def record_recommendation(session: Session, req: RecommendationIn) -> tuple[str,
     return str(rec.id), row.get("commitment_id")
 
 
-def _terms(req: RecommendationIn, panel_ladder: Escalation) -> CommitmentTerms:
-    c = req.commitment
+def decide_pending(session: Session, rec_id: str, req: DecisionIn) -> tuple[str, str | None, str]:
+    """Agree or decline a pending recommendation; returns (id, commitment id, panel)."""
+    q = select(recommendations).where(recommendations.c.id == rec_id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()  # two decisions at once: the second waits, then sees it decided
+    row = session.execute(q).first()
+    if row is None:
+        raise Problem(404, "No such recommendation", f"There is no recommendation {rec_id}; check the id.")
+    if row.decision != "pending":
+        raise Problem(409, "Already decided", f"This recommendation was already {row.decision}.")
+    errors = req.problems(row.raised_on)
+    if errors:
+        raise invalid(errors)
+    panel = session.execute(select(panels).where(panels.c.slug == row.panel)).one()
+    rec = Recommendation(id=row.id, panel=row.panel, raised_on=row.raised_on, title=row.title,
+                         detail=row.detail, themes=row.themes)
+    values: dict = {"decision": req.decision}
+    if req.decision == "agreed":
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation))
+        values.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
+        event = make_event("recommendation.agreed", rec_id,
+                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE)
+    else:
+        values.update(decline_reason=req.decline_reason)
+        event = make_event("recommendation.declined", rec_id,
+                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE)
+    session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(**values))
+    outbox_mod.add(session, outbox, event)
+    return rec_id, values.get("commitment_id"), row.panel
+
+
+def _terms(c: CommitmentIn, panel_ladder: Escalation) -> CommitmentTerms:
     agreed_on = c.agreed_on or today()
     if agreed_on > today():
         raise field_problem("commitment.agreed_on", "is in the future", "Record an agreement once it is made.")

@@ -80,6 +80,30 @@ class RecommendationIn(_In):
         return out
 
 
+class DecisionIn(_In):
+    """The police's answer to a pending recommendation."""
+
+    decision: Literal["agreed", "declined"]
+    decline_reason: Optional[str] = Field(default=None, max_length=2000)
+    commitment: Optional[CommitmentIn] = None
+
+    def problems(self, raised_on: dt.date) -> list[dict]:
+        out = []
+        if self.decision == "agreed" and self.commitment is None:
+            out.append({"field": "commitment", "message": "decision is 'agreed' but there is no commitment",
+                        "fix": "Add commitment {action, done_means, owner, due}."})
+        if self.decision == "declined" and not self.decline_reason:
+            out.append({"field": "decline_reason", "message": "decision is 'declined' but there is no reason",
+                        "fix": "Add a decline_reason the panel can read."})
+        if self.decision == "declined" and self.commitment is not None:
+            out.append({"field": "commitment", "message": "decision is 'declined' but a commitment was sent",
+                        "fix": "Remove the commitment."})
+        if self.commitment and self.commitment.due < raised_on:
+            out.append({"field": "commitment.due", "message": "is before the recommendation was raised",
+                        "fix": "Use a due date on or after the day it was raised."})
+        return out
+
+
 class RecommendationCreated(BaseModel):
     recommendation_id: str
     commitment_id: Optional[str] = None

@@ -32,7 +32,7 @@ class Handlers:
                 case RecommendationAgreed():
                     self._agreed(session, data, now)
                 case RecommendationDeclined():
-                    self._recommendation(session, data.recommendation, "declined", decline_reason=data.reason)
+                    self._declined(session, data)
                 case RecommendationRecorded():
                     self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
                                          ladder_since=london_today(now), next_action_on=data.respond_by)
@@ -54,6 +54,13 @@ class Handlers:
             session, recommendations, id=str(rec.id), panel=rec.panel, raised_on=rec.raised_on,
             title=rec.title, detail=rec.detail, themes=list(rec.themes), decision=decision, **extra,
         )
+
+    def _declined(self, session: Session, data: RecommendationDeclined) -> None:
+        rec = data.recommendation
+        if not self._recommendation(session, rec, "declined", decline_reason=data.reason):
+            # Decided after being pending: the response clock stops.
+            session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
+                            .values(decision="declined", decline_reason=data.reason, next_action_on=None))
 
     def _agreed(self, session: Session, data: RecommendationAgreed, now: dt.datetime) -> None:
         rec, c = data.recommendation, data.commitment
