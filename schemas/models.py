@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 
 DEFAULT_THEMES: tuple[str, ...] = (
@@ -16,17 +16,30 @@ DEFAULT_THEMES: tuple[str, ...] = (
 """Recommendation themes; a policy file may add more (SPEC §5)."""
 
 
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _no_control_characters(text: str) -> str:
+    if any(ch in _CONTROL for ch in text):
+        raise ValueError("contains control characters (such as NUL); remove them")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+"""Every free-text field: control characters are refused, not stored."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Contact(_Model):
-    role: str = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
+    role: Text = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
     email: EmailStr
 
 
 class Owner(Contact):
-    name: Optional[str] = Field(default=None, max_length=120)
+    name: Optional[Text] = Field(default=None, max_length=120)
 
 
 class Escalation(_Model):
@@ -38,9 +51,9 @@ class Escalation(_Model):
 
 
 class Panel(_Model):
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str = Field(min_length=1, max_length=200)
-    area: str = Field(min_length=1, max_length=200)
+    slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: Text = Field(min_length=1, max_length=200)
+    area: Text = Field(min_length=1, max_length=200)
     police_lead: Contact
     escalation: Escalation
 
@@ -51,10 +64,10 @@ class PanelEvent(_Model):
 
 class Recommendation(_Model):
     id: UUID
-    panel: str
+    panel: Text
     raised_on: dt.date
-    title: str = Field(min_length=1, max_length=200)
-    detail: str = Field(max_length=5000)
+    title: Text = Field(min_length=1, max_length=200)
+    detail: Text = Field(max_length=5000)
     themes: list[str]
 
 
@@ -62,8 +75,8 @@ class CommitmentTerms(_Model):
     """What the police agreed to do, with the ladder filled in by intake."""
 
     id: UUID
-    action: str = Field(min_length=1, max_length=2000)
-    done_means: str = Field(min_length=1, max_length=2000)
+    action: Text = Field(min_length=1, max_length=2000)
+    done_means: Text = Field(min_length=1, max_length=2000)
     owner: Owner
     escalation: Escalation
     agreed_on: dt.date
@@ -78,7 +91,7 @@ class RecommendationAgreed(_Model):
 
 class RecommendationDeclined(_Model):
     recommendation: Recommendation
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class RecommendationRecorded(_Model):
@@ -94,10 +107,10 @@ class CommitmentPublic(_Model):
 
     id: UUID
     recommendation_id: UUID
-    panel: str
-    action: str
-    done_means: str
-    owner_role: str
+    panel: Text
+    action: Text
+    done_means: Text
+    owner_role: Text
     due: dt.date
     original_due: dt.date
     due_moves: int = Field(ge=0)
@@ -110,11 +123,11 @@ class CommitmentEvent(_Model):
     """`data` of every `commitment.*` type; the optional fields say what happened."""
 
     commitment: CommitmentPublic
-    update: Optional[str] = None
+    update: Optional[Text] = None
     new_due: Optional[dt.date] = None
-    reason: Optional[str] = None
+    reason: Optional[Text] = None
     verdict: Optional[Literal["confirmed", "disputed"]] = None
-    comment: Optional[str] = None
+    comment: Optional[Text] = None
     level: Optional[int] = None
 
 
@@ -125,16 +138,16 @@ NoticeKind = Literal[
 
 
 class ToldParty(_Model):
-    role: str
-    why: str
+    role: Text
+    why: Text
 
 
 class NoticeFacts(_Model):
-    recommendation_title: str
-    action: str
-    done_means: str
-    panel: str
-    owner_role: str
+    recommendation_title: Text
+    action: Text
+    done_means: Text
+    panel: Text
+    owner_role: Text
     agreed_on: Optional[dt.date] = None
     due: Optional[dt.date] = None
     original_due: Optional[dt.date] = None
@@ -149,12 +162,12 @@ class Notice(_Model):
     commitment_id: Optional[UUID]
     kind: NoticeKind
     level: int = Field(ge=0, le=3)
-    reason: str
+    reason: Text
     recipients: list[EmailStr] = Field(min_length=1)
-    subject: str
+    subject: Text
     facts: NoticeFacts
-    respond_url: Optional[str]
-    status_url: str
+    respond_url: Optional[Text]
+    status_url: Text
 
 
 class NoticeEvent(_Model):
@@ -165,13 +178,13 @@ class DeliveryEvent(_Model):
     notice_id: UUID
     recipient: EmailStr
     attempts: int = Field(ge=1)
-    message_id: Optional[str] = None
-    error: Optional[str] = None
+    message_id: Optional[Text] = None
+    error: Optional[Text] = None
 
 
 class MessageRejected(_Model):
-    topic: str
+    topic: Text
     partition: int
     offset: int
-    reason: str
-    raw: str = Field(description="the rejected message, base64")
+    reason: Text
+    raw: Text = Field(description="the rejected message, base64")

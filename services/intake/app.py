@@ -33,11 +33,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         migrate(engine)
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
-        relay.start()
+        if settings.followthrough_outbox_relay:
+            relay.start()
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.themes = themes_from_policy(settings.followthrough_policy_file)
         yield
-        relay.stop()
+        if relay.is_alive():
+            relay.stop()
         engine.dispose()
 
     app = FastAPI(

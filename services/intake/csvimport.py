@@ -30,7 +30,15 @@ class CsvRejected(ValueError):
 
 def parse(text: str, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
     """Rows as requests, numbered as a spreadsheet shows them (the header is row 1)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse(reader, themes)
+    except csv.Error as exc:
+        raise CsvRejected([{"row": reader.line_num, "field": "(file)", "message": f"not readable as CSV: {exc}",
+                            "fix": "Save the spreadsheet as CSV (UTF-8) and send that file."}]) from None
+
+
+def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
     header = reader.fieldnames or []
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]

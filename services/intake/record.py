@@ -14,6 +14,7 @@ from schemas import (
     RecommendationDeclined, RecommendationRecorded, make_event,
 )
 from services.common import outbox as outbox_mod
+from services.common.db import insert_once
 from services.common.problems import Problem, field_problem
 from services.common.tokens import issue_access_code
 from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
@@ -31,14 +32,12 @@ def today() -> dt.date:
 
 def create_panel(session: Session, req: PanelIn) -> str:
     """Insert the panel and its event; return the access code (shown once)."""
-    exists = session.execute(select(panels.c.slug).where(panels.c.slug == req.slug)).first()
-    if exists:
+    inserted = insert_once(
+        session, panels, slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
+        police_lead=req.police_lead.model_dump(mode="json"), escalation=req.escalation.model_dump(mode="json"),
+    )
+    if not inserted:
         raise field_problem("slug", f"a panel '{req.slug}' already exists", "Choose another slug.", status=409)
-    session.execute(panels.insert().values(
-        slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
-        police_lead=req.police_lead.model_dump(mode="json"),
-        escalation=req.escalation.model_dump(mode="json"),
-    ))
     code = issue_access_code(session, req.slug)
     panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
                   escalation=req.escalation)

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from schemas.models import Contact, Escalation, Owner
+from schemas.models import Contact, Escalation, Owner, Text
 from services.intake.guard import contact_details_in, explain
 
 
@@ -16,18 +16,18 @@ class _In(BaseModel):
 
 
 class PanelIn(_In):
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
+    slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
                       description="lower-case letters, digits and dashes; it appears in the panel's page address")
-    name: str = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
-    area: str = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
+    name: Text = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
+    area: Text = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
     contact_email: Optional[EmailStr] = Field(default=None, description="the youth worker's work address, never a young person's")
     police_lead: Contact
     escalation: Escalation
 
 
 class CommitmentIn(_In):
-    action: str = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
-    done_means: str = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
+    action: Text = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
+    done_means: Text = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
     owner: Owner
     escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
     due: dt.date
@@ -36,13 +36,13 @@ class CommitmentIn(_In):
 
 
 class RecommendationIn(_In):
-    panel: str = Field(min_length=1, max_length=64)
+    panel: Text = Field(min_length=1, max_length=64)
     raised_on: dt.date
-    title: str = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
-    detail: str = Field(default="", max_length=5000)
-    themes: list[str] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
+    title: Text = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
+    detail: Text = Field(default="", max_length=5000)
+    themes: list[Text] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
-    decline_reason: Optional[str] = Field(default=None, max_length=2000)
+    decline_reason: Optional[Text] = Field(default=None, max_length=2000)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
 
@@ -84,7 +84,7 @@ class DecisionIn(_In):
     """The police's answer to a pending recommendation."""
 
     decision: Literal["agreed", "declined"]
-    decline_reason: Optional[str] = Field(default=None, max_length=2000)
+    decline_reason: Optional[Text] = Field(default=None, max_length=2000)
     commitment: Optional[CommitmentIn] = None
 
     def problems(self, raised_on: dt.date) -> list[dict]:
@@ -105,12 +105,12 @@ class DecisionIn(_In):
 
 
 class RecommendationCreated(BaseModel):
-    recommendation_id: str
-    commitment_id: Optional[str] = None
-    status_url: str
+    recommendation_id: Text
+    commitment_id: Optional[Text] = None
+    status_url: Text
 
 
 class PanelCreated(BaseModel):
-    slug: str
-    access_code: str = Field(description="shown once: give it to the panel's youth worker")
-    status_url: str
+    slug: Text
+    access_code: Text = Field(description="shown once: give it to the panel's youth worker")
+    status_url: Text

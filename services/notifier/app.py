@@ -50,12 +50,14 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers)
         agents.register(faust_app, Handlers(engine, wake=sender.wake))
         app.state.settings, app.state.engine = settings, engine
-        relay.start()
+        if settings.followthrough_outbox_relay:
+            relay.start()
         loop_task = asyncio.create_task(sender.run())
         async with faust_app_running(faust_app):
             yield
         loop_task.cancel()
-        relay.stop()
+        if relay.is_alive():
+            relay.stop()
         engine.dispose()
 
     app = FastAPI(title="followthrough notifier", version="1.0.0",

@@ -54,12 +54,14 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers)
         agents.register(faust_app, handlers)
         app.state.settings, app.state.engine = settings, engine
-        relay.start()
+        if settings.followthrough_outbox_relay:
+            relay.start()
         scheduler.start()
         async with faust_app_running(faust_app):
             yield
         scheduler.stop()
-        relay.stop()
+        if relay.is_alive():
+            relay.stop()
         engine.dispose()
 
     app = FastAPI(title="followthrough tracker", version="1.0.0",
