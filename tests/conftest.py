@@ -45,8 +45,24 @@ def uid() -> str:
 
 
 @pytest.fixture
-def service_env(stack, database_url, smtp) -> dict[str, str]:
+def prefix(stack, uid) -> str:
+    """Each test gets its own topics (FOLLOWTHROUGH_TOPIC_PREFIX), so no test reads another's events."""
+    from services.common.topics import ensure_topics
+
+    name = f"t{uid}."
+    ensure_topics(stack.bootstrap, prefix=name)
+    return name
+
+
+@pytest.fixture
+def topic(prefix):
+    return lambda name: prefix + name
+
+
+@pytest.fixture
+def service_env(stack, database_url, smtp, prefix) -> dict[str, str]:
     return {
+        "FOLLOWTHROUGH_TOPIC_PREFIX": prefix,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap,
         "DATABASE_URL": database_url,
         "SMTP_HOST": "127.0.0.1",

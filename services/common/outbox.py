@@ -62,13 +62,14 @@ class OutboxRelay(threading.Thread):
     """Publishes unpublished rows, oldest first, until stopped."""
 
     def __init__(
-        self, engine: Engine, table: Table, bootstrap: str, *,
+        self, engine: Engine, table: Table, bootstrap: str, *, prefix: str = "",
         batch: int = 500, idle_wait: float = 0.2,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         super().__init__(name=f"relay-{table.name}", daemon=True)
         self.engine, self.table, self.batch, self.idle_wait = engine, table, batch, idle_wait
-        self._producer_factory = producer_factory or (lambda: make_producer(bootstrap))
+        self.prefix = prefix
+        self._producer_factory = producer_factory or (lambda: make_producer(bootstrap, prefix))
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock_id = zlib.crc32(table.name.encode())
@@ -118,7 +119,7 @@ class OutboxRelay(threading.Thread):
             if not rows:
                 return 0
             futures = [
-                producer.send(r.topic, key=r.key.encode(), value=r.payload.encode()) for r in rows
+                producer.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode()) for r in rows
             ]
             producer.flush(timeout=30)
             for f in futures:
@@ -131,8 +132,8 @@ class OutboxRelay(threading.Thread):
         return len(rows)
 
 
-def make_producer(bootstrap: str) -> KafkaProducer:
-    ensure_topics(bootstrap, timeout_s=5)
+def make_producer(bootstrap: str, prefix: str = "") -> KafkaProducer:
+    ensure_topics(bootstrap, timeout_s=5, prefix=prefix)
     # One in-flight request per connection keeps order when the client retries.
     return KafkaProducer(
         bootstrap_servers=bootstrap, acks="all", linger_ms=2, retries=5,

@@ -15,6 +15,7 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = LOCAL_BROKER
     database_url: str = DEFAULT_SQLITE
     followthrough_public_url: str = "http://127.0.0.1:8002"
+    followthrough_topic_prefix: str = ""  # namespaces every topic, e.g. "staging." (tests use one each)
     followthrough_outbox_relay: bool = True  # false: this process only writes its outbox; another relays it
 
     @property

@@ -7,7 +7,8 @@ import tempfile
 import faust
 
 
-def make_faust_app(name: str, bootstrap: str) -> faust.App:
+def make_faust_app(name: str, bootstrap: str, prefix: str = "") -> faust.App:
+    name = prefix + name  # the consumer group follows the topics' namespace
     servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap.split(","))
     return faust.App(
         name,

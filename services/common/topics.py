@@ -13,18 +13,18 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from schemas.events import TOPICS
 
 
-def ensure_topics(bootstrap: str, timeout_s: float = 60.0) -> list[str]:
-    """Create the missing topics; return the names created."""
+def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "") -> list[str]:
+    """Create the missing topics (named `prefix` + the SPEC name); return the names created."""
     admin = _connect(bootstrap, timeout_s)
     try:
         existing = set(admin.list_topics())
         missing = [
             NewTopic(
-                t.name, t.partitions, 1,
+                prefix + t.name, t.partitions, 1,
                 topic_configs={"cleanup.policy": "compact"} if t.compacted else {},
             )
             for t in TOPICS
-            if t.name not in existing
+            if prefix + t.name not in existing
         ]
         if missing:
             try:
@@ -50,8 +50,9 @@ def _connect(bootstrap: str, timeout_s: float) -> KafkaAdminClient:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--prefix", default="")
     args = parser.parse_args()
-    created = ensure_topics(args.bootstrap)
+    created = ensure_topics(args.bootstrap, prefix=args.prefix)
     print(f"topics: {len(TOPICS)} present" + (f", created {', '.join(created)}" if created else ""))
 
 

@@ -32,7 +32,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         engine = make_engine(settings.database_url)
         migrate(engine)
-        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+                            prefix=settings.followthrough_topic_prefix)
         if settings.followthrough_outbox_relay:
             relay.start()
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay

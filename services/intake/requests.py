@@ -16,6 +16,13 @@ class _In(BaseModel):
 
 
 class PanelIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "slug": "waltham-forest-youth-panel", "name": "Waltham Forest Youth Panel",
+        "area": "Waltham Forest (North East BCU)", "contact_email": "youth.service@example.org",
+        "police_lead": {"role": "Inspector, youth engagement", "email": "inspector.ne@example.org"},
+        "escalation": {"supervisor": "superintendent.ne@example.org", "senior_lead": "bcu-commander.ne@example.org",
+                       "board": "oversight-board.ne@example.org"}}]})
+
     slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
                       description="lower-case letters, digits and dashes; it appears in the panel's page address")
     name: Text = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
@@ -36,6 +43,16 @@ class CommitmentIn(_In):
 
 
 class RecommendationIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "panel": "waltham-forest-youth-panel", "raised_on": "2026-01-14",
+        "title": "Explain your reasons for every stop",
+        "detail": "Young people said officers rarely say why they are stopped.",
+        "themes": ["stop-and-search", "respect"], "decision": "agreed",
+        "commitment": {"action": "Brief every response officer on giving the grounds for a stop",
+                       "done_means": "All response officers briefed; the panel has seen the briefing",
+                       "owner": {"role": "Inspector, response team", "email": "inspector.response@example.org"},
+                       "due": "2026-04-30"}}]})
+
     panel: Text = Field(min_length=1, max_length=64)
     raised_on: dt.date
     title: Text = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
@@ -82,6 +99,9 @@ class RecommendationIn(_In):
 
 class DecisionIn(_In):
     """The police's answer to a pending recommendation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead."}]})
 
     decision: Literal["agreed", "declined"]
     decline_reason: Optional[Text] = Field(default=None, max_length=2000)

@@ -10,9 +10,9 @@ from services.common.streams import raw_topic
 from services.notifier.handlers import Handlers
 
 
-def register(app: faust.App, handlers: Handlers) -> None:
-    dlq = raw_topic(app, DLQ)
+def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
+    dlq = raw_topic(app, prefix + DLQ)
 
-    @app.agent(raw_topic(app, NOTICES), name="notifier-notices")
+    @app.agent(raw_topic(app, prefix + NOTICES), name="notifier-notices")
     async def notices(stream):
         await consume(stream, service="notifier", topic=NOTICES, handle=handlers.handle, dlq_topic=dlq)

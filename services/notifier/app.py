@@ -39,16 +39,18 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         engine = make_engine(settings.database_url)
         migrate(engine)
-        ensure_topics(settings.kafka_bootstrap_servers)
-        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+                            prefix=settings.followthrough_topic_prefix)
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
                             password=settings.smtp_password, starttls=settings.smtp_starttls,
                             timeout=settings.smtp_timeout)
         sender = Sender(engine, mailer, settings.smtp_from,
                         give_up_after=dt.timedelta(hours=settings.delivery_give_up_hours),
                         lease=dt.timedelta(seconds=settings.delivery_lease_seconds), after_busy=relay.wake)
-        faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers)
-        agents.register(faust_app, Handlers(engine, wake=sender.wake))
+        faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix)
+        agents.register(faust_app, Handlers(engine, wake=sender.wake), settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine = settings, engine
         if settings.followthrough_outbox_relay:
             relay.start()

@@ -10,13 +10,13 @@ from services.common.streams import raw_topic
 from services.tracker.handlers import Handlers
 
 
-def register(app: faust.App, handlers: Handlers) -> None:
-    dlq = raw_topic(app, DLQ)
+def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
+    dlq = raw_topic(app, prefix + DLQ)
 
-    @app.agent(raw_topic(app, PANELS), name="tracker-panels")
+    @app.agent(raw_topic(app, prefix + PANELS), name="tracker-panels")
     async def panels(stream):
         await consume(stream, service="tracker", topic=PANELS, handle=handlers.handle, dlq_topic=dlq)
 
-    @app.agent(raw_topic(app, RECOMMENDATIONS), name="tracker-recommendations")
+    @app.agent(raw_topic(app, prefix + RECOMMENDATIONS), name="tracker-recommendations")
     async def recommendations(stream):
         await consume(stream, service="tracker", topic=RECOMMENDATIONS, handle=handlers.handle, dlq_topic=dlq)

@@ -46,14 +46,17 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         engine = make_engine(settings.database_url)
         migrate(engine)
-        ensure_topics(settings.kafka_bootstrap_servers)
-        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+                            prefix=settings.followthrough_topic_prefix)
         scheduler = ScanScheduler(build_scanner(settings, engine), settings.followthrough_scan_interval,
                                   after_pass=relay.wake)
         handlers = Handlers(engine, policies, wake=lambda: (relay.wake(), scheduler.run_soon()))
-        faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers)
-        agents.register(faust_app, handlers)
+        faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix)
+        agents.register(faust_app, handlers, settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine = settings, engine
+        app.state.after_write = lambda: (relay.wake(), scheduler.run_soon())
         if settings.followthrough_outbox_relay:
             relay.start()
         scheduler.start()
@@ -82,9 +85,10 @@ def scan_once() -> str:
     engine = make_engine(settings.database_url)
     migrate(engine)
     result = build_scanner(settings, engine).run(utcnow())
-    relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers)
+    relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+                            prefix=settings.followthrough_topic_prefix)
     from services.common.outbox import make_producer
-    producer = make_producer(settings.kafka_bootstrap_servers)
+    producer = make_producer(settings.kafka_bootstrap_servers, settings.followthrough_topic_prefix)
     while relay.relay_once(producer):
         pass
     producer.close()

@@ -102,4 +102,12 @@ processed_events = Table(
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+access_failures = Table(
+    "tracker_access_failures", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("panel", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_tracker_access_failures_panel_at", "panel", "at"),
+)
+
 outbox = outbox_table(metadata, "tracker_outbox")

@@ -21,20 +21,21 @@ SCHEMAS = Path(__file__).resolve().parents[3] / "schemas" / "json"
 
 
 @pytest.fixture
-def intake(stack, database_url):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url)
+def intake(stack, database_url, prefix):
+    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
+                              followthrough_topic_prefix=prefix)
     with TestClient(create_app(settings)) as client:
         client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
         client.engine = make_engine(database_url)
         yield client
 
 
-def _mine(stack, topic, subject, expect):
-    return read(stack.bootstrap, topic, where=lambda e: e.get("subject") == subject,
+def _mine(stack, name, subject, expect):
+    return read(stack.bootstrap, name, where=lambda e: e.get("subject") == subject,
                 until=lambda found: len(found) >= expect, timeout=8 if expect else 3)
 
 
-def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intake, stack, uid):
+def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intake, stack, uid, topic):
     r = intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
     assert r.status_code == 201, r.text
     assert r.json()["access_code"]
@@ -43,12 +44,12 @@ def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intak
     assert r.status_code == 201, r.text
     rec_id, commitment_id = r.json()["recommendation_id"], r.json()["commitment_id"]
 
-    (panel_event,) = _mine(stack, "followthrough.panels", f"panel-{uid}", 1)
+    (panel_event,) = _mine(stack, topic("followthrough.panels"), f"panel-{uid}", 1)
     assert panel_event["type"] == "panel.registered"
     jsonschema.validate(panel_event, json.loads((SCHEMAS / "panel.registered.json").read_text()))
     assert "access_code" not in json.dumps(panel_event)
 
-    events = _mine(stack, "followthrough.recommendations", rec_id, 1)
+    events = _mine(stack, topic("followthrough.recommendations"), rec_id, 1)
     assert [e["type"] for e in events] == ["recommendation.agreed"]
     jsonschema.validate(events[0], json.loads((SCHEMAS / "recommendation.agreed.json").read_text()))
     data = events[0]["data"]
@@ -58,7 +59,7 @@ def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intak
     assert data["commitment"]["update_every_days"] == 30
 
 
-def test_a_bad_post_names_the_field_and_publishes_nothing(intake, stack, uid):
+def test_a_bad_post_names_the_field_and_publishes_nothing(intake, stack, uid, topic, prefix):
     intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
     body = agreed_body(uid, dt.date.today() + dt.timedelta(days=10))
     body["commitment"]["owner"]["email"] = "not-an-email"
@@ -83,8 +84,8 @@ def test_a_bad_post_names_the_field_and_publishes_nothing(intake, stack, uid):
     with intake.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM intake_recommendations")).scalar() == 0
         topics = conn.execute(sa.text("SELECT topic FROM intake_outbox")).scalars().all()
-    assert topics == ["followthrough.panels"]
-    assert read(stack.bootstrap, "followthrough.recommendations",
+    assert topics == ["followthrough.panels"]  # the outbox keeps SPEC names; the relay adds the prefix
+    assert read(stack.bootstrap, topic("followthrough.recommendations"),
                 where=lambda e: e.get("data", {}).get("recommendation", {}).get("panel") == f"panel-{uid}",
                 timeout=2) == []
 

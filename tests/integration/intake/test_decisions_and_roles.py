@@ -16,8 +16,9 @@ FUTURE = dt.date.today() + dt.timedelta(days=60)
 
 
 @pytest.fixture
-def intake(stack, database_url):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url)
+def intake(stack, database_url, prefix):
+    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
+                              followthrough_topic_prefix=prefix)
     with TestClient(create_app(settings)) as client:
         client.database_url = database_url
         client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
@@ -29,7 +30,7 @@ def _pending(uid: str) -> dict:
             "detail": "", "themes": ["trust"], "decision": "pending", "respond_within_days": 30}
 
 
-def test_a_pending_recommendation_is_agreed_later_and_cannot_be_decided_twice(intake, stack, uid):
+def test_a_pending_recommendation_is_agreed_later_and_cannot_be_decided_twice(intake, stack, uid, topic):
     intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
     r = intake.post("/api/v1/recommendations", json=_pending(uid), headers=intake.admin)
     assert r.status_code == 201 and r.json()["commitment_id"] is None
@@ -44,7 +45,7 @@ def test_a_pending_recommendation_is_agreed_later_and_cannot_be_decided_twice(in
                         json={"decision": "declined", "decline_reason": "changed our minds"}, headers=intake.admin)
     assert again.status_code == 409
 
-    events = read(stack.bootstrap, "followthrough.recommendations", where=lambda e: e.get("subject") == rec_id,
+    events = read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") == rec_id,
                   until=lambda f: len(f) >= 2, timeout=10)
     assert [e["type"] for e in events] == ["recommendation.recorded", "recommendation.agreed"]
     assert events[0]["data"]["respond_by"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()

@@ -29,7 +29,7 @@ def _count(database_url, sql):
         return conn.execute(sa.text(sql)).scalar()
 
 
-def test_kill_9_between_commit_and_publish_loses_nothing(services, stack, database_url, uid):
+def test_kill_9_between_commit_and_publish_loses_nothing(services, stack, database_url, uid, topic):
     # With the relay off, the commit happens and the publish cannot: the kill falls between them.
     intake = services("intake", FOLLOWTHROUGH_OUTBOX_RELAY="false")
     auth = _auth(database_url)
@@ -38,17 +38,17 @@ def test_kill_9_between_commit_and_publish_loses_nothing(services, stack, databa
     rec_id = r.json()["recommendation_id"]
     intake.kill()
     assert _count(database_url, "SELECT count(*) FROM intake_outbox WHERE published_at IS NULL") == 2
-    assert read(stack.bootstrap, "followthrough.recommendations", where=lambda e: e.get("subject") == rec_id,
+    assert read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") == rec_id,
                 timeout=2) == []
 
     services("intake")  # restarted, relay on
-    events = read(stack.bootstrap, "followthrough.recommendations", where=lambda e: e.get("subject") == rec_id,
+    events = read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") == rec_id,
                   until=lambda found: len(found) >= 1, timeout=20)
     assert [e["type"] for e in events] == ["recommendation.agreed"]
     assert _count(database_url, "SELECT count(*) FROM intake_outbox WHERE published_at IS NULL") == 0
 
 
-def test_rolled_back_requests_publish_nothing(services, stack, database_url, uid):
+def test_rolled_back_requests_publish_nothing(services, stack, database_url, uid, topic):
     intake = services("intake")
     auth = _auth(database_url)
     assert httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=auth).status_code == 201
@@ -59,14 +59,14 @@ def test_rolled_back_requests_publish_nothing(services, stack, database_url, uid
     r = httpx.post(f"{intake.url}/api/v1/recommendations", json=body, headers=auth)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "commitment.agreed_on"
 
-    panel_events = read(stack.bootstrap, "followthrough.panels", where=lambda e: e.get("subject") == f"panel-{uid}",
+    panel_events = read(stack.bootstrap, topic("followthrough.panels"), where=lambda e: e.get("subject") == f"panel-{uid}",
                         timeout=4)
     assert len(panel_events) == 1
     assert _count(database_url, "SELECT count(*) FROM intake_outbox") == 1
     assert _count(database_url, "SELECT count(*) FROM intake_recommendations") == 0
 
 
-def test_50_concurrent_identical_posts_with_one_key_make_one_recommendation(services, stack, database_url, uid):
+def test_50_concurrent_identical_posts_with_one_key_make_one_recommendation(services, stack, database_url, uid, topic):
     intake = services("intake")
     auth = _auth(database_url)
     httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=auth)
@@ -80,7 +80,7 @@ def test_50_concurrent_identical_posts_with_one_key_make_one_recommendation(serv
     assert len({a.json()["recommendation_id"] for a in answers}) == 1
     assert _count(database_url, "SELECT count(*) FROM intake_recommendations") == 1
     rec_id = answers[0].json()["recommendation_id"]
-    events = read(stack.bootstrap, "followthrough.recommendations",
+    events = read(stack.bootstrap, topic("followthrough.recommendations"),
                   where=lambda e: e.get("data", {}).get("recommendation", {}).get("panel") == f"panel-{uid}",
                   until=lambda f: len(f) >= 1, timeout=10)
     assert [e["subject"] for e in events] == [rec_id]
@@ -104,7 +104,7 @@ def _row(uid: str, i: int) -> dict:
     }
 
 
-def test_a_10000_row_csv_imports_and_publishes(services, stack, database_url, uid):
+def test_a_10000_row_csv_imports_and_publishes(services, stack, database_url, uid, topic):
     intake = services("intake")
     auth = _auth(database_url)
     httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=auth)
@@ -115,7 +115,7 @@ def test_a_10000_row_csv_imports_and_publishes(services, stack, database_url, ui
     assert r.json()["imported"] == 10_000
     assert r.json()["results"][0]["row"] == 2
     expected = {x["recommendation_id"] for x in r.json()["results"]}
-    events = read(stack.bootstrap, "followthrough.recommendations", where=lambda e: e.get("subject") in expected,
+    events = read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") in expected,
                   until=lambda f: len(f) >= 10_000, timeout=120)
     assert {e["subject"] for e in events} == expected
 

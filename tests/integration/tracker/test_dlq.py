@@ -10,42 +10,27 @@ import uuid
 
 import httpx
 
-from schemas import (
-    CommitmentTerms, Escalation, Owner, Recommendation, RecommendationAgreed, make_event,
-)
+from tests.support.events import agreed_event
 from tests.support.topics import produce, read
 
 
-def _agreed(uid: str) -> dict:
-    rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=dt.date(2026, 1, 5),
-                         title="Explain stops", detail="", themes=["respect"])
-    terms = CommitmentTerms(
-        id=uuid.uuid4(), action="Brief officers", done_means="All briefed",
-        owner=Owner(role="Inspector", email=f"o-{uid}@example.org"),
-        escalation=Escalation(supervisor=f"s-{uid}@example.org", senior_lead=f"l-{uid}@example.org",
-                              board=f"b-{uid}@example.org"),
-        agreed_on=dt.date(2026, 1, 6), due=dt.date.today() + dt.timedelta(days=90), update_every_days=30)
-    return make_event("recommendation.agreed", str(rec.id), RecommendationAgreed(recommendation=rec, commitment=terms),
-                      source="test")
-
-
-def test_malformed_message_lands_on_the_dlq_and_the_next_good_one_is_processed(services, stack, uid):
+def test_malformed_message_lands_on_the_dlq_and_the_next_good_one_is_processed(services, stack, uid, topic):
     tracker = services("tracker")
     garbage = f"not json at all {uid}".encode() + b"\xff"
     wrong_schema = json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()), "type": "recommendation.agreed",
                                "note": uid}).encode()
-    produce(stack.bootstrap, "followthrough.recommendations", uid.encode(), garbage)
-    produce(stack.bootstrap, "followthrough.recommendations", uid.encode(), wrong_schema)
-    good = _agreed(uid)
-    produce(stack.bootstrap, "followthrough.recommendations", good["subject"].encode(), json.dumps(good).encode())
+    produce(stack.bootstrap, topic("followthrough.recommendations"), uid.encode(), garbage)
+    produce(stack.bootstrap, topic("followthrough.recommendations"), uid.encode(), wrong_schema)
+    good = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
+    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(), json.dumps(good).encode())
 
-    rejected = read(stack.bootstrap, "followthrough.dlq",
+    rejected = read(stack.bootstrap, topic("followthrough.dlq"),
                     where=lambda e: uid.encode() in base64.b64decode(e["data"]["raw"]),
                     until=lambda found: len(found) >= 2, timeout=30)
     assert len(rejected) == 2
     by_raw = {base64.b64decode(e["data"]["raw"]): e for e in rejected}
     assert by_raw[garbage]["type"] == "message.rejected"
-    assert by_raw[garbage]["data"]["topic"] == "followthrough.recommendations"
+    assert by_raw[garbage]["data"]["topic"] == topic("followthrough.recommendations")
     assert "not JSON" in by_raw[garbage]["data"]["reason"]
     assert by_raw[garbage]["data"]["offset"] >= 0
     assert "envelope" in by_raw[wrong_schema]["data"]["reason"]

@@ -1,0 +1,111 @@
+"""What people do to a commitment through the API and the respond page.
+Each command locks the row, asks the domain for the new state, and writes
+the row, a timeline entry and the event in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.common.problems import Problem
+from services.tracker import convert, publish, timeline
+from services.tracker.domain import Commitment
+from services.tracker.domain.model import TransitionError
+from services.tracker.store import access_failures, commitments
+
+ACCESS_FAILURES_ALLOWED = 10
+ACCESS_FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+def load_for_update(session: Session, commitment_id: str):
+    q = select(commitments).where(commitments.c.id == commitment_id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = session.execute(q).first()
+    if row is None:
+        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+    return row
+
+
+def apply(
+    session: Session, row: Any, *, now: dt.datetime, today: dt.date,
+    change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
+    columns: dict[str, Any] | None = None, **about: Any,
+):
+    """Run one domain transition and record it; returns the new row."""
+    try:
+        new = change(convert.commitment(row))
+    except TransitionError as exc:
+        raise Problem(409, "Not possible now", str(exc)) from None
+    values = {**convert.changes(new), **(columns or {}), "next_action_on": today}  # let the scan re-decide
+    session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
+    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
+    timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
+    publish.emit_commitment(session, event_type, row, today, **about)
+    return row
+
+
+def post_update(session, row, *, note: str, percent: int | None, evidence_url: str | None,
+                evidence_note: str | None, done: bool, summary: str | None, now, today):
+    entry = {"note": note, "percent": percent, "evidence_url": evidence_url, "evidence_note": evidence_note}
+    if done:
+        if not (evidence_url or evidence_note):
+            raise Problem(422, "Evidence needed", "evidence_url or evidence_note: say how the panel can see it is done.",
+                          errors=[{"field": "evidence_url", "message": "done needs evidence",
+                                   "fix": "Add a link (evidence_url) or a description (evidence_note)."}])
+        if not summary:
+            raise Problem(422, "Summary needed", "summary: say in plain words what was done, for the youth panel.",
+                          errors=[{"field": "summary", "message": "done needs a plain-language summary",
+                                   "fix": "Add a short summary a 13-year-old can read."}])
+        return apply(session, row, now=now, today=today, change=lambda c: c.complete(today),
+                     event_type="commitment.completed", entry={**entry, "summary": summary},
+                     columns={"last_update_at": now}, update=summary)
+    return apply(session, row, now=now, today=today, change=lambda c: c.post_update(today),
+                 event_type="commitment.updated", entry=entry, columns={"last_update_at": now}, update=note)
+
+
+def extend(session, row, *, new_due: dt.date, reason: str, now, today):
+    return apply(session, row, now=now, today=today, change=lambda c: c.extend(new_due, today),
+                 event_type="commitment.extended",
+                 entry={"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason},
+                 new_due=new_due, reason=reason)
+
+
+def withdraw(session, row, *, reason: str, now, today):
+    return apply(session, row, now=now, today=today, change=lambda c: c.withdraw(),
+                 event_type="commitment.withdrawn", entry={"reason": reason}, reason=reason)
+
+
+def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today):
+    if email == row.owner_email:
+        raise Problem(409, "Same owner", "This person already owns the commitment.")
+    return apply(session, row, now=now, today=today, change=lambda c: c,
+                 event_type="commitment.updated",
+                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason},
+                 columns={"owner_role": role, "owner_email": email, "owner_name": name},
+                 update=f"Handed over from {row.owner_role} to {role}", reason=reason)
+
+
+def verdict(session, row, *, verdict: str, comment: str, now, today):
+    if verdict == "confirmed":
+        return apply(session, row, now=now, today=today, change=lambda c: c.confirm(),
+                     event_type="commitment.confirmed", entry={"comment": comment},
+                     verdict="confirmed", comment=comment)
+    return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),
+                 event_type="commitment.disputed", entry={"comment": comment},
+                 verdict="disputed", comment=comment)
+
+
+def too_many_access_failures(session: Session, panel: str, now: dt.datetime) -> bool:
+    recent = session.execute(
+        select(func.count()).select_from(access_failures)
+        .where(access_failures.c.panel == panel, access_failures.c.at > now - ACCESS_FAILURE_WINDOW)
+    ).scalar()
+    return recent >= ACCESS_FAILURES_ALLOWED
+
+
+def record_access_failure(session: Session, panel: str, now: dt.datetime) -> None:
+    session.execute(access_failures.insert().values(panel=panel, at=now))
