@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
@@ -119,10 +119,22 @@ class CommitmentPublic(_Model):
     last_update_at: Optional[dt.datetime]
 
 
+class TimelineRecord(_Model):
+    """The timeline entry the event recorded, hash-chained (SPEC §3); replay rebuilds state from these."""
+
+    seq: int = Field(ge=1)
+    at: dt.datetime
+    kind: Text
+    entry: dict[str, Any]
+    prev_hash: Text
+    hash: Text
+
+
 class CommitmentEvent(_Model):
     """`data` of every `commitment.*` type; the optional fields say what happened."""
 
     commitment: CommitmentPublic
+    timeline: Optional[TimelineRecord] = None
     update: Optional[Text] = None
     new_due: Optional[dt.date] = None
     reason: Optional[Text] = None
@@ -162,6 +174,7 @@ class Notice(_Model):
     commitment_id: Optional[UUID]
     kind: NoticeKind
     level: int = Field(ge=0, le=3)
+    key: Text = Field(description="the ladder step, unique per recommendation: kind, level, due version or epoch")
     reason: Text
     recipients: list[EmailStr] = Field(min_length=1)
     subject: Text

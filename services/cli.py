@@ -104,6 +104,27 @@ def scan() -> None:
     typer.echo(scan_once())
 
 
+@app.command()
+def replay() -> None:
+    """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
+    from services.common.db import make_engine
+    from services.tracker.app import migrate
+    from services.tracker.domain.policy import load_policy_file
+    from services.tracker.replay import NotEmpty, replay as run
+    from services.tracker.settings import TrackerSettings
+
+    settings = TrackerSettings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        counts = run(engine, settings.kafka_bootstrap_servers, load_policy_file(settings.followthrough_policy_file),
+                     settings.followthrough_topic_prefix)
+    except NotEmpty as exc:
+        typer.echo(f"replay: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"replayed {counts['events']} events ({counts['skipped']} skipped as the live consumer did)")
+
+
 @token_app.command("issue")
 def token_issue(
     role: str = typer.Option(..., help="admin, facilitator or owner"),

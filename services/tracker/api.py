@@ -168,4 +168,4 @@ def _find(session: Session, commitment_id: str):
 
 
 def _public(entry: dict) -> dict:
-    return {k: v for k, v in entry.items() if "email" not in k}
+    return {k: v for k, v in entry.items() if "email" not in k and k != "owner"}

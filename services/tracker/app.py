@@ -50,7 +50,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
         scheduler = ScanScheduler(build_scanner(settings, engine), settings.followthrough_scan_interval,
-                                  after_pass=relay.wake)
+                                  after_pass=relay.wake, audit_interval_s=settings.followthrough_audit_interval)
         handlers = Handlers(engine, policies, wake=lambda: (relay.wake(), scheduler.run_soon()))
         faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix)

@@ -43,8 +43,8 @@ def apply(
     values = {**convert.changes(new), **(columns or {}), "next_action_on": today}  # let the scan re-decide
     session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
     row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
-    timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
-    publish.emit_commitment(session, event_type, row, today, **about)
+    record = timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
+    publish.emit_commitment(session, event_type, row, today, record=record, **about)
     return row
 
 
@@ -84,7 +84,8 @@ def hand_over(session, row, *, role: str, email: str, name: str | None, reason: 
         raise Problem(409, "Same owner", "This person already owns the commitment.")
     return apply(session, row, now=now, today=today, change=lambda c: c,
                  event_type="commitment.updated",
-                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason},
+                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason,
+                        "owner": {"role": role, "email": email, "name": name}},
                  columns={"owner_role": role, "owner_email": email, "owner_name": name},
                  update=f"Handed over from {row.owner_role} to {role}", reason=reason)
 

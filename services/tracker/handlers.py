@@ -22,7 +22,7 @@ class Handlers:
         self.engine, self.policies, self.wake = engine, policies, wake
 
     def handle(self, envelope: CloudEvent, data) -> None:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = envelope.time  # when it was recorded, so a replay derives the same state
         with Session(self.engine) as session, session.begin():
             if not insert_once(session, processed_events, event_id=str(envelope.id)):
                 return  # seen before: at-least-once delivery, applied once
@@ -82,7 +82,7 @@ class Handlers:
         if not insert_once(session, commitments, **row):
             return
         stored = session.execute(select(commitments).where(commitments.c.id == str(c.id))).one()
-        timeline.append(session, stored.id, "agreed",
-                        {"action": c.action, "done_means": c.done_means, "due": c.due.isoformat(),
-                         "owner_role": c.owner.role}, now)
-        publish.emit_commitment(session, "commitment.opened", stored, today)
+        record = timeline.append(session, stored.id, "agreed",
+                                 {"action": c.action, "done_means": c.done_means, "due": c.due.isoformat(),
+                                  "owner_role": c.owner.role}, now)
+        publish.emit_commitment(session, "commitment.opened", stored, today, record=record)

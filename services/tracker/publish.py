@@ -39,9 +39,11 @@ def public_state(row: Any, today: dt.date) -> CommitmentPublic:
     )
 
 
-def emit_commitment(session: Session, event_type: str, row: Any, today: dt.date, **about: Any) -> None:
-    data = CommitmentEvent(commitment=public_state(row, today), **about)
-    outbox_mod.add(session, outbox, make_event(event_type, row.id, data, source=SOURCE))
+def emit_commitment(session: Session, event_type: str, row: Any, today: dt.date, *, record: dict | None,
+                    **about: Any) -> None:
+    data = CommitmentEvent(commitment=public_state(row, today), timeline=record, **about)
+    at = record["at"] if record else None
+    outbox_mod.add(session, outbox, make_event(event_type, row.id, data, source=SOURCE, time=at))
 
 
 def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
@@ -49,7 +51,7 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
     return uuid.uuid5(NOTICE_NS, f"{recommendation_id}:{key}")
 
 
-def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today: dt.date,
+def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today: dt.date, now: dt.datetime,
                 public_url: str, respond_url: str | None) -> uuid.UUID:
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
@@ -68,11 +70,11 @@ def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today
     )
     notice = NoticeOut(
         id=nid, recommendation_id=rec.id, commitment_id=row.id if row else None, kind=n.kind,
-        level=n.level, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
+        level=n.level, key=n.key, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
         facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
     )
     outbox_mod.add(session, outbox, make_event("notice.requested", str(nid), NoticeEvent(notice=notice),
-                                               source=SOURCE, event_id=nid))
+                                               source=SOURCE, event_id=nid, time=now))
     return nid
 
 

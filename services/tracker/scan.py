@@ -97,9 +97,10 @@ class Scanner:
         c = convert.commitment(row, sent)
         for n in decide(c, today, policy):
             if self._record(session, n, rec, row, today, now, result):
-                publish.emit_commitment(session, KIND_EVENT[n.kind], row, today, level=n.level, reason=n.reason)
-                timeline.append(session, row.id, n.kind, {"level": n.level, "reason": n.reason,
-                                                          "late": n.late}, now)
+                record = timeline.append(session, row.id, n.kind, {"level": n.level, "reason": n.reason,
+                                                                   "late": n.late}, now)
+                publish.emit_commitment(session, KIND_EVENT[n.kind], row, today, record=record,
+                                        level=n.level, reason=n.reason)
             c = c.with_sent(n.key)
         status = time_transition(c, today, policy)
         values = {"next_action_on": next_action_on(c, today, policy)}
@@ -111,8 +112,8 @@ class Scanner:
             event = "commitment.confirmed" if status == "kept" else "commitment.escalated"
             why = ("the panel did not answer within the confirmation window" if status == "kept"
                    else "past the last escalation level and still not done")
-            publish.emit_commitment(session, event, row, today, reason=why)
-            timeline.append(session, row.id, status, {"reason": why}, now)
+            record = timeline.append(session, row.id, status, {"reason": why}, now)
+            publish.emit_commitment(session, event, row, today, record=record, reason=why)
 
     def _pending_batch(self, today: dt.date, now: dt.datetime, result: PassResult) -> bool:
         with Session(self.engine) as session, session.begin():
@@ -146,7 +147,7 @@ class Scanner:
         )
         if inserted:
             respond = self.respond_url(row.id, row.owner_email) if row else None
-            publish.emit_notice(session, n, rec=rec, row=row, today=today,
+            publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now,
                                 public_url=self.public_url, respond_url=respond)
             DECIDED.labels(n.kind, str(n.level)).inc()
             result.notices.append(str(nid))

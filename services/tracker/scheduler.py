@@ -10,7 +10,8 @@ from typing import Callable
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from services.tracker.clock import utcnow
+from services.tracker import auditor
+from services.tracker.clock import london_today, utcnow
 from services.tracker.scan import Scanner
 
 log = structlog.get_logger()
@@ -18,11 +19,15 @@ JOB = "scan"
 
 
 class ScanScheduler:
-    def __init__(self, scanner: Scanner, interval_s: float, after_pass: Callable[[], None]) -> None:
+    def __init__(self, scanner: Scanner, interval_s: float, after_pass: Callable[[], None],
+                 audit_interval_s: float = 300.0) -> None:
         self.scanner, self.after_pass = scanner, after_pass
         self._sched = BackgroundScheduler(timezone="UTC")
+        now = dt.datetime.now(dt.timezone.utc)
         self._sched.add_job(self._tick, "interval", seconds=interval_s, id=JOB, max_instances=1,
-                            coalesce=True, misfire_grace_time=None, next_run_time=dt.datetime.now(dt.timezone.utc))
+                            coalesce=True, misfire_grace_time=None, next_run_time=now)
+        self._sched.add_job(self._audit, "interval", seconds=audit_interval_s, id="audit", max_instances=1,
+                            coalesce=True, misfire_grace_time=None, next_run_time=now + dt.timedelta(seconds=5))
 
     def start(self) -> None:
         self._sched.start()
@@ -45,3 +50,9 @@ class ScanScheduler:
             return
         if result.notices:
             self.after_pass()
+
+    def _audit(self) -> None:
+        try:
+            auditor.run(self.scanner.engine, london_today())
+        except Exception:
+            log.exception("audit.failed")

@@ -21,7 +21,7 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, kind: str, entry: dict
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def append(session: Session, commitment_id: str, kind: str, entry: dict[str, Any], at: dt.datetime) -> None:
+def append(session: Session, commitment_id: str, kind: str, entry: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
     """Append an entry; the caller holds the commitment's row, so seq cannot race.
     Should it race anyway, the (commitment_id, seq) unique key refuses the second."""
     last = session.execute(
@@ -29,10 +29,13 @@ def append(session: Session, commitment_id: str, kind: str, entry: dict[str, Any
         .order_by(timeline.c.seq.desc()).limit(1)
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    session.execute(timeline.insert().values(
-        commitment_id=commitment_id, seq=seq, at=at, kind=kind, entry=entry,
-        prev_hash=prev, hash=entry_hash(prev, seq, at, kind, entry),
-    ))
+    record = dict(seq=seq, at=at, kind=kind, entry=entry, prev_hash=prev, hash=entry_hash(prev, seq, at, kind, entry))
+    insert(session, commitment_id, record)
+    return record
+
+
+def insert(session: Session, commitment_id: str, record: dict[str, Any]) -> None:
+    session.execute(timeline.insert().values(commitment_id=commitment_id, **record))
 
 
 def entries(session: Session, commitment_id: str) -> list:
