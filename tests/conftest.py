@@ -27,15 +27,37 @@ def database_url(stack) -> str:
     return stack.new_database()
 
 
+class SmtpServer:
+    """A real SMTP server on loopback that records what it accepts; it can be stopped and restarted."""
+
+    def __init__(self) -> None:
+        from services.notifier.catcher import RecordingHandler
+
+        self.port = free_port()
+        self.handler = RecordingHandler()
+        self.controller = None
+        self.start()
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def snapshot(self):
+        return self.handler.snapshot()
+
+
 @pytest.fixture
 def smtp():
-    from services.notifier.catcher import start_smtp
-
-    port = free_port()
-    controller, handler = start_smtp(port)
-    handler.port = port
-    yield handler
-    controller.stop()
+    server = SmtpServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

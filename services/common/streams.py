@@ -21,6 +21,10 @@ def make_faust_app(name: str, bootstrap: str, prefix: str = "") -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         topic_allow_declare=False,  # topics are created once, with their real settings
+        # A replica that died (kill -9) holds its partitions until the session times out;
+        # faust's 60 s default leaves them unread for a minute.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         broker_commit_every=100,
         broker_commit_interval=1.0,
     )

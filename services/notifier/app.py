@@ -46,11 +46,13 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                             password=settings.smtp_password, starttls=settings.smtp_starttls,
                             timeout=settings.smtp_timeout)
         sender = Sender(engine, mailer, settings.smtp_from,
-                        give_up_after=dt.timedelta(hours=settings.delivery_give_up_hours),
-                        lease=dt.timedelta(seconds=settings.delivery_lease_seconds), after_busy=relay.wake)
+                        give_up_after=dt.timedelta(hours=settings.followthrough_delivery_give_up_hours),
+                        lease=dt.timedelta(seconds=settings.followthrough_delivery_lease_seconds),
+                        after_busy=relay.wake, max_backoff=settings.followthrough_delivery_max_backoff_seconds)
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix)
-        agents.register(faust_app, Handlers(engine, wake=sender.wake), settings.followthrough_topic_prefix)
+        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at),
+                        settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine = settings, engine
         if settings.followthrough_outbox_relay:
             relay.start()

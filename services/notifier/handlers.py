@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -11,13 +12,26 @@ from schemas.envelope import CloudEvent
 from services.common.consumer import Rejected
 from services.notifier import ledger
 
+LONDON = ZoneInfo("Europe/London")
+
 
 class Handlers:
-    def __init__(self, engine: Engine, wake=lambda: None) -> None:
-        self.engine, self.wake = engine, wake
+    def __init__(self, engine: Engine, wake=lambda: None, digest_at: dt.time | None = None) -> None:
+        self.engine, self.wake, self.digest_at = engine, wake, digest_at
 
     def handle(self, envelope: CloudEvent, data) -> None:
         if not isinstance(data, NoticeEvent):
             raise Rejected(f"the notifier does not consume {envelope.type}")
-        if ledger.record_notice(self.engine, data.notice, dt.datetime.now(dt.timezone.utc)):
+        now = dt.datetime.now(dt.timezone.utc)
+        held_until = next_digest(now, self.digest_at) if self.digest_at else None
+        if ledger.record_notice(self.engine, data.notice, now, held_until):
             self.wake()
+
+
+def next_digest(now: dt.datetime, at: dt.time) -> dt.datetime:
+    """The next time of day `at` in London, after `now`."""
+    local = now.astimezone(LONDON)
+    candidate = dt.datetime.combine(local.date(), at, tzinfo=LONDON)
+    if candidate <= local:
+        candidate = dt.datetime.combine(local.date() + dt.timedelta(days=1), at, tzinfo=LONDON)
+    return candidate.astimezone(dt.timezone.utc)

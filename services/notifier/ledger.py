@@ -29,14 +29,18 @@ class Claim:
     queued_at: dt.datetime
 
 
-def record_notice(engine: Engine, notice: Notice, now: dt.datetime) -> bool:
-    """Store the notice and one pending delivery per recipient; False if seen before."""
+def record_notice(engine: Engine, notice: Notice, now: dt.datetime, digest_at: dt.datetime | None = None) -> bool:
+    """Store the notice and one delivery per recipient; False if seen before.
+
+    With a digest time, reminders wait for it; everything else goes at once."""
+    held = digest_at is not None and notice.kind == "reminder"
     with Session(engine) as s, s.begin():
         if not insert_once(s, notices, id=str(notice.id), notice=notice.model_dump(mode="json")):
             return False
         for recipient in dict.fromkeys(str(r) for r in notice.recipients):
-            insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient, state="pending",
-                        attempts=0, resends=0, next_attempt_at=now,
+            insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient,
+                        state="digest" if held else "pending", attempts=0, resends=0,
+                        next_attempt_at=digest_at if held else now,
                         message_id=message_id(str(notice.id), recipient))
         return True
 
@@ -64,24 +68,43 @@ def claim(engine: Engine, now: dt.datetime, lease: dt.timedelta, limit: int = 20
         return claims
 
 
-def mark_sent(engine: Engine, c: Claim, now: dt.datetime) -> None:
-    mid = message_id(str(c.notice.id), c.recipient)
+def claim_digests(engine: Engine, now: dt.datetime, limit: int = 500) -> dict[str, list[Claim]]:
+    """Reminders whose digest time has come, grouped by recipient."""
+    d = deliveries.c
+    with Session(engine) as s, s.begin():
+        q = (select(d.notice_id, d.recipient, d.attempts, d.created_at, notices.c.notice)
+             .join(notices, notices.c.id == d.notice_id)
+             .where(d.state == "digest", d.next_attempt_at <= now).order_by(d.recipient, d.created_at).limit(limit))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(of=deliveries, skip_locked=True)
+        grouped: dict[str, list[Claim]] = {}
+        for r in s.execute(q).all():
+            s.execute(update(deliveries).where(d.notice_id == r.notice_id, d.recipient == r.recipient)
+                      .values(state="sending", claimed_at=now, attempts=r.attempts + 1))
+            grouped.setdefault(r.recipient, []).append(
+                Claim(Notice.model_validate(r.notice), r.recipient, r.attempts + 1, False, aware(r.created_at)))
+        return grouped
+
+
+def mark_sent(engine: Engine, c: Claim, now: dt.datetime, message_id_: str | None = None) -> None:
+    mid = message_id_ or message_id(str(c.notice.id), c.recipient)
     with Session(engine) as s, s.begin():
         done = s.execute(update(deliveries)
                          .where(deliveries.c.notice_id == str(c.notice.id), deliveries.c.recipient == c.recipient,
                                 deliveries.c.state == "sending")
-                         .values(state="sent", sent_at=now, last_error=None)).rowcount
+                         .values(state="sent", sent_at=now, last_error=None, message_id=mid)).rowcount
         if done:
             _event(s, "notice.delivered", c, message_id=mid)
 
 
-def mark_failed(engine: Engine, c: Claim, now: dt.datetime, error: str, retry_at: dt.datetime | None) -> None:
+def mark_failed(engine: Engine, c: Claim, now: dt.datetime, error: str, retry_at: dt.datetime | None,
+                retry_state: str = "pending") -> None:
     """Retry later, or give up (retry_at None) and say so on followthrough.deliveries."""
     with Session(engine) as s, s.begin():
         where = and_(deliveries.c.notice_id == str(c.notice.id), deliveries.c.recipient == c.recipient,
                      deliveries.c.state == "sending")
         if retry_at is not None:
-            s.execute(update(deliveries).where(where).values(state="pending", next_attempt_at=retry_at,
+            s.execute(update(deliveries).where(where).values(state=retry_state, next_attempt_at=retry_at,
                                                               last_error=error))
         elif s.execute(update(deliveries).where(where).values(state="failed", last_error=error)).rowcount:
             _event(s, "notice.failed", c, error=error)

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from schemas import Notice
+from services.notifier import ics
 
 MESSAGE_NS = uuid.UUID("1b0e5f1c-3f8a-4c55-8f0e-2d7f6c9b5a20")
 NO_RESPOND_LINK = ("review", "response_due")
@@ -19,6 +20,10 @@ NO_RESPOND_LINK = ("review", "response_due")
 
 def message_id(notice_id: str, recipient: str) -> str:
     return f"<{uuid.uuid5(MESSAGE_NS, f'{notice_id}:{recipient.lower()}')}@followthrough.invalid>"
+
+
+def digest_message_id(notice_ids: list[str], recipient: str) -> str:
+    return message_id(",".join(sorted(notice_ids)), recipient)
 
 
 def _env() -> Environment:
@@ -47,4 +52,22 @@ def render(notice: Notice, recipient: str, sender: str) -> EmailMessage:
     msg["X-Followthrough-Notice"] = str(notice.id)
     msg.set_content(_ENV.get_template("notice.txt").render(ctx))
     msg.add_alternative(_ENV.get_template("notice.html").render(ctx), subtype="html")
+    if notice.kind == "reminder":
+        calendar = ics.deadline(notice)
+        if calendar:
+            msg.add_attachment(calendar, maintype="text", subtype="calendar", filename="deadline.ics")
+    return msg
+
+
+def render_digest(items: list[Notice], recipient: str, sender: str, message_id_: str) -> EmailMessage:
+    """Several reminders to one person in one email."""
+    msg = EmailMessage(policy=_POLICY)
+    msg["Subject"] = f"Daily digest: {len(items)} reminder{'s' if len(items) != 1 else ''} from followthrough"
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = message_id_
+    ctx = {"notices": items}
+    msg.set_content(_ENV.get_template("digest.txt").render(ctx))
+    msg.add_alternative(_ENV.get_template("digest.html").render(ctx), subtype="html")
     return msg

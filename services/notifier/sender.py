@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from services.notifier import ledger
 from services.notifier.mailer import Mailer
-from services.notifier.render import render
+from services.notifier.render import digest_message_id, render, render_digest
 
 log = structlog.get_logger()
 SENT = Counter("followthrough_emails_sent_total", "Emails accepted by the SMTP server", ["kind"])
@@ -23,13 +23,15 @@ RESENT = Counter("followthrough_emails_resent_total", "Sends retried after a cra
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> dt.timedelta:
-    return dt.timedelta(seconds=min(cap, base * 2 ** (attempts - 1)))
+    return dt.timedelta(seconds=min(cap, base * 2 ** min(attempts - 1, 30)))
 
 
 class Sender:
     def __init__(self, engine: Engine, mailer: Mailer, sender: str, *, give_up_after: dt.timedelta,
-                 lease: dt.timedelta, idle_wait: float = 0.5, after_busy: Callable[[], None] = lambda: None) -> None:
+                 lease: dt.timedelta, idle_wait: float = 0.5, after_busy: Callable[[], None] = lambda: None,
+                 max_backoff: float = 600.0) -> None:
         self.engine, self.mailer, self.sender, self.after_busy = engine, mailer, sender, after_busy
+        self.max_backoff = max_backoff
         self.give_up_after, self.lease, self.idle_wait = give_up_after, lease, idle_wait
         self._wake = asyncio.Event()
 
@@ -55,8 +57,25 @@ class Sender:
     async def once(self) -> bool:
         now = dt.datetime.now(dt.timezone.utc)
         claims = await asyncio.to_thread(ledger.claim, self.engine, now, self.lease)
-        await asyncio.gather(*(self._deliver(c) for c in claims))
-        return bool(claims)
+        digests = await asyncio.to_thread(ledger.claim_digests, self.engine, now)
+        await asyncio.gather(*(self._deliver(c) for c in claims),
+                             *(self._deliver_digest(r, cs) for r, cs in digests.items()))
+        return bool(claims or digests)
+
+    async def _deliver_digest(self, recipient: str, claims: list[ledger.Claim]) -> None:
+        mid = digest_message_id([str(c.notice.id) for c in claims], recipient)
+        result = await self.mailer.send(render_digest([c.notice for c in claims], recipient, self.sender, mid))
+        now = dt.datetime.now(dt.timezone.utc)
+        for c in claims:
+            if result.ok:
+                await asyncio.to_thread(ledger.mark_sent, self.engine, c, now, mid)
+            else:
+                retry_at = None if self._too_old(c, now) else now + backoff(c.attempts, cap=self.max_backoff)
+                await asyncio.to_thread(ledger.mark_failed, self.engine, c, now, result.error or "unknown",
+                                        retry_at, "digest")
+        if result.ok:
+            SENT.labels("digest").inc()
+            log.info("digest.sent", recipient_count=1, notices=len(claims))
 
     async def _deliver(self, c: ledger.Claim) -> None:
         if c.resend:
@@ -71,7 +90,7 @@ class Sender:
                      attempts=c.attempts)
             return
         give_up = not result.recoverable or self._too_old(c, now)
-        retry_at = None if give_up else now + backoff(c.attempts)
+        retry_at = None if give_up else now + backoff(c.attempts, cap=self.max_backoff)
         await asyncio.to_thread(ledger.mark_failed, self.engine, c, now, result.error or "unknown", retry_at)
         FAILED.labels(c.notice.kind, str(give_up).lower()).inc()
         log.warning("notice.send_failed", notice_id=str(c.notice.id), commitment_id=_cid(c),

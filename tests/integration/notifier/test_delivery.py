@@ -1,0 +1,135 @@
+"""The notifier against a real SMTP server, Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import random
+import time
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+
+from tests.support.notices import notice_event, publish_all
+
+KINDS = [("reminder", 0), ("silent", 0), ("silent", 1), ("overdue", 1), ("escalation", 2), ("escalation", 3),
+         ("dispute", 2), ("review", 0), ("response_due", 1), ("back_on_track", 2)]
+
+
+def wait_for(smtp, count: int, timeout: float, where=lambda m: True) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = [m for m in smtp.snapshot() if where(m)]
+        if len(got) >= count:
+            return got
+        time.sleep(0.2)
+    return [m for m in smtp.snapshot() if where(m)]
+
+
+def pairs(messages) -> collections.Counter:
+    return collections.Counter((m.message["X-Followthrough-Notice"], r) for m in messages for r in m.envelope_to)
+
+
+def test_each_notice_kind_arrives_as_text_and_escaped_html(services, stack, smtp, uid, topic):
+    services("notifier")
+    xss = "<script>alert('x')</script> more respect"
+    events = [notice_event(uid, kind, level, recipients=[f"{kind}{level}-{uid}@example.org"], title=xss)
+              for kind, level in KINDS]
+    publish_all(stack.bootstrap, topic("followthrough.notices"), events)
+    got = wait_for(smtp, len(KINDS), 20, where=lambda m: uid in m.envelope_to[0])
+    assert len(got) == len(KINDS)
+    for m in got:
+        html, text = m.part("html"), m.part("plain")
+        assert "&lt;script&gt;" in html and "<script>" not in html
+        assert xss in text
+        assert "Brief every officer" in text and "Because of" in text
+        assert "<img" not in html  # no remote images
+    reminder = next(m for m in got if m.envelope_to[0].startswith("reminder0"))
+    (ics,) = [p for p in reminder.message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    cal = Calendar.from_ical(ics.get_content())
+    assert cal.walk("VEVENT")[0]["DTSTART"].dt == dt.date.today() + dt.timedelta(days=3)
+    review = next(m for m in got if m.envelope_to[0].startswith("review0"))
+    assert "respond?token" not in review.part("plain")  # the owner's link is not for the board
+
+
+def test_the_same_notice_five_times_sends_one_email_per_recipient(services, stack, smtp, uid, topic):
+    services("notifier")
+    event = notice_event(uid)
+    publish_all(stack.bootstrap, topic("followthrough.notices"), [event] * 5)
+    got = wait_for(smtp, 2, 15, where=lambda m: uid in m.envelope_to[0])
+    time.sleep(3)
+    got = [m for m in smtp.snapshot() if uid in m.envelope_to[0]]
+    assert sorted(r for m in got for r in m.envelope_to) == [f"owner-{uid}@example.org", f"supervisor-{uid}@example.org"]
+
+
+def test_smtp_down_for_60_seconds_loses_and_duplicates_nothing(services, stack, smtp, uid, topic):
+    services("notifier", FOLLOWTHROUGH_DELIVERY_MAX_BACKOFF_SECONDS="3")
+    smtp.stop()
+    events = [notice_event(uid) for _ in range(20)]
+    publish_all(stack.bootstrap, topic("followthrough.notices"), events)
+    time.sleep(60)
+    assert smtp.snapshot() == []
+    smtp.start()
+    got = wait_for(smtp, 40, 60)
+    counts = pairs(got)
+    assert len(counts) == 40 and set(counts.values()) == {1}
+
+
+def test_two_notifiers_on_one_topic_and_database_send_no_duplicates(services, stack, smtp, uid, topic):
+    services("notifier")
+    services("notifier")
+    events = [notice_event(uid) for _ in range(200)]
+    publish_all(stack.bootstrap, topic("followthrough.notices"), events)
+    got = wait_for(smtp, 400, 90)
+    time.sleep(3)
+    counts = pairs(smtp.snapshot())
+    assert len(counts) == 400
+    assert [k for k, v in counts.items() if v > 1] == []
+
+
+def test_kill_9_at_random_points_over_500_notices(services, stack, smtp, uid, topic):
+    rng = random.Random(11)
+    env = {"FOLLOWTHROUGH_DELIVERY_LEASE_SECONDS": "2"}
+    events = [notice_event(uid) for _ in range(500)]
+    publish_all(stack.bootstrap, topic("followthrough.notices"), events)
+    kills = 0
+    while kills < 5:
+        proc = services("notifier", **env)
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.kill()
+        kills += 1
+    services("notifier", **env)
+    got = wait_for(smtp, 1000, 120)
+    time.sleep(4)
+    messages = smtp.snapshot()
+    counts = pairs(messages)
+    expected = {(e["data"]["notice"]["id"], r) for e in events for r in e["data"]["notice"]["recipients"]}
+    assert set(counts) == expected, f"missing {len(expected - set(counts))}"
+    duplicates = {k: v for k, v in counts.items() if v > 1}
+    by_pair = collections.defaultdict(set)
+    for m in messages:
+        for r in m.envelope_to:
+            by_pair[(m.message["X-Followthrough-Notice"], r)].add(m.message_id)
+    assert all(len(by_pair[k]) == 1 for k in duplicates), "a resend carried a different Message-ID"
+    print(f"\n500 notices, {len(expected)} (notice, recipient) pairs, {kills} kill -9s: "
+          f"lost 0, resent with the same Message-ID {sum(v - 1 for v in duplicates.values())}")
+    # A resend can only follow a crash inside the SMTP exchange: at most the sends in flight per kill.
+    assert sum(v - 1 for v in duplicates.values()) <= kills * 20
+
+
+def test_reminders_wait_for_the_digest_and_escalations_do_not(services, stack, smtp, uid, topic):
+    at = (dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(seconds=12)).time().replace(microsecond=0)
+    services("notifier", FOLLOWTHROUGH_DIGEST_AT=at.isoformat())
+    owner = f"owner-{uid}@example.org"
+    reminders = [notice_event(uid, "reminder", 0, recipients=[owner], title=f"Reminder {i}") for i in range(20)]
+    escalation = notice_event(uid, "escalation", 2, recipients=[owner])
+    publish_all(stack.bootstrap, topic("followthrough.notices"), reminders + [escalation])
+    first = wait_for(smtp, 1, 8)
+    assert [m.message["Subject"] for m in first] == [escalation["data"]["notice"]["subject"]]
+    got = wait_for(smtp, 2, 30)
+    assert len(got) == 2
+    digest = got[1]
+    assert digest.message["Subject"] == "Daily digest: 20 reminders from followthrough"
+    assert all(f"Reminder {i}" in digest.part("plain") for i in range(20))
+    time.sleep(2)
+    assert len(smtp.snapshot()) == 2
