@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test unit integration e2e install schemas clean stack-stop
+.PHONY: demo test unit integration e2e browser install system-deps schemas clean stack-stop
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,14 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/followthrough demo
 
-## test: the whole suite against real Kafka, PostgreSQL and SMTP (started by the tests).
-test: install
+# Debian's chromium for the browser tests (Playwright's own browser download does not work here).
+# PostgreSQL and the Kafka jars are installed by deploy/local/*.sh when the tests start them.
+system-deps:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests).
+test: install system-deps
 	$(PYTEST) -q
 
 unit: install
@@ -30,6 +36,9 @@ integration: install
 
 e2e: install
 	$(PYTEST) -q tests/e2e
+
+browser: install system-deps
+	$(PYTEST) -q tests/browser
 
 schemas: install
 	$(BIN)/followthrough schemas export

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
-from services.common import tokens
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
 from services.tracker import commands, publish, timeline
-from services.tracker.clock import london_today, utcnow
+from services.tracker.clock import london_today
 from services.tracker.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
 from services.tracker.store import commitments, recommendations
 
@@ -88,16 +87,12 @@ WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PRO
 
 
 def _write(request: Request, commitment_id: str, who: Principal | None, command, **kwargs) -> CommitmentPublic:
-    """Lock, check the caller, run the command, commit; then wake the scan."""
-    now = utcnow()
-    today = london_today(now)
-    with Session(_engine(request)) as session, session.begin():
-        row = commands.load_for_update(session, commitment_id)
+    def check(row) -> None:
         if who is not None and who.role == "owner" and who.email != row.owner_email:
             raise Problem(403, "Not your commitment", "Only this commitment's owner or an admin can change it.")
-        row = command(session, row, now=now, today=today, **kwargs)
-        state = publish.public_state(row, today)
-    request.app.state.after_write()
+
+    state = commands.run(_engine(request), commitment_id, command, check, **kwargs)
+    request.app.state.after_write()  # publish now, and let the scan decide what follows
     return state
 
 
@@ -133,31 +128,8 @@ def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
              responses={**WRITE_ERRORS, 429: PROBLEM},
              summary="The youth panel confirms or disputes that it was done (needs the panel's access code)")
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
-    check_access_code(request, commitment_id, body.access_code)
+    commands.check_access_code(_engine(request), commitment_id, body.access_code)
     return _write(request, commitment_id, None, commands.verdict, verdict=body.verdict, comment=body.comment)
-
-
-def check_access_code(request: Request, commitment_id: str, code: str) -> None:
-    """The panel's access code, with failed attempts counted per panel and limited."""
-    engine, now = _engine(request), utcnow()
-    with Session(engine) as session:
-        panel = session.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
-    if panel is None:
-        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
-    with Session(engine) as session, session.begin():
-        limited = commands.too_many_access_failures(session, panel, now)
-        wrong = not limited and not tokens.verify_access_code(engine, panel, code)
-        if wrong:
-            commands.record_access_failure(session, panel, now)  # committed before we answer
-    if limited:
-        raise Problem(429, "Too many wrong access codes",
-                      "Wait 15 minutes, then try again with the code your youth worker gave you.",
-                      headers={"Retry-After": "900"})
-    if wrong:
-        raise Problem(403, "Wrong access code",
-                      "This access code is not right for this panel. Ask your youth worker for it.",
-                      errors=[{"field": "access_code", "message": "wrong code",
-                               "fix": "Use the panel's access code, exactly as given."}])
 
 
 def _find(session: Session, commitment_id: str):

@@ -15,7 +15,8 @@ from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
-from services.tracker import agents, api, store
+from services.tracker import agents, api, pages, store
+from services.tracker.csrf import Csrf
 from services.tracker.clock import utcnow
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
@@ -56,6 +57,9 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
                                    settings.followthrough_topic_prefix)
         agents.register(faust_app, handlers, settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine = settings, engine
+        app.state.links = RespondLinks(settings.followthrough_secret_key, settings.public_url,
+                                       settings.respond_link_days)
+        app.state.csrf = Csrf(settings.followthrough_secret_key)
         app.state.after_write = lambda: (relay.wake(), scheduler.run_soon())
         if settings.followthrough_outbox_relay:
             relay.start()
@@ -72,6 +76,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
                   lifespan=lifespan)
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(pages.router)
     app.include_router(health_router({
         "database": lambda: database_check(app.state.engine)(),
         "kafka": kafka_check(settings.kafka_bootstrap_servers),

@@ -7,17 +7,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from schemas import CommitmentPublic
+from services.common import tokens
 from services.common.problems import Problem
 from services.tracker import convert, publish, timeline
+from services.tracker.clock import london_today, utcnow
 from services.tracker.domain import Commitment
 from services.tracker.domain.model import TransitionError
 from services.tracker.store import access_failures, commitments
 
 ACCESS_FAILURES_ALLOWED = 10
 ACCESS_FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+def run(engine: Engine, commitment_id: str, command, check: Callable[[Any], None] = lambda row: None,
+        **kwargs: Any) -> CommitmentPublic:
+    """Lock the commitment, let `check` refuse the caller, run the command, commit."""
+    now = utcnow()
+    today = london_today(now)
+    with Session(engine) as session, session.begin():
+        row = load_for_update(session, commitment_id)
+        check(row)
+        row = command(session, row, now=now, today=today, **kwargs)
+        return publish.public_state(row, today)
 
 
 def load_for_update(session: Session, commitment_id: str):
@@ -98,6 +113,29 @@ def verdict(session, row, *, verdict: str, comment: str, now, today):
     return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),
                  event_type="commitment.disputed", entry={"comment": comment},
                  verdict="disputed", comment=comment)
+
+
+def check_access_code(engine: Engine, commitment_id: str, code: str) -> None:
+    """The panel's access code, with failed attempts counted per panel and limited."""
+    now = utcnow()
+    with Session(engine) as session:
+        panel = session.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
+    if panel is None:
+        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+    with Session(engine) as session, session.begin():
+        limited = too_many_access_failures(session, panel, now)
+        wrong = not limited and not tokens.verify_access_code(engine, panel, code)
+        if wrong:
+            record_access_failure(session, panel, now)  # committed before we answer
+    if limited:
+        raise Problem(429, "Too many wrong access codes",
+                      "Wait 15 minutes, then try again with the code your youth worker gave you.",
+                      headers={"Retry-After": "900"})
+    if wrong:
+        raise Problem(403, "Wrong access code",
+                      "This access code is not right for this panel. Ask your youth worker for it.",
+                      errors=[{"field": "access_code", "message": "wrong code",
+                               "fix": "Use the panel's access code, exactly as given."}])
 
 
 def too_many_access_failures(session: Session, panel: str, now: dt.datetime) -> bool:

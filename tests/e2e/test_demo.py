@@ -53,7 +53,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         output = "".join(lines)
         assert "Press Ctrl-C" in output, output[-3000:]
         urls = re.findall(r"(http://127\.0\.0\.1:\d+\S*)", output.split("demo is running:")[1])
-        assert len(urls) == 4
+        assert len(urls) == 5
         for url in urls:
             assert httpx.get(url, timeout=10).status_code == 200, url
 
@@ -62,6 +62,9 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         while time.monotonic() < deadline and "Escalation level" not in httpx.get(mail_url).text:
             time.sleep(1)
         assert "Escalation level" in httpx.get(mail_url).text
+        panel_page = httpx.get(next(u for u in urls if "/panels/" in u)).text
+        assert "Late by" in panel_page and "What police promised" in panel_page
+        assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         try:

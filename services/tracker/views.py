@@ -1,0 +1,167 @@
+"""Rows to what the pages show: plain words, no email addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.tracker.publish import days_overdue
+
+# Status in words a 13-year-old reads easily; never colour alone.
+STATUS_WORDS = {
+    "open": ("Not started yet", "open"),
+    "in_progress": ("Being worked on", "progress"),
+    "done": ("Police say it is done: please check", "check"),
+    "kept": ("Done, and checked", "kept"),
+    "disputed": ("You said it is not done", "disputed"),
+    "withdrawn": ("Dropped", "dropped"),
+    "lapsed": ("Promise broken: very late", "late"),
+}
+ENTRY_WORDS = {
+    "agreed": "Police agreed to do this",
+    "updated": "Police gave an update",
+    "completed": "Police said it is done",
+    "confirmed": "The panel said it was done",
+    "disputed": "The panel said it was not done",
+    "extended": "The deadline moved",
+    "withdrawn": "Police dropped it",
+    "kept": "Counted as done: no answer in time",
+    "lapsed": "Counted as a broken promise",
+    "reminder": "The owner got a reminder",
+    "silent": "The owner was asked for news",
+    "overdue": "It was late, so the boss was told",
+    "escalation": "It was very late, so senior police were told",
+    "dispute": "Senior police were told you disagree",
+    "review": "Senior police were asked to review it",
+    "back_on_track": "Everyone told was told it is done",
+}
+
+
+def when(d: dt.date | dt.datetime | None) -> str:
+    if d is None:
+        return "never"
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    return f"{d.day} {d:%B %Y}"
+
+
+def days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+@dataclass
+class CommitmentView:
+    id: str
+    said: str
+    said_detail: str
+    action: str
+    done_means: str
+    owner_role: str
+    status: str
+    status_words: str
+    status_class: str
+    due: str
+    original_due: str
+    moves: int
+    days_overdue: int
+    last_update: str
+    timeline: list[dict] = field(default_factory=list)
+    awaiting_check: bool = False
+
+
+def commitment_view(row: Any, recommendation: Any, entries: list, today: dt.date) -> CommitmentView:
+    words, css = STATUS_WORDS[row.status]
+    late = days_overdue(row, today)
+    if late and row.status not in ("lapsed",):
+        words, css = f"Late by {days(late)}", "late"
+    return CommitmentView(
+        id=row.id, said=recommendation.title, said_detail=recommendation.detail, action=row.action,
+        done_means=row.done_means, owner_role=row.owner_role, status=row.status, status_words=words,
+        status_class=css, due=when(row.due), original_due=when(row.original_due), moves=row.due_version - 1,
+        days_overdue=late, last_update=when(row.last_update_at),
+        timeline=[{"when": when(e.at), "what": ENTRY_WORDS.get(e.kind, e.kind), "detail": _detail(e)}
+                  for e in entries],
+        awaiting_check=row.status == "done",
+    )
+
+
+def _detail(entry: Any) -> str:
+    e = entry.entry
+    return (e.get("summary") or e.get("note") or e.get("reason") or e.get("comment")
+            or (f"New date: {e['to']}" if "to" in e else "") or "")
+
+
+@dataclass
+class Summary:
+    total: int
+    kept: int
+    overdue: int
+    awaiting_check: int
+    awaiting_police: int
+    counts: dict[str, int]
+
+
+def summary(views: list[CommitmentView], pending: int) -> Summary:
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.status_class] = counts.get(v.status_class, 0) + 1
+    return Summary(total=len(views), kept=sum(v.status == "kept" for v in views),
+                   overdue=sum(v.days_overdue > 0 for v in views), awaiting_check=sum(v.awaiting_check for v in views),
+                   awaiting_police=pending, counts=counts)
+
+
+CHART_ORDER = [("kept", "Done and checked"), ("check", "Please check"), ("progress", "Being worked on"),
+               ("open", "Not started"), ("late", "Late"), ("disputed", "You disagree"), ("dropped", "Dropped")]
+
+
+def chart(s: Summary, width: int = 300) -> list[dict]:
+    """Bars of a horizontal stacked chart, with their labels."""
+    bars, x = [], 0.0
+    for css, label in CHART_ORDER:
+        n = s.counts.get(css, 0)
+        if not n:
+            continue
+        w = width * n / max(s.total, 1)
+        bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": label, "n": n})
+        x += w
+    return bars
+
+
+@dataclass
+class Register:
+    rows: list[dict]
+    on_time_rate: str
+    kept_rate: str
+    dispute_rate: str
+    median_days_overdue: str
+    overdue: list[dict]
+
+
+def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> Register:
+    finished = [c for c in commitments if c.done_on is not None]
+    on_time = [c for c in finished if c.done_on <= c.due]
+    judged = [c for c in commitments if c.status in ("kept", "disputed", "lapsed")]
+    disputed = [c for c in commitments if c.disputes > 0]
+    late = [days_overdue(c, today) for c in commitments if days_overdue(c, today) > 0]
+    groups: dict[tuple[str, str], dict] = {}
+    for c in commitments:
+        g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0})
+        g["total"] += 1
+        g["overdue"] += days_overdue(c, today) > 0
+        g["kept"] += c.status == "kept"
+    return Register(
+        rows=[{"role": r, "area": a, **g} for (r, a), g in sorted(groups.items(), key=lambda kv: -kv[1]["overdue"])],
+        on_time_rate=_pct(len(on_time), len(finished)),
+        kept_rate=_pct(sum(c.status == "kept" for c in judged), len(judged)),
+        dispute_rate=_pct(len(disputed), len(finished)),
+        median_days_overdue=days(int(statistics.median(late))) if late else "none are late",
+        overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
+                         "days": days_overdue(c, today), "panel": c.panel} for c in commitments
+                        if days_overdue(c, today) > 0), key=lambda d: -d["days"]),
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}% ({part} of {whole})" if whole else "not yet known (none so far)"
