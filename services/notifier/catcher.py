@@ -37,6 +37,13 @@ class RecordingHandler:
         self.lock = threading.Lock()
         self.refuse = False
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        # Lets tests see a permanent refusal: addresses with "refused" in them do not exist.
+        if "refused" in address:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return "451 4.3.0 Try again later"

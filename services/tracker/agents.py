@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import faust
 
-from schemas.events import DLQ, PANELS, RECOMMENDATIONS
+from schemas.events import DELIVERIES, DLQ, PANELS, RECOMMENDATIONS
 from services.common.consumer import consume
 from services.common.streams import raw_topic
 from services.tracker.handlers import Handlers
@@ -20,3 +20,7 @@ def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
     @app.agent(raw_topic(app, prefix + RECOMMENDATIONS), name="tracker-recommendations")
     async def recommendations(stream):
         await consume(stream, service="tracker", topic=RECOMMENDATIONS, handle=handlers.handle, dlq_topic=dlq)
+
+    @app.agent(raw_topic(app, prefix + DELIVERIES), name="tracker-deliveries")
+    async def deliveries(stream):
+        await consume(stream, service="tracker", topic=DELIVERIES, handle=handlers.handle, dlq_topic=dlq)

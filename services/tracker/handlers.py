@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import structlog
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from schemas import PanelEvent, RecommendationAgreed, RecommendationDeclined, RecommendationRecorded
+from schemas import (
+    DeliveryEvent, PanelEvent, RecommendationAgreed, RecommendationDeclined, RecommendationRecorded,
+)
 from schemas.envelope import CloudEvent
 from services.common.consumer import Rejected
 from services.common.db import insert_once
 from services.tracker import publish, timeline
 from services.tracker.clock import london_today
+
+log = structlog.get_logger()
 from services.tracker.domain.policy import PolicyFile
-from services.tracker.store import commitments, panels, processed_events, recommendations
+from services.tracker.store import commitments, delivery_failures, panels, processed_events, recommendations
 
 
 class Handlers:
@@ -22,6 +27,10 @@ class Handlers:
         self.engine, self.policies, self.wake = engine, policies, wake
 
     def handle(self, envelope: CloudEvent, data) -> None:
+        if isinstance(data, DeliveryEvent):
+            if envelope.type == "notice.failed":
+                self._delivery_failed(envelope, data)
+            return  # delivered: nothing for the tracker to change
         now = envelope.time  # when it was recorded, so a replay derives the same state
         with Session(self.engine) as session, session.begin():
             if not insert_once(session, processed_events, event_id=str(envelope.id)):
@@ -39,6 +48,13 @@ class Handlers:
                 case _:
                     raise Rejected(f"the tracker does not consume {envelope.type}")
         self.wake()
+
+    def _delivery_failed(self, envelope: CloudEvent, data: DeliveryEvent) -> None:
+        """The notifier gave up on an email: keep the fact, once, so it can be shown and chased."""
+        with Session(self.engine) as session, session.begin():
+            insert_once(session, delivery_failures, notice_id=str(data.notice_id), recipient=str(data.recipient),
+                        attempts=data.attempts, error=data.error or "unknown", at=envelope.time)
+        log.warning("notice.delivery_failed", notice_id=str(data.notice_id), attempts=data.attempts)
 
     def _panel(self, session: Session, data: PanelEvent) -> None:
         p = data.panel

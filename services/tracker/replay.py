@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, parse_event
 from schemas.envelope import CloudEvent
-from schemas.events import COMMITMENTS, NOTICES, PANELS, RECOMMENDATIONS
+from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
 from services.common.consumer import Rejected
 from services.common.db import insert_once
 from services.tracker import convert, timeline
@@ -27,7 +27,7 @@ from services.tracker.handlers import Handlers
 from services.tracker.store import commitments, notices
 
 log = structlog.get_logger()
-ORDER = {PANELS: 0, RECOMMENDATIONS: 1, COMMITMENTS: 2, NOTICES: 3}
+ORDER = {PANELS: 0, RECOMMENDATIONS: 1, COMMITMENTS: 2, NOTICES: 3, DELIVERIES: 4}
 
 
 class NotEmpty(RuntimeError):
@@ -44,7 +44,7 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
     for topic, envelope, data in events:
         counts["events"] += 1
         try:
-            if topic in (PANELS, RECOMMENDATIONS):
+            if topic in (PANELS, RECOMMENDATIONS, DELIVERIES):
                 handlers.handle(envelope, data)
             elif isinstance(data, CommitmentEvent):
                 _commitment_change(engine, data)

@@ -102,6 +102,15 @@ processed_events = Table(
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+delivery_failures = Table(
+    "tracker_delivery_failures", metadata,
+    Column("notice_id", String(36), primary_key=True),
+    Column("recipient", String(320), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 access_failures = Table(
     "tracker_access_failures", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),

@@ -29,11 +29,18 @@ XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
 @pytest.fixture
 def site(services, stack, database_url, uid, prefix):
     tracker = services("tracker", FOLLOWTHROUGH_SECRET_KEY=SECRET)
-    publish(stack.bootstrap, panel_event(uid), prefix)
+    panel = panel_event(uid)
+    panel["data"]["panel"]["name"] = f"Test panel {XSS}"
+    panel["data"]["panel"]["area"] = f"Area {XSS}"
+    publish(stack.bootstrap, panel, prefix)
     today = london_today()
     events = [agreed_event(uid, today + dt.timedelta(days=d)) for d in (-20, -2, 10, 45)]
+    # A script in every field a person types: none of it may run.
     events[0]["data"]["recommendation"]["title"] = f"Explain stops {XSS}"
-    events[0]["data"]["commitment"]["action"] = f"Brief officers {XSS}"
+    events[0]["data"]["recommendation"]["detail"] = f"Detail {XSS}"
+    for field in ("action", "done_means"):
+        events[0]["data"]["commitment"][field] = f"{field} {XSS}"
+    events[0]["data"]["commitment"]["owner"]["role"] = f"Inspector {XSS}"
     for e in events:
         publish(stack.bootstrap, e, prefix)
     ids = [e["data"]["commitment"]["id"] for e in events]
@@ -47,6 +54,8 @@ def site(services, stack, database_url, uid, prefix):
     done = {"note": "Done", "done": True, "evidence_note": "Attendance list", "summary": "Every officer was briefed."}
     for cid in ids[2:]:
         assert httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", json=done, headers=admin).status_code == 200
+    r = httpx.post(f"{tracker.url}/api/v1/commitments/{ids[0]}/updates", json={"note": f"Note {XSS}"}, headers=admin)
+    assert r.status_code == 200
 
     class Site:
         url = tracker.url
@@ -131,10 +140,17 @@ def test_bad_links_are_refused_with_a_clear_page(browser, site):
 
 def test_user_text_renders_as_text(browser, site):
     page = browser.new_context().new_page()  # JavaScript on: nothing must run
+    for url in (site.panel, f"{site.url}/register", site.links.url(site.commitments[0], site.owner)):
+        page.goto(url)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("window.pwned") is None, url
+        assert page.locator("script, img").count() == 0, url
     page.goto(site.panel)
-    assert page.evaluate("window.pwned") is None
-    assert XSS in page.inner_text(f"#c-{site.commitments[0]}")
-    assert page.locator("main script").count() == 0
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    card = page.inner_text(f"#c-{site.commitments[0]}")
+    for text in ("Explain stops", "Detail", "action", "done_means", "Inspector", "Note"):
+        assert f"{text} {XSS}" in card, text
+    assert f"Test panel {XSS}" in page.inner_text("h1")
 
 
 @pytest.mark.parametrize("which", ["panel", "respond", "register"])

@@ -133,3 +133,32 @@ def test_reminders_wait_for_the_digest_and_escalations_do_not(services, stack, s
     assert all(f"Reminder {i}" in digest.part("plain") for i in range(20))
     time.sleep(2)
     assert len(smtp.snapshot()) == 2
+
+
+def test_a_refused_recipient_is_given_up_as_notice_failed_and_the_tracker_hears_of_it(
+        services, stack, smtp, uid, topic, database_url):
+    import sqlalchemy as sa
+
+    from services.common.db import make_engine
+
+    services("notifier")
+    services("tracker")
+    event = notice_event(uid, recipients=[f"owner-{uid}@example.org", f"refused-{uid}@example.org"])
+    publish_all(stack.bootstrap, topic("followthrough.notices"), [event])
+    got = wait_for(smtp, 1, 15)
+    assert [m.envelope_to for m in got] == [(f"owner-{uid}@example.org",)]
+    from tests.support.topics import read
+    results = read(stack.bootstrap, topic("followthrough.deliveries"), until=lambda f: len(f) >= 2, timeout=15)
+    by_type = {e["type"]: e["data"] for e in results}
+    assert by_type["notice.delivered"]["recipient"] == f"owner-{uid}@example.org"
+    assert by_type["notice.failed"]["recipient"] == f"refused-{uid}@example.org"
+    assert "refused" in by_type["notice.failed"]["error"]
+    engine = make_engine(database_url)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT recipient FROM tracker_delivery_failures")).scalars().all()
+        if rows:
+            break
+        time.sleep(0.3)
+    assert rows == [f"refused-{uid}@example.org"]
