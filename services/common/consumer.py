@@ -32,7 +32,7 @@ class Rejected(Exception):
     """The message is well-formed but cannot be applied (for example an unknown panel)."""
 
 
-Handler = Callable[[CloudEvent, BaseModel], None]
+BatchHandler = Callable[[list[tuple[CloudEvent, BaseModel]]], None]
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -41,36 +41,52 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
-async def consume(stream, *, service: str, topic: str, handle: Handler, dlq_topic) -> None:
-    """Drive `stream` (a faust stream of raw bytes) through `handle`, run in a thread."""
-    async for event in stream.events():
-        message = event.message
-        try:
-            envelope, data = parse_event(message.value, topic=topic)
-        except InvalidEvent as exc:
-            await reject(dlq_topic, service, message, str(exc))
-            continue
-        try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(is_transient),
-                wait=wait_exponential(multiplier=0.2, max=15),
-                before_sleep=lambda rs: log.warning(
-                    "consumer.retrying", service=service, event_id=str(envelope.id),
-                    error=str(rs.outcome.exception())),
-                reraise=True,
-            ):
-                with attempt:
-                    await asyncio.to_thread(handle, envelope, data)
-        except Rejected as exc:
-            await reject(dlq_topic, service, message, str(exc))
-            continue
-        except Exception as exc:  # a bug must not drop the message: park it in the DLQ
+async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler, dlq_topic,
+                  batch: int = 500, within: float = 0.1) -> None:
+    """Drive `stream` (a faust stream of raw bytes) through `handle_many`, run in a thread.
+
+    Messages are taken in batches and applied in one transaction; if a batch
+    fails for a reason other than a passing database fault, its messages are
+    applied one by one so that only the bad one goes to the DLQ."""
+    async for events in stream.take_events(batch, within):
+        good = []
+        for event in events:
+            try:
+                envelope, data = parse_event(event.message.value, topic=topic)
+            except InvalidEvent as exc:
+                await reject(dlq_topic, service, event.message, str(exc))
+                continue
+            good.append((event.message, envelope, data))
+        if good:
+            await _apply(good, service, topic, handle_many, dlq_topic)
+
+
+async def _apply(items: list, service: str, topic: str, handle_many: BatchHandler, dlq_topic) -> None:
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential(multiplier=0.2, max=15),
+            before_sleep=lambda rs: log.warning("consumer.retrying", service=service, events=len(items),
+                                                error=str(rs.outcome.exception())),
+            reraise=True,
+        ):
+            with attempt:
+                await asyncio.to_thread(handle_many, [(envelope, data) for _, envelope, data in items])
+    except Exception as exc:
+        if len(items) > 1:
+            for item in items:  # find the one that cannot be applied
+                await _apply([item], service, topic, handle_many, dlq_topic)
+            return
+        message, envelope, _ = items[0]
+        if not isinstance(exc, Rejected):  # a bug must not drop the message: park it in the DLQ
             log.exception("consumer.handler_failed", service=service, event_id=str(envelope.id))
-            await reject(dlq_topic, service, message, f"handler error: {exc!r}")
-            continue
+        reason = str(exc) if isinstance(exc, Rejected) else f"handler error: {exc!r}"
+        await reject(dlq_topic, service, message, reason)
+        return
+    for _, envelope, _ in items:
         CONSUMED.labels(service, topic, envelope.type).inc()
-        log.info("event.consumed", service=service, event_id=str(envelope.id),
-                 type=envelope.type, subject=envelope.subject)
+        log.info("event.consumed", service=service, event_id=str(envelope.id), type=envelope.type,
+                 subject=envelope.subject)
 
 
 async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:

@@ -15,4 +15,4 @@ def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
 
     @app.agent(raw_topic(app, prefix + NOTICES), name="notifier-notices")
     async def notices(stream):
-        await consume(stream, service="notifier", topic=NOTICES, handle=handlers.handle, dlq_topic=dlq)
+        await consume(stream, service="notifier", topic=NOTICES, handle_many=handlers.handle_many, dlq_topic=dlq)

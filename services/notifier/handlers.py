@@ -19,12 +19,13 @@ class Handlers:
     def __init__(self, engine: Engine, wake=lambda: None, digest_at: dt.time | None = None) -> None:
         self.engine, self.wake, self.digest_at = engine, wake, digest_at
 
-    def handle(self, envelope: CloudEvent, data) -> None:
-        if not isinstance(data, NoticeEvent):
-            raise Rejected(f"the notifier does not consume {envelope.type}")
+    def handle_many(self, items: list[tuple[CloudEvent, object]]) -> None:
+        for envelope, data in items:
+            if not isinstance(data, NoticeEvent):
+                raise Rejected(f"the notifier does not consume {envelope.type}")
         now = dt.datetime.now(dt.timezone.utc)
         held_until = next_digest(now, self.digest_at) if self.digest_at else None
-        if ledger.record_notice(self.engine, data.notice, now, held_until):
+        if ledger.record_notices(self.engine, [data.notice for _, data in items], now, held_until):
             self.wake()
 
 

@@ -29,20 +29,23 @@ class Claim:
     queued_at: dt.datetime
 
 
-def record_notice(engine: Engine, notice: Notice, now: dt.datetime, digest_at: dt.datetime | None = None) -> bool:
-    """Store the notice and one delivery per recipient; False if seen before.
+def record_notices(engine: Engine, batch: list[Notice], now: dt.datetime, digest_at: dt.datetime | None = None) -> int:
+    """Store each notice once, with one delivery per recipient; return how many were new.
 
     With a digest time, reminders wait for it; everything else goes at once."""
-    held = digest_at is not None and notice.kind == "reminder"
+    new = 0
     with Session(engine) as s, s.begin():
-        if not insert_once(s, notices, id=str(notice.id), notice=notice.model_dump(mode="json")):
-            return False
-        for recipient in dict.fromkeys(str(r) for r in notice.recipients):
-            insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient,
-                        state="digest" if held else "pending", attempts=0, resends=0,
-                        next_attempt_at=digest_at if held else now,
-                        message_id=message_id(str(notice.id), recipient))
-        return True
+        for notice in batch:
+            if not insert_once(s, notices, id=str(notice.id), notice=notice.model_dump(mode="json")):
+                continue  # seen before
+            new += 1
+            held = digest_at is not None and notice.kind == "reminder"
+            for recipient in dict.fromkeys(str(r) for r in notice.recipients):
+                insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient,
+                            state="digest" if held else "pending", attempts=0, resends=0,
+                            next_attempt_at=digest_at if held else now,
+                            message_id=message_id(str(notice.id), recipient))
+    return new
 
 
 def claim(engine: Engine, now: dt.datetime, lease: dt.timedelta, limit: int = 20) -> list[Claim]:

@@ -15,12 +15,12 @@ def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
 
     @app.agent(raw_topic(app, prefix + PANELS), name="tracker-panels")
     async def panels(stream):
-        await consume(stream, service="tracker", topic=PANELS, handle=handlers.handle, dlq_topic=dlq)
+        await consume(stream, service="tracker", topic=PANELS, handle_many=handlers.handle_many, dlq_topic=dlq)
 
     @app.agent(raw_topic(app, prefix + RECOMMENDATIONS), name="tracker-recommendations")
     async def recommendations(stream):
-        await consume(stream, service="tracker", topic=RECOMMENDATIONS, handle=handlers.handle, dlq_topic=dlq)
+        await consume(stream, service="tracker", topic=RECOMMENDATIONS, handle_many=handlers.handle_many, dlq_topic=dlq)
 
     @app.agent(raw_topic(app, prefix + DELIVERIES), name="tracker-deliveries")
     async def deliveries(stream):
-        await consume(stream, service="tracker", topic=DELIVERIES, handle=handlers.handle, dlq_topic=dlq)
+        await consume(stream, service="tracker", topic=DELIVERIES, handle_many=handlers.handle_many, dlq_topic=dlq)

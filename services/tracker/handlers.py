@@ -27,33 +27,40 @@ class Handlers:
         self.engine, self.policies, self.wake = engine, policies, wake
 
     def handle(self, envelope: CloudEvent, data) -> None:
-        if isinstance(data, DeliveryEvent):
-            if envelope.type == "notice.failed":
-                self._delivery_failed(envelope, data)
-            return  # delivered: nothing for the tracker to change
-        now = envelope.time  # when it was recorded, so a replay derives the same state
+        self.handle_many([(envelope, data)])
+
+    def handle_many(self, items: list[tuple[CloudEvent, object]]) -> None:
+        """Apply a batch of events in one transaction, each once."""
         with Session(self.engine) as session, session.begin():
-            if not insert_once(session, processed_events, event_id=str(envelope.id)):
-                return  # seen before: at-least-once delivery, applied once
-            match data:
-                case PanelEvent():
-                    self._panel(session, data)
-                case RecommendationAgreed():
-                    self._agreed(session, data, now)
-                case RecommendationDeclined():
-                    self._declined(session, data)
-                case RecommendationRecorded():
-                    self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
-                                         ladder_since=london_today(now), next_action_on=data.respond_by)
-                case _:
-                    raise Rejected(f"the tracker does not consume {envelope.type}")
+            for envelope, data in items:
+                self._apply(session, envelope, data)
         self.wake()
 
-    def _delivery_failed(self, envelope: CloudEvent, data: DeliveryEvent) -> None:
+    def _apply(self, session: Session, envelope: CloudEvent, data) -> None:
+        if isinstance(data, DeliveryEvent):
+            if envelope.type == "notice.failed":
+                self._delivery_failed(session, envelope, data)
+            return  # delivered: nothing for the tracker to change
+        now = envelope.time  # when it was recorded, so a replay derives the same state
+        if not insert_once(session, processed_events, event_id=str(envelope.id)):
+            return  # seen before: at-least-once delivery, applied once
+        match data:
+            case PanelEvent():
+                self._panel(session, data)
+            case RecommendationAgreed():
+                self._agreed(session, data, now)
+            case RecommendationDeclined():
+                self._declined(session, data)
+            case RecommendationRecorded():
+                self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
+                                     ladder_since=london_today(now), next_action_on=data.respond_by)
+            case _:
+                raise Rejected(f"the tracker does not consume {envelope.type}")
+
+    def _delivery_failed(self, session: Session, envelope: CloudEvent, data: DeliveryEvent) -> None:
         """The notifier gave up on an email: keep the fact, once, so it can be shown and chased."""
-        with Session(self.engine) as session, session.begin():
-            insert_once(session, delivery_failures, notice_id=str(data.notice_id), recipient=str(data.recipient),
-                        attempts=data.attempts, error=data.error or "unknown", at=envelope.time)
+        insert_once(session, delivery_failures, notice_id=str(data.notice_id), recipient=str(data.recipient),
+                    attempts=data.attempts, error=data.error or "unknown", at=envelope.time)
         log.warning("notice.delivery_failed", notice_id=str(data.notice_id), attempts=data.attempts)
 
     def _panel(self, session: Session, data: PanelEvent) -> None:
