@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test unit integration e2e browser install system-deps schemas clean stack-stop
+.PHONY: demo test unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop
 
 install: $(VENV)/.installed
 
@@ -25,8 +25,9 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## test: the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests).
+## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000).
 test: install system-deps
-	$(PYTEST) -q
+	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q
 
 unit: install
 	$(PYTEST) -q tests/unit
@@ -39,6 +40,18 @@ e2e: install
 
 browser: install system-deps
 	$(PYTEST) -q tests/browser
+
+faults: install
+	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q -s tests/faults
+
+## soak: the fault suite at full size, 2,000 recommendations per scenario (about half an hour here).
+soak: install
+	FT_FAULT_N=2000 FT_FAULT_SCENARIOS=kill_intake,kill_tracker,kill_notifier,broker_restart,postgres_restart,smtp_down,replicas \
+	  $(PYTEST) -q -s tests/faults
+
+## bench: every benchmark; each prints its baseline, its result and the ratio.
+bench: install
+	for b in tracker_ingest scan_cost lapse_to_inbox panel_page intake_post; do $(BIN)/python bench/$$b.py || exit 1; done
 
 schemas: install
 	$(BIN)/followthrough schemas export

@@ -91,10 +91,10 @@ def demo(scan_interval: float = typer.Option(5.0, help="seconds between schedule
 
 
 @app.command()
-def catcher(smtp_port: int = 1025, http_port: int = 8025) -> None:
+def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1") -> None:
     """Run the local mail catcher: an SMTP server and a page listing what it caught."""
     from services.notifier.catcher import main
-    main(smtp_port=smtp_port, http_port=http_port)
+    main(smtp_port=smtp_port, http_port=http_port, host=host)
 
 
 @app.command()

@@ -42,7 +42,7 @@ def is_transient(exc: BaseException) -> bool:
 
 
 async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler, dlq_topic,
-                  batch: int = 500, within: float = 0.1) -> None:
+                  batch: int = 2000, within: float = 0.25) -> None:
     """Drive `stream` (a faust stream of raw bytes) through `handle_many`, run in a thread.
 
     Messages are taken in batches and applied in one transaction; if a batch

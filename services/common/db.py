@@ -37,6 +37,17 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def insert_new(session: Session, table: Table, rows: list[dict]) -> set:
+    """Many rows at once, ON CONFLICT DO NOTHING; the primary keys of the rows this call inserted
+    (a single-column key), so a batch learns which of its rows were new in one statement."""
+    if not rows:
+        return set()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    (pk,) = table.primary_key.columns
+    stmt = dialect.insert(table).on_conflict_do_nothing().returning(pk)
+    return {r[0] for r in session.execute(stmt, rows)}
+
+
 def insert_once(session: Session, table: Table, **values) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True if this call inserted the row.
 

@@ -50,12 +50,16 @@ def outbox_table(metadata: MetaData, name: str) -> Table:
 
 def add(session: Session, table: Table, event: dict[str, Any]) -> None:
     """Queue an event (built by schemas.make_event) inside the caller's transaction."""
-    session.execute(table.insert().values(
-        event_id=event["id"],
-        topic=EVENT_TYPES[event["type"]].topic,
-        key=event["subject"],
-        payload=json.dumps(event, separators=(",", ":")),
-    ))
+    add_many(session, table, [event])
+
+
+def add_many(session: Session, table: Table, events: list[dict[str, Any]]) -> None:
+    if events:
+        session.execute(table.insert(), [
+            {"event_id": e["id"], "topic": EVENT_TYPES[e["type"]].topic, "key": e["subject"],
+             "payload": json.dumps(e, separators=(",", ":"))}
+            for e in events
+        ])
 
 
 class OutboxRelay(threading.Thread):
@@ -129,6 +133,8 @@ class OutboxRelay(threading.Thread):
                 .values(published_at=dt.datetime.now(dt.timezone.utc))
             )
         PUBLISHED.labels(t.name).inc(len(rows))
+        log.info("outbox.published", outbox=t.name, events=len(rows),
+                 event_ids=[json.loads(r.payload)["id"] for r in rows[:20]])
         return len(rows)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+import structlog
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from prometheus_client import Counter
 
 from services.common.auth import require_roles
 from services.common.problems import Problem
@@ -16,6 +18,8 @@ from services.intake.idempotency import run_once
 from services.intake.requests import DecisionIn, PanelCreated, PanelIn, RecommendationCreated, RecommendationIn
 
 router = APIRouter(prefix="/api/v1")
+log = structlog.get_logger()
+RECORDED = Counter("followthrough_recommendations_recorded_total", "Recommendations recorded by intake", ["decision"])
 
 
 def _engine(request: Request):
@@ -64,6 +68,9 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
 
     status, body = run_once(state.engine, idempotency_key, "rec:" + req.model_dump_json(), work)
     state.relay.wake()
+    RECORDED.labels(req.decision).inc()
+    log.info("recommendation.recorded", recommendation_id=body["recommendation_id"],
+             commitment_id=body.get("commitment_id"), decision=req.decision, panel=req.panel)
     return JSONResponse(body, status_code=status)
 
 

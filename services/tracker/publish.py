@@ -39,11 +39,14 @@ def public_state(row: Any, today: dt.date) -> CommitmentPublic:
     )
 
 
+def commitment_event(event_type: str, row: Any, today: dt.date, *, record: dict | None, **about: Any) -> dict:
+    data = CommitmentEvent(commitment=public_state(row, today), timeline=record, **about)
+    return make_event(event_type, row.id, data, source=SOURCE, time=record["at"] if record else None)
+
+
 def emit_commitment(session: Session, event_type: str, row: Any, today: dt.date, *, record: dict | None,
                     **about: Any) -> None:
-    data = CommitmentEvent(commitment=public_state(row, today), timeline=record, **about)
-    at = record["at"] if record else None
-    outbox_mod.add(session, outbox, make_event(event_type, row.id, data, source=SOURCE, time=at))
+    outbox_mod.add(session, outbox, commitment_event(event_type, row, today, record=record, **about))
 
 
 def notice_id(recommendation_id: str, key: str) -> uuid.UUID:

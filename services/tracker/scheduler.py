@@ -22,6 +22,7 @@ class ScanScheduler:
     def __init__(self, scanner: Scanner, interval_s: float, after_pass: Callable[[], None],
                  audit_interval_s: float = 300.0) -> None:
         self.scanner, self.after_pass = scanner, after_pass
+        self._soon: dt.datetime | None = None
         self._sched = BackgroundScheduler(timezone="UTC")
         now = dt.datetime.now(dt.timezone.utc)
         self._sched.add_job(self._tick, "interval", seconds=interval_s, id=JOB, max_instances=1,
@@ -36,9 +37,14 @@ class ScanScheduler:
         self._sched.shutdown(wait=True)
 
     def run_soon(self) -> None:
-        """New work arrived: scan now rather than at the next interval."""
+        """New work arrived: scan soon rather than at the next interval (at most once a second,
+        so a stream of new commitments is scanned in batches, not one pass per message)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        if self._soon and self._soon > now:
+            return
+        self._soon = now + dt.timedelta(seconds=1)
         try:
-            self._sched.modify_job(JOB, next_run_time=dt.datetime.now(dt.timezone.utc))
+            self._sched.modify_job(JOB, next_run_time=self._soon)
         except Exception:  # the scheduler is stopping; the next start scans anyway
             pass
 

@@ -34,6 +34,11 @@ def append(session: Session, commitment_id: str, kind: str, entry: dict[str, Any
     return record
 
 
+def first(kind: str, entry: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+    """The first record of a new commitment's chain (no read needed)."""
+    return dict(seq=1, at=at, kind=kind, entry=entry, prev_hash=GENESIS, hash=entry_hash(GENESIS, 1, at, kind, entry))
+
+
 def insert(session: Session, commitment_id: str, record: dict[str, Any]) -> None:
     session.execute(timeline.insert().values(commitment_id=commitment_id, **record))
 

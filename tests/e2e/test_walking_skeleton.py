@@ -4,6 +4,8 @@ scheduler → Kafka → notifier → a real SMTP server."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import time
 
 import httpx
@@ -14,8 +16,8 @@ from tests.support.api import agreed_body, issue_token, panel_body
 
 def test_an_overdue_commitment_reaches_owner_and_supervisor_once(services, database_url, smtp, uid):
     intake = services("intake")
-    services("tracker")
-    services("notifier")
+    tracker = services("tracker")
+    notifier = services("notifier")
     auth = {"Authorization": f"Bearer {issue_token(database_url)}"}
 
     r = httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=auth)
@@ -46,3 +48,28 @@ def test_an_overdue_commitment_reaches_owner_and_supervisor_once(services, datab
         assert m.part("html")
     owner_mail = next(m for m in mine if owner in m.envelope_to)
     assert f"/commitments/{commitment_id}/respond?token=" in owner_mail.part("plain")
+    notice_id = owner_mail.message["X-Followthrough-Notice"]
+
+    # Every step of the path left a structured log line with its ids, and a metric.
+    def lines(proc, event):
+        return [json.loads(x) for x in proc.log().splitlines() if x.startswith("{") and f'"{event}"' in x]
+
+    rec_id = r.json()["recommendation_id"]
+    assert any(x["commitment_id"] == commitment_id for x in lines(intake, "recommendation.recorded"))
+    assert lines(intake, "outbox.published")
+    assert any(x["subject"] == rec_id for x in lines(tracker, "event.consumed"))
+    assert any(x["notice_id"] == notice_id and x["commitment_id"] == commitment_id
+               for x in lines(tracker, "notice.decided"))
+    assert any(x["event_id"] == notice_id for x in lines(notifier, "event.consumed"))
+    assert len([x for x in lines(notifier, "notice.sent") if x["notice_id"] == notice_id]) == 2
+    metrics = {p.name: httpx.get(f"{p.url}/metrics").text for p in (intake, tracker, notifier)}
+    for name, pattern in [
+        ("intake", r'followthrough_recommendations_recorded_total\{decision="agreed"\} 1\.0'),
+        ("intake", r'followthrough_outbox_published_total\{outbox="intake_outbox"\} [1-9]'),
+        ("tracker", r'followthrough_events_consumed_total\{service="tracker",topic="followthrough.recommendations",type="recommendation.agreed"\} 1\.0'),
+        ("tracker", r'followthrough_notices_decided_total\{kind="overdue",level="1"\} 1\.0'),
+        ("tracker", r"followthrough_scan_duration_seconds_count [1-9]"),
+        ("notifier", r'followthrough_events_consumed_total\{service="notifier",topic="followthrough.notices",type="notice.requested"\} 1\.0'),
+        ("notifier", r'followthrough_emails_sent_total\{kind="overdue"\} 2\.0'),
+    ]:
+        assert re.search(pattern, metrics[name]), (name, pattern)
