@@ -31,12 +31,13 @@ def kafka_round_trip(prefix: str, n: int = 200) -> float:
     tp = TopicPartition(topic, 0)
     consumer.assign([tp])
     consumer.seek_to_end(tp)
+    consumer.position(tp)  # resolve the lazy seek now, before the first ping is sent
     producer = KafkaProducer(bootstrap_servers=h.BOOTSTRAP, acks="all")
     times = []
     for _ in range(n):
         start = time.perf_counter()
         producer.send(topic, b"ping", partition=0).get()
-        while not consumer.poll(timeout_ms=100):
+        while not consumer.poll(timeout_ms=100, max_records=1):
             pass
         times.append(time.perf_counter() - start)
     producer.close()
