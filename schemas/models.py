@@ -181,6 +181,8 @@ class Notice(_Model):
     facts: NoticeFacts
     respond_url: Optional[Text]
     status_url: Text
+    give_up_after: Optional[dt.datetime] = Field(
+        default=None, description="when the next ladder step is due: an email still failing then becomes notice.failed")
 
 
 class NoticeEvent(_Model):

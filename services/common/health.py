@@ -56,3 +56,21 @@ def health_router(checks: dict[str, Callable[[], None]]) -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def install(app, bootstrap: str) -> None:
+    """The standard checks: the engine the service put on `app.state`, and the brokers."""
+    app.include_router(health_router({
+        "database": lambda: database_check(app.state.engine)(),
+        "kafka": kafka_check(bootstrap),
+    }))
+
+
+def serve(app, service: str, host: str | None, port: int) -> None:
+    """Run a service's app with uvicorn, logging as JSON."""
+    import uvicorn
+
+    from services.common import logs
+
+    logs.configure(service)
+    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=False)

@@ -69,6 +69,24 @@ def recommendations(today: dt.date) -> list[dict]:
                "Patrol times published to the panel and kept for a term",
                "Inspector, neighbourhoods", "inspector.neighbourhoods@example.org", due=90, agreed_on=-10,
                themes=["safety", "schools"]),
+        agreed("youth-led-training", "Tell schools when officers will visit",
+               "Share a termly visit timetable with every secondary school",
+               "Timetable sent to all schools; the panel has a copy",
+               "Sergeant, schools team", "sergeant.schools@example.org", due=-2, agreed_on=-200,
+               themes=["schools", "communication"]),
+        agreed("mentoring-cohort", "Let young people see the training they gave",
+               "Film a short clip of the mentoring sessions for new officers",
+               "Clip shown at two induction days", "Inspector, training", "inspector.training@example.org",
+               due=30, agreed_on=-40, themes=["training", "youth-voice"]),
+        agreed("mentoring-cohort", "Answer complaints from young people faster",
+               "Reply to every complaint from an under-18 within 10 days",
+               "Three months of replies within 10 days, checked by the panel",
+               "Chief Inspector, professional standards", "chief-inspector.standards@example.org",
+               due=60, agreed_on=-30, themes=["complaints"]),
+        agreed("youth-led-training", "A youth-friendly stop and search leaflet",
+               "Write a leaflet with the panel and hand it out at every stop",
+               "Leaflet printed and in every response car", "Inspector, response team",
+               "inspector.response@example.org", due=45, agreed_on=-20, themes=["stop-and-search"]),
         {"panel": "youth-led-training", "raised_on": day(-70), "title": "Publish stop and search numbers for under-18s",
          "detail": "Every month, by borough.", "themes": ["stop-and-search", "trust"], "decision": "pending",
          "respond_within_days": 1},
@@ -76,3 +94,13 @@ def recommendations(today: dt.date) -> list[dict]:
          "detail": "", "themes": ["communication"], "decision": "declined",
          "decline_reason": "Not enough officers for weekly visits; we offered monthly visits instead."},
     ]
+
+
+# What happens after the example is loaded, so the page shows every state:
+# (recommendation title, what the police do, what the panel answers).
+FOLLOW_UPS = [
+    ("Let young people see the training they gave", "done", "confirmed"),      # kept
+    ("Answer complaints from young people faster", "done", "disputed"),        # disputed, escalated
+    ("A youth-friendly stop and search leaflet", "withdraw", None),            # withdrawn with a reason
+    ("Safer routes to school", "update", None),                                # on track
+]

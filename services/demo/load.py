@@ -16,7 +16,7 @@ from services.common import tokens
 from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.common.settings import CommonSettings
-from services.demo.example import PANELS, recommendations
+from services.demo.example import FOLLOW_UPS, PANELS, recommendations
 from services.tracker.clock import london_today
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
@@ -40,14 +40,41 @@ def load() -> None:
     engine = make_engine(CommonSettings().database_url)
     upgrade_common(engine)
     headers = {"Authorization": f"Bearer {tokens.issue(engine, 'admin', email='demo@example.org')}"}
+    codes = {}
     for panel in PANELS:
         r = httpx.post(f"{INTAKE}/api/v1/panels", json=panel, headers=headers)
         r.raise_for_status()
-        print(f"panel {panel['slug']}: access code {r.json()['access_code']}", flush=True)
+        codes[panel["slug"]] = r.json()["access_code"]
+        print(f"panel {panel['slug']}: access code {codes[panel['slug']]}", flush=True)
+    titles = {}
     for i, rec in enumerate(recommendations(london_today())):
         r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
                        headers={**headers, "Idempotency-Key": f"demo-{i}"})
         r.raise_for_status()
+        titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"])
+    follow_up(headers, codes, titles)
+
+
+def follow_up(headers: dict, codes: dict, titles: dict) -> None:
+    """Act as police and panel would, through the tracker's API, once it has the commitments."""
+    for title, police, panel_answer in FOLLOW_UPS:
+        cid, panel = titles[title]
+        url = f"{TRACKER}/api/v1/commitments/{cid}"
+        deadline = time.monotonic() + 60
+        while httpx.get(url).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if police == "done":
+            body = {"note": "Done", "done": True, "evidence_note": "Shown at the panel meeting",
+                    "summary": "We did what we promised; please check."}
+            httpx.post(f"{url}/updates", json=body, headers=headers).raise_for_status()
+            httpx.post(f"{url}/verdict", json={"verdict": panel_answer, "comment": "From the panel's meeting",
+                                               "access_code": codes[panel]}).raise_for_status()
+        elif police == "withdraw":
+            httpx.post(f"{url}/withdrawal", headers=headers,
+                       json={"reason": "The leaflet is replaced by a card officers already hand out."}).raise_for_status()
+        else:
+            httpx.post(f"{url}/updates", json={"note": "Patrol times agreed for two of the three schools.",
+                                               "percent": 60}, headers=headers).raise_for_status()
 
 
 def main() -> None:

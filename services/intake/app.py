@@ -7,9 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common import logs, problems
+from services.common import health, problems
 from services.common.db import make_engine
-from services.common.health import database_check, health_router, kafka_check
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.intake import api, store
@@ -51,17 +50,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
     problems.install(app)
     app.include_router(api.router)
-    app.include_router(health_router({
-        "database": lambda: database_check(app.state.engine)(),
-        "kafka": kafka_check(settings.kafka_bootstrap_servers),
-    }))
+    health.install(app, settings.kafka_bootstrap_servers)
     return app
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
-    import uvicorn
-
     settings = IntakeSettings()
-    logs.configure("intake")
-    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
-                log_config=None, access_log=False)
+    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT)

@@ -10,9 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import logs, problems
+from services.common import health, problems
 from services.common.db import make_engine
-from services.common.health import database_check, health_router, kafka_check
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
@@ -67,17 +66,10 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     app = FastAPI(title="followthrough notifier", version="1.0.0",
                   description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
     problems.install(app)
-    app.include_router(health_router({
-        "database": lambda: database_check(app.state.engine)(),
-        "kafka": kafka_check(settings.kafka_bootstrap_servers),
-    }))
+    health.install(app, settings.kafka_bootstrap_servers)
     return app
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
-    import uvicorn
-
     settings = NotifierSettings()
-    logs.configure("notifier")
-    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
-                log_config=None, access_log=False)
+    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT)

@@ -97,7 +97,9 @@ class Sender:
                     error=result.error, attempts=c.attempts, given_up=give_up)
 
     def _too_old(self, c: ledger.Claim, now: dt.datetime) -> bool:
-        return now - c.queued_at > self.give_up_after
+        """Still failing when the ladder's next step is due, or after the configured hours."""
+        due = c.notice.give_up_after
+        return (due is not None and now >= due) or now - c.queued_at > self.give_up_after
 
 
 def _cid(c: ledger.Claim) -> str | None:

@@ -8,9 +8,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import logs, problems
+from services.common import health, problems
 from services.common.db import make_engine
-from services.common.health import database_check, health_router, kafka_check
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
@@ -77,10 +76,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.include_router(health_router({
-        "database": lambda: database_check(app.state.engine)(),
-        "kafka": kafka_check(settings.kafka_bootstrap_servers),
-    }))
+    health.install(app, settings.kafka_bootstrap_servers)
     return app
 
 
@@ -101,9 +97,5 @@ def scan_once() -> str:
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
-    import uvicorn
-
     settings = TrackerSettings()
-    logs.configure("tracker")
-    uvicorn.run(create_app(settings), host=host or "127.0.0.1", port=port or DEFAULT_PORT,
-                log_config=None, access_log=False)
+    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from schemas import CommitmentEvent, CommitmentPublic, Notice as NoticeOut, NoticeEvent, NoticeFacts, make_event
 from schemas.models import ToldParty
 from services.common import outbox as outbox_mod
+from services.tracker.clock import LONDON
 from services.tracker.domain import Notice
 from services.tracker.store import outbox
 
@@ -55,7 +56,7 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
 
 
 def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today: dt.date, now: dt.datetime,
-                public_url: str, respond_url: str | None) -> uuid.UUID:
+                public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> uuid.UUID:
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
     facts = NoticeFacts(
@@ -75,10 +76,15 @@ def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today
         id=nid, recommendation_id=rec.id, commitment_id=row.id if row else None, kind=n.kind,
         level=n.level, key=n.key, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
         facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
+        give_up_after=_london_midnight(next_step_on) if next_step_on else None,
     )
     outbox_mod.add(session, outbox, make_event("notice.requested", str(nid), NoticeEvent(notice=notice),
                                                source=SOURCE, event_id=nid, time=now))
     return nid
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON)
 
 
 def _role_name(who: str, row: Any, rec: Any) -> str:

@@ -100,8 +100,11 @@ class Scanner:
         """Decide and record; returns the row's new date to set in bulk, or None if already written."""
         policy = convert.policy(row)
         c = convert.commitment(row, sent)
-        for n in decide(c, today, policy):
-            if self._record(session, n, rec, row, today, now, result):
+        decided = decide(c, today, policy)
+        # An email still failing when the ladder's next step is due is given up (notice.failed).
+        next_step = next_action_on(c.with_sent(*(n.key for n in decided)), today, policy)
+        for n in decided:
+            if self._record(session, n, rec, row, today, now, result, next_step):
                 record = timeline.append(session, row.id, n.kind, {"level": n.level, "reason": n.reason,
                                                                    "late": n.late}, now)
                 publish.emit_commitment(session, KIND_EVENT[n.kind], row, today, record=record,
@@ -143,7 +146,7 @@ class Scanner:
             result.recommendations += len(rows)
         return len(rows) == self.batch
 
-    def _record(self, session, n: Notice, rec, row, today, now, result) -> bool:
+    def _record(self, session, n: Notice, rec, row, today, now, result, next_step=None) -> bool:
         nid = publish.notice_id(rec.id, n.key)
         inserted = insert_once(
             session, notices, id=str(nid), recommendation_id=rec.id, commitment_id=row.id if row else None,
@@ -152,7 +155,7 @@ class Scanner:
         )
         if inserted:
             respond = self.respond_url(row.id, row.owner_email) if row else None
-            publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now,
+            publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
                                 public_url=self.public_url, respond_url=respond)
             DECIDED.labels(n.kind, str(n.level)).inc()
             result.notices.append(str(nid))

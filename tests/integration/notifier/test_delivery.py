@@ -162,3 +162,23 @@ def test_a_refused_recipient_is_given_up_as_notice_failed_and_the_tracker_hears_
             break
         time.sleep(0.3)
     assert rows == [f"refused-{uid}@example.org"]
+
+
+def test_an_email_still_failing_when_the_next_step_is_due_is_given_up(services, stack, smtp, uid, topic):
+    import datetime as dt
+
+    from tests.support.topics import read
+
+    services("notifier", FOLLOWTHROUGH_DELIVERY_MAX_BACKOFF_SECONDS="1")
+    smtp.stop()
+    event = notice_event(uid, recipients=[f"owner-{uid}@example.org"])
+    # The ladder's next step falls due a few seconds from now; the mail server stays down past it.
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4)).isoformat()
+    event["data"]["notice"]["give_up_after"] = soon
+    publish_all(stack.bootstrap, topic("followthrough.notices"), [event])
+    results = read(stack.bootstrap, topic("followthrough.deliveries"), until=lambda f: len(f) >= 1, timeout=30)
+    assert [(e["type"], e["data"]["recipient"]) for e in results] == [("notice.failed", f"owner-{uid}@example.org")]
+    assert results[0]["data"]["attempts"] >= 2
+    smtp.start()
+    time.sleep(3)
+    assert smtp.snapshot() == []  # given up means not sent later
