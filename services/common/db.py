@@ -33,10 +33,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def insert_new(session: Session, table: Table, rows: list[dict]) -> set:
     """Many rows at once, ON CONFLICT DO NOTHING; the primary keys of the rows this call inserted
     (a single-column key), so a batch learns which of its rows were new in one statement."""

@@ -90,9 +90,3 @@ def _lookup(engine: Engine, token_id: str, secret: str, roles: tuple[str, ...]) 
     if not hmac.compare_digest(row.secret_sha256, _digest(secret)):
         return None
     return Principal(row.id, row.role, row.email, row.panel)
-
-
-def create_tables(engine: Engine) -> None:
-    metadata.create_all(engine)
-
-

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import json
 import os
 import random
 import re
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -146,7 +144,6 @@ def test_nothing_lost_nothing_duplicated(scenario, services, stack, database_url
 
     today = london_today()
     expected = {(a["commitment_id"], key) for a, b in zip(answers, bodies) for key in _expected_keys(b, today)}
-    by_commitment = {a["commitment_id"]: b for a, b in zip(answers, bodies)}
     engine = make_engine(database_url)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

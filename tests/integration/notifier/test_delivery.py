@@ -56,7 +56,7 @@ def test_the_same_notice_five_times_sends_one_email_per_recipient(services, stac
     services("notifier")
     event = notice_event(uid)
     publish_all(stack.bootstrap, topic("followthrough.notices"), [event] * 5)
-    got = wait_for(smtp, 2, 15, where=lambda m: uid in m.envelope_to[0])
+    wait_for(smtp, 2, 15, where=lambda m: uid in m.envelope_to[0])
     time.sleep(3)
     got = [m for m in smtp.snapshot() if uid in m.envelope_to[0]]
     assert sorted(r for m in got for r in m.envelope_to) == [f"owner-{uid}@example.org", f"supervisor-{uid}@example.org"]
@@ -80,7 +80,7 @@ def test_two_notifiers_on_one_topic_and_database_send_no_duplicates(services, st
     services("notifier")
     events = [notice_event(uid) for _ in range(200)]
     publish_all(stack.bootstrap, topic("followthrough.notices"), events)
-    got = wait_for(smtp, 400, 90)
+    wait_for(smtp, 400, 90)
     time.sleep(3)
     counts = pairs(smtp.snapshot())
     assert len(counts) == 400
