@@ -99,7 +99,7 @@ def test_kill_9_at_random_points_over_500_notices(services, stack, smtp, uid, to
         proc.kill()
         kills += 1
     services("notifier", **env)
-    got = wait_for(smtp, 1000, 120)
+    wait_for(smtp, 1000, 120)
     time.sleep(4)
     messages = smtp.snapshot()
     counts = pairs(messages)
