@@ -64,6 +64,10 @@ def parse_event(raw: bytes, *, topic: str | None = None) -> tuple[CloudEvent, Ba
         doc = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEvent(f"not JSON: {exc}") from None
+    except TypeError:  # a tombstone: a key with no value
+        raise InvalidEvent("not JSON: the message has no value") from None
+    except RecursionError:
+        raise InvalidEvent("not JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise InvalidEvent("not a JSON object")
     try:

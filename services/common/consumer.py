@@ -56,6 +56,10 @@ async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler
             except InvalidEvent as exc:
                 await reject(dlq_topic, service, event.message, str(exc))
                 continue
+            except Exception as exc:  # a parser bug must not stop the stream or drop the message
+                log.exception("consumer.parse_failed", service=service, topic=topic)
+                await reject(dlq_topic, service, event.message, f"unreadable: {exc!r}")
+                continue
             good.append((event.message, envelope, data))
         if good:
             await _apply(good, service, topic, handle_many, dlq_topic)

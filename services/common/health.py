@@ -31,23 +31,40 @@ def kafka_check(bootstrap: str) -> Callable[[], None]:
     return check
 
 
-def health_router(checks: dict[str, Callable[[], None]]) -> APIRouter:
+def _run(checks: dict[str, Callable[[], None]]) -> tuple[bool, dict[str, str]]:
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:
+            results[name] = f"failed: {exc}"
+    return all(v == "ok" for v in results.values()), results
+
+
+def relay_check(app) -> Callable[[], None]:
+    """A relay thread that ended while the service runs publishes nothing more:
+    say so on /healthz, so the orchestrator restarts the process."""
+    def check() -> None:
+        relay = getattr(app.state, "relay", None)
+        if relay is not None and relay.ident is not None and not relay.is_alive() and not relay.stopping:
+            raise RuntimeError("the outbox relay thread has stopped")
+    return check
+
+
+def health_router(checks: dict[str, Callable[[], None]],
+                  liveness: dict[str, Callable[[], None]] | None = None) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="The process is alive")
-    def healthz() -> dict:
-        return {"status": "ok"}
+    @router.get("/healthz", summary="The process is alive and its own threads run")
+    def healthz(response: Response) -> dict:
+        alive, results = _run(liveness or {})
+        response.status_code = 200 if alive else 503
+        return {"status": "ok" if alive else "failing", "checks": results}
 
     @router.get("/readyz", summary="Kafka and the database are reachable")
     def readyz(response: Response) -> dict:
-        results = {}
-        for name, check in checks.items():
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as exc:
-                results[name] = f"unreachable: {exc}"
-        ready = all(v == "ok" for v in results.values())
+        ready, results = _run(checks)
         response.status_code = 200 if ready else 503
         return {"status": "ready" if ready else "not ready", "checks": results}
 
@@ -63,7 +80,7 @@ def install(app, bootstrap: str) -> None:
     app.include_router(health_router({
         "database": lambda: database_check(app.state.engine)(),
         "kafka": kafka_check(bootstrap),
-    }))
+    }, liveness={"outbox relay": relay_check(app)}))
 
 
 def serve(app, service: str, host: str | None, port: int) -> None:

@@ -81,6 +81,10 @@ class OutboxRelay(threading.Thread):
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
@@ -96,9 +100,7 @@ class OutboxRelay(threading.Thread):
                 backoff = 0.5
             except Exception as exc:  # broker or database away: wait and try again, lose nothing
                 log.warning("outbox.relay_failed", outbox=self.table.name, error=str(exc))
-                if producer is not None:
-                    producer.close(timeout=1)
-                    producer = None
+                producer = _discard(producer)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 10)
                 continue
@@ -136,6 +138,17 @@ class OutboxRelay(threading.Thread):
         log.info("outbox.published", outbox=t.name, events=len(rows),
                  event_ids=[json.loads(r.payload)["id"] for r in rows[:20]])
         return len(rows)
+
+
+def _discard(producer: KafkaProducer | None) -> None:
+    """Drop a producer whose broker went away. Its close() flushes first and raises
+    when the broker is still gone; that must not end the relay thread."""
+    if producer is not None:
+        try:
+            producer.close(timeout=0)
+        except Exception as exc:
+            log.warning("outbox.producer_close_failed", error=str(exc))
+    return None
 
 
 def make_producer(bootstrap: str, prefix: str = "") -> KafkaProducer:

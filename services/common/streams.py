@@ -25,6 +25,10 @@ def make_faust_app(name: str, bootstrap: str, prefix: str = "") -> faust.App:
         # faust's 60 s default leaves them unread for a minute.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
+        # After a broker restart the group can be assigned nothing while the topics' metadata is
+        # still missing; aiokafka rejoins when the metadata changes, which it only re-reads every
+        # 5 minutes by default. 5 s puts the consumer back to work within seconds.
+        consumer_metadata_max_age_ms=5000,
         broker_commit_every=100,
         broker_commit_interval=1.0,
     )

@@ -87,6 +87,11 @@ def recommendations(today: dt.date) -> list[dict]:
                "Write a leaflet with the panel and hand it out at every stop",
                "Leaflet printed and in every response car", "Inspector, response team",
                "inspector.response@example.org", due=45, agreed_on=-20, themes=["stop-and-search"]),
+        agreed("youth-led-training", "Young people sit on the stop and search scrutiny group",
+               "Give the panel two seats at every quarterly scrutiny meeting",
+               "Two panel members attended four meetings in a row", "Superintendent, neighbourhoods",
+               "superintendent.neighbourhoods@example.org", due=25, agreed_on=-185,
+               themes=["stop-and-search", "youth-voice"]),  # on time, but six months on: review due
         {"panel": "youth-led-training", "raised_on": day(-70), "title": "Publish stop and search numbers for under-18s",
          "detail": "Every month, by borough.", "themes": ["stop-and-search", "trust"], "decision": "pending",
          "respond_within_days": 1},

@@ -10,6 +10,9 @@ from services.common.streams import raw_topic
 from services.notifier.handlers import Handlers
 
 
+CONSUMED = (NOTICES,)  # topics this service's group reads
+
+
 def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
     dlq = raw_topic(app, prefix + DLQ)
 

@@ -12,6 +12,7 @@ from faust.contrib.asgi import faust_app_running
 
 from services.common import health, problems
 from services.common.db import make_engine
+from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
@@ -52,13 +53,17 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                                    settings.followthrough_topic_prefix)
         agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at),
                         settings.followthrough_topic_prefix)
-        app.state.settings, app.state.engine = settings, engine
+        app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:
             relay.start()
+        lag = LagMonitor(settings.kafka_bootstrap_servers, faust_app.conf.id,
+                         {settings.followthrough_topic_prefix + t: t for t in agents.CONSUMED}, "notifier")
+        lag.start()
         loop_task = asyncio.create_task(sender.run())
         async with faust_app_running(faust_app):
             yield
         loop_task.cancel()
+        lag.stop()
         if relay.is_alive():
             relay.stop()
         engine.dispose()

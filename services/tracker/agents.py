@@ -10,6 +10,9 @@ from services.common.streams import raw_topic
 from services.tracker.handlers import Handlers
 
 
+CONSUMED = (PANELS, RECOMMENDATIONS, DELIVERIES)  # topics this service's group reads
+
+
 def register(app: faust.App, handlers: Handlers, prefix: str = "") -> None:
     dlq = raw_topic(app, prefix + DLQ)
 

@@ -10,6 +10,7 @@ from faust.contrib.asgi import faust_app_running
 
 from services.common import health, problems
 from services.common.db import make_engine
+from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
@@ -20,6 +21,7 @@ from services.tracker.clock import utcnow
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from services.tracker.links import RespondLinks
+from services.tracker.pagecache import PageCache
 from services.tracker.scan import Scanner
 from services.tracker.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
@@ -49,23 +51,30 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
+        page_cache = PageCache()
         scheduler = ScanScheduler(build_scanner(settings, engine), settings.followthrough_scan_interval,
-                                  after_pass=relay.wake, audit_interval_s=settings.followthrough_audit_interval)
-        handlers = Handlers(engine, policies, wake=lambda: (relay.wake(), scheduler.run_soon()))
+                                  after_pass=lambda: (relay.wake(), page_cache.clear()),
+                                  audit_interval_s=settings.followthrough_audit_interval)
+        after_write = lambda: (page_cache.clear(), relay.wake(), scheduler.run_soon())  # noqa: E731
+        handlers = Handlers(engine, policies, wake=after_write)
         faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix)
         agents.register(faust_app, handlers, settings.followthrough_topic_prefix)
-        app.state.settings, app.state.engine = settings, engine
+        app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.links = RespondLinks(settings.followthrough_secret_key, settings.public_url,
                                        settings.respond_link_days)
         app.state.csrf = Csrf(settings.followthrough_secret_key)
-        app.state.after_write = lambda: (relay.wake(), scheduler.run_soon())
+        app.state.after_write, app.state.page_cache = after_write, page_cache
         if settings.followthrough_outbox_relay:
             relay.start()
+        lag = LagMonitor(settings.kafka_bootstrap_servers, faust_app.conf.id,
+                         {settings.followthrough_topic_prefix + t: t for t in agents.CONSUMED}, "tracker")
+        lag.start()
         scheduler.start()
         async with faust_app_running(faust_app):
             yield
         scheduler.stop()
+        lag.stop()
         if relay.is_alive():
             relay.stop()
         engine.dispose()

@@ -54,11 +54,26 @@ def _panel_data(engine, slug: str):
 @router.get("/panels/{slug}", response_class=HTMLResponse)
 def panel_page(slug: str, request: Request, done: Optional[str] = None, status_code: int = 200,
                error: str | None = None) -> Response:
-    data = _panel_data(_engine(request), slug)
-    if data is None:
-        return _message(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
-    panel, rows, recs, entries = data
+    token, nonce = request.app.state.csrf.issue(request)
+    cache = request.app.state.page_cache
     today = london_today()
+    message = VERDICT_MESSAGES.get(done or "")
+    if message or error:  # a page for one visitor only
+        html = _render_panel(_engine(request), slug, today, token, message, error)
+    else:
+        html = cache.get((slug, today), lambda marker: _render_panel(_engine(request), slug, today, marker))
+        html = html and html.replace(cache.marker, token)
+    if html is None:
+        return _message(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
+    return request.app.state.csrf.remember(request, HTMLResponse(html, status_code=status_code), nonce)
+
+
+def _render_panel(engine, slug: str, today: dt.date, csrf: str, message: str | None = None,
+                  error: str | None = None) -> str | None:
+    data = _panel_data(engine, slug)
+    if data is None:
+        return None
+    panel, rows, recs, entries = data
     items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in rows
              if r.recommendation_id in recs]
     pending = [{"title": r.title, "respond_by": views.when(r.respond_by),
@@ -66,13 +81,10 @@ def panel_page(slug: str, request: Request, done: Optional[str] = None, status_c
                for r in recs.values() if r.decision == "pending"]
     declined = [{"title": r.title, "reason": r.decline_reason} for r in recs.values() if r.decision == "declined"]
     summary = views.summary(items, len(pending))
-    token, nonce = request.app.state.csrf.issue(request)
-    response = templates.TemplateResponse(request, "panel.html", {
+    return templates.get_template("panel.html").render({
         "panel": panel, "commitments": items, "s": summary, "bars": views.chart(summary),
-        "pending": pending, "declined": declined, "message": VERDICT_MESSAGES.get(done or ""), "error": error,
-        "csrf": token,
-    }, status_code=status_code)
-    return request.app.state.csrf.remember(request, response, nonce)
+        "pending": pending, "declined": declined, "message": message, "error": error, "csrf": csrf,
+    })
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)

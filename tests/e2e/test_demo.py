@@ -62,12 +62,14 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         while time.monotonic() < deadline and "Escalation level" not in httpx.get(mail_url).text:
             time.sleep(1)
         assert "Escalation level" in httpx.get(mail_url).text
+        assert "Six-month review due" in httpx.get(mail_url).text
         panel_page = httpx.get(next(u for u in urls if "/panels/" in u)).text
         assert "Late by" in panel_page and "What police promised" in panel_page
         both = panel_page + httpx.get(next(u for u in urls if "/panels/" in u).replace(
             "mentoring-cohort", "youth-led-training")).text
         for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",
-                      "Waiting for a police answer", "Police said no", "Promise broken"):
+                      "Waiting for a police answer", "Police said no", "Promise broken",
+                      "Senior police were asked to review it"):
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
     finally:

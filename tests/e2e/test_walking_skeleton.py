@@ -73,3 +73,14 @@ def test_an_overdue_commitment_reaches_owner_and_supervisor_once(services, datab
         ("notifier", r'followthrough_emails_sent_total\{kind="overdue"\} 2\.0'),
     ]:
         assert re.search(pattern, metrics[name]), (name, pattern)
+
+    # Consumer lag, measured from outside each consumer: everything consumed, so 0 on every topic.
+    def lag(proc) -> dict[str, float]:
+        text = httpx.get(f"{proc.url}/metrics").text
+        return {t: float(v) for t, v in re.findall(r'followthrough_consumer_lag\{service="\w+",topic="([^"]+)"\} (\S+)', text)}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (set(lag(tracker).values()) == {0.0} and lag(notifier) == {"followthrough.notices": 0.0}):
+        time.sleep(1)
+    assert lag(tracker) == {"followthrough.panels": 0.0, "followthrough.recommendations": 0.0,
+                            "followthrough.deliveries": 0.0}
+    assert lag(notifier) == {"followthrough.notices": 0.0}

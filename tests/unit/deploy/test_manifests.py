@@ -1,12 +1,22 @@
-"""The deployment manifests hold together. No Kubernetes API or Docker engine
-is reachable here, so these are structural checks of what operators rely on."""
+"""The deployment manifests hold together: every Kubernetes object validates
+against the Kubernetes API's own schema (kubernetes-validate, strict: an
+unknown or misspelt field fails), compose.yaml against the Compose
+specification's schema (`docker compose config` too where a Docker client
+exists), and the checks below hold what operators rely on."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import copy
+import shutil
+import subprocess
+import sys
+
+import kubernetes_validate
 import pytest
 import yaml
+from kubernetes_validate.utils import ValidationError
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 SERVICES = {"intake": 8001, "tracker": 8002, "notifier": 8003}
@@ -18,6 +28,44 @@ def k8s_docs() -> list[dict]:
         if path.name != "kustomization.yaml":
             docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
     return docs
+
+
+KUBERNETES = "1.33"  # the oldest version operators are expected to run
+
+
+def test_every_kubernetes_object_matches_the_api_schema():
+    for doc in k8s_docs():
+        kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+
+
+def test_the_schema_check_catches_a_misspelt_field():
+    (dep,) = [d for d in k8s_docs() if d["kind"] == "Deployment" and d["metadata"]["name"] == "tracker"]
+    broken = copy.deepcopy(dep)
+    broken["spec"]["template"]["spec"]["containers"][0]["readinessprobe"] = {"httpGet": {"path": "/readyz"}}
+    with pytest.raises(ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES, strict=True)
+
+
+def check_compose(path: Path) -> subprocess.CompletedProcess:
+    tool = Path(sys.executable).parent / "check-jsonschema"
+    return subprocess.run([str(tool), "--builtin-schema", "vendor.compose-spec", str(path)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def has_compose_plugin() -> bool:
+    return bool(shutil.which("docker")) and subprocess.run(
+        ["docker", "compose", "version"], capture_output=True).returncode == 0
+
+
+def test_compose_file_matches_the_compose_spec(tmp_path):
+    result = check_compose(DEPLOY / "compose.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    compose["services"]["tracker"]["restart_policy"] = "always"  # not a Compose key: must be refused
+    (tmp_path / "compose.yaml").write_text(yaml.safe_dump(compose))
+    assert check_compose(tmp_path / "compose.yaml").returncode != 0
+    if has_compose_plugin():  # the real client, where there is one
+        subprocess.run(["docker", "compose", "-f", str(DEPLOY / "compose.yaml"), "config", "-q"], check=True)
 
 
 def test_kustomization_lists_every_manifest():
