@@ -6,40 +6,21 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
+from tests.support.procs import port_open, session_members
 from tests.support.stack import REPO
 
 PORTS = (8001, 8002, 8003, 8025, 1025, 9092)
 
 
-def _session_members(sid: int) -> list[str]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2:].split()
-        if int(fields[3]) == sid:  # field 6 of stat: session id
-            found.append(f"{stat.parent.name}: {(stat.parent / 'cmdline').read_bytes()[:120]!r}")
-    return found
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def test_demo_runs_and_ctrl_c_stops_everything():
-    busy = [p for p in PORTS if _port_open(p)]
+    busy = [p for p in PORTS if port_open(p)]
     assert not busy, f"ports {busy} are in use; stop whatever holds them (a running demo?)"
     proc = subprocess.Popen([sys.executable, "-m", "services.cli", "demo", "--scan-interval", "1"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -80,5 +61,5 @@ def test_demo_runs_and_ctrl_c_stops_everything():
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     time.sleep(1)
-    assert _session_members(proc.pid) == []
-    assert [p for p in PORTS if _port_open(p)] == []
+    assert session_members(proc.pid) == []
+    assert [p for p in PORTS if port_open(p)] == []
