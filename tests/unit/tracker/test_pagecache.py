@@ -57,3 +57,19 @@ def test_an_unknown_panel_is_not_cached():
 
 def test_the_marker_differs_per_process():
     assert PageCache().marker != PageCache().marker
+
+
+def test_while_one_visitor_refreshes_an_expired_page_the_others_get_the_old_copy():
+    clock = Clock()
+    cache = PageCache(ttl=2.0, clock=clock)
+    assert cache.get(("p",), lambda m: "old") == "old"
+    clock.now += 3
+    seen_meanwhile = []
+
+    def refresh(marker):
+        seen_meanwhile.append(cache.get(("p",), lambda m: "should not render twice"))
+        return "new"
+
+    assert cache.get(("p",), refresh) == "new"
+    assert seen_meanwhile == ["old"]
+    assert cache.get(("p",), lambda m: "again") == "new"
