@@ -82,10 +82,9 @@ def main() -> None:
             for m in caught.snapshot():
                 for r in m.envelope_to:
                     if r in posted and r not in arrived:
-                        arrived[r] = time.perf_counter()
-            time.sleep(0.02)
+                        arrived[r] = m.received_at  # stamped by the SMTP server in this process
+            time.sleep(0.2)
     controller.stop()
-    # Arrival times are taken by polling every 20 ms; the error is well under the scale measured.
     lat = sorted(arrived[r] - posted[r] for r in arrived)
     p50, p99 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
     print(f"{len(arrived)} of {n} emails arrived; p50 {p50:.2f} s, p99 {p99:.2f} s")

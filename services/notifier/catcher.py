@@ -7,7 +7,8 @@ import email
 import email.policy
 import html
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +20,7 @@ class Caught:
     envelope_from: str
     envelope_to: tuple[str, ...]
     message: EmailMessage
+    received_at: float = field(default_factory=time.perf_counter)  # when DATA ended, this process's clock
 
     @property
     def message_id(self) -> str:
