@@ -8,7 +8,8 @@
 # Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (port+1),
 # FOLLOWTHROUGH_RUN_DIR (/tmp/followthrough-run: data, logs, pid),
 # FOLLOWTHROUGH_CACHE (~/.cache/followthrough: the jars, kept between runs),
-# FOLLOWTHROUGH_PYTHON (python3: creates the topics with kafka-python).
+# FOLLOWTHROUGH_PYTHON (python3: creates the topics with kafka-python),
+# KAFKA_START_TIMEOUT (180 s: a broker holding thousands of partitions takes a while to open its port).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,12 +107,13 @@ start() {
       -cp "$libs/*" kafka.Kafka "$run/server.properties" \
       >"$run/logs/stdout.log" 2>&1 &
     echo $! >"$pidfile"
-    for _ in $(seq 1 240); do
+    local timeout=${KAFKA_START_TIMEOUT:-180}
+    for _ in $(seq 1 $((timeout * 4))); do
       port_open "$port" && break
       running || die "broker exited during start; see $run/logs/stdout.log and server.log"
       sleep 0.25
     done
-    port_open "$port" || die "broker did not open port $port within 60 s; see $run/logs/"
+    port_open "$port" || die "broker did not open port $port within $timeout s; see $run/logs/ (or raise KAFKA_START_TIMEOUT)"
     echo "kafka.sh: Apache Kafka $version up on 127.0.0.1:$port in $((SECONDS - t0)) s (pid $(cat "$pidfile"))"
   fi
   (cd "$repo" && "$python" -m services.common.topics --bootstrap "127.0.0.1:$port")

@@ -18,13 +18,13 @@ from services.common.consumer import Rejected
 from services.common.db import insert_new, insert_once
 from services.tracker import publish, timeline
 from services.tracker.clock import london_today
-
-log = structlog.get_logger()
 from services.tracker.domain.policy import PolicyFile
 from services.tracker.store import (
     commitments, delivery_failures, outbox, panels, processed_events, recommendations,
 )
 from services.tracker.store import timeline as timeline_table
+
+log = structlog.get_logger()
 
 
 class Handlers:

@@ -3,9 +3,7 @@ answer, an escalation email is caught, and Ctrl-C leaves no process behind."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -13,7 +11,7 @@ import time
 
 import httpx
 
-from tests.support.procs import port_open, session_members
+from tests.support.procs import assert_nothing_left, port_open, press_ctrl_c
 from tests.support.stack import REPO
 
 PORTS = (8001, 8002, 8003, 8025, 1025, 9092)
@@ -54,12 +52,5 @@ def test_demo_runs_and_ctrl_c_stops_everything():
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        try:
-            proc.wait(90)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    time.sleep(1)
-    assert session_members(proc.pid) == []
-    assert [p for p in PORTS if port_open(p)] == []
+        press_ctrl_c(proc)
+    assert_nothing_left(proc, PORTS)

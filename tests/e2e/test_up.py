@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import time
 import httpx
 
 from tests.support.api import agreed_body, issue_token, panel_body
-from tests.support.procs import port_open, session_members
+from tests.support.procs import assert_nothing_left, port_open, press_ctrl_c, wait_ready
 from tests.support.stack import REPO
 
 PORTS = {"intake": 8001, "tracker": 8002, "notifier": 8003, "mail": 8025, "smtp": 1025}
@@ -31,18 +30,9 @@ def test_up_runs_every_service_on_the_given_broker_and_database_and_ctrl_c_stops
     proc = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
         for name in ("intake", "tracker", "notifier"):
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, (REPO / "test-artifacts" / f"up-{uid}.log").read_text()[-3000:]
-                try:
-                    if httpx.get(f"http://127.0.0.1:{PORTS[name]}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
-            else:
-                raise AssertionError(f"{name} never became ready")
+            wait_ready(f"http://127.0.0.1:{PORTS[name]}", proc,
+                       lambda: (REPO / "test-artifacts" / f"up-{uid}.log").read_text()[-3000:])
 
         # Wired together: an overdue commitment posted to intake reaches the catcher as an email.
         auth = {"Authorization": f"Bearer {issue_token(database_url)}"}
@@ -56,12 +46,5 @@ def test_up_runs_every_service_on_the_given_broker_and_database_and_ctrl_c_stops
             time.sleep(1)
         assert f"owner-{uid}@example.org" in httpx.get(f"http://127.0.0.1:{PORTS['mail']}/").text
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    time.sleep(1)
-    assert session_members(proc.pid) == []
-    assert [p for p in PORTS.values() if port_open(p)] == []
+        press_ctrl_c(proc, 60)
+    assert_nothing_left(proc, PORTS.values())

@@ -84,12 +84,17 @@ class Chaos(threading.Thread):
         self.scenario, self.procs, self.smtp, self.rng = scenario, procs, smtp, rng
         self.stopping = threading.Event()
         self.count = 0
+        self.error: Exception | None = None
 
     def run(self):
         # Three crashes at random moments, or one outage, while the load is going in.
         limit = 3 if self.scenario.startswith("kill_") else 1
         while self.scenario != "replicas" and not self.stopping.wait(self.rng.uniform(0.5, 3.0)):
-            self.inject()
+            try:
+                self.inject()
+            except Exception as exc:  # the test must not pass on a fault that was not injected as meant
+                self.error = exc
+                return
             self.count += 1
             if self.count >= limit:
                 return
@@ -139,6 +144,7 @@ def test_nothing_lost_nothing_duplicated(scenario, services, stack, database_url
     chaos.start()
     answers = _post_all(lambda: procs["intake"][0].url, bodies, token)
     chaos.stop()
+    assert chaos.error is None, f"injecting {scenario} failed: {chaos.error}"
 
     today = london_today()
     expected = {(a["commitment_id"], key) for a, b in zip(answers, bodies) for key in _expected_keys(b, today)}

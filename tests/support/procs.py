@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import time
 from pathlib import Path
+from typing import Callable
+
+import httpx
 
 
 def session_members(sid: int) -> list[str]:
@@ -23,3 +30,33 @@ def session_members(sid: int) -> list[str]:
 def port_open(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def press_ctrl_c(proc: subprocess.Popen, timeout: float = 90) -> None:
+    """What Ctrl-C in a terminal does: SIGINT to the whole process group; then wait."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+
+
+def assert_nothing_left(proc: subprocess.Popen, ports) -> None:
+    time.sleep(1)
+    assert session_members(proc.pid) == []
+    assert [p for p in ports if port_open(p)] == []
+
+
+def wait_ready(url: str, proc: subprocess.Popen, why: Callable[[], str], timeout: float = 120) -> None:
+    """Poll `url`/readyz until it answers 200; fail at once, with `why()`, if `proc` ends."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, why()
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never became ready")
