@@ -58,6 +58,11 @@ class LagMonitor(threading.Thread):
                 break
         _close(admin), _close(consumer)
 
+    @classmethod
+    def for_group(cls, faust_app, bootstrap: str, prefix: str, topics, service: str) -> "LagMonitor":
+        """The monitor for a faust app's consumer group over `topics` (names without the prefix)."""
+        return cls(bootstrap, faust_app.conf.id, {prefix + t: t for t in topics}, service)
+
     def stop(self) -> None:
         self._stopping.set()
         self.join(5)

@@ -56,8 +56,8 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:
             relay.start()
-        lag = LagMonitor(settings.kafka_bootstrap_servers, faust_app.conf.id,
-                         {settings.followthrough_topic_prefix + t: t for t in agents.CONSUMED}, "notifier")
+        lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, agents.CONSUMED, "notifier")
         lag.start()
         loop_task = asyncio.create_task(sender.run())
         async with faust_app_running(faust_app):

@@ -67,8 +67,8 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         app.state.after_write, app.state.page_cache = after_write, page_cache
         if settings.followthrough_outbox_relay:
             relay.start()
-        lag = LagMonitor(settings.kafka_bootstrap_servers, faust_app.conf.id,
-                         {settings.followthrough_topic_prefix + t: t for t in agents.CONSUMED}, "tracker")
+        lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, agents.CONSUMED, "tracker")
         lag.start()
         scheduler.start()
         async with faust_app_running(faust_app):
