@@ -82,7 +82,10 @@ EVENT_TYPES: dict[str, EventSpec] = {
         EventSpec("notice.requested", NOTICES, NoticeEvent, "The tracker asks for a notice to be sent."),
         EventSpec("notice.delivered", DELIVERIES, DeliveryEvent, "A notice reached one recipient's mail server."),
         EventSpec("notice.failed", DELIVERIES, DeliveryEvent, "A notice could not be delivered to one recipient."),
-        EventSpec("message.rejected", DLQ, MessageRejected, "A consumer rejected a message it could not read."),
+        EventSpec("message.rejected", DLQ, MessageRejected,
+                  "A consumer rejected a message it could not read. The id is derived from the rejecting"
+                  " service and the message's topic, partition and offset, so a re-delivery after a crash"
+                  " repeats the same id: drop repeats by (source, id)."),
     ]
 }
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import datetime as dt
+import json
+import uuid
 from typing import Any, Callable
 
 import structlog
@@ -93,6 +94,19 @@ async def _apply(items: list, service: str, topic: str, handle_many: BatchHandle
                  subject=envelope.subject)
 
 
+# Fixed forever: DLQ event ids are derived from it, and consumers dedup on them.
+DLQ_NS = uuid.UUID("9d3f6a52-8c1e-4b7a-a0f4-51e2c7d8b6a3")
+
+
+def rejection_id(service: str, topic: str, partition: int, offset: int) -> uuid.UUID:
+    """The DLQ event's id, from the rejected message's coordinates and the service that rejected it.
+
+    The offset is committed after the DLQ write, so a crash between the two makes
+    the restarted consumer reject the same message again; with the same `source`
+    and `id`, that re-delivery is the same CloudEvent and any reader can drop it."""
+    return uuid.uuid5(DLQ_NS, f"{service}:{topic}:{partition}:{offset}")
+
+
 async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
     """Write `message.rejected` to the DLQ and wait until the broker has it."""
     data = MessageRejected(
@@ -100,6 +114,7 @@ async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
         reason=reason, raw=base64.b64encode(message.value or b"").decode(),
     )
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
+                       event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=dt.datetime.now(dt.timezone.utc))
     fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode())
     await fut

@@ -17,6 +17,10 @@ class CommonSettings(BaseSettings):
     followthrough_public_url: str = "http://127.0.0.1:8002"
     followthrough_topic_prefix: str = ""  # namespaces every topic, e.g. "staging." (tests use one each)
     followthrough_outbox_relay: bool = True  # false: this process only writes its outbox; another relays it
+    # How often a consumer commits its offsets, in seconds. What was handled since the last
+    # commit is read again after a crash; every consumer is idempotent, so this trades only
+    # re-reading for commit traffic.
+    followthrough_commit_interval: float = 1.0
 
     @property
     def public_url(self) -> str:

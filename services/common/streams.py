@@ -7,7 +7,7 @@ import tempfile
 import faust
 
 
-def make_faust_app(name: str, bootstrap: str, prefix: str = "") -> faust.App:
+def make_faust_app(name: str, bootstrap: str, prefix: str = "", commit_interval: float = 1.0) -> faust.App:
     name = prefix + name  # the consumer group follows the topics' namespace
     servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap.split(","))
     return faust.App(
@@ -30,7 +30,7 @@ def make_faust_app(name: str, bootstrap: str, prefix: str = "") -> faust.App:
         # 5 minutes by default. 5 s puts the consumer back to work within seconds.
         consumer_metadata_max_age_ms=5000,
         broker_commit_every=100,
-        broker_commit_interval=1.0,
+        broker_commit_interval=commit_interval,
     )
 
 

@@ -50,7 +50,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                         lease=dt.timedelta(seconds=settings.followthrough_delivery_lease_seconds),
                         after_busy=relay.wake, max_backoff=settings.followthrough_delivery_max_backoff_seconds)
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
-                                   settings.followthrough_topic_prefix)
+                                   settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
         agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at),
                         settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay

@@ -58,7 +58,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         after_write = lambda: (page_cache.clear(), relay.wake(), scheduler.run_soon())  # noqa: E731
         handlers = Handlers(engine, policies, wake=after_write)
         faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers,
-                                   settings.followthrough_topic_prefix)
+                                   settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
         agents.register(faust_app, handlers, settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.links = RespondLinks(settings.followthrough_secret_key, settings.public_url,

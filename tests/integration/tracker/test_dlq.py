@@ -45,3 +45,25 @@ def test_malformed_message_lands_on_the_dlq_and_the_next_good_one_is_processed(s
     assert r.status_code == 200, "the good message after the bad ones was not processed"
     assert r.json()["status"] == "open"
     assert "@" not in r.text  # public reads show no email addresses
+
+
+def test_a_message_rejected_again_after_a_crash_is_the_same_dlq_event(services, stack, uid, topic):
+    """kill -9 between the DLQ write and the offset commit: the restarted tracker rejects the
+    same message again, and the two DLQ events carry one id, so a reader can drop the repeat."""
+    # Commit offsets only once a minute, so the kill surely falls before the commit.
+    tracker = services("tracker", FOLLOWTHROUGH_COMMIT_INTERVAL="60")
+    garbage = f"malformed {uid}".encode()
+    produce(stack.bootstrap, topic("followthrough.recommendations"), uid.encode(), garbage)
+
+    def ours(e):
+        return base64.b64decode(e["data"]["raw"]) == garbage
+
+    first = read(stack.bootstrap, topic("followthrough.dlq"), where=ours, until=lambda f: len(f) >= 1, timeout=30)
+    assert len(first) == 1
+    tracker.kill()
+    tracker.start()
+    both = read(stack.bootstrap, topic("followthrough.dlq"), where=ours, until=lambda f: len(f) >= 2, timeout=45)
+    assert len(both) == 2, "the restarted tracker did not read the uncommitted message again"
+    assert both[0]["id"] == both[1]["id"] and both[0]["source"] == both[1]["source"] == "followthrough/tracker"
+    assert {(e["data"]["partition"], e["data"]["offset"]) for e in both} == {(first[0]["data"]["partition"],
+                                                                            first[0]["data"]["offset"])}
