@@ -22,7 +22,7 @@ from services.common import tokens  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
 from services.common.migrate import upgrade_common  # noqa: E402
 from services.notifier.catcher import start_smtp  # noqa: E402
-from services.tracker.clock import london_today  # noqa: E402
+from services.common.clock import london_today  # noqa: E402
 
 
 def kafka_round_trip(prefix: str, n: int = 200) -> float:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import json
 import uuid
 from typing import Any, Callable
@@ -22,6 +21,7 @@ from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
 from schemas import InvalidEvent, MessageRejected, make_event, parse_event
 from schemas.envelope import CloudEvent
+from services.common.clock import SYSTEM
 
 log = structlog.get_logger()
 
@@ -115,7 +115,7 @@ async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
     )
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
-                       time=dt.datetime.now(dt.timezone.utc))
+                       time=SYSTEM.now())
     fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode())
     await fut
     REJECTED.labels(service, message.topic).inc()

@@ -9,7 +9,6 @@ advisory lock, so several replicas keep per-key order.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import zlib
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from schemas.events import EVENT_TYPES
+from services.common.clock import SYSTEM
 from services.common.topics import ensure_topics
 
 log = structlog.get_logger()
@@ -132,7 +132,7 @@ class OutboxRelay(threading.Thread):
                 f.get(timeout=30)  # raises if the broker refused any of them
             session.execute(
                 update(t).where(t.c.id.in_([r.id for r in rows]))
-                .values(published_at=dt.datetime.now(dt.timezone.utc))
+                .values(published_at=SYSTEM.now())
             )
         PUBLISHED.labels(t.name).inc(len(rows))
         log.info("outbox.published", outbox=t.name, events=len(rows),

@@ -17,7 +17,7 @@ from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.common.settings import CommonSettings
 from services.demo.example import FOLLOW_UPS, PANELS, recommendations
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")

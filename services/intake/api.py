@@ -39,7 +39,7 @@ def create_panel(req: PanelIn, request: Request, who: Principal = Depends(admin)
     state = request.app.state
 
     def work(session):
-        code = record.create_panel(session, req)
+        code = record.create_panel(session, req, state.clock.now())
         return 201, PanelCreated(slug=req.slug, access_code=code,
                                  status_url=f"{state.settings.public_url}/panels/{req.slug}").model_dump()
 
@@ -60,7 +60,7 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
         raise _outside_panel(who)
 
     def work(session):
-        rec_id, commitment_id = record.record_recommendation(session, req)
+        rec_id, commitment_id = record.record_recommendation(session, req, state.clock.now())
         return 201, RecommendationCreated(
             recommendation_id=rec_id, commitment_id=commitment_id,
             status_url=f"{state.settings.public_url}/panels/{req.panel}",
@@ -82,7 +82,7 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
     state = request.app.state
 
     def work(session):
-        rec_id, commitment_id, panel = record.decide_pending(session, recommendation_id, req)
+        rec_id, commitment_id, panel = record.decide_pending(session, recommendation_id, req, state.clock.now())
         if not who.may_write_panel(panel):
             raise _outside_panel(who)
         return 201, RecommendationCreated(recommendation_id=rec_id, commitment_id=commitment_id,
@@ -123,8 +123,9 @@ async def import_csv(request: Request, who: Principal = Depends(writer),
 
     def work(session):
         results = []
+        now = state.clock.now()
         for number, req in rows:
-            rec_id, commitment_id = record.record_recommendation(session, req)
+            rec_id, commitment_id = record.record_recommendation(session, req, now)
             results.append({"row": number, "recommendation_id": rec_id, "commitment_id": commitment_id})
         return 201, {"imported": len(results), "results": results}
 

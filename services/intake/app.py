@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.common import health, problems
+from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
@@ -24,7 +25,7 @@ def migrate(engine) -> None:
     upgrade(engine, MIGRATIONS, "intake_alembic_version", store.metadata)
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or IntakeSettings()
 
     @asynccontextmanager
@@ -37,6 +38,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             relay.start()
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.themes = themes_from_policy(settings.followthrough_policy_file)
+        app.state.clock = clock
         yield
         if relay.is_alive():
             relay.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from schemas import (
     RecommendationDeclined, RecommendationRecorded, make_event,
 )
 from services.common import outbox as outbox_mod
+from services.common.clock import london_today
 from services.common.db import insert_once
 from services.common.problems import Problem, field_problem
 from services.common.tokens import issue_access_code
@@ -21,16 +21,11 @@ from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, Recommen
 from services.intake.store import outbox, panels, recommendations
 
 SOURCE = "followthrough/intake"
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_UPDATE_EVERY_DAYS = 30
 DEFAULT_RESPOND_WITHIN_DAYS = 56
 
 
-def today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
-
-
-def create_panel(session: Session, req: PanelIn) -> str:
+def create_panel(session: Session, req: PanelIn, now: dt.datetime) -> str:
     """Insert the panel and its event; return the access code (shown once)."""
     inserted = insert_once(
         session, panels, slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
@@ -41,12 +36,14 @@ def create_panel(session: Session, req: PanelIn) -> str:
     code = issue_access_code(session, req.slug)
     panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
                   escalation=req.escalation)
-    outbox_mod.add(session, outbox, make_event("panel.registered", req.slug, PanelEvent(panel=panel), source=SOURCE))
+    outbox_mod.add(session, outbox, make_event("panel.registered", req.slug, PanelEvent(panel=panel),
+                                               source=SOURCE, time=now))
     return code
 
 
-def record_recommendation(session: Session, req: RecommendationIn) -> tuple[str, str | None]:
+def record_recommendation(session: Session, req: RecommendationIn, now: dt.datetime) -> tuple[str, str | None]:
     """Insert the recommendation (and its commitment terms) and the event."""
+    today = london_today(now)
     panel = session.execute(select(panels).where(panels.c.slug == req.panel)).first()
     if panel is None:
         raise field_problem("panel", f"no panel '{req.panel}'", "Create the panel first or check the slug.", status=422)
@@ -55,26 +52,29 @@ def record_recommendation(session: Session, req: RecommendationIn) -> tuple[str,
     row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title,
                detail=req.detail, themes=req.themes, decision=req.decision)
     if req.decision == "agreed":
-        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation))
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today)
         row.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", str(rec.id),
-                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE)
+                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
     elif req.decision == "declined":
         row.update(decline_reason=req.decline_reason)
         event = make_event("recommendation.declined", str(rec.id),
-                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE)
+                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE, time=now)
     else:
-        respond_by = today() + dt.timedelta(days=req.respond_within_days or DEFAULT_RESPOND_WITHIN_DAYS)
+        # The police's clock runs from the day the panel made the recommendation, not from the
+        # day it was typed in: recording a backlog late must not give the police more time.
+        respond_by = req.raised_on + dt.timedelta(days=req.respond_within_days or DEFAULT_RESPOND_WITHIN_DAYS)
         row.update(respond_by=respond_by)
         event = make_event("recommendation.recorded", str(rec.id),
-                           RecommendationRecorded(recommendation=rec, respond_by=respond_by), source=SOURCE)
+                           RecommendationRecorded(recommendation=rec, respond_by=respond_by), source=SOURCE, time=now)
     session.execute(recommendations.insert().values(**row))
     outbox_mod.add(session, outbox, event)
     return str(rec.id), row.get("commitment_id")
 
 
-def decide_pending(session: Session, rec_id: str, req: DecisionIn) -> tuple[str, str | None, str]:
+def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datetime) -> tuple[str, str | None, str]:
     """Agree or decline a pending recommendation; returns (id, commitment id, panel)."""
+    today = london_today(now)
     q = select(recommendations).where(recommendations.c.id == rec_id)
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update()  # two decisions at once: the second waits, then sees it decided
@@ -91,22 +91,22 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn) -> tuple[str,
                          detail=row.detail, themes=row.themes)
     values: dict = {"decision": req.decision}
     if req.decision == "agreed":
-        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation))
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today)
         values.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", rec_id,
-                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE)
+                           RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
     else:
         values.update(decline_reason=req.decline_reason)
         event = make_event("recommendation.declined", rec_id,
-                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE)
+                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE, time=now)
     session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(**values))
     outbox_mod.add(session, outbox, event)
     return rec_id, values.get("commitment_id"), row.panel
 
 
-def _terms(c: CommitmentIn, panel_ladder: Escalation) -> CommitmentTerms:
-    agreed_on = c.agreed_on or today()
-    if agreed_on > today():
+def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date) -> CommitmentTerms:
+    agreed_on = c.agreed_on or today
+    if agreed_on > today:
         raise field_problem("commitment.agreed_on", "is in the future", "Record an agreement once it is made.")
     return CommitmentTerms(
         id=uuid.uuid4(), action=c.action, done_means=c.done_means, owner=c.owner,

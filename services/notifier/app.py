@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from services.common import health, problems
+from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
@@ -32,7 +33,7 @@ def migrate(engine) -> None:
     upgrade(engine, MIGRATIONS, "notifier_alembic_version", store.metadata)
 
 
-def create_app(settings: NotifierSettings | None = None) -> FastAPI:
+def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or NotifierSettings()
 
     @asynccontextmanager
@@ -48,10 +49,11 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         sender = Sender(engine, mailer, settings.smtp_from,
                         give_up_after=dt.timedelta(hours=settings.followthrough_delivery_give_up_hours),
                         lease=dt.timedelta(seconds=settings.followthrough_delivery_lease_seconds),
-                        after_busy=relay.wake, max_backoff=settings.followthrough_delivery_max_backoff_seconds)
+                        after_busy=relay.wake, max_backoff=settings.followthrough_delivery_max_backoff_seconds,
+                        clock=clock)
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
-        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at),
+        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at, clock=clock),
                         settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from schemas import NoticeEvent
 from schemas.envelope import CloudEvent
+from services.common.clock import LONDON, SYSTEM, Clock
 from services.common.consumer import Rejected
 from services.notifier import ledger
 
-LONDON = ZoneInfo("Europe/London")
-
 
 class Handlers:
-    def __init__(self, engine: Engine, wake=lambda: None, digest_at: dt.time | None = None) -> None:
+    def __init__(self, engine: Engine, wake=lambda: None, digest_at: dt.time | None = None,
+                 clock: Clock = SYSTEM) -> None:
+        self.clock = clock
         self.engine, self.wake, self.digest_at = engine, wake, digest_at
 
     def handle_many(self, items: list[tuple[CloudEvent, object]]) -> None:
         for envelope, data in items:
             if not isinstance(data, NoticeEvent):
                 raise Rejected(f"the notifier does not consume {envelope.type}")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = self.clock.now()
         held_until = next_digest(now, self.digest_at) if self.digest_at else None
         if ledger.record_notices(self.engine, [data.notice for _, data in items], now, held_until):
             self.wake()

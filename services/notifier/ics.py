@@ -9,7 +9,7 @@ from icalendar import Calendar, Event
 from schemas import Notice
 
 
-def deadline(notice: Notice) -> bytes | None:
+def deadline(notice: Notice, now: dt.datetime) -> bytes | None:
     due = notice.facts.due
     if due is None:
         return None
@@ -19,7 +19,7 @@ def deadline(notice: Notice) -> bytes | None:
     cal.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{notice.commitment_id or notice.recommendation_id}-{due.isoformat()}@followthrough.invalid")
-    event.add("dtstamp", dt.datetime.now(dt.timezone.utc))
+    event.add("dtstamp", now)
     event.add("dtstart", due)
     event.add("dtend", due + dt.timedelta(days=1))
     event.add("summary", f"Due: {notice.facts.action}"[:200])

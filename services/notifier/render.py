@@ -39,7 +39,7 @@ _ENV = _env()
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
-def render(notice: Notice, recipient: str, sender: str) -> EmailMessage:
+def render(notice: Notice, recipient: str, sender: str, now: dt.datetime) -> EmailMessage:
     # The respond link is signed for the owner, who is first on every ladder that has one.
     respond = notice.respond_url if (recipient == notice.recipients[0] and notice.kind not in NO_RESPOND_LINK) else None
     ctx = {"notice": notice, "respond_url": respond}
@@ -47,25 +47,26 @@ def render(notice: Notice, recipient: str, sender: str) -> EmailMessage:
     msg["Subject"] = notice.subject
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(str(notice.id), recipient)
     msg["X-Followthrough-Notice"] = str(notice.id)
     msg.set_content(_ENV.get_template("notice.txt").render(ctx))
     msg.add_alternative(_ENV.get_template("notice.html").render(ctx), subtype="html")
     if notice.kind == "reminder":
-        calendar = ics.deadline(notice)
+        calendar = ics.deadline(notice, now)
         if calendar:
             msg.add_attachment(calendar, maintype="text", subtype="calendar", filename="deadline.ics")
     return msg
 
 
-def render_digest(items: list[Notice], recipient: str, sender: str, message_id_: str) -> EmailMessage:
+def render_digest(items: list[Notice], recipient: str, sender: str, message_id_: str,
+                  now: dt.datetime) -> EmailMessage:
     """Several reminders to one person in one email."""
     msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = f"Daily digest: {len(items)} reminder{'s' if len(items) != 1 else ''} from followthrough"
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id_
     ctx = {"notices": items}
     msg.set_content(_ENV.get_template("digest.txt").render(ctx))

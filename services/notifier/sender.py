@@ -12,6 +12,7 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy import Engine
 
+from services.common.clock import SYSTEM, Clock
 from services.notifier import ledger
 from services.notifier.mailer import Mailer
 from services.notifier.render import digest_message_id, render, render_digest
@@ -29,7 +30,8 @@ def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> dt.timedelt
 class Sender:
     def __init__(self, engine: Engine, mailer: Mailer, sender: str, *, give_up_after: dt.timedelta,
                  lease: dt.timedelta, idle_wait: float = 0.5, after_busy: Callable[[], None] = lambda: None,
-                 max_backoff: float = 600.0) -> None:
+                 max_backoff: float = 600.0, clock: Clock = SYSTEM) -> None:
+        self.clock = clock
         self.engine, self.mailer, self.sender, self.after_busy = engine, mailer, sender, after_busy
         self.max_backoff = max_backoff
         self.give_up_after, self.lease, self.idle_wait = give_up_after, lease, idle_wait
@@ -55,7 +57,7 @@ class Sender:
                 self._wake.clear()
 
     async def once(self) -> bool:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = self.clock.now()
         claims = await asyncio.to_thread(ledger.claim, self.engine, now, self.lease)
         digests = await asyncio.to_thread(ledger.claim_digests, self.engine, now)
         await asyncio.gather(*(self._deliver(c) for c in claims),
@@ -64,8 +66,9 @@ class Sender:
 
     async def _deliver_digest(self, recipient: str, claims: list[ledger.Claim]) -> None:
         mid = digest_message_id([str(c.notice.id) for c in claims], recipient)
-        result = await self.mailer.send(render_digest([c.notice for c in claims], recipient, self.sender, mid))
-        now = dt.datetime.now(dt.timezone.utc)
+        result = await self.mailer.send(render_digest([c.notice for c in claims], recipient, self.sender, mid,
+                                                        self.clock.now()))
+        now = self.clock.now()
         for c in claims:
             if result.ok:
                 await asyncio.to_thread(ledger.mark_sent, self.engine, c, now, mid)
@@ -81,8 +84,8 @@ class Sender:
         if c.resend:
             RESENT.inc()
             log.warning("delivery.resend", notice_id=str(c.notice.id), attempts=c.attempts)
-        result = await self.mailer.send(render(c.notice, c.recipient, self.sender))
-        now = dt.datetime.now(dt.timezone.utc)
+        result = await self.mailer.send(render(c.notice, c.recipient, self.sender, self.clock.now()))
+        now = self.clock.now()
         if result.ok:
             await asyncio.to_thread(ledger.mark_sent, self.engine, c, now)
             SENT.labels(c.notice.kind).inc()

@@ -14,7 +14,6 @@ from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
 from services.tracker import commands, publish, timeline
-from services.tracker.clock import london_today
 from services.tracker.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
 from services.tracker.store import commitments, recommendations
 
@@ -50,7 +49,7 @@ def list_commitments(
         q = q.where(commitments.c.panel == panel)
     if status:
         q = q.where(commitments.c.status == status)
-    today = london_today()
+    today = request.app.state.clock.today()
     with _engine(request).connect() as conn:
         rows = conn.execute(q).all()
     out = [publish.public_state(r, today) for r in rows]
@@ -68,7 +67,7 @@ def get_commitment(commitment_id: str, request: Request) -> CommitmentDetail:
                               .where(recommendations.c.id == row.recommendation_id)).scalar_one()
         entries = timeline.entries(session, commitment_id)
     return CommitmentDetail(
-        **publish.public_state(row, london_today()).model_dump(),
+        **publish.public_state(row, request.app.state.clock.today()).model_dump(),
         recommendation_title=rec,
         timeline=[TimelineEntry(seq=e.seq, at=str(e.at), kind=e.kind, entry=_public(e.entry)) for e in entries],
     )
@@ -91,7 +90,7 @@ def _write(request: Request, commitment_id: str, who: Principal | None, command,
         if who is not None and who.role == "owner" and who.email != row.owner_email:
             raise Problem(403, "Not your commitment", "Only this commitment's owner or an admin can change it.")
 
-    state = commands.run(_engine(request), commitment_id, command, check, **kwargs)
+    state = commands.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
     request.app.state.after_write()  # publish now, and let the scan decide what follows
     return state
 
@@ -128,7 +127,7 @@ def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
              responses={**WRITE_ERRORS, 429: PROBLEM},
              summary="The youth panel confirms or disputes that it was done (needs the panel's access code)")
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
-    commands.check_access_code(_engine(request), commitment_id, body.access_code)
+    commands.check_access_code(_engine(request), request.app.state.clock, commitment_id, body.access_code)
     return _write(request, commitment_id, None, commands.verdict, verdict=body.verdict, comment=body.comment)
 
 

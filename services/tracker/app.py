@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from services.common import health, problems
+from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
@@ -17,7 +18,6 @@ from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.tracker import agents, api, pages, store
 from services.tracker.csrf import Csrf
-from services.tracker.clock import utcnow
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from services.tracker.links import RespondLinks
@@ -35,12 +35,13 @@ def migrate(engine) -> None:
     upgrade(engine, MIGRATIONS, "tracker_alembic_version", store.metadata)
 
 
-def build_scanner(settings: TrackerSettings, engine) -> Scanner:
-    links = RespondLinks(settings.followthrough_secret_key, settings.public_url, settings.respond_link_days)
-    return Scanner(engine, load_policy_file(settings.followthrough_policy_file), settings.public_url, links.url)
+def build_scanner(settings: TrackerSettings, engine, clock: Clock = SYSTEM) -> Scanner:
+    links = RespondLinks(settings.followthrough_secret_key, settings.public_url, settings.respond_link_days, clock)
+    return Scanner(engine, load_policy_file(settings.followthrough_policy_file), settings.public_url, links.url,
+                   clock=clock)
 
 
-def create_app(settings: TrackerSettings | None = None) -> FastAPI:
+def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or TrackerSettings()
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
@@ -52,7 +53,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
         page_cache = PageCache()
-        scheduler = ScanScheduler(build_scanner(settings, engine), settings.followthrough_scan_interval,
+        scheduler = ScanScheduler(build_scanner(settings, engine, clock), settings.followthrough_scan_interval,
                                   after_pass=lambda: (relay.wake(), page_cache.clear()),
                                   audit_interval_s=settings.followthrough_audit_interval)
         after_write = lambda: (page_cache.clear(), relay.wake(), scheduler.run_soon())  # noqa: E731
@@ -62,8 +63,9 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         agents.register(faust_app, handlers, settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.links = RespondLinks(settings.followthrough_secret_key, settings.public_url,
-                                       settings.respond_link_days)
-        app.state.csrf = Csrf(settings.followthrough_secret_key)
+                                       settings.respond_link_days, clock)
+        app.state.csrf = Csrf(settings.followthrough_secret_key, clock)
+        app.state.clock = clock
         app.state.after_write, app.state.page_cache = after_write, page_cache
         if settings.followthrough_outbox_relay:
             relay.start()
@@ -94,7 +96,7 @@ def scan_once() -> str:
     settings = TrackerSettings()
     engine = make_engine(settings.database_url)
     migrate(engine)
-    result = build_scanner(settings, engine).run(utcnow())
+    result = build_scanner(settings, engine).run()
     relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
     from services.common.outbox import make_producer

@@ -14,7 +14,7 @@ from schemas import CommitmentPublic
 from services.common import tokens
 from services.common.problems import Problem
 from services.tracker import convert, publish, timeline
-from services.tracker.clock import london_today, utcnow
+from services.common.clock import Clock
 from services.tracker.domain import Commitment
 from services.tracker.domain.model import TransitionError
 from services.tracker.store import access_failures, commitments
@@ -23,11 +23,11 @@ ACCESS_FAILURES_ALLOWED = 10
 ACCESS_FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
-def run(engine: Engine, commitment_id: str, command, check: Callable[[Any], None] = lambda row: None,
-        **kwargs: Any) -> CommitmentPublic:
+def run(engine: Engine, clock: Clock, commitment_id: str, command,
+        check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:
     """Lock the commitment, let `check` refuse the caller, run the command, commit."""
-    now = utcnow()
-    today = london_today(now)
+    now = clock.now()
+    today = clock.today()
     with Session(engine) as session, session.begin():
         row = load_for_update(session, commitment_id)
         check(row)
@@ -55,7 +55,9 @@ def apply(
         new = change(convert.commitment(row))
     except TransitionError as exc:
         raise Problem(409, "Not possible now", str(exc)) from None
-    values = {**convert.changes(new), **(columns or {}), "next_action_on": today}  # let the scan re-decide
+    # Let the scan re-decide, a row it had parked after an error included.
+    values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
+              "parked_error": None}
     session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
     row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
     record = timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
@@ -115,9 +117,9 @@ def verdict(session, row, *, verdict: str, comment: str, now, today):
                  verdict="disputed", comment=comment)
 
 
-def check_access_code(engine: Engine, commitment_id: str, code: str) -> None:
+def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: str) -> None:
     """The panel's access code, with failed attempts counted per panel and limited."""
-    now = utcnow()
+    now = clock.now()
     with Session(engine) as session:
         panel = session.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
     if panel is None:

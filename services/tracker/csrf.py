@@ -6,7 +6,10 @@ from __future__ import annotations
 import secrets
 
 from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
+
+from services.common.clock import SYSTEM, Clock
+from services.common.signing import timed_serializer
 
 COOKIE = "ft_csrf"
 MAX_AGE = 4 * 3600
@@ -17,8 +20,8 @@ class CsrfError(ValueError):
 
 
 class Csrf:
-    def __init__(self, secret_key: str) -> None:
-        self._s = URLSafeTimedSerializer(secret_key, salt="followthrough.csrf")
+    def __init__(self, secret_key: str, clock: Clock = SYSTEM) -> None:
+        self._s = timed_serializer(secret_key, "followthrough.csrf", clock)
 
     def issue(self, request: Request) -> tuple[str, str]:
         """(the form's hidden value, the cookie's value)."""

@@ -17,7 +17,7 @@ from services.common import outbox as outbox_mod
 from services.common.consumer import Rejected
 from services.common.db import insert_new, insert_once
 from services.tracker import publish, timeline
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 from services.tracker.domain.policy import PolicyFile
 from services.tracker.store import (
     commitments, delivery_failures, outbox, panels, processed_events, recommendations,
@@ -98,7 +98,8 @@ class Handlers:
         if not self._recommendation(session, rec, "declined", decline_reason=data.reason):
             # Decided after being pending: the response clock stops.
             session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
-                            .values(decision="declined", decline_reason=data.reason, next_action_on=None))
+                            .values(decision="declined", decline_reason=data.reason, next_action_on=None,
+                                    parked_at=None, parked_error=None))
 
     def _agreed_many(self, session: Session, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:
         if not agreed:
@@ -108,7 +109,7 @@ class Handlers:
         decided_later = [r["id"] for r in recs if r["id"] not in new_recs]
         if decided_later:  # they were pending: the response clock stops
             session.execute(update(recommendations).where(recommendations.c.id.in_(decided_later))
-                            .values(decision="agreed", next_action_on=None))
+                            .values(decision="agreed", next_action_on=None, parked_at=None, parked_error=None))
         rows = {str(d.commitment.id): (env.time, d, self._commitment_row(d, env.time)) for env, d in agreed}
         new = insert_new(session, commitments, [row for _, _, row in rows.values()])
         records, events = [], []

@@ -5,7 +5,10 @@ owner makes the old owner's links stop working."""
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
+
+from services.common.clock import SYSTEM, Clock
+from services.common.signing import timed_serializer
 
 SALT = "followthrough.respond"
 
@@ -15,8 +18,8 @@ class LinkError(ValueError):
 
 
 class RespondLinks:
-    def __init__(self, secret_key: str, public_url: str, max_age_days: int = 30) -> None:
-        self._s = URLSafeTimedSerializer(secret_key, salt=SALT)
+    def __init__(self, secret_key: str, public_url: str, max_age_days: int = 30, clock: Clock = SYSTEM) -> None:
+        self._s = timed_serializer(secret_key, SALT, clock)
         self.public_url, self.max_age = public_url, max_age_days * 86400
 
     def url(self, commitment_id: str, email: str) -> str:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from services.common.problems import Problem
 from services.tracker import commands, views
-from services.tracker.clock import london_today
 from services.tracker.csrf import CsrfError
 from services.tracker.links import LinkError
 from services.tracker.store import commitments, panels, recommendations, timeline
@@ -56,7 +55,7 @@ def panel_page(slug: str, request: Request, done: Optional[str] = None, status_c
                error: str | None = None) -> Response:
     token, nonce = request.app.state.csrf.issue(request)
     cache = request.app.state.page_cache
-    today = london_today()
+    today = request.app.state.clock.today()
     message = VERDICT_MESSAGES.get(done or "")
     if message or error:  # a page for one visitor only
         html = _render_panel(_engine(request), slug, today, token, message, error)
@@ -95,8 +94,8 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
         request.app.state.csrf.check(request, csrf)
         if verdict not in ("confirmed", "disputed"):
             raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
-        commands.check_access_code(engine, commitment_id, access_code)
-        commands.run(engine, commitment_id, commands.verdict, verdict=verdict, comment=comment[:1000])
+        commands.check_access_code(engine, request.app.state.clock, commitment_id, access_code)
+        commands.run(engine, request.app.state.clock, commitment_id, commands.verdict, verdict=verdict, comment=comment[:1000])
     except CsrfError as exc:
         return panel_page(slug, request, status_code=403, error=str(exc))
     except Problem as exc:
@@ -124,7 +123,7 @@ def respond_page(commitment_id: str, request: Request, token: str = "", ok: Opti
         state.links.check(token, commitment_id, row.owner_email)
     except LinkError as exc:
         return _message(request, 403, "This link does not work", str(exc))
-    c = views.commitment_view(row, rec, [], london_today())
+    c = views.commitment_view(row, rec, [], state.clock.today())
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "respond.html", {
         "c": c, "token": token, "panel_slug": row.panel, "csrf": csrf,
@@ -148,7 +147,7 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
     try:
         state.csrf.check(request, csrf)
         command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
-        commands.run(state.engine, commitment_id, command, **kwargs)
+        commands.run(state.engine, state.clock, commitment_id, command, **kwargs)
     except CsrfError as exc:
         return respond_page(commitment_id, request, token, status_code=403, error=str(exc))
     except Problem as exc:
@@ -189,7 +188,7 @@ def register_page(request: Request) -> Response:
     with Session(_engine(request)) as s:
         rows = s.execute(select(commitments)).all()
         areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
-    return templates.TemplateResponse(request, "register.html", {"r": views.register(rows, areas, london_today())})
+    return templates.TemplateResponse(request, "register.html", {"r": views.register(rows, areas, request.app.state.clock.today())})
 
 
 @router.get("/panels/{slug}/feed.xml")
@@ -199,7 +198,7 @@ def panel_feed(slug: str, request: Request) -> Response:
         raise Problem(404, "No such panel", f"There is no panel {slug}.")
     panel, rows, recs, entries = data
     base = request.app.state.settings.public_url
-    today = london_today()
+    today = request.app.state.clock.today()
     fg = FeedGenerator()
     fg.id(f"{base}/panels/{slug}")
     fg.title(f"{panel.name}: what police promised")

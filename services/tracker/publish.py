@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from schemas import CommitmentEvent, CommitmentPublic, Notice as NoticeOut, NoticeEvent, NoticeFacts, make_event
 from schemas.models import ToldParty
 from services.common import outbox as outbox_mod
-from services.tracker.clock import LONDON
+from services.common.clock import LONDON
 from services.tracker.domain import Notice
 from services.tracker.store import outbox
 

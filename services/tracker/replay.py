@@ -20,7 +20,7 @@ from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDAT
 from services.common.consumer import Rejected
 from services.common.db import insert_once
 from services.tracker import convert, timeline
-from services.tracker.clock import london_today
+from services.common.clock import SYSTEM, Clock, london_today
 from services.tracker.domain import Commitment
 from services.tracker.domain.policy import PolicyFile
 from services.tracker.handlers import Handlers
@@ -34,7 +34,8 @@ class NotEmpty(RuntimeError):
     """Replay writes into an empty database only."""
 
 
-def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "") -> dict[str, int]:
+def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "",
+           clock: Clock = SYSTEM) -> dict[str, int]:
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(commitments)).scalar():
             raise NotEmpty("the tracker's tables already hold commitments; replay into an empty database")
@@ -54,7 +55,7 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
             counts["skipped"] += 1  # the live consumer sent these to the DLQ too
     with Session(engine) as s, s.begin():
         # Let the next scan work out each commitment's next step, as the live one did.
-        s.execute(update(commitments).values(next_action_on=london_today()))
+        s.execute(update(commitments).values(next_action_on=clock.today()))
     return counts
 
 

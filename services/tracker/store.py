@@ -34,6 +34,9 @@ recommendations = Table(
     Column("respond_by", Date),
     Column("ladder_since", Date),
     Column("next_action_on", Date),
+    # A row the scan could not process: skipped by later passes until it changes.
+    Column("parked_at", DateTime(timezone=True)),
+    Column("parked_error", Text),
     Index("ix_tracker_recommendations_next_action_on", "next_action_on"),
 )
 
@@ -64,6 +67,9 @@ commitments = Table(
     Column("completions", Integer, nullable=False, default=0),
     Column("policy", JSON, nullable=False),  # the ladder in force when agreed
     Column("next_action_on", Date),
+    # A row the scan could not process: skipped by later passes until it changes.
+    Column("parked_at", DateTime(timezone=True)),
+    Column("parked_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tracker_commitments_next_action_on", "next_action_on"),
 )

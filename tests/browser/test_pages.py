@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.common import tokens
 from services.common.db import make_engine
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 from services.tracker.links import RespondLinks
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_event, publish

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 from tests.support.api import agreed_body, issue_token, panel_body
 
 

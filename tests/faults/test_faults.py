@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.common.db import make_engine
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 from services.tracker.domain import Commitment, Contacts, Policy, decide
 from tests.support import stack as stack_mod
 from tests.support.api import issue_token, panel_body

@@ -48,8 +48,19 @@ def test_a_pending_recommendation_is_agreed_later_and_cannot_be_decided_twice(in
     events = read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") == rec_id,
                   until=lambda f: len(f) >= 2, timeout=10)
     assert [e["type"] for e in events] == ["recommendation.recorded", "recommendation.agreed"]
-    assert events[0]["data"]["respond_by"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert events[0]["data"]["respond_by"] == "2026-02-13"  # raised on 14 January, 30 days to answer
     assert events[1]["data"]["commitment"]["id"] == commitment_id
+
+
+def test_the_response_clock_runs_from_the_day_the_panel_raised_it(intake, stack, uid, topic):
+    """Recording a backlog late must not give the police a fresh clock."""
+    intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
+    raised = dt.date.today() - dt.timedelta(days=10)
+    body = {**_pending(uid), "raised_on": raised.isoformat(), "respond_within_days": 7}
+    rec_id = intake.post("/api/v1/recommendations", json=body, headers=intake.admin).json()["recommendation_id"]
+    (event,) = read(stack.bootstrap, topic("followthrough.recommendations"), where=lambda e: e.get("subject") == rec_id,
+                    until=lambda f: len(f) >= 1, timeout=10)
+    assert event["data"]["respond_by"] == (raised + dt.timedelta(days=7)).isoformat()
 
 
 def test_declining_needs_a_reason(intake, uid):

@@ -13,7 +13,7 @@ import time
 import httpx
 from kafka import KafkaProducer
 
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 from services.tracker.domain import Commitment, Contacts, Policy, decide
 from tests.support.events import agreed_event, panel_event, publish
 from tests.support.topics import read

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from services.tracker.clock import london_today
+from services.common.clock import london_today
 
 UTC = dt.timezone.utc
 
@@ -18,3 +18,14 @@ def test_london_today_across_the_clock_changes():
     assert london_today(dt.datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == dt.date(2026, 3, 30)
     assert london_today(dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)) == dt.date(2026, 10, 25)
     assert london_today(dt.datetime(2026, 10, 25, 23, 30, tzinfo=UTC)) == dt.date(2026, 10, 25)
+
+
+def test_a_simulated_clock_stands_still_until_moved():
+    from services.common.clock import LONDON, SimulatedClock
+
+    clock = SimulatedClock(dt.datetime(2026, 3, 28, 12, tzinfo=UTC))
+    assert clock.now() == clock.now()
+    clock.advance(dt.timedelta(days=1))
+    assert clock.today() == dt.date(2026, 3, 29)
+    clock.set_day(dt.date(2026, 7, 1), hour=0)
+    assert clock.now().astimezone(LONDON).hour == 0 and clock.today() == dt.date(2026, 7, 1)
