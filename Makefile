@@ -44,9 +44,11 @@ browser: install system-deps
 faults: install
 	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q -s tests/faults
 
-## soak: the fault suite at full size, 2,000 recommendations per scenario (about half an hour here).
+## soak: the fault suite at full size, 2,000 recommendations per scenario, and the time machine
+## with 5,000 examples per database (together about an hour and a half here).
 soak: install
 	FT_FAULT_N=2000 $(PYTEST) -q -s tests/faults
+	FT_TIME_MACHINE_EXAMPLES=5000 $(PYTEST) -q -p no:logging --hypothesis-show-statistics tests/integration/tracker/test_time_machine.py
 
 ## bench: every benchmark; each prints its baseline, its result and the ratio.
 bench: install

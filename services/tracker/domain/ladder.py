@@ -45,7 +45,8 @@ def decide(c: Commitment, today: dt.date, policy: Policy) -> list[Notice]:
 
 def next_action_on(c: Commitment, today: dt.date, policy: Policy) -> dt.date | None:
     """The next day a scan has something to do for this commitment, if any."""
-    days = [s.on for s in _deadline_steps(c, policy) + _silence_steps(c, policy) if s.key not in c.sent_keys]
+    steps = _deadline_steps(c, policy) + _silence_steps(c, policy) + _event_steps(c, policy)
+    days = [s.on for s in steps if s.key not in c.sent_keys]
     if c.status == "done" and c.done_on:
         days.append(c.done_on + dt.timedelta(days=policy.confirm_within_days))
     future = [d for d in days if d > today]

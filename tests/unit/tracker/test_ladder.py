@@ -198,3 +198,13 @@ def test_first_seen_late_always_gives_exactly_one_notice(days_late):
     assert len(notices) == 1
     expected = 3 if days_late >= 28 else 2 if days_late >= 14 else 1
     assert notices[0].level == expected
+
+
+def test_the_scan_comes_back_for_the_six_month_review_on_its_day():
+    """Found by the time machine: the review step was missing from next_action_on, so a
+    commitment with nothing else due before its deadline had its review decided late."""
+    c = commitment(due=dt.date(2027, 6, 1), last_update_on=dt.date(2026, 8, 20), update_count=1)
+    c = c.with_sent("silent:0:u0", "silent:1:u0")
+    review_on = dt.date(2026, 9, 2)  # six months after 2 March
+    assert next_action_on(c, dt.date(2026, 8, 25), P) == review_on
+    assert [n.kind for n in decide(c, review_on, P)] == ["review"]
