@@ -47,7 +47,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         both = panel_page + httpx.get(next(u for u in urls if "/panels/" in u).replace(
             "mentoring-cohort", "youth-led-training")).text
         for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",
-                      "Waiting for a police answer", "Police said no", "Promise broken",
+                      "Awaiting police response", "Police said no", "Promise broken",
                       "Senior police were asked to review it"):
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
