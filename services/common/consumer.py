@@ -59,7 +59,7 @@ async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler
                 continue
             except Exception as exc:  # a parser bug must not stop the stream or drop the message
                 log.exception("consumer.parse_failed", service=service, topic=topic)
-                await reject(dlq_topic, service, event.message, f"unreadable: {exc!r}")
+                await reject(dlq_topic, service, event.message, f"unreadable: {short_reason(exc)}")
                 continue
             good.append((event.message, envelope, data))
         if good:
@@ -85,7 +85,7 @@ async def _apply(items: list, service: str, topic: str, handle_many: BatchHandle
         message, envelope, _ = items[0]
         if not isinstance(exc, Rejected):  # a bug must not drop the message: park it in the DLQ
             log.exception("consumer.handler_failed", service=service, event_id=str(envelope.id))
-        reason = str(exc) if isinstance(exc, Rejected) else f"handler error: {exc!r}"
+        reason = str(exc) if isinstance(exc, Rejected) else f"handler error: {short_reason(exc)}"
         await reject(dlq_topic, service, message, reason)
         return
     for _, envelope, _ in items:
@@ -93,6 +93,8 @@ async def _apply(items: list, service: str, topic: str, handle_many: BatchHandle
         log.info("event.consumed", service=service, event_id=str(envelope.id), type=envelope.type,
                  subject=envelope.subject)
 
+
+RAW_LIMIT = 64 * 1024  # what is kept of a message too large to park whole
 
 # Fixed forever: DLQ event ids are derived from it, and consumers dedup on them.
 DLQ_NS = uuid.UUID("9d3f6a52-8c1e-4b7a-a0f4-51e2c7d8b6a3")
@@ -108,16 +110,44 @@ def rejection_id(service: str, topic: str, partition: int, offset: int) -> uuid.
 
 
 async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
-    """Write `message.rejected` to the DLQ and wait until the broker has it."""
-    data = MessageRejected(
-        topic=message.topic, partition=message.partition, offset=message.offset,
-        reason=reason, raw=base64.b64encode(message.value or b"").decode(),
-    )
+    """Write `message.rejected` to the DLQ and wait until the broker has it.
+
+    The consumer commits the message's offset after this returns, so it must not
+    return before the DLQ holds the message: a DLQ write that fails (a message too
+    large once base64-encoded, say) is retried with the raw bytes cut short, and
+    then until the broker takes it, however long that is."""
+    raw = message.value or b""
+    try:
+        await _send_rejection(dlq_topic, service, message, reason, raw)
+    except Exception as exc:
+        log.warning("dlq.write_failed", service=service, topic=message.topic, offset=message.offset,
+                    error=type(exc).__name__)
+        short = raw[:RAW_LIMIT]
+        note = f"{reason} (raw cut to its first {len(short)} of {len(raw)} bytes: the whole was too large)"
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(multiplier=0.5, max=30),
+            before_sleep=lambda rs: log.warning("dlq.write_retrying", service=service, topic=message.topic,
+                                                offset=message.offset,
+                                                error=type(rs.outcome.exception()).__name__),
+        ):
+            with attempt:
+                await _send_rejection(dlq_topic, service, message, note, short)
+    REJECTED.labels(service, message.topic).inc()
+    log.warning("event.rejected", service=service, topic=message.topic,
+                partition=message.partition, offset=message.offset, reason=reason)
+
+
+async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, raw: bytes) -> None:
+    data = MessageRejected(topic=message.topic, partition=message.partition, offset=message.offset,
+                           reason=reason, raw=base64.b64encode(raw).decode())
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=SYSTEM.now())
     fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode())
     await fut
-    REJECTED.labels(service, message.topic).inc()
-    log.warning("event.rejected", service=service, topic=message.topic,
-                partition=message.partition, offset=message.offset, reason=reason)
+
+
+def short_reason(exc: BaseException) -> str:
+    """A reason safe to publish: the error's kind and first line, never its parameters."""
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:300]

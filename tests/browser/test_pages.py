@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from unittest import mock
 
 import feedparser
 import httpx
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.common import tokens
 from services.common.db import make_engine
-from services.common.clock import london_today
+from services.common.clock import SimulatedClock, london_today
 from services.tracker.links import RespondLinks
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_event, publish
@@ -128,8 +127,9 @@ def test_bad_links_are_refused_with_a_clear_page(browser, site):
     good = site.links.url(cid, site.owner)
     response = page.goto(good[:-3] + "xyz")
     assert response.status == 403 and "not valid" in page.inner_text("main")
-    with mock.patch("time.time", return_value=time.time() - 31 * 86400):  # signed 31 days ago; links last 30
-        expired = site.links.url(cid, site.owner)
+    # Signed 31 days ago (a link's clock is the service's clock); links last 30.
+    month_ago = SimulatedClock(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=31))
+    expired = RespondLinks(SECRET, site.url, clock=month_ago).url(cid, site.owner)
     response = page.goto(expired)
     assert response.status == 403 and "expired" in page.inner_text("main")
     httpx.post(f"{site.url}/api/v1/commitments/{cid}/owner", headers=site.admin_headers,

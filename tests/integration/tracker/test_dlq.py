@@ -9,6 +9,7 @@ import time
 import uuid
 
 import httpx
+from kafka import KafkaProducer
 
 from tests.support.events import agreed_event
 from tests.support.topics import produce, read
@@ -67,3 +68,29 @@ def test_a_message_rejected_again_after_a_crash_is_the_same_dlq_event(services, 
     assert both[0]["id"] == both[1]["id"] and both[0]["source"] == both[1]["source"] == "followthrough/tracker"
     assert {(e["data"]["partition"], e["data"]["offset"]) for e in both} == {(first[0]["data"]["partition"],
                                                                             first[0]["data"]["offset"])}
+
+
+def test_a_message_too_large_for_the_dlq_is_parked_cut_short_and_the_next_one_is_applied(
+        services, stack, uid, topic):
+    """Base64 makes a 900 KB message too large for a DLQ event; the write used to fail, the error
+    escaped the consumer loop and faust acked the message: neither applied nor parked."""
+    tracker = services("tracker")
+    big = f"not an event {uid} ".encode() + b"x" * 900_000
+    producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all", max_request_size=2_000_000)
+    producer.send(topic("followthrough.recommendations"), key=uid.encode(), value=big).get(timeout=10)
+    producer.close()
+    good = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
+    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(), json.dumps(good).encode())
+
+    (parked,) = read(stack.bootstrap, topic("followthrough.dlq"),
+                     where=lambda e: base64.b64decode(e["data"]["raw"]).startswith(f"not an event {uid}".encode()),
+                     until=lambda found: len(found) >= 1, timeout=30)
+    assert len(base64.b64decode(parked["data"]["raw"])) == 64 * 1024
+    assert "cut to its first 65536 of" in parked["data"]["reason"] and "not JSON" in parked["data"]["reason"]
+    commitment_id = good["data"]["commitment"]["id"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if httpx.get(f"{tracker.url}/api/v1/commitments/{commitment_id}").status_code == 200:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the good message after the oversized one was not applied")
