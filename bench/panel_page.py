@@ -39,7 +39,8 @@ def main() -> None:
     handlers.handle_many([parse_event(json.dumps(agreed_event("bench", today + dt.timedelta(days=d - 100))).encode())
                           for d in range(200)])
     app = create_app(TrackerSettings(database_url=db, kafka_bootstrap_servers=h.BOOTSTRAP,
-                                     followthrough_topic_prefix=prefix, followthrough_scan_interval=3600))
+                                     followthrough_topic_prefix=prefix, followthrough_scan_interval=3600,
+                                     followthrough_page_rate_limit="1000000/second"))  # load from one client
     port = h.free_port()
     static_dir = Path(tempfile.mkdtemp())
     app.mount("/bench-static", StaticFiles(directory=static_dir), name="bench-static")

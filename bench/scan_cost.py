@@ -19,6 +19,7 @@ from services.tracker.app import migrate  # noqa: E402
 from services.common.clock import london_today, utcnow  # noqa: E402
 from services.tracker.domain import Policy  # noqa: E402
 from services.tracker.domain.policy import PolicyFile  # noqa: E402
+from services.tracker.notices import NoticeRecorder  # noqa: E402
 from services.tracker.scan import Scanner  # noqa: E402
 
 DUE = 1000
@@ -62,7 +63,7 @@ def fill(url: str, total: int) -> None:
 
 def one_pass(url: str) -> tuple[float, int]:
     engine = make_engine(url)
-    scanner = Scanner(engine, PolicyFile(), "http://bench", lambda c, e: "http://bench/respond")
+    scanner = Scanner(engine, PolicyFile(), NoticeRecorder("http://bench", lambda c, e: "http://bench/respond"))
     start = time.perf_counter()
     result = scanner.run(utcnow())
     return time.perf_counter() - start, len(result.notices)

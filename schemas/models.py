@@ -117,6 +117,9 @@ class CommitmentPublic(_Model):
     status: Status
     days_overdue: int = Field(ge=0)
     last_update_at: Optional[dt.datetime]
+    requested_due: Optional[dt.date] = Field(
+        default=None, description="a later deadline the owner asked for, waiting for the supervisor's approval; "
+                                  "until approved, `due` stands and the ladder runs")
 
 
 class TimelineRecord(_Model):
@@ -146,6 +149,9 @@ class CommitmentEvent(_Model):
 NoticeKind = Literal[
     "reminder", "silent", "overdue", "escalation", "dispute", "review",
     "response_due", "back_on_track",
+    "handover",  # a new owner: the new and old owner, and everyone already told
+    "changed",  # an escalated commitment was extended or withdrawn: everyone already told
+    "extension_request",  # a deadline past the owner's limit: the supervisor approves it by a signed link
 ]
 
 

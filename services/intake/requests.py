@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from schemas.models import Contact, Escalation, Owner, Text
-from services.intake.guard import contact_details_in, explain
+from services.common.text import OneLine, PublicLine, PublicText
 
 
 class _In(BaseModel):
@@ -25,16 +25,16 @@ class PanelIn(_In):
 
     slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
                       description="lower-case letters, digits and dashes; it appears in the panel's page address")
-    name: Text = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
-    area: Text = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
+    name: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
+    area: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
     contact_email: Optional[EmailStr] = Field(default=None, description="the youth worker's work address, never a young person's")
     police_lead: Contact
     escalation: Escalation
 
 
 class CommitmentIn(_In):
-    action: Text = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
-    done_means: Text = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
+    action: PublicText = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
+    done_means: PublicText = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
     owner: Owner
     escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
     due: dt.date
@@ -55,21 +55,13 @@ class RecommendationIn(_In):
 
     panel: Text = Field(min_length=1, max_length=64)
     raised_on: dt.date
-    title: Text = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
-    detail: Text = Field(default="", max_length=5000)
-    themes: list[Text] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
+    title: PublicLine = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
+    detail: PublicText = Field(default="", max_length=5000)
+    themes: list[OneLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
-    decline_reason: Optional[Text] = Field(default=None, max_length=2000)
+    decline_reason: Optional[PublicText] = Field(default=None, max_length=2000)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
-
-    @field_validator("title", "detail")
-    @classmethod
-    def _no_contact_details(cls, text: str) -> str:
-        found = contact_details_in(text)
-        if found:
-            raise ValueError(explain(found))
-        return text
 
     def problems(self, themes: tuple[str, ...]) -> list[dict]:
         """Rules across fields, each naming the field to fix."""
@@ -104,7 +96,7 @@ class DecisionIn(_In):
         {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead."}]})
 
     decision: Literal["agreed", "declined"]
-    decline_reason: Optional[Text] = Field(default=None, max_length=2000)
+    decline_reason: Optional[PublicText] = Field(default=None, max_length=2000)
     commitment: Optional[CommitmentIn] = None
 
     def problems(self, raised_on: dt.date) -> list[dict]:

@@ -6,14 +6,15 @@ from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
-from services.tracker import commands, publish, timeline
+from services.tracker import access, commands, publish, timeline
+from services.tracker.forms import client_of
 from services.tracker.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
 from services.tracker.store import commitments, recommendations
 
@@ -43,19 +44,22 @@ def list_commitments(
     panel: Optional[str] = None,
     status: Optional[Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]] = None,
     overdue: Optional[bool] = Query(default=None, description="only overdue (true) or only not overdue (false)"),
+    limit: int = Query(default=100, ge=1, le=500, description="at most this many, in due-date order"),
+    offset: int = Query(default=0, ge=0, description="skip this many (the next page: offset + limit)"),
 ) -> list[CommitmentPublic]:
-    q = select(commitments).order_by(commitments.c.due)
+    today = request.app.state.clock.today()
+    q = select(commitments).order_by(commitments.c.due, commitments.c.id).limit(limit).offset(offset)
     if panel:
         q = q.where(commitments.c.panel == panel)
     if status:
         q = q.where(commitments.c.status == status)
-    today = request.app.state.clock.today()
+    if overdue is not None:
+        late = and_(commitments.c.status.in_(("open", "in_progress", "disputed", "lapsed")),
+                    commitments.c.due < today)
+        q = q.where(late if overdue else not_(late))
     with _engine(request).connect() as conn:
         rows = conn.execute(q).all()
-    out = [publish.public_state(r, today) for r in rows]
-    if overdue is not None:
-        out = [c for c in out if (c.days_overdue > 0) == overdue]
-    return out
+    return [publish.public_state(r, today) for r in rows]
 
 
 @router.get("/commitments/{commitment_id}", response_model=CommitmentDetail, responses={404: PROBLEM},
@@ -82,14 +86,35 @@ def audit(commitment_id: str, request: Request) -> dict:
 
 
 owner_or_admin = require_roles(_engine, "admin", "owner")
+# A supervisor holds an `owner` token in their own name.
 WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
 
-def _write(request: Request, commitment_id: str, who: Principal | None, command, **kwargs) -> CommitmentPublic:
+def _owner_or_admin(who: Principal | None):
     def check(row) -> None:
-        if who is not None and who.role == "owner" and who.email != row.owner_email:
+        if who is not None and who.role == "owner" and not _same(who.email, row.owner_email):
             raise Problem(403, "Not your commitment", "Only this commitment's owner or an admin can change it.")
+    return check
 
+
+def _supervisor_or_admin(who: Principal):
+    """Dropping a promise is not the owner's call alone: an admin, or the supervisor on its ladder."""
+    def check(row) -> None:
+        if who.role != "admin" and not _same(who.email, row.escalation["supervisor"]):
+            raise Problem(403, "Not yours to withdraw",
+                          "Only an admin or the supervisor named on this commitment's ladder can withdraw it.")
+    return check
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().lower() == b.strip().lower()
+
+
+def _write(request: Request, commitment_id: str, who: Principal | None, command, check=None,
+           **kwargs) -> CommitmentPublic:
+    check = check or _owner_or_admin(who)
+    if command in (commands.extend, commands.withdraw, commands.hand_over):
+        kwargs["recorder"] = request.app.state.recorder
     state = commands.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
     request.app.state.after_write()  # publish now, and let the scan decide what follows
     return state
@@ -117,17 +142,18 @@ def extend(commitment_id: str, body: ExtensionIn, request: Request,
 
 
 @router.post("/commitments/{commitment_id}/withdrawal", response_model=CommitmentPublic, responses=WRITE_ERRORS,
-             summary="Withdraw the commitment, with a public reason")
+             summary="Withdraw the commitment, with a public reason (an admin, or the supervisor on its ladder)")
 def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
              who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, commands.withdraw, **body.model_dump())
+    return _write(request, commitment_id, who, commands.withdraw, _supervisor_or_admin(who), **body.model_dump())
 
 
 @router.post("/commitments/{commitment_id}/verdict", response_model=CommitmentPublic,
              responses={**WRITE_ERRORS, 429: PROBLEM},
              summary="The youth panel confirms or disputes that it was done (needs the panel's access code)")
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
-    commands.check_access_code(_engine(request), request.app.state.clock, commitment_id, body.access_code)
+    access.check_access_code(_engine(request), request.app.state.clock, commitment_id, body.access_code,
+                             client_of(request))
     return _write(request, commitment_id, None, commands.verdict, verdict=body.verdict, comment=body.comment)
 
 

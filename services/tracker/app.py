@@ -16,11 +16,12 @@ from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
-from services.tracker import agents, api, pages, store
+from services.tracker import agents, api, approvals, feeds, pages, ratelimit, store
 from services.tracker.csrf import Csrf
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
-from services.tracker.links import RespondLinks
+from services.tracker.links import ApprovalLinks, RespondLinks
+from services.tracker.notices import NoticeRecorder
 from services.tracker.pagecache import PageCache
 from services.tracker.scan import Scanner
 from services.tracker.scheduler import ScanScheduler
@@ -35,9 +36,16 @@ def migrate(engine) -> None:
     upgrade(engine, MIGRATIONS, "tracker_alembic_version", store.metadata)
 
 
-def build_scanner(settings: TrackerSettings, engine, clock: Clock = SYSTEM) -> Scanner:
+def build_recorder(settings: TrackerSettings, clock: Clock = SYSTEM) -> NoticeRecorder:
     links = RespondLinks(settings.followthrough_secret_key, settings.public_url, settings.respond_link_days, clock)
-    return Scanner(engine, load_policy_file(settings.followthrough_policy_file), settings.public_url, links.url,
+    approvals = ApprovalLinks(settings.followthrough_secret_key, settings.public_url, settings.respond_link_days,
+                              clock)
+    return NoticeRecorder(settings.public_url, links.url,
+                          lambda row, email: approvals.url_for(row.id, email, row.requested_due.isoformat()))
+
+
+def build_scanner(settings: TrackerSettings, engine, clock: Clock = SYSTEM) -> Scanner:
+    return Scanner(engine, load_policy_file(settings.followthrough_policy_file), build_recorder(settings, clock),
                    clock=clock)
 
 
@@ -66,6 +74,9 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
                                        settings.respond_link_days, clock)
         app.state.csrf = Csrf(settings.followthrough_secret_key, clock)
         app.state.clock = clock
+        app.state.recorder = build_recorder(settings, clock)
+        app.state.approvals = ApprovalLinks(settings.followthrough_secret_key, settings.public_url,
+                                            settings.respond_link_days, clock)
         app.state.after_write, app.state.page_cache = after_write, page_cache
         if settings.followthrough_outbox_relay:
             relay.start()
@@ -85,8 +96,11 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
                   description="Commitments, their escalation ladder, and the panel's view of them.",
                   lifespan=lifespan)
     problems.install(app)
+    ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
+    app.include_router(approvals.router)
     health.install(app, settings.kafka_bootstrap_servers)
     return app
 

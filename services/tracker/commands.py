@@ -5,23 +5,21 @@ the row, a timeline entry and the event in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, Callable
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
-from services.common import tokens
 from services.common.problems import Problem
 from services.tracker import convert, publish, timeline
 from services.common.clock import Clock
-from services.tracker.domain import Commitment
-from services.tracker.domain.model import TransitionError
-from services.tracker.store import access_failures, commitments
-
-ACCESS_FAILURES_ALLOWED = 10
-ACCESS_FAILURE_WINDOW = dt.timedelta(minutes=15)
-
+from services.tracker.domain import (
+    ApprovalNeeded, Commitment, TransitionError, decide_change, decide_extension_request, decide_handover,
+)
+from services.tracker.notices import NoticeRecorder
+from services.tracker.store import commitments, notices, recommendations
 
 def run(engine: Engine, clock: Clock, commitment_id: str, command,
         check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:
@@ -84,27 +82,110 @@ def post_update(session, row, *, note: str, percent: int | None, evidence_url: s
                  event_type="commitment.updated", entry=entry, columns={"last_update_at": now}, update=note)
 
 
-def extend(session, row, *, new_due: dt.date, reason: str, now, today):
-    return apply(session, row, now=now, today=today, change=lambda c: c.extend(new_due, today),
-                 event_type="commitment.extended",
-                 entry={"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason},
-                 new_due=new_due, reason=reason)
+def extend(session, row, *, new_due: dt.date, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    try:
+        after = before.extend(new_due, today, convert.policy(row).extension_limit_days)
+    except ApprovalNeeded:
+        return _request_extension(session, row, before, new_due, reason, now, today, recorder)
+    except TransitionError as exc:
+        raise Problem(409, "Not possible now", str(exc)) from None
+    return _moved(session, row, before, after, reason, now, today, recorder)
 
 
-def withdraw(session, row, *, reason: str, now, today):
-    return apply(session, row, now=now, today=today, change=lambda c: c.withdraw(),
-                 event_type="commitment.withdrawn", entry={"reason": reason}, reason=reason)
+def approve_extension(session, row, *, now, today, recorder: NoticeRecorder):
+    """The supervisor approves the deadline the owner asked for."""
+    if row.requested_due is None:
+        raise Problem(409, "Nothing to approve", "There is no request for a new deadline on this commitment.")
+    before = _with_sent(session, row)
+    try:
+        after = before.extend(row.requested_due, today)
+    except TransitionError as exc:
+        raise Problem(409, "Not possible now", str(exc)) from None
+    return _moved(session, row, before, after, row.requested_reason, now, today, recorder, approved=True)
 
 
-def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today):
-    if email == row.owner_email:
-        raise Problem(409, "Same owner", "This person already owns the commitment.")
-    return apply(session, row, now=now, today=today, change=lambda c: c,
-                 event_type="commitment.updated",
-                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason,
-                        "owner": {"role": role, "email": email, "name": name}},
-                 columns={"owner_role": role, "owner_email": email, "owner_name": name},
-                 update=f"Handed over from {row.owner_role} to {role}", reason=reason)
+def _moved(session, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):
+    told = decide_change(before, after, "extend", reason, today)
+    entry = {"from": row.due.isoformat(), "to": after.due.isoformat(), "reason": reason, **_told(told)}
+    if approved:
+        entry["approved_by"] = "supervisor"
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.extended",
+                entry=entry, columns={"requested_due": None, "requested_reason": None},
+                new_due=after.due, reason=reason)
+    _record(session, recorder, told, row, today, now)
+    return row
+
+
+def _request_extension(session, row, before: Commitment, new_due: dt.date, reason: str, now, today, recorder):
+    """Too far for the owner alone: keep the deadline, ask the supervisor, show the panel."""
+    session.execute(update(commitments).where(commitments.c.id == row.id)
+                    .values(requested_due=new_due, requested_reason=reason))
+    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
+    record = timeline.append(session, row.id, "extension_requested",
+                             {"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason}, now)
+    publish.emit_commitment(session, "commitment.updated", row, today, record=record, reason=reason,
+                            update=f"Asked to move the deadline to {new_due:%d %B %Y}: waiting for the "
+                                   "supervisor's approval; the first deadline stands until then")
+    _record(session, recorder, [decide_extension_request(before, new_due, reason, today)], row, today, now)
+    return row
+
+
+def withdraw(session, row, *, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    try:
+        after = before.withdraw()
+    except TransitionError as exc:
+        raise Problem(409, "Not possible now", str(exc)) from None
+    told = decide_change(before, after, "withdraw", reason, today)
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.withdrawn",
+                entry={"reason": reason, **_told(told)}, reason=reason)
+    _record(session, recorder, told, row, today, now)
+    return row
+
+
+def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today,
+              recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    try:
+        after = before.hand_over(email)
+    except TransitionError as exc:
+        raise Problem(409, "Same owner", f"{exc}.") from None
+    notice = decide_handover(before, after, reason, today)
+    # The new owner's address goes to the notifier, never onto the public commitments topic.
+    owner = {"role": role, "name": name, "email_sha256": email_digest(email)}
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
+                entry={"handed_over_to": role, "from": row.owner_role, "reason": reason, "owner": owner,
+                       **_told([notice])},
+                columns={"owner_role": role, "owner_name": name},
+                update=f"Handed over from {row.owner_role} to {role}", reason=reason)
+    _record(session, recorder, [notice], row, today, now)
+    return row
+
+
+def email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _with_sent(session, row) -> Commitment:
+    """The domain commitment with the notices already recorded for it (who has been told)."""
+    keys = session.execute(select(notices.c.key).where(notices.c.recommendation_id == row.recommendation_id))
+    return convert.commitment(row, frozenset(keys.scalars()))
+
+
+def _told(decided: list) -> dict:
+    """Who was told of the change, by role (no addresses): the page says so in plain words."""
+    heard = {who for n in decided for who in n.audience}
+    roles = [who for who in ("owner", "supervisor", "senior_lead", "board") if who in heard]
+    return {"told": roles} if roles else {}
+
+
+def _record(session, recorder: NoticeRecorder, decided: list, row, today, now) -> None:
+    if not decided:
+        return
+    rec = session.execute(select(recommendations).where(recommendations.c.id == row.recommendation_id)).one()
+    for n in decided:
+        recorder.record(session, n, rec, row, today, now)
 
 
 def verdict(session, row, *, verdict: str, comment: str, now, today):
@@ -115,38 +196,3 @@ def verdict(session, row, *, verdict: str, comment: str, now, today):
     return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),
                  event_type="commitment.disputed", entry={"comment": comment},
                  verdict="disputed", comment=comment)
-
-
-def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: str) -> None:
-    """The panel's access code, with failed attempts counted per panel and limited."""
-    now = clock.now()
-    with Session(engine) as session:
-        panel = session.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
-    if panel is None:
-        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
-    with Session(engine) as session, session.begin():
-        limited = too_many_access_failures(session, panel, now)
-        wrong = not limited and not tokens.verify_access_code(engine, panel, code)
-        if wrong:
-            record_access_failure(session, panel, now)  # committed before we answer
-    if limited:
-        raise Problem(429, "Too many wrong access codes",
-                      "Wait 15 minutes, then try again with the code your youth worker gave you.",
-                      headers={"Retry-After": "900"})
-    if wrong:
-        raise Problem(403, "Wrong access code",
-                      "This access code is not right for this panel. Ask your youth worker for it.",
-                      errors=[{"field": "access_code", "message": "wrong code",
-                               "fix": "Use the panel's access code, exactly as given."}])
-
-
-def too_many_access_failures(session: Session, panel: str, now: dt.datetime) -> bool:
-    recent = session.execute(
-        select(func.count()).select_from(access_failures)
-        .where(access_failures.c.panel == panel, access_failures.c.at > now - ACCESS_FAILURE_WINDOW)
-    ).scalar()
-    return recent >= ACCESS_FAILURES_ALLOWED
-
-
-def record_access_failure(session: Session, panel: str, now: dt.datetime) -> None:
-    session.execute(access_failures.insert().values(panel=panel, at=now))

@@ -19,7 +19,7 @@ def commitment(row: Any, sent_keys: frozenset[str] = frozenset()) -> Commitment:
         contacts=contacts(row.owner_email, row.escalation), due_version=row.due_version,
         last_update_on=row.last_update_on, update_count=row.update_count, done_on=row.done_on,
         disputes=row.disputes, disputed_on=row.disputed_on, completions=row.completions,
-        sent_keys=sent_keys,
+        handovers=row.handovers, confirm_extra_days=row.confirm_extra_days, sent_keys=sent_keys,
     )
 
 
@@ -27,7 +27,8 @@ def changes(c: Commitment) -> dict[str, Any]:
     """The columns a domain transition may change."""
     return dict(status=c.status, due=c.due, due_version=c.due_version, ladder_since=c.ladder_since,
                 last_update_on=c.last_update_on, update_count=c.update_count, done_on=c.done_on,
-                disputes=c.disputes, disputed_on=c.disputed_on, completions=c.completions)
+                disputes=c.disputes, disputed_on=c.disputed_on, completions=c.completions,
+                handovers=c.handovers, owner_email=c.contacts.owner, confirm_extra_days=c.confirm_extra_days)
 
 
 def pending(rec: Any, panel: Any, sent_keys: frozenset[str] = frozenset()) -> PendingRecommendation:

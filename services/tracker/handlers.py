@@ -134,6 +134,6 @@ class Handlers:
             owner_name=c.owner.name, escalation=c.escalation.model_dump(mode="json"),
             agreed_on=c.agreed_on, due=c.due, original_due=c.due, due_version=1,
             update_every_days=c.update_every_days, ladder_since=max(today, c.agreed_on),
-            status="open", update_count=0, disputes=0, completions=0,
+            status="open", update_count=0, disputes=0, completions=0, handovers=0, confirm_extra_days=0,
             policy=self.policies.for_panel(rec.panel).model_dump(mode="json"), next_action_on=today,
         )

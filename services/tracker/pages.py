@@ -1,6 +1,7 @@
 """The server-rendered pages (SPEC §5): the panel's status page and its
-verdict form, the police lead's respond page, the public register, and the
-panel's Atom feed and deadlines calendar. They show no email addresses."""
+verdict form, the police lead's respond page and the public register. They
+show no email addresses. Forms are checked by the same request models as the
+API, and every error is shown on the page beside what the visitor sent."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Optional
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from feedgen.feed import FeedGenerator
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.problems import Problem
-from services.tracker import commands, views
+from services.tracker import access, commands, views
+from services.tracker.forms import client_of, form_model
 from services.tracker.csrf import CsrfError
 from services.tracker.links import LinkError
+from services.tracker.requests import ExtensionIn, UpdateIn, VerdictIn
 from services.tracker.store import commitments, panels, recommendations, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,9 @@ VERDICT_MESSAGES = {"confirmed": "Thank you. You said it is done.",
                     "disputed": "Thank you. You said it is not done, so senior police will be told."}
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
                     "done": "Marked done. The panel will be asked to check it.",
-                    "extend": "The new deadline is set. The panel can see it and your reason."}
+                    "extend": "The new deadline is set. The panel can see it and your reason.",
+                    "requested": "That is further than you may move it alone, so your supervisor is asked to "
+                                 "approve it. Until then the first deadline stands."}
 
 
 def _engine(request: Request):
@@ -51,12 +54,15 @@ def _panel_data(engine, slug: str):
 
 
 @router.get("/panels/{slug}", response_class=HTMLResponse)
-def panel_page(slug: str, request: Request, done: Optional[str] = None, status_code: int = 200,
-               error: str | None = None) -> Response:
+def panel_page(slug: str, request: Request, done: Optional[str] = None) -> Response:
+    return _panel_response(slug, request, message=VERDICT_MESSAGES.get(done or ""))
+
+
+def _panel_response(slug: str, request: Request, status_code: int = 200, message: str | None = None,
+                    error: str | None = None) -> Response:
     token, nonce = request.app.state.csrf.issue(request)
     cache = request.app.state.page_cache
     today = request.app.state.clock.today()
-    message = VERDICT_MESSAGES.get(done or "")
     if message or error:  # a page for one visitor only
         html = _render_panel(_engine(request), slug, today, token, message, error)
     else:
@@ -87,21 +93,23 @@ def _render_panel(engine, slug: str, today: dt.date, csrf: str, message: str | N
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
-def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(...),
-                  access_code: str = Form(...), comment: str = Form(""), csrf: str = Form("")) -> Response:
-    engine = _engine(request)
+def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(""),
+                  access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
+    state = request.app.state
     try:
-        request.app.state.csrf.check(request, csrf)
+        state.csrf.check(request, csrf)
         if verdict not in ("confirmed", "disputed"):
             raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
-        commands.check_access_code(engine, request.app.state.clock, commitment_id, access_code)
-        commands.run(engine, request.app.state.clock, commitment_id, commands.verdict, verdict=verdict, comment=comment[:1000])
+        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
+        access.check_access_code(state.engine, state.clock, commitment_id, body.access_code, client_of(request))
+        commands.run(state.engine, state.clock, commitment_id, commands.verdict, verdict=body.verdict,
+                     comment=body.comment)
     except CsrfError as exc:
-        return panel_page(slug, request, status_code=403, error=str(exc))
+        return _panel_response(slug, request, status_code=403, error=str(exc))
     except Problem as exc:
-        return panel_page(slug, request, status_code=exc.status, error=exc.detail)
-    request.app.state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done={verdict}#c-{commitment_id}", status_code=303)
+        return _panel_response(slug, request, status_code=exc.status, error=exc.detail)
+    state.after_write()
+    return RedirectResponse(f"/panels/{slug}?done={body.verdict}#c-{commitment_id}", status_code=303)
 
 
 def _respond_context(engine, commitment_id: str, token: str):
@@ -115,8 +123,12 @@ def _respond_context(engine, commitment_id: str, token: str):
 
 
 @router.get("/commitments/{commitment_id}/respond", response_class=HTMLResponse)
-def respond_page(commitment_id: str, request: Request, token: str = "", ok: Optional[str] = None,
-                 status_code: int = 200, error: str | None = None) -> Response:
+def respond_page(commitment_id: str, request: Request, token: str = "", ok: Optional[str] = None) -> Response:
+    return _respond_response(commitment_id, request, token, message=RESPOND_MESSAGES.get(ok or ""))
+
+
+def _respond_response(commitment_id: str, request: Request, token: str, status_code: int = 200,
+                      message: str | None = None, error: str | None = None) -> Response:
     state = request.app.state
     try:
         row, rec = _respond_context(state.engine, commitment_id, token)
@@ -128,14 +140,14 @@ def respond_page(commitment_id: str, request: Request, token: str = "", ok: Opti
     response = templates.TemplateResponse(request, "respond.html", {
         "c": c, "token": token, "panel_slug": row.panel, "csrf": csrf,
         "can_act": row.status in ("open", "in_progress", "disputed", "lapsed"),
-        "message": RESPOND_MESSAGES.get(ok or ""), "error": error,
+        "message": message, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
 
 
 @router.post("/commitments/{commitment_id}/respond", response_class=HTMLResponse)
 def respond_post(commitment_id: str, request: Request, token: str = Form(""), csrf: str = Form(""),
-                 action: str = Form(...), note: str = Form(""), percent: Optional[str] = Form(None),
+                 action: str = Form(""), note: str = Form(""), percent: str = Form(""),
                  summary: str = Form(""), evidence_url: str = Form(""), evidence_note: str = Form(""),
                  new_due: str = Form(""), reason: str = Form("")) -> Response:
     state = request.app.state
@@ -147,99 +159,54 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
     try:
         state.csrf.check(request, csrf)
         command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
-        commands.run(state.engine, state.clock, commitment_id, command, **kwargs)
+        if command is commands.extend:
+            kwargs["recorder"] = state.recorder
+        result = commands.run(state.engine, state.clock, commitment_id, command, **kwargs)
     except CsrfError as exc:
-        return respond_page(commitment_id, request, token, status_code=403, error=str(exc))
+        return _respond_response(commitment_id, request, token, status_code=403, error=str(exc))
     except Problem as exc:
-        return respond_page(commitment_id, request, token, status_code=exc.status, error=exc.detail)
+        return _respond_response(commitment_id, request, token, status_code=exc.status, error=exc.detail)
     state.after_write()
-    return RedirectResponse(f"/commitments/{commitment_id}/respond?token={token}&ok={action}", status_code=303)
+    ok = "requested" if action == "extend" and result.requested_due else action
+    return RedirectResponse(f"/commitments/{commitment_id}/respond?token={token}&ok={ok}", status_code=303)
 
 
 def _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason):
-    def text(value: str, field: str, limit: int) -> str:
-        value = value.strip()
-        if not value:
-            raise Problem(422, "Missing", f"Please fill in {field}.")
-        return value[:limit]
-
+    """The form's fields through the API's own request models: the same rules, the same limits."""
     if action == "update":
-        pct = int(percent) if percent and percent.strip().isdigit() else None
-        return commands.post_update, dict(note=text(note, "what has happened", 2000), percent=pct, evidence_url=None,
-                                          evidence_note=None, done=False, summary=None)
+        body = form_model(UpdateIn, note=note, percent=percent or None)
+        return commands.post_update, body.model_dump()
     if action == "done":
-        url = evidence_url.strip() or None
-        if url and not url.startswith(("http://", "https://")):
-            raise Problem(422, "Link", "The evidence link must start with http:// or https://.")
-        return commands.post_update, dict(note=text(summary, "what was done", 500), percent=100, evidence_url=url,
-                                          evidence_note=evidence_note.strip()[:2000] or None, done=True,
-                                          summary=text(summary, "what was done", 500))
+        body = form_model(UpdateIn, note=summary, summary=summary, done=True, percent=100,
+                          evidence_url=evidence_url or None, evidence_note=evidence_note or None)
+        return commands.post_update, body.model_dump()
     if action == "extend":
-        try:
-            due = dt.date.fromisoformat(new_due)
-        except ValueError:
-            raise Problem(422, "Date", "Give the new deadline as a date.") from None
-        return commands.extend, dict(new_due=due, reason=text(reason, "why the deadline moves", 1000))
+        body = form_model(ExtensionIn, new_due=new_due, reason=reason)
+        return commands.extend, body.model_dump()
     raise Problem(422, "Unknown action", "Use one of the three forms on this page.")
 
 
 @router.get("/register", response_class=HTMLResponse)
-def register_page(request: Request) -> Response:
-    with Session(_engine(request)) as s:
-        rows = s.execute(select(commitments)).all()
-        areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
-    return templates.TemplateResponse(request, "register.html", {"r": views.register(rows, areas, request.app.state.clock.today())})
-
-
-@router.get("/panels/{slug}/feed.xml")
-def panel_feed(slug: str, request: Request) -> Response:
-    data = _panel_data(_engine(request), slug)
-    if data is None:
-        raise Problem(404, "No such panel", f"There is no panel {slug}.")
-    panel, rows, recs, entries = data
-    base = request.app.state.settings.public_url
+def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
+    """Rendered at most once per cache period however many visit; the late list is paged."""
     today = request.app.state.clock.today()
-    fg = FeedGenerator()
-    fg.id(f"{base}/panels/{slug}")
-    fg.title(f"{panel.name}: what police promised")
-    fg.link(href=f"{base}/panels/{slug}", rel="alternate")
-    fg.link(href=f"{base}/panels/{slug}/feed.xml", rel="self")
-    fg.language("en-GB")
-    latest = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-    for r in rows:
-        view = views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)
-        changed = max((_aware(e.at) for e in entries.get(r.id, [])), default=_aware(r.created_at))
-        latest = max(latest, changed)
-        fe = fg.add_entry(order="append")
-        fe.id(f"urn:followthrough:commitment:{r.id}")
-        fe.title(f"{view.status_words}: {view.action}")
-        fe.link(href=f"{base}/panels/{slug}#c-{r.id}")
-        fe.updated(changed)
-        fe.content(f"You said: {view.said}. Due {view.due}. {view.status_words}.", type="text")
-    fg.updated(latest)
-    return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
+    html = request.app.state.page_cache.get(("register", today, page),
+                                            lambda marker: _render_register(_engine(request), today, page))
+    return HTMLResponse(html)
 
 
-@router.get("/panels/{slug}/deadlines.ics")
-def panel_calendar(slug: str, request: Request) -> Response:
-    data = _panel_data(_engine(request), slug)
-    if data is None:
-        raise Problem(404, "No such panel", f"There is no panel {slug}.")
-    panel, rows, recs, _ = data
-    cal = Calendar()
-    cal.add("prodid", "-//followthrough//panel deadlines//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{panel.name}: police deadlines")
-    for r in rows:
-        event = Event()
-        event.add("uid", f"{r.id}@followthrough.invalid")
-        event.add("dtstamp", _aware(r.created_at))
-        event.add("dtstart", r.due)
-        event.add("dtend", r.due + dt.timedelta(days=1))
-        event.add("summary", f"Due: {r.action}"[:200])
-        event.add("description", f"You said: {recs[r.recommendation_id].title}. Status: {views.STATUS_WORDS[r.status][0]}.")
-        cal.add_component(event)
-    return Response(cal.to_ical(), media_type="text/calendar")
+REGISTER_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "done_on", "disputes")
+
+
+def _render_register(engine, today: dt.date, page: int) -> str:
+    with Session(engine) as s:
+        rows = s.execute(select(*(commitments.c[name] for name in REGISTER_COLUMNS))).all()
+        areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
+    r = views.register(rows, areas, today)
+    per = views.REGISTER_PAGE
+    shown = r.overdue[(page - 1) * per: page * per]
+    return templates.get_template("register.html").render({
+        "r": r, "overdue": shown, "page": page, "more": len(r.overdue) > page * per})
 
 
 def _message(request: Request, status: int, heading: str, text: str) -> Response:

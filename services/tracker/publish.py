@@ -36,7 +36,7 @@ def public_state(row: Any, today: dt.date) -> CommitmentPublic:
         id=row.id, recommendation_id=row.recommendation_id, panel=row.panel, action=row.action,
         done_means=row.done_means, owner_role=row.owner_role, due=row.due, original_due=row.original_due,
         due_moves=row.due_version - 1, status=row.status, days_overdue=days_overdue(row, today),
-        last_update_at=row.last_update_at,
+        last_update_at=row.last_update_at, requested_due=getattr(row, "requested_due", None),
     )
 
 
@@ -103,6 +103,9 @@ def _subject(n: Notice, rec: Any, row: Any | None) -> str:
         "review": "Six-month review due",
         "response_due": "Response overdue",
         "back_on_track": "Back on track",
+        "handover": "New owner",
+        "changed": "Changed after escalation",
+        "extension_request": "Your approval is needed for a new deadline",
     }[n.kind]
     late = " (sent late)" if n.late else ""
     return f"{prefix}{late}: {title}"

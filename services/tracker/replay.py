@@ -19,6 +19,7 @@ from schemas.envelope import CloudEvent
 from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
 from services.common.consumer import Rejected
 from services.common.db import insert_once
+from services.tracker.commands import email_digest
 from services.tracker import convert, timeline
 from services.common.clock import SYSTEM, Clock, london_today
 from services.tracker.domain import Commitment
@@ -100,13 +101,20 @@ def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
     match kind:
         case "updated" if "owner" in entry:
             owner = entry["owner"]
-            return {"owner_role": owner["role"], "owner_email": owner["email"], "owner_name": owner.get("name")}
+            # The new owner's address is never on the public topic: until the handover notice
+            # (which carries it to the new owner) is replayed, the row holds its hash.
+            email = owner.get("email") or f"sha256:{owner['email_sha256']}"
+            return {**convert.changes(c.hand_over(email)), "owner_role": owner["role"],
+                    "owner_name": owner.get("name")}
         case "updated":
             return {**convert.changes(c.post_update(day)), "last_update_at": at}
         case "completed":
             return {**convert.changes(c.complete(day)), "last_update_at": at}
         case "extended":
-            return convert.changes(c.extend(dt.date.fromisoformat(entry["to"]), day))
+            return {**convert.changes(c.extend(dt.date.fromisoformat(entry["to"]), day)),
+                    "requested_due": None, "requested_reason": None}
+        case "extension_requested":
+            return {"requested_due": dt.date.fromisoformat(entry["to"]), "requested_reason": entry["reason"]}
         case "withdrawn":
             return convert.changes(c.withdraw())
         case "confirmed":
@@ -121,6 +129,11 @@ def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
 def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
     n = data.notice
     with Session(engine) as s, s.begin():
+        if n.kind == "handover" and n.commitment_id:  # the new owner is its first recipient
+            new_owner = str(n.recipients[0])
+            s.execute(update(commitments).where(commitments.c.id == str(n.commitment_id),
+                                                commitments.c.owner_email == f"sha256:{email_digest(new_owner)}")
+                      .values(owner_email=new_owner))
         insert_once(s, notices, id=str(n.id), recommendation_id=str(n.recommendation_id),
                     commitment_id=str(n.commitment_id) if n.commitment_id else None, key=n.key, kind=n.kind,
                     level=n.level, late=n.facts.late, recipients=[str(r) for r in n.recipients], reason=n.reason,

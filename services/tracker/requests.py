@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from schemas.models import Text
+from services.common.text import OneLine, PublicLine, PublicText
 
 
 class _In(BaseModel):
@@ -20,12 +20,12 @@ class UpdateIn(_In):
         {"note": "All 40 officers briefed.", "done": True, "evidence_url": "https://intranet.example.org/briefing",
          "summary": "Every response officer now explains why they stop someone."}]})
 
-    note: Text = Field(min_length=1, max_length=2000)
+    note: PublicText = Field(min_length=1, max_length=2000)
     percent: Optional[int] = Field(default=None, ge=0, le=100)
-    evidence_url: Optional[Text] = Field(default=None, max_length=500, pattern=r"^https?://")
-    evidence_note: Optional[Text] = Field(default=None, max_length=2000)
+    evidence_url: Optional[OneLine] = Field(default=None, max_length=500, pattern=r"^https?://")
+    evidence_note: Optional[PublicText] = Field(default=None, max_length=2000)
     done: bool = False
-    summary: Optional[Text] = Field(default=None, max_length=500,
+    summary: Optional[PublicText] = Field(default=None, max_length=500,
                                     description="plain words for the youth panel; needed with done")
 
 
@@ -34,10 +34,10 @@ class OwnerIn(_In):
         {"role": "Inspector, response team", "email": "new.inspector@example.org",
          "reason": "The previous owner moved to another borough."}]})
 
-    role: Text = Field(min_length=1, max_length=120)
+    role: PublicLine = Field(min_length=1, max_length=120)
     email: EmailStr
-    name: Optional[Text] = Field(default=None, max_length=120)
-    reason: Text = Field(min_length=1, max_length=1000)
+    name: Optional[OneLine] = Field(default=None, max_length=120)
+    reason: PublicText = Field(min_length=1, max_length=1000)
 
 
 class ExtensionIn(_In):
@@ -45,14 +45,14 @@ class ExtensionIn(_In):
         {"new_due": "2026-06-30", "reason": "Training places are booked for June."}]})
 
     new_due: dt.date
-    reason: Text = Field(min_length=1, max_length=1000, description="shown to the youth panel")
+    reason: PublicText = Field(min_length=1, max_length=1000, description="shown to the youth panel")
 
 
 class WithdrawalIn(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reason": "The scheme closed when funding ended; we told the panel at its March meeting."}]})
 
-    reason: Text = Field(min_length=1, max_length=1000, description="shown to the youth panel")
+    reason: PublicText = Field(min_length=1, max_length=1000, description="shown to the youth panel")
 
 
 class VerdictIn(_In):
@@ -60,5 +60,5 @@ class VerdictIn(_In):
         {"verdict": "disputed", "comment": "Officers still do not say why they stop us.", "access_code": "…"}]})
 
     verdict: Literal["confirmed", "disputed"]
-    comment: Text = Field(default="", max_length=1000)
-    access_code: Text = Field(min_length=1, max_length=100)
+    comment: PublicText = Field(default="", max_length=1000)
+    access_code: OneLine = Field(min_length=1, max_length=100)

@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 import structlog
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from services.common.db import insert_once
 from services.tracker import convert, publish, timeline
+from services.tracker.notices import NoticeRecorder
 from services.common.clock import SYSTEM, Clock, london_today
 from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
 from services.tracker.domain.ladder import next_response_on
@@ -29,7 +28,6 @@ from services.tracker.domain.policy import PolicyFile
 from services.tracker.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()
-DECIDED = Counter("followthrough_notices_decided_total", "Notices the scheduler decided", ["kind", "level"])
 SCAN_SECONDS = Histogram("followthrough_scan_duration_seconds", "Duration of one scheduler pass")
 ROW_FAILURES = Counter("followthrough_scan_row_failures_total",
                        "Rows a scan pass could not process; each is parked until it changes")
@@ -54,14 +52,11 @@ class PassResult:
                 f"recommendations; decided {len(self.notices)} notices{parked}")
 
 
-RespondUrl = Callable[[str, str], str]
-
-
 class Scanner:
-    def __init__(self, engine: Engine, policies: PolicyFile, public_url: str, respond_url: RespondUrl,
+    def __init__(self, engine: Engine, policies: PolicyFile, recorder: NoticeRecorder,
                  batch: int = 200, clock: Clock = SYSTEM) -> None:
-        self.engine, self.policies, self.public_url = engine, policies, public_url
-        self.respond_url, self.batch, self.clock = respond_url, batch, clock
+        self.engine, self.policies, self.recorder = engine, policies, recorder
+        self.batch, self.clock = batch, clock
 
     def run(self, now: dt.datetime | None = None) -> PassResult:
         now = now or self.clock.now()
@@ -179,21 +174,10 @@ class Scanner:
         return [{"rid": rec.id, "nxt": next_response_on(p, today, policy)}]
 
     def _record(self, session, n: Notice, rec, row, today, now, decided: list[str], next_step=None) -> bool:
-        nid = publish.notice_id(rec.id, n.key)
-        inserted = insert_once(
-            session, notices, id=str(nid), recommendation_id=rec.id, commitment_id=row.id if row else None,
-            key=n.key, kind=n.kind, level=n.level, late=n.late, recipients=list(n.recipients),
-            reason=n.reason, decided_at=now,
-        )
-        if inserted:
-            respond = self.respond_url(row.id, row.owner_email) if row else None
-            publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
-                                public_url=self.public_url, respond_url=respond)
-            DECIDED.labels(n.kind, str(n.level)).inc()
-            decided.append(str(nid))
-            log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
-                     recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)
-        return inserted
+        nid = self.recorder.record(session, n, rec, row, today, now, next_step)
+        if nid:
+            decided.append(nid)
+        return nid is not None
 
     @staticmethod
     def _sent_keys(session: Session, rec_ids: list[str]) -> dict[str, frozenset[str]]:

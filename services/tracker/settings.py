@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 
 from services.common.settings import CommonSettings
 
@@ -12,3 +13,15 @@ class TrackerSettings(CommonSettings):
     followthrough_secret_key: str = Field(default="change-me-in-production",
                                           description="signs respond links and form tokens")
     respond_link_days: int = 30
+    # Per client and replica (the `limits` library's moving window); see ratelimit.py.
+    followthrough_page_rate_limit: str = Field(default="120/minute", description="GET of public pages per client")
+    followthrough_verdict_rate_limit: str = Field(default="20/minute", description="verdict POSTs per client")
+
+    @field_validator("followthrough_page_rate_limit", "followthrough_verdict_rate_limit")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit: write it like 120/minute or 5/second") from None
+        return value

@@ -65,6 +65,11 @@ commitments = Table(
     Column("disputes", Integer, nullable=False, default=0),
     Column("disputed_on", Date),
     Column("completions", Integer, nullable=False, default=0),
+    Column("handovers", Integer, nullable=False, default=0, server_default="0"),
+    Column("confirm_extra_days", Integer, nullable=False, default=0, server_default="0"),  # access-code locks
+    # An extension past the owner's limit, waiting for the supervisor's approval.
+    Column("requested_due", Date),
+    Column("requested_reason", Text),
     Column("policy", JSON, nullable=False),  # the ladder in force when agreed
     Column("next_action_on", Date),
     # A row the scan could not process: skipped by later passes until it changes.
@@ -121,6 +126,7 @@ access_failures = Table(
     "tracker_access_failures", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("panel", String(64), nullable=False),
+    Column("client", String(64)),  # a keyed hash of the client's address, kept for the window only
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_tracker_access_failures_panel_at", "panel", "at"),
 )

@@ -36,7 +36,11 @@ ENTRY_WORDS = {
     "dispute": "Senior police were told you disagree",
     "review": "Senior police were asked to review it",
     "back_on_track": "Everyone told was told it is done",
+    "extension_requested": "Police asked for a much later deadline: their boss must agree first",
 }
+# Who else heard of a change, by role, in plain words (SPEC §4: an escalation cannot be silenced).
+TOLD_WORDS = {"owner": "the owner", "supervisor": "the owner's boss", "senior_lead": "senior police",
+              "board": "the oversight board"}
 
 
 def when(d: dt.date | dt.datetime | None) -> str:
@@ -69,6 +73,7 @@ class CommitmentView:
     last_update: str
     timeline: list[dict] = field(default_factory=list)
     awaiting_check: bool = False
+    requested: str | None = None  # a later deadline asked for, waiting for the boss
 
 
 def commitment_view(row: Any, recommendation: Any, entries: list, today: dt.date) -> CommitmentView:
@@ -81,10 +86,22 @@ def commitment_view(row: Any, recommendation: Any, entries: list, today: dt.date
         done_means=row.done_means, owner_role=row.owner_role, status=row.status, status_words=words,
         status_class=css, due=when(row.due), original_due=when(row.original_due), moves=row.due_version - 1,
         days_overdue=late, last_update=when(row.last_update_at),
-        timeline=[{"when": when(e.at), "what": ENTRY_WORDS.get(e.kind, e.kind), "detail": _detail(e)}
-                  for e in entries],
+        timeline=[{"when": when(e.at), "what": _what(e), "detail": _detail(e)} for e in entries],
         awaiting_check=row.status == "done",
+        requested=when(row.requested_due) if getattr(row, "requested_due", None) else None,
     )
+
+
+def _what(entry: Any) -> str:
+    words = ENTRY_WORDS.get(entry.kind, entry.kind)
+    if entry.kind == "updated" and "handed_over_to" in entry.entry:
+        words = "A new police owner took it on"
+    if entry.kind == "extended" and entry.entry.get("approved_by"):
+        words += ", and their boss agreed"
+    told = [TOLD_WORDS[t] for t in entry.entry.get("told", []) if t in TOLD_WORDS]
+    if told:
+        words += f". Told of this change: {', '.join(told)}"
+    return words
 
 
 def _detail(entry: Any) -> str:
@@ -127,6 +144,9 @@ def chart(s: Summary, width: int = 300) -> list[dict]:
         bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": label, "n": n})
         x += w
     return bars
+
+
+REGISTER_PAGE = 100  # late promises listed per page of the register
 
 
 @dataclass

@@ -1,10 +1,16 @@
 """The tracker's pure domain: no I/O, the clock passed in."""
 
-from services.tracker.domain.ladder import decide, decide_response, next_action_on, time_transition
-from services.tracker.domain.model import Commitment, Contacts, Notice, PendingRecommendation
+from services.tracker.domain.ladder import (
+    decide, decide_change, decide_extension_request, decide_handover, decide_response, next_action_on,
+    time_transition, told_level,
+)
+from services.tracker.domain.model import (
+    ApprovalNeeded, Commitment, Contacts, Notice, PendingRecommendation, TransitionError,
+)
 from services.tracker.domain.policy import Policy
 
 __all__ = [
-    "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy",
-    "decide", "decide_response", "next_action_on", "time_transition",
+    "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
+    "decide", "decide_change", "decide_extension_request", "decide_handover", "decide_response",
+    "next_action_on", "time_transition", "told_level",
 ]

@@ -48,19 +48,24 @@ def next_action_on(c: Commitment, today: dt.date, policy: Policy) -> dt.date | N
     steps = _deadline_steps(c, policy) + _silence_steps(c, policy) + _event_steps(c, policy)
     days = [s.on for s in steps if s.key not in c.sent_keys]
     if c.status == "done" and c.done_on:
-        days.append(c.done_on + dt.timedelta(days=policy.confirm_within_days))
+        days.append(_confirm_by(c, policy))
     future = [d for d in days if d > today]
     return min(future) if future else None
 
 
 def time_transition(c: Commitment, today: dt.date, policy: Policy) -> str | None:
     """A status the passing of time alone brings: kept by silence, or lapsed."""
-    if c.status == "done" and c.done_on and today >= c.done_on + dt.timedelta(days=policy.confirm_within_days):
+    if c.status == "done" and c.done_on and today >= _confirm_by(c, policy):
         return "kept"
     lapse_on = policy.add_days(c.due, policy.escalate_after_days[1])
     if c.status in ("open", "in_progress", "disputed") and today >= lapse_on:
         return "lapsed"
     return None
+
+
+def _confirm_by(c: Commitment, policy: Policy) -> dt.date:
+    """The day silence counts as the panel's "yes"; each access-code lock adds a day."""
+    return c.done_on + dt.timedelta(days=policy.confirm_within_days + c.confirm_extra_days)
 
 
 def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) -> list[Notice]:
@@ -150,8 +155,56 @@ def _collapse(steps: list[Step], since: dt.date, today: dt.date) -> list[Step]:
 
 
 def _highest_level_told(c: Commitment) -> int:
-    levels = [int(k.split(":")[1]) for k in c.sent_keys if not k.startswith(("reminder", "back_on_track", "review"))]
+    return told_level(c)
+
+
+# Notices about a change people make, not steps of the ladder: they never raise the level told.
+_NOT_LADDER = ("reminder", "back_on_track", "review", "handover", "changed", "extension_request")
+
+
+def told_level(c: Commitment) -> int:
+    """The highest escalation level anyone has been told of (0: only the owner, or nobody)."""
+    levels = [int(k.split(":")[1]) for k in c.sent_keys if not k.startswith(_NOT_LADDER)]
     return max(levels, default=0)
+
+
+def decide_change(before: Commitment, after: Commitment, what: str, reason: str, today: dt.date) -> list[Notice]:
+    """An escalated commitment was extended or withdrawn: everyone already told hears of it, so
+    an escalation cannot be silenced by moving the deadline or dropping the promise."""
+    told = told_level(before)
+    if told < 1:
+        return []
+    if what == "extend":
+        key = f"changed:{told}:v{after.due_version}"
+        text = (f"The deadline moved from {before.due:%d %B %Y} to {after.due:%d %B %Y} after you were told "
+                f"it was late. Reason given: {reason}")
+    else:
+        key = f"changed:{told}:withdrawn"
+        text = f"This commitment was withdrawn after you were told it was late. Reason given: {reason}"
+    return [Notice(key=key, kind="changed", level=told, step_on=today, late=False, reason=text,
+                   audience=UP_TO[told], recipients=after.contacts.emails(UP_TO[told]),
+                   days_overdue=before.days_overdue(today))]
+
+
+def decide_handover(before: Commitment, after: Commitment, reason: str, today: dt.date) -> Notice:
+    """The new owner is told they own it, the old owner that they no longer do, and, once it was
+    escalated, everyone already told."""
+    told = told_level(before)
+    recipients = dict.fromkeys((after.contacts.owner, before.contacts.owner, *after.contacts.emails(UP_TO[told])))
+    return Notice(key=f"handover:{told}:h{after.handovers}", kind="handover", level=told, step_on=today,
+                  late=False, reason=f"This commitment has a new owner. Reason given: {reason}",
+                  audience=UP_TO[told], recipients=tuple(recipients), days_overdue=before.days_overdue(today))
+
+
+def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today: dt.date) -> Notice:
+    """The owner asks for a deadline past what they may set alone: the supervisor decides."""
+    return Notice(key=f"extension_request:1:v{c.due_version}:{new_due.isoformat()}", kind="extension_request",
+                  level=1, step_on=today, late=False,
+                  reason=(f"The owner asks to move the deadline from {c.due:%d %B %Y} to {new_due:%d %B %Y}, "
+                          f"further than they may move it alone (first due {c.original_due:%d %B %Y}). Until you "
+                          f"approve it, the first deadline stands. Reason given: {reason}"),
+                  audience=("supervisor",), recipients=c.contacts.emails(("supervisor",)),
+                  days_overdue=c.days_overdue(today))
 
 
 def _notice(c: Commitment, s: Step, today: dt.date) -> Notice:

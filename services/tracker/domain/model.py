@@ -9,12 +9,21 @@ from typing import Literal
 Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
 ACTIVE: frozenset[str] = frozenset({"open", "in_progress", "disputed", "lapsed"})
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
-                     "response_due", "back_on_track"]
+                     "response_due", "back_on_track", "handover", "changed", "extension_request"]
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
 
 
 class TransitionError(ValueError):
     """A change that the commitment's status does not allow; the text says why."""
+
+
+class ApprovalNeeded(TransitionError):
+    """An extension this far past the first deadline needs the supervisor's approval."""
+
+    def __init__(self, new_due: dt.date, limit: dt.date) -> None:
+        super().__init__(f"new_due {new_due:%d %B %Y} is past {limit:%d %B %Y}, the latest date the owner "
+                         "may set alone; the supervisor is asked to approve it")
+        self.new_due, self.limit = new_due, limit
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class Commitment:
     disputes: int = 0
     disputed_on: dt.date | None = None
     completions: int = 0
+    handovers: int = 0
+    confirm_extra_days: int = 0  # the panel was locked out of its check this many times
     sent_keys: frozenset[str] = field(default_factory=frozenset)
 
     def days_overdue(self, today: dt.date) -> int:
@@ -64,7 +75,7 @@ class Commitment:
 
     def complete(self, today: dt.date) -> "Commitment":
         self._require({"open", "in_progress", "disputed", "lapsed"}, "mark it done")
-        return replace(self, status="done", done_on=today, last_update_on=today,
+        return replace(self, status="done", done_on=today, last_update_on=today, confirm_extra_days=0,
                        update_count=self.update_count + 1, completions=self.completions + 1)
 
     def confirm(self) -> "Commitment":
@@ -75,14 +86,24 @@ class Commitment:
         self._require({"done"}, "dispute it")
         return replace(self, status="disputed", disputes=self.disputes + 1, disputed_on=today)
 
-    def extend(self, new_due: dt.date, today: dt.date) -> "Commitment":
+    def extend(self, new_due: dt.date, today: dt.date, limit_days: int | None = None) -> "Commitment":
+        """Move the deadline. With `limit_days`, a date further than that past the first
+        deadline raises ApprovalNeeded: only the supervisor's approval (no limit) moves it."""
         self._require({"open", "in_progress", "disputed", "lapsed"}, "move its deadline")
         if new_due <= today:
             raise TransitionError("new_due must be after today: an extension gives more time")
         if new_due == self.due:
             raise TransitionError("new_due is the current due date; pick a different date")
+        if limit_days is not None and new_due > self.original_due + dt.timedelta(days=limit_days):
+            raise ApprovalNeeded(new_due, self.original_due + dt.timedelta(days=limit_days))
         status = "in_progress" if self.status == "lapsed" else self.status
         return replace(self, due=new_due, due_version=self.due_version + 1, ladder_since=today, status=status)
+
+    def hand_over(self, new_owner_email: str) -> "Commitment":
+        if new_owner_email.lower() == self.contacts.owner.lower():
+            raise TransitionError("this person already owns the commitment")
+        return replace(self, contacts=replace(self.contacts, owner=new_owner_email),
+                       handovers=self.handovers + 1)
 
     def withdraw(self) -> "Commitment":
         self._require({"open", "in_progress", "disputed", "lapsed"}, "withdraw it")

@@ -25,6 +25,9 @@ class Policy(BaseModel):
     confirm_within_days: int = Field(default=28, ge=1, le=365)
     respond_within_days: int = Field(default=56, ge=1, le=365)
     response_second_level_after_days: int = Field(default=14, ge=1, le=365)
+    extension_limit_days: int = Field(default=90, ge=0, le=3650,
+                                      description="how far past the first due date the owner may move it alone; "
+                                                  "later dates need the supervisor's approval")
     day_count: Literal["calendar", "working"] = "calendar"
     themes: tuple[str, ...] = DEFAULT_THEMES
 

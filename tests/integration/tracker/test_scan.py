@@ -17,6 +17,7 @@ from services.tracker import auditor, commands
 from services.tracker.app import migrate
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
+from services.tracker.notices import NoticeRecorder
 from services.tracker.scan import ROW_FAILURES, Scanner
 from services.tracker.store import notices
 from tests.support.events import agreed_event, panel_event
@@ -33,8 +34,8 @@ def engine(request, tmp_path):
 
 
 def _scanner(engine, clock=None):
-    return Scanner(engine, load_policy_file(None), "http://example.test",
-                   lambda cid, email: f"http://example.test/{cid}", **({"clock": clock} if clock else {}))
+    recorder = NoticeRecorder("http://example.test", lambda cid, email: f"http://example.test/{cid}")
+    return Scanner(engine, load_policy_file(None), recorder, **({"clock": clock} if clock else {}))
 
 
 def _record(engine, *events):

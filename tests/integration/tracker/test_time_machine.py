@@ -41,11 +41,12 @@ from services.common.problems import Problem
 from services.tracker import auditor, commands
 from services.tracker.app import migrate
 from services.tracker.domain import (
-    Commitment, Contacts, PendingRecommendation, Policy, decide, decide_response, time_transition,
+    ApprovalNeeded, Commitment, Contacts, PendingRecommendation, Policy, TransitionError, decide, decide_change,
+    decide_extension_request, decide_handover, decide_response, time_transition,
 )
-from services.tracker.domain.model import TransitionError
 from services.tracker.domain.policy import load_policy_file
 from services.tracker.handlers import Handlers
+from services.tracker.notices import NoticeRecorder
 from services.tracker.scan import Scanner
 from services.tracker.store import commitments, metadata, notices, outbox
 
@@ -59,7 +60,7 @@ POLICY = Policy()
 # The public contract (SPEC §3): which commitment event each change publishes.
 ACTION_EVENT = {"update": "commitment.updated", "done": "commitment.completed", "extend": "commitment.extended",
                 "handover": "commitment.updated", "withdraw": "commitment.withdrawn",
-                "confirm": "commitment.confirmed", "dispute": "commitment.disputed"}
+                "confirm": "commitment.confirmed", "dispute": "commitment.disputed", "approve": "commitment.extended"}
 NOTICE_EVENT = {"reminder": "commitment.due_soon", "silent": "commitment.silent", "overdue": "commitment.overdue",
                 "escalation": "commitment.escalated", "dispute": "commitment.escalated",
                 "review": "commitment.review_due", "back_on_track": "commitment.back_on_track"}
@@ -135,6 +136,7 @@ class Model:
         self.commitments: dict[str, Commitment] = {}
         self.pending: dict[str, PendingRecommendation] = {}
         self.rec_of: dict[str, str] = {}
+        self.requested: dict[str, dt.date] = {}  # extensions waiting for the supervisor
         self.owed: set[tuple] = set()  # (subject id, key, kind, level, late)
         self.events: collections.Counter = collections.Counter()  # (commitment id, event type)
 
@@ -144,21 +146,42 @@ class Model:
 
     def act(self, cid: str, action: Action, today: dt.date, new_owner: str) -> bool:
         c = self.commitments[cid]
+        new_due = today + dt.timedelta(days=action.days)
         change = {
             "update": lambda: c.post_update(today),
             "done": lambda: c.complete(today),
-            "extend": lambda: c.extend(today + dt.timedelta(days=action.days), today),
-            "handover": lambda: replace(c, contacts=replace(c.contacts, owner=new_owner)),
+            "extend": lambda: c.extend(new_due, today, POLICY.extension_limit_days),
+            "approve": lambda: c.extend(self.requested[cid], today),
+            "handover": lambda: c.hand_over(new_owner),
             "withdraw": lambda: c.withdraw(),
             "confirm": lambda: c.confirm(),
             "dispute": lambda: c.dispute(today),
         }[action.kind]
         try:
-            self.commitments[cid] = change()
-        except TransitionError:
+            after = change()
+        except ApprovalNeeded:  # kept as a request: the supervisor is asked, the deadline stands
+            self.requested[cid] = new_due
+            self._record(cid, c, [decide_extension_request(c, new_due, "more time", today)])
+            self.events[(cid, "commitment.updated")] += 1
+            return True
+        except (TransitionError, KeyError):  # KeyError: nothing to approve
             return False
+        decided = {
+            "extend": lambda: decide_change(c, after, "extend", "more time", today),
+            "approve": lambda: decide_change(c, after, "extend", "more time", today),
+            "withdraw": lambda: decide_change(c, after, "withdraw", "no longer possible", today),
+            "handover": lambda: [decide_handover(c, after, "moved", today)],
+        }.get(action.kind, list)()
+        if action.kind in ("extend", "approve"):
+            self.requested.pop(cid, None)
+        self._record(cid, after, decided)
         self.events[(cid, ACTION_EVENT[action.kind])] += 1
         return True
+
+    def _record(self, cid: str, c: Commitment, decided: list) -> None:
+        for n in decided:
+            self.owed.add((self.rec_of[cid], n.key, n.kind, n.level, n.late))
+        self.commitments[cid] = c.with_sent(*(n.key for n in decided))
 
     def scan(self, today: dt.date) -> None:
         for cid, c in self.commitments.items():
@@ -204,8 +227,9 @@ class Story:
         self.engine, self.model = engine, Model()
         self.handlers = Handlers(engine, load_policy_file(None))
         self.clock = SimulatedClock(_at(0, 9))
-        self.scanner = Scanner(engine, load_policy_file(None), "http://tm.test",
-                               lambda cid, email: f"http://tm.test/{cid}", batch=batch, clock=self.clock)
+        recorder = NoticeRecorder("http://tm.test", lambda cid, email: f"http://tm.test/{cid}",
+                                  lambda row, email: f"http://tm.test/{row.id}/approve")
+        self.scanner = Scanner(engine, load_policy_file(None), recorder, batch=batch, clock=self.clock)
         ladder = Escalation(supervisor=LADDER.supervisor, senior_lead=LADDER.senior_lead, board=LADDER.board)
         panel = Panel(slug=PANEL, name="Time machine panel", area="Nowhere",
                       police_lead=Contact(role="Inspector", email="police-lead@example.org"), escalation=ladder)
@@ -245,9 +269,12 @@ class Story:
                                                   evidence_note=None, done=False, summary=None)),
             "done": (commands.post_update, dict(note="done", percent=100, evidence_url=None,
                                                 evidence_note="shown at the panel", done=True, summary="Done")),
-            "extend": (commands.extend, dict(new_due=today + dt.timedelta(days=action.days), reason="more time")),
-            "handover": (commands.hand_over, dict(role="Inspector", email=new_owner, name=None, reason="moved")),
-            "withdraw": (commands.withdraw, dict(reason="no longer possible")),
+            "extend": (commands.extend, dict(new_due=today + dt.timedelta(days=action.days), reason="more time",
+                                             recorder=self.scanner.recorder)),
+            "approve": (commands.approve_extension, dict(recorder=self.scanner.recorder)),
+            "handover": (commands.hand_over, dict(role="Inspector", email=new_owner, name=None, reason="moved",
+                                                  recorder=self.scanner.recorder)),
+            "withdraw": (commands.withdraw, dict(reason="no longer possible", recorder=self.scanner.recorder)),
             "confirm": (commands.verdict, dict(verdict="confirmed", comment="yes")),
             "dispute": (commands.verdict, dict(verdict="disputed", comment="no")),
         }[action.kind]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.intake.guard import contact_details_in
+from services.common.guard import contact_details_in
 
 REFUSED = [
     ("Ring me on 07700 900123 after school", "a phone number"),

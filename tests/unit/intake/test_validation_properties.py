@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas.models import DEFAULT_THEMES
-from services.intake.guard import contact_details_in
+from services.common.guard import contact_details_in
 from services.intake.requests import RecommendationIn
 
 dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))

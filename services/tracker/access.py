@@ -1,0 +1,62 @@
+"""The panel's access code, with wrong attempts limited per client.
+
+Attempts are counted per (panel, client), so a stranger typing wrong codes
+locks out only themselves, never the panel. The client is kept only as a
+keyed hash of its address, and only for the counting window. A lock still
+costs the panel time, so each lock gives that panel's commitments waiting
+for its check one more day before silence counts as "kept".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from services.common import tokens
+from services.common.clock import Clock
+from services.common.problems import Problem
+from services.tracker.store import access_failures, commitments
+
+ALLOWED = 10
+WINDOW = dt.timedelta(minutes=15)
+
+
+def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: str, client: str) -> None:
+    now = clock.now()
+    with Session(engine) as session:
+        panel = session.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
+    if panel is None:
+        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+    with Session(engine) as session, session.begin():
+        session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
+        limited = _failures(session, panel, client, now) >= ALLOWED
+        wrong = not limited and not tokens.verify_access_code(engine, panel, code)
+        if wrong:  # committed before we answer
+            session.execute(access_failures.insert().values(panel=panel, client=client, at=now))
+            if _failures(session, panel, client, now) == ALLOWED:
+                _extend_confirmation_windows(session, panel, clock.today())
+    if limited:
+        raise Problem(429, "Too many wrong access codes",
+                      "Wait 15 minutes, then try again with the code your youth worker gave you.",
+                      headers={"Retry-After": str(int(WINDOW.total_seconds()))})
+    if wrong:
+        raise Problem(403, "Wrong access code",
+                      "This access code is not right for this panel. Ask your youth worker for it.",
+                      errors=[{"field": "access_code", "message": "wrong code",
+                               "fix": "Use the panel's access code, exactly as given."}])
+
+
+def _failures(session: Session, panel: str, client: str, now: dt.datetime) -> int:
+    return session.execute(
+        select(func.count()).select_from(access_failures)
+        .where(access_failures.c.panel == panel, access_failures.c.client == client,
+               access_failures.c.at > now - WINDOW)
+    ).scalar()
+
+
+def _extend_confirmation_windows(session: Session, panel: str, today: dt.date) -> None:
+    """A lock must not run out the panel's time to check "done": one more day (the window's unit)."""
+    session.execute(update(commitments).where(commitments.c.panel == panel, commitments.c.status == "done")
+                    .values(confirm_extra_days=commitments.c.confirm_extra_days + 1, next_action_on=today))

@@ -1,0 +1,41 @@
+"""Per-client rate limits on the public pages and on the panel's verdicts.
+
+The counting is the `limits` library's moving window, in this process's memory: a
+replica limits what reaches it, so N replicas let through up to N times the limit.
+A visitor over the limit gets a 429 problem with Retry-After, never a slower page
+for everyone else."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi import FastAPI, Request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from services.common.problems import problem_response
+
+PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics)?|register)$")
+VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/verdict|panels/[^/]+/commitments/[^/]+/verdict)$")
+
+
+def install(app: FastAPI, pages: str, verdicts: str) -> None:
+    """`pages` and `verdicts` are limits such as "120/minute" (the settings' text)."""
+    window = MovingWindowRateLimiter(MemoryStorage())
+    rules = [("GET", PAGES, parse(pages)), ("POST", VERDICTS, parse(verdicts))]
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next):
+        for method, paths, limit in rules:
+            if request.method == method and paths.match(request.url.path):
+                client = request.client.host if request.client else "unknown"
+                if not window.hit(limit, method, paths.pattern, client):
+                    reset = window.get_window_stats(limit, method, paths.pattern, client).reset_time
+                    response = problem_response(429, "Too many requests",
+                                                "You are asking too often. Wait a minute, then try again.",
+                                                request.url.path)
+                    response.headers["Retry-After"] = str(max(1, int(reset - time.time())))
+                    return response
+        return await call_next(request)
