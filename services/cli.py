@@ -3,6 +3,7 @@ each subcommand loads only the service it runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -31,21 +32,32 @@ PORT = typer.Option(None, help="port to listen on")
 def intake(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
     """Run the intake service (default port 8001)."""
     from services.intake.app import main
-    main(host, port)
+    _run_service(main, host, port)
 
 
 @app.command()
 def tracker(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
     """Run the tracker service (default port 8002)."""
     from services.tracker.app import main
-    main(host, port)
+    _run_service(main, host, port)
 
 
 @app.command()
 def notifier(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
     """Run the notifier service (default port 8003)."""
     from services.notifier.app import main
-    main(host, port)
+    _run_service(main, host, port)
+
+
+def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
+    """Start a service; a weak signing key on a public URL stops it with the reason and the fix."""
+    from services.common.settings import InsecureSecretKey
+
+    try:
+        main(host, port)
+    except InsecureSecretKey as exc:
+        typer.echo(f"followthrough: refusing to start: {exc}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -100,8 +112,14 @@ def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1
 @app.command()
 def scan() -> None:
     """Run one scheduler pass now and print what it decided."""
+    from services.common.settings import InsecureSecretKey
     from services.tracker.app import scan_once
-    typer.echo(scan_once())
+
+    try:
+        typer.echo(scan_once())
+    except InsecureSecretKey as exc:  # the scan signs the respond links in its emails
+        typer.echo(f"followthrough: refusing to scan: {exc}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -125,26 +143,75 @@ def replay() -> None:
     typer.echo(f"replayed {counts['events']} events ({counts['skipped']} skipped as the live consumer did)")
 
 
+def _common_engine():
+    """The shared database (DATABASE_URL), its token table brought up to date."""
+    from services.common.db import make_engine
+    from services.common.migrate import upgrade_common
+    from services.common.settings import CommonSettings
+
+    engine = make_engine(CommonSettings().database_url)
+    upgrade_common(engine)
+    return engine
+
+
 @token_app.command("issue")
 def token_issue(
     role: str = typer.Option(..., help="admin, facilitator or owner"),
     email: str = typer.Option(..., help="who holds the token"),
     panel: Optional[str] = typer.Option(None, help="limit a facilitator to this panel"),
+    days: int = typer.Option(90, min=1, help="days until the token expires"),  # tokens.DEFAULT_DAYS
 ) -> None:
     """Issue an API token; the token alone is printed on the last line."""
     from services.common import tokens
-    from services.common.db import make_engine
-    from services.common.migrate import upgrade_common
-    from services.common.settings import CommonSettings
+    from services.common.clock import utcnow
 
     if role not in ("admin", "facilitator", "owner"):
         typer.echo(f"--role must be admin, facilitator or owner, not {role!r}", err=True)
         raise typer.Exit(2)
-    engine = make_engine(CommonSettings().database_url)
-    upgrade_common(engine)
-    token = tokens.issue(engine, role, email=email, panel=panel)
-    typer.echo(f"issued a {role} token for {email}" + (f" (panel {panel})" if panel else "") + "; it is shown once:")
+    now = utcnow()
+    token = tokens.issue(_common_engine(), role, email=email, panel=panel, days=days, now=now)
+    expires = (now + dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M UTC")
+    article = "an" if role == "admin" else "a"
+    typer.echo(f"issued {article} {role} token for {email}" + (f" (panel {panel})" if panel else "")
+               + f", valid until {expires}; it is shown once:")
     typer.echo(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens and panel access codes: id, role, email, panel, created, expires, revoked, status (no secrets).
+    Times are UTC."""
+    from services.common import tokens
+    from services.common.clock import utcnow
+
+    def when(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    now = utcnow()
+    rows = [("ID", "ROLE", "EMAIL", "PANEL", "CREATED", "EXPIRES", "REVOKED", "STATUS")]
+    for t in tokens.list_tokens(_common_engine()):
+        status = "revoked" if t["revoked"] else "expired" if t["expires"] and t["expires"] <= now else "active"
+        rows.append((t["id"], t["role"], t["email"] or "-", t["panel"] or "-", when(t["created"]),
+                     when(t["expires"]) if t["expires"] else "never", when(t["revoked"]), status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., help="the id from `followthrough token list`")) -> None:
+    """Revoke a token (or a panel access code) by its id; it stops working at once."""
+    from services.common import tokens
+
+    if token_id.startswith("ft_") and token_id.count("_") >= 2:
+        token_id = token_id.split("_", 2)[1]  # a whole token was pasted: use only its id
+    elif "-" in token_id:
+        token_id = token_id.split("-", 1)[0]  # a whole panel access code (`<id>-<secret>`)
+    done = tokens.revoke(_common_engine(), token_id)
+    if done is None:
+        typer.echo(f"no token with id {token_id!r}; `followthrough token list` shows the ids", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"token {token_id} revoked" if done else f"token {token_id} was already revoked")
 
 
 INTAKE_URL = typer.Option("http://127.0.0.1:8001", envvar="FOLLOWTHROUGH_INTAKE_URL", help="the intake service")
@@ -169,6 +236,21 @@ def panel_create(
     _fail_on_problem(r)
     typer.echo(f"panel {slug} registered; its access code (shown once):")
     typer.echo(r.json()["access_code"])
+
+
+@panel_app.command("rotate-code")
+def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) -> None:
+    """Give a panel a new access code (printed once, alone on the last line); the old one stops working."""
+    from services.common import tokens
+
+    try:
+        code = tokens.rotate_access_code(_common_engine(), slug)
+    except LookupError:
+        typer.echo(f"no panel {slug!r} has an access code in this database (DATABASE_URL); check the slug",
+                   err=True)
+        raise typer.Exit(1)
+    typer.echo(f"panel {slug} has a new access code; the old one no longer works. It is shown once:")
+    typer.echo(code)
 
 
 @app.command("import")

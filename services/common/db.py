@@ -16,7 +16,10 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    """Statement parameters (emails, token hashes, free text) never appear in SQLAlchemy's
+    logs or in the text of its exceptions (`hide_parameters`)."""
     url = sqlalchemy_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -3,10 +3,17 @@ once; nothing here is read at import time."""
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE = "sqlite:///followthrough.db"
 LOCAL_BROKER = "127.0.0.1:9092"
+DEV_SECRET_KEY = "change-me-in-production"
+MIN_SECRET_KEY_LENGTH = 32
+MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class CommonSettings(BaseSettings):
@@ -15,6 +22,7 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = LOCAL_BROKER
     database_url: str = DEFAULT_SQLITE
     followthrough_public_url: str = "http://127.0.0.1:8002"
+    followthrough_secret_key: str = Field(default=DEV_SECRET_KEY, description="signs respond links and form tokens")
     followthrough_topic_prefix: str = ""  # namespaces every topic, e.g. "staging." (tests use one each)
     followthrough_outbox_relay: bool = True  # false: this process only writes its outbox; another relays it
     # How often a consumer commits its offsets, in seconds. What was handled since the last
@@ -25,3 +33,47 @@ class CommonSettings(BaseSettings):
     @property
     def public_url(self) -> str:
         return self.followthrough_public_url.rstrip("/")
+
+
+class InsecureSecretKey(RuntimeError):
+    """The service would sign links and forms with a key others can guess."""
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when only this machine can reach `url` (127.0.0.0/8, ::1, localhost)."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` is too weak to sign with, or None. Never quotes the key."""
+    if key == DEV_SECRET_KEY:
+        return "is the development default"
+    if "change-me" in key.lower():
+        return "is still a placeholder (it contains 'change-me')"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is {len(key)} characters long; it needs at least {MIN_SECRET_KEY_LENGTH}"
+    return None
+
+
+def require_strong_secret_key(settings: CommonSettings) -> None:
+    """A service others reach (its public URL is not loopback) refuses to start with a weak key:
+    anyone who knows the key can forge respond links and form tokens."""
+    if is_loopback_url(settings.followthrough_public_url):
+        return
+    why = secret_key_weakness(settings.followthrough_secret_key)
+    if why:
+        raise InsecureSecretKey(
+            f"FOLLOWTHROUGH_SECRET_KEY {why}, and FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is not "
+            f"loopback, so anyone could forge this service's links and forms. Make a strong key with "
+            f"`{MAKE_ONE}` and set FOLLOWTHROUGH_SECRET_KEY to it, the same value for every service.")

@@ -4,21 +4,32 @@ A token is `ft_<id>_<secret>` with a 256-bit random secret. Only SHA-256 of
 the secret is stored: with that much entropy a slow hash buys nothing and
 would cost every request tens of milliseconds. Panel access codes are the
 same kind of record with role `panel`.
+
+A token expires (`expires_at`, default 90 days after it is issued) and can be
+revoked; a panel's access code does not expire but is replaced by
+`rotate_access_code`, which retires every earlier code of that panel. Rows
+from before expiry existed have no `expires_at` and do not expire: list them
+with `followthrough token list` and revoke what is no longer needed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, select
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, select, update
 from sqlalchemy.orm import Session
+
+from services.common.clock import utcnow
 
 Role = Literal["admin", "facilitator", "owner", "panel"]
 ROLES: tuple[str, ...] = ("admin", "facilitator", "owner", "panel")
+DEFAULT_DAYS = 90
+UTC = dt.timezone.utc
 
 metadata = MetaData()
 api_tokens = Table(
@@ -30,6 +41,7 @@ api_tokens = Table(
     Column("panel", String(64)),  # limits a facilitator, names a panel's access code
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),  # null: never (panel access codes, tokens from before expiry)
 )
 
 
@@ -44,17 +56,39 @@ class Principal:
         return self.role == "admin" or (self.role == "facilitator" and self.panel in (None, slug))
 
 
+class Refused(Exception):
+    """A token that does not let its bearer in, and why: `unknown` (no such token, or the wrong
+    secret), `revoked` or `expired`. Only the holder of the right secret learns which."""
+
+    def __init__(self, reason: Literal["unknown", "revoked", "expired"], expired_at: dt.datetime | None = None):
+        super().__init__(reason)
+        self.reason, self.expired_at = reason, expired_at
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue(engine: Engine, role: str, email: str | None = None, panel: str | None = None) -> str:
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; every instant here is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def issue(engine: Engine, role: str, email: str | None = None, panel: str | None = None, *,
+          days: int | None = DEFAULT_DAYS, now: dt.datetime | None = None) -> str:
+    """A new token, valid for `days` (None: no expiry); shown once, stored hashed."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if days is not None and days < 1:
+        raise ValueError("a token must be valid for at least one day")
+    now = now or utcnow()
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     with Session(engine) as s, s.begin():
-        s.execute(api_tokens.insert().values(id=token_id, secret_sha256=_digest(secret),
-                                             role=role, email=email, panel=panel))
+        s.execute(api_tokens.insert().values(
+            id=token_id, secret_sha256=_digest(secret), role=role, email=email, panel=panel, created_at=now,
+            expires_at=now + dt.timedelta(days=days) if days is not None else None))
     return f"ft_{token_id}_{secret}"
 
 
@@ -66,27 +100,77 @@ def issue_access_code(session: Session, panel: str) -> str:
     return f"{token_id}-{secret}"
 
 
-def verify(engine: Engine, token: str) -> Principal | None:
+def rotate_access_code(engine: Engine, panel: str, now: dt.datetime | None = None) -> str:
+    """A new access code for `panel`; every earlier one stops working. LookupError if the panel
+    has never had a code in this database (a wrong slug, or another service's database)."""
+    now = now or utcnow()
+    with Session(engine) as s, s.begin():
+        known = s.execute(select(func.count()).select_from(api_tokens)
+                          .where(api_tokens.c.role == "panel", api_tokens.c.panel == panel)).scalar()
+        if not known:
+            raise LookupError(panel)
+        s.execute(update(api_tokens).where(api_tokens.c.role == "panel", api_tokens.c.panel == panel,
+                                           api_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        return issue_access_code(s, panel)
+
+
+def revoke(engine: Engine, token_id: str, now: dt.datetime | None = None) -> bool | None:
+    """True: revoked now; False: it already was; None: there is no such token."""
+    with Session(engine) as s, s.begin():
+        row = s.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.id == token_id)).first()
+        if row is None:
+            return None
+        if row.revoked_at is not None:
+            return False
+        s.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now or utcnow()))
+        return True
+
+
+def list_tokens(engine: Engine) -> list[dict]:
+    """Every token and access code, oldest first; never a secret or its hash."""
+    c = api_tokens.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.id, c.role, c.email, c.panel, c.created_at, c.expires_at, c.revoked_at)
+                            .order_by(c.created_at, c.id)).all()
+    return [{"id": r.id, "role": r.role, "email": r.email, "panel": r.panel, "created": _utc(r.created_at),
+             "expires": _utc(r.expires_at), "revoked": _utc(r.revoked_at)} for r in rows]
+
+
+def authenticate(engine: Engine, token: str, now: dt.datetime) -> Principal:
+    """The bearer of an API token, or Refused saying why not."""
     try:
         prefix, token_id, secret = token.split("_", 2)
     except ValueError:
-        return None
+        raise Refused("unknown") from None
     if prefix != "ft":
+        raise Refused("unknown")
+    return _lookup(engine, token_id, secret, ("admin", "facilitator", "owner"), now)
+
+
+def verify(engine: Engine, token: str, now: dt.datetime | None = None) -> Principal | None:
+    try:
+        return authenticate(engine, token, now or utcnow())
+    except Refused:
         return None
-    return _lookup(engine, token_id, secret, roles=("admin", "facilitator", "owner"))
 
 
 def verify_access_code(engine: Engine, panel: str, code: str) -> bool:
     token_id, _, secret = code.strip().partition("-")
-    p = _lookup(engine, token_id, secret, roles=("panel",))
-    return p is not None and p.panel == panel
+    try:
+        p = _lookup(engine, token_id, secret, ("panel",), utcnow())
+    except Refused:
+        return False
+    return p.panel == panel
 
 
-def _lookup(engine: Engine, token_id: str, secret: str, roles: tuple[str, ...]) -> Principal | None:
+def _lookup(engine: Engine, token_id: str, secret: str, roles: tuple[str, ...], now: dt.datetime) -> Principal:
     with engine.connect() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
-    if row is None or row.revoked_at is not None or row.role not in roles:
-        return None
-    if not hmac.compare_digest(row.secret_sha256, _digest(secret)):
-        return None
+    if row is None or row.role not in roles or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
+        raise Refused("unknown")
+    if row.revoked_at is not None:
+        raise Refused("revoked")
+    expires_at = _utc(row.expires_at)
+    if expires_at is not None and now >= expires_at:
+        raise Refused("expired", expires_at)
     return Principal(row.id, row.role, row.email, row.panel)

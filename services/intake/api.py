@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
+from pydantic import BaseModel
 
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
 from services.intake import csvimport, record
-from services.intake.idempotency import run_once
+from services.intake.idempotency import MAX_KEY_LENGTH, TTL, check_key, run_once
 from services.intake.requests import DecisionIn, PanelCreated, PanelIn, RecommendationCreated, RecommendationIn
 
 router = APIRouter(prefix="/api/v1")
@@ -30,12 +31,26 @@ admin = require_roles(_engine, "admin")
 writer = require_roles(_engine, "admin", "facilitator")
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 422: PROBLEM}
+IDEMPOTENCY_KEY = Header(
+    default=None, description=f"Send the same key again to repeat this request safely: within "
+    f"{int(TTL.total_seconds() // 3600)} hours, the same key and body get the first answer, another body a 409. "
+    f"At most {MAX_KEY_LENGTH} characters; keys are per token.")
+ACCESS_CODE_SHOWN_ONCE = ("The access code was shown once, in the first answer to this request, and is not kept. "
+                          "If it is lost, an admin gives the panel a new one with "
+                          "`followthrough panel rotate-code SLUG`.")
 
 
-@router.post("/panels", status_code=201, response_model=PanelCreated, responses=ERRORS,
+class PanelCreatedAgain(BaseModel):
+    """A repeat (same Idempotency-Key and body) of a panel's registration: no access code."""
+    slug: str
+    status_url: str
+    note: str
+
+
+@router.post("/panels", status_code=201, response_model=PanelCreated | PanelCreatedAgain, responses=ERRORS,
              summary="Register a youth panel and its default escalation ladder")
 def create_panel(req: PanelIn, request: Request, who: Principal = Depends(admin),
-                 idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+                 idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state
 
     def work(session):
@@ -43,7 +58,9 @@ def create_panel(req: PanelIn, request: Request, who: Principal = Depends(admin)
         return 201, PanelCreated(slug=req.slug, access_code=code,
                                  status_url=f"{state.settings.public_url}/panels/{req.slug}").model_dump()
 
-    status, body = run_once(state.engine, idempotency_key, "panel:" + req.model_dump_json(), work)
+    status, body = run_once(state.engine, idempotency_key, "panel:" + req.model_dump_json(), work,
+                            caller=who.token_id, now=state.clock.now(),
+                            shown_once={"access_code": ACCESS_CODE_SHOWN_ONCE})
     state.relay.wake()
     return JSONResponse(body, status_code=status)
 
@@ -51,7 +68,7 @@ def create_panel(req: PanelIn, request: Request, who: Principal = Depends(admin)
 @router.post("/recommendations", status_code=201, response_model=RecommendationCreated, responses=ERRORS,
              summary="Record a recommendation and the police's decision on it")
 def create_recommendation(req: RecommendationIn, request: Request, who: Principal = Depends(writer),
-                          idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+                          idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state
     errors = req.problems(state.themes)
     if errors:
@@ -66,7 +83,8 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
             status_url=f"{state.settings.public_url}/panels/{req.panel}",
         ).model_dump()
 
-    status, body = run_once(state.engine, idempotency_key, "rec:" + req.model_dump_json(), work)
+    status, body = run_once(state.engine, idempotency_key, "rec:" + req.model_dump_json(), work,
+                            caller=who.token_id, now=state.clock.now())
     state.relay.wake()
     RECORDED.labels(req.decision).inc()
     log.info("recommendation.recorded", recommendation_id=body["recommendation_id"],
@@ -78,7 +96,7 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
              response_model=RecommendationCreated, responses={**ERRORS, 404: PROBLEM},
              summary="Agree or decline a pending recommendation")
 def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Principal = Depends(writer),
-           idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+           idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state
 
     def work(session):
@@ -89,7 +107,8 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
                                           status_url=f"{state.settings.public_url}/panels/{panel}").model_dump()
 
     status, body = run_once(state.engine, idempotency_key,
-                            f"decision:{recommendation_id}:" + req.model_dump_json(), work)
+                            f"decision:{recommendation_id}:" + req.model_dump_json(), work,
+                            caller=who.token_id, now=state.clock.now())
     state.relay.wake()
     return JSONResponse(body, status_code=status)
 
@@ -103,8 +122,10 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
                    "pending,,56,,,,,,,,,,,\n"}}}},
 )
 async def import_csv(request: Request, who: Principal = Depends(writer),
-                     idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+                     idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state
+    if idempotency_key:
+        check_key(idempotency_key)  # before reading a large file
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
@@ -130,7 +151,8 @@ async def import_csv(request: Request, who: Principal = Depends(writer),
         return 201, {"imported": len(results), "results": results}
 
     fingerprint = "csv:" + hashlib.sha256(raw).hexdigest()
-    status, body = await run_in_threadpool(run_once, state.engine, idempotency_key, fingerprint, work)
+    status, body = await run_in_threadpool(lambda: run_once(state.engine, idempotency_key, fingerprint, work,
+                                                            caller=who.token_id, now=state.clock.now()))
     state.relay.wake()
     return JSONResponse(body, status_code=status)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.common import health, problems
+from services.common import headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
+from services.common.settings import require_strong_secret_key
 from services.intake import api, store
 from services.intake.settings import IntakeSettings
 from services.intake.themes import themes_from_policy
@@ -27,6 +28,7 @@ def migrate(engine) -> None:
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or IntakeSettings()
+    require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -51,6 +53,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         lifespan=lifespan,
     )
     problems.install(app)
+    headers.install(app)
     app.include_router(api.router)
     health.install(app, settings.kafka_bootstrap_servers)
     return app

@@ -39,11 +39,11 @@ recommendations = Table(
 
 idempotency_keys = Table(
     "intake_idempotency_keys", metadata,
-    Column("key", String(200), primary_key=True),
+    Column("key", String(240), primary_key=True),  # "<caller's token id>:<the client's key, ≤ 200>"
     Column("request_sha256", String(64), nullable=False),
     Column("status_code", Integer, nullable=False),
-    Column("response", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("response", JSON, nullable=False),  # never a secret (the panel's access code is left out)
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
 )
 
 outbox = outbox_table(metadata, "intake_outbox")

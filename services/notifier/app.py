@@ -10,12 +10,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import health, problems
+from services.common import headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
+from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.notifier import agents, store
@@ -35,6 +36,7 @@ def migrate(engine) -> None:
 
 def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or NotifierSettings()
+    require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -73,6 +75,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
     app = FastAPI(title="followthrough notifier", version="1.0.0",
                   description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
     problems.install(app)
+    headers.install(app)
     health.install(app, settings.kafka_bootstrap_servers)
     return app
 

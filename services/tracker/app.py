@@ -8,12 +8,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import health, problems
+from services.common import headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade, upgrade_common
 from services.common.outbox import OutboxRelay
+from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.tracker import agents, api, approvals, feeds, pages, ratelimit, store
@@ -51,6 +52,7 @@ def build_scanner(settings: TrackerSettings, engine, clock: Clock = SYSTEM) -> S
 
 def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or TrackerSettings()
+    require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
     @asynccontextmanager
@@ -72,7 +74,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.links = RespondLinks(settings.followthrough_secret_key, settings.public_url,
                                        settings.respond_link_days, clock)
-        app.state.csrf = Csrf(settings.followthrough_secret_key, clock)
+        app.state.csrf = Csrf(settings.followthrough_secret_key, clock, public_url=settings.public_url)
         app.state.clock = clock
         app.state.recorder = build_recorder(settings, clock)
         app.state.approvals = ApprovalLinks(settings.followthrough_secret_key, settings.public_url,
@@ -97,6 +99,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
                   lifespan=lifespan)
     problems.install(app)
     ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
+    headers.install(app)  # outermost: a 429 carries the headers too
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(feeds.router)
@@ -108,6 +111,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
 def scan_once() -> str:
     """`followthrough scan`: one pass now, its events left in the outbox for the relay."""
     settings = TrackerSettings()
+    require_strong_secret_key(settings)  # the scan signs the respond links in its emails
     engine = make_engine(settings.database_url)
     migrate(engine)
     result = build_scanner(settings, engine).run()
