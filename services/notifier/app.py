@@ -1,4 +1,4 @@
-"""Wires the notifier: database, faust agent, delivery loop, outbox relay, HTTP."""
+"""Wires the notifier: database, faust agent, delivery loop, delivery auditor, outbox relay, HTTP."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.notifier import agents, store
+from services.notifier.auditor import DeliveryAuditor
 from services.notifier.handlers import Handlers
 from services.notifier.mailer import SmtpMailer
-from services.notifier.sender import Sender
+from services.notifier.sender import Sender, effective_lease
 from services.notifier.settings import NotifierSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,12 +48,13 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
                             prefix=settings.followthrough_topic_prefix)
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
                             password=settings.smtp_password, starttls=settings.smtp_starttls,
-                            timeout=settings.smtp_timeout)
-        sender = Sender(engine, mailer, settings.smtp_from,
-                        give_up_after=dt.timedelta(hours=settings.followthrough_delivery_give_up_hours),
-                        lease=dt.timedelta(seconds=settings.followthrough_delivery_lease_seconds),
-                        after_busy=relay.wake, max_backoff=settings.followthrough_delivery_max_backoff_seconds,
-                        clock=clock)
+                            timeout=settings.smtp_timeout, connections=settings.smtp_connections)
+        lease = effective_lease(settings.followthrough_delivery_lease_seconds, mailer.longest_send)
+        give_up_after = dt.timedelta(hours=settings.followthrough_delivery_give_up_hours)
+        max_backoff = settings.followthrough_delivery_max_backoff_seconds
+        sender = Sender(engine, mailer, settings.smtp_from, give_up_after=give_up_after, lease=lease,
+                        after_busy=relay.wake, max_backoff=max_backoff, clock=clock)
+        auditor = DeliveryAuditor(engine, clock, lease=lease, give_up_hours=give_up_after, max_backoff=max_backoff)
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
         agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at, clock=clock),
@@ -63,10 +65,12 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, agents.CONSUMED, "notifier")
         lag.start()
-        loop_task = asyncio.create_task(sender.run())
+        tasks = [asyncio.create_task(sender.run()),
+                 asyncio.create_task(auditor.run_every(settings.followthrough_audit_interval))]
         async with faust_app_running(faust_app):
             yield
-        loop_task.cancel()
+        for task in tasks:
+            task.cancel()
         lag.stop()
         if relay.is_alive():
             relay.stop()

@@ -9,6 +9,12 @@ from typing import Protocol
 
 import aiosmtplib
 
+# Where a send waits on the server: getting a connection (connect, greeting, EHLO,
+# STARTTLS, AUTH, or a RSET on a kept one), the envelope (MAIL, RCPT) and the message
+# (DATA and its end, where servers scan). aiosmtplib bounds each command by the timeout,
+# not the exchange, so the mailer bounds the whole send by the timeout times these stages.
+SEND_STAGES = 3
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -18,6 +24,10 @@ class SendResult:
 
 
 class Mailer(Protocol):
+    longest_send: float  # seconds one send can take, at most
+
+    def free_slots(self) -> int: ...
+
     async def send(self, message: EmailMessage) -> SendResult: ...
 
 
@@ -28,26 +38,42 @@ class SmtpMailer:
                  starttls: bool, timeout: float, connections: int = 4) -> None:
         self.host, self.port, self.username, self.password = host, port, username, password
         self.starttls, self.timeout = starttls, timeout
+        self.longest_send = timeout * SEND_STAGES
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._connections = connections
+        self._connections, self._busy = connections, 0
+
+    def free_slots(self) -> int:
+        """Sends that can start now without waiting for a connection slot."""
+        return max(0, self._connections - self._busy)
 
     async def send(self, message: EmailMessage) -> SendResult:
         if self._slots is None:  # created on the loop that sends
             self._slots, self._idle = asyncio.Semaphore(self._connections), asyncio.LifoQueue()
-        async with self._slots:
-            client = None
-            try:
+        self._busy += 1
+        try:
+            async with self._slots:
+                return await self._send(message)
+        finally:
+            self._busy -= 1
+
+    async def _send(self, message: EmailMessage) -> SendResult:
+        client = None
+        try:
+            async with asyncio.timeout(self.longest_send):
                 client = await self._client()
                 await client.send_message(message)
-                self._idle.put_nowait(client)
-                return SendResult(ok=True)
-            except aiosmtplib.SMTPRecipientsRefused as exc:
-                self._idle.put_nowait(client)  # the connection is fine; the address is not
-                return SendResult(ok=False, recoverable=False, error=f"recipient refused: {exc}")
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                await _close(client)
-                return SendResult(ok=False, recoverable=True, error=f"{type(exc).__name__}: {exc}")
+            self._idle.put_nowait(client)
+            return SendResult(ok=True)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            self._idle.put_nowait(client)  # the connection is fine; the address is not
+            return SendResult(ok=False, recoverable=False, error=f"recipient refused: {exc}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            _drop(client)
+            return SendResult(ok=False, recoverable=True, error=f"{type(exc).__name__}: {exc}")
+        except BaseException:
+            _drop(client)  # a surprise (or cancellation): the caller decides; the connection is not reused
+            raise
 
     async def _client(self) -> aiosmtplib.SMTP:
         while not self._idle.empty():
@@ -58,7 +84,7 @@ class SmtpMailer:
                     return client
                 except (aiosmtplib.SMTPException, OSError, TimeoutError):
                     pass
-            await _close(client)
+            _drop(client)
         client = aiosmtplib.SMTP(hostname=self.host, port=self.port, timeout=self.timeout,
                                  start_tls=self.starttls)
         await client.connect()
@@ -67,9 +93,8 @@ class SmtpMailer:
         return client
 
 
-async def _close(client: aiosmtplib.SMTP | None) -> None:
-    if client is not None and client.is_connected:
-        try:
-            await client.quit()
-        except (aiosmtplib.SMTPException, OSError, TimeoutError):
-            client.close()
+def _drop(client: aiosmtplib.SMTP | None) -> None:
+    """Close without QUIT: after a broken exchange a polite goodbye could wait another timeout,
+    outside the send's bound."""
+    if client is not None:
+        client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import re
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -34,6 +35,22 @@ def _env() -> Environment:
     return env
 
 
+# Control characters (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators:
+# each ends a header line for Python's email package, which refuses them. Titles come
+# from people (a pasted title can carry any of them); the subject must stay one line.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """Fold every run of control or line-separator characters to one space."""
+    return _LINE_BREAKING.sub(" ", text).strip()
+
+
+def _headers(msg: EmailMessage, **values: str) -> None:
+    for name, value in values.items():
+        msg[name.replace("_", "-")] = header_value(value)
+
+
 _ENV = _env()
 # Long subjects fold badly at 78 characters (a stray leading space); 998 is SMTP's real limit.
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
@@ -44,12 +61,8 @@ def render(notice: Notice, recipient: str, sender: str, now: dt.datetime) -> Ema
     respond = notice.respond_url if (recipient == notice.recipients[0] and notice.kind not in NO_RESPOND_LINK) else None
     ctx = {"notice": notice, "respond_url": respond}
     msg = EmailMessage(policy=_POLICY)
-    msg["Subject"] = notice.subject
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(str(notice.id), recipient)
-    msg["X-Followthrough-Notice"] = str(notice.id)
+    _headers(msg, Subject=notice.subject, From=sender, To=recipient, Date=format_datetime(now),
+             Message_ID=message_id(str(notice.id), recipient), X_Followthrough_Notice=str(notice.id))
     msg.set_content(_ENV.get_template("notice.txt").render(ctx))
     msg.add_alternative(_ENV.get_template("notice.html").render(ctx), subtype="html")
     if notice.kind == "reminder":
@@ -63,11 +76,8 @@ def render_digest(items: list[Notice], recipient: str, sender: str, message_id_:
                   now: dt.datetime) -> EmailMessage:
     """Several reminders to one person in one email."""
     msg = EmailMessage(policy=_POLICY)
-    msg["Subject"] = f"Daily digest: {len(items)} reminder{'s' if len(items) != 1 else ''} from followthrough"
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id_
+    _headers(msg, Subject=f"Daily digest: {len(items)} reminder{'s' if len(items) != 1 else ''} from followthrough",
+             From=sender, To=recipient, Date=format_datetime(now), Message_ID=message_id_)
     ctx = {"notices": items}
     msg.set_content(_ENV.get_template("digest.txt").render(ctx))
     msg.add_alternative(_ENV.get_template("digest.html").render(ctx), subtype="html")

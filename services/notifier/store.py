@@ -27,6 +27,8 @@ deliveries = Table(
     Column("resends", Integer, nullable=False, default=0),  # claims found abandoned mid-send
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_at", DateTime(timezone=True)),
+    Column("claim_token", String(36)),  # the current claim's; results are written only under it
+    Column("give_up_after", DateTime(timezone=True)),  # the notice's: when the ladder's next step is due
     Column("sent_at", DateTime(timezone=True)),
     Column("message_id", String(200), nullable=False),
     Column("last_error", Text),
