@@ -56,6 +56,10 @@ class Panel(_Model):
     area: Text = Field(min_length=1, max_length=200)
     police_lead: Contact
     escalation: Escalation
+    access_code_sha256: Optional[str] = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of the panel's access code, which carries 144 random bits: the tracker checks "
+                    "a panel's verdicts against it. A new code (rotation) comes as panel.updated")
 
 
 class PanelEvent(_Model):

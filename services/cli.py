@@ -127,7 +127,7 @@ def replay() -> None:
     """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
     from services.common.db import make_engine
     from services.tracker.app import migrate
-    from services.tracker.domain.policy import load_policy_file
+    from schemas.policy import load_policy_file
     from services.tracker.replay import NotEmpty, replay as run
     from services.tracker.settings import TrackerSettings
 
@@ -241,15 +241,24 @@ def panel_create(
 @panel_app.command("rotate-code")
 def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) -> None:
     """Give a panel a new access code (printed once, alone on the last line); the old one stops working."""
-    from services.common import tokens
+    from sqlalchemy.orm import Session
 
+    from services.common.clock import SYSTEM
+    from services.common.db import make_engine
+    from services.intake import record
+    from services.intake.app import migrate
+    from services.intake.settings import IntakeSettings
+
+    engine = make_engine(IntakeSettings().database_url)
+    migrate(engine)
     try:
-        code = tokens.rotate_access_code(_common_engine(), slug)
+        with Session(engine) as session, session.begin():
+            code = record.rotate_access_code(session, slug, SYSTEM.now())
     except LookupError:
-        typer.echo(f"no panel {slug!r} has an access code in this database (DATABASE_URL); check the slug",
-                   err=True)
+        typer.echo(f"there is no panel {slug!r} in intake's database (DATABASE_URL); check the slug", err=True)
         raise typer.Exit(1)
-    typer.echo(f"panel {slug} has a new access code; the old one no longer works. It is shown once:")
+    typer.echo(f"panel {slug} has a new access code; the old one stops working once intake has published it "
+               "(panel.updated). It is shown once:")
     typer.echo(code)
 
 

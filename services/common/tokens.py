@@ -1,15 +1,15 @@
-"""API tokens and panel access codes, shared by every service on one database.
+"""API tokens, accepted by every service that shares this database (SPEC §6).
 
 A token is `ft_<id>_<secret>` with a 256-bit random secret. Only SHA-256 of
 the secret is stored: with that much entropy a slow hash buys nothing and
-would cost every request tens of milliseconds. Panel access codes are the
-same kind of record with role `panel`.
+would cost every request tens of milliseconds. (A panel's access code is not
+a token: intake makes it and the tracker learns its digest from the panel's
+events, see `accesscode.py`.)
 
 A token expires (`expires_at`, default 90 days after it is issued) and can be
-revoked; a panel's access code does not expire but is replaced by
-`rotate_access_code`, which retires every earlier code of that panel. Rows
-from before expiry existed have no `expires_at` and do not expire: list them
-with `followthrough token list` and revoke what is no longer needed.
+revoked. Rows from before expiry existed have no `expires_at` and do not
+expire: list them with `followthrough token list` and revoke what is no
+longer needed.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from services.common.clock import utcnow
 
-Role = Literal["admin", "facilitator", "owner", "panel"]
-ROLES: tuple[str, ...] = ("admin", "facilitator", "owner", "panel")
+ROLES: tuple[str, ...] = ("admin", "facilitator", "owner")
 DEFAULT_DAYS = 90
 UTC = dt.timezone.utc
 
@@ -38,7 +37,7 @@ api_tokens = Table(
     Column("secret_sha256", String(64), nullable=False),
     Column("role", String(20), nullable=False),
     Column("email", String(320)),
-    Column("panel", String(64)),  # limits a facilitator, names a panel's access code
+    Column("panel", String(64)),  # limits a facilitator to one panel
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
     Column("expires_at", DateTime(timezone=True)),  # null: never (panel access codes, tokens from before expiry)
@@ -92,28 +91,6 @@ def issue(engine: Engine, role: str, email: str | None = None, panel: str | None
     return f"ft_{token_id}_{secret}"
 
 
-def issue_access_code(session: Session, panel: str) -> str:
-    """A panel's access code, inside the caller's transaction; shown once."""
-    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(12)
-    session.execute(api_tokens.insert().values(id=token_id, secret_sha256=_digest(secret),
-                                               role="panel", panel=panel))
-    return f"{token_id}-{secret}"
-
-
-def rotate_access_code(engine: Engine, panel: str, now: dt.datetime | None = None) -> str:
-    """A new access code for `panel`; every earlier one stops working. LookupError if the panel
-    has never had a code in this database (a wrong slug, or another service's database)."""
-    now = now or utcnow()
-    with Session(engine) as s, s.begin():
-        known = s.execute(select(func.count()).select_from(api_tokens)
-                          .where(api_tokens.c.role == "panel", api_tokens.c.panel == panel)).scalar()
-        if not known:
-            raise LookupError(panel)
-        s.execute(update(api_tokens).where(api_tokens.c.role == "panel", api_tokens.c.panel == panel,
-                                           api_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
-        return issue_access_code(s, panel)
-
-
 def revoke(engine: Engine, token_id: str, now: dt.datetime | None = None) -> bool | None:
     """True: revoked now; False: it already was; None: there is no such token."""
     with Session(engine) as s, s.begin():
@@ -152,15 +129,6 @@ def verify(engine: Engine, token: str, now: dt.datetime | None = None) -> Princi
         return authenticate(engine, token, now or utcnow())
     except Refused:
         return None
-
-
-def verify_access_code(engine: Engine, panel: str, code: str) -> bool:
-    token_id, _, secret = code.strip().partition("-")
-    try:
-        p = _lookup(engine, token_id, secret, ("panel",), utcnow())
-    except Refused:
-        return False
-    return p.panel == panel
 
 
 def _lookup(engine: Engine, token_id: str, secret: str, roles: tuple[str, ...], now: dt.datetime) -> Principal:

@@ -15,7 +15,7 @@ from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.intake import api, store
 from services.intake.settings import IntakeSettings
-from services.intake.themes import themes_from_policy
+from schemas.policy import load_policy_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8001
@@ -29,6 +29,7 @@ def migrate(engine) -> None:
 def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or IntakeSettings()
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
+    policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -39,7 +40,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         if settings.followthrough_outbox_relay:
             relay.start()
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
-        app.state.themes = themes_from_policy(settings.followthrough_policy_file)
+        app.state.policies = policies
+        app.state.themes = policies.themes()
         app.state.clock = clock
         yield
         if relay.is_alive():

@@ -16,32 +16,48 @@ from services.common import outbox as outbox_mod
 from services.common.clock import london_today
 from services.common.db import insert_once
 from services.common.problems import Problem, field_problem
-from services.common.tokens import issue_access_code
+from schemas.policy import Policy, PolicyFile
+from services.common import accesscode
 from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
 from services.intake.store import outbox, panels, recommendations
 
 SOURCE = "followthrough/intake"
-DEFAULT_UPDATE_EVERY_DAYS = 30
-DEFAULT_RESPOND_WITHIN_DAYS = 56
 
 
 def create_panel(session: Session, req: PanelIn, now: dt.datetime) -> str:
     """Insert the panel and its event; return the access code (shown once)."""
+    code, code_digest = accesscode.new()
     inserted = insert_once(
         session, panels, slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
         police_lead=req.police_lead.model_dump(mode="json"), escalation=req.escalation.model_dump(mode="json"),
+        access_code_sha256=code_digest,
     )
     if not inserted:
         raise field_problem("slug", f"a panel '{req.slug}' already exists", "Choose another slug.", status=409)
-    code = issue_access_code(session, req.slug)
     panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
-                  escalation=req.escalation)
+                  escalation=req.escalation, access_code_sha256=code_digest)
     outbox_mod.add(session, outbox, make_event("panel.registered", req.slug, PanelEvent(panel=panel),
                                                source=SOURCE, time=now))
     return code
 
 
-def record_recommendation(session: Session, req: RecommendationIn, now: dt.datetime) -> tuple[str, str | None]:
+def rotate_access_code(session: Session, slug: str, now: dt.datetime) -> str:
+    """A new access code for the panel (shown once); the tracker learns its digest from
+    `panel.updated`, and the old code stops working there. LookupError: no such panel."""
+    row = session.execute(select(panels).where(panels.c.slug == slug).with_for_update()).first()
+    if row is None:
+        raise LookupError(slug)
+    code, code_digest = accesscode.new()
+    session.execute(update(panels).where(panels.c.slug == slug).values(access_code_sha256=code_digest))
+    panel = Panel(slug=slug, name=row.name, area=row.area, police_lead=row.police_lead, escalation=row.escalation,
+                  access_code_sha256=code_digest)
+    outbox_mod.add(session, outbox, make_event("panel.updated", slug, PanelEvent(panel=panel),
+                                               source=SOURCE, time=now))
+    return code
+
+
+def record_recommendation(session: Session, req: RecommendationIn, now: dt.datetime,
+                          policy: Policy) -> tuple[str, str | None]:
     """Insert the recommendation (and its commitment terms) and the event."""
     today = london_today(now)
     panel = session.execute(select(panels).where(panels.c.slug == req.panel)).first()
@@ -52,7 +68,7 @@ def record_recommendation(session: Session, req: RecommendationIn, now: dt.datet
     row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title,
                detail=req.detail, themes=req.themes, decision=req.decision)
     if req.decision == "agreed":
-        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today)
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today, policy)
         row.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", str(rec.id),
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
@@ -63,7 +79,7 @@ def record_recommendation(session: Session, req: RecommendationIn, now: dt.datet
     else:
         # The police's clock runs from the day the panel made the recommendation, not from the
         # day it was typed in: recording a backlog late must not give the police more time.
-        respond_by = req.raised_on + dt.timedelta(days=req.respond_within_days or DEFAULT_RESPOND_WITHIN_DAYS)
+        respond_by = req.raised_on + dt.timedelta(days=req.respond_within_days or policy.respond_within_days)
         row.update(respond_by=respond_by)
         event = make_event("recommendation.recorded", str(rec.id),
                            RecommendationRecorded(recommendation=rec, respond_by=respond_by), source=SOURCE, time=now)
@@ -72,7 +88,8 @@ def record_recommendation(session: Session, req: RecommendationIn, now: dt.datet
     return str(rec.id), row.get("commitment_id")
 
 
-def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datetime) -> tuple[str, str | None, str]:
+def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datetime,
+                   policies: PolicyFile) -> tuple[str, str | None, str]:
     """Agree or decline a pending recommendation; returns (id, commitment id, panel)."""
     today = london_today(now)
     q = select(recommendations).where(recommendations.c.id == rec_id)
@@ -91,7 +108,8 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
                          detail=row.detail, themes=row.themes)
     values: dict = {"decision": req.decision}
     if req.decision == "agreed":
-        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today)
+        terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today,
+                       policies.for_panel(row.panel))
         values.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", rec_id,
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
@@ -104,14 +122,14 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
     return rec_id, values.get("commitment_id"), row.panel
 
 
-def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date) -> CommitmentTerms:
+def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date, policy: Policy) -> CommitmentTerms:
     agreed_on = c.agreed_on or today
     if agreed_on > today:
         raise field_problem("commitment.agreed_on", "is in the future", "Record an agreement once it is made.")
     return CommitmentTerms(
         id=uuid.uuid4(), action=c.action, done_means=c.done_means, owner=c.owner,
         escalation=c.escalation or panel_ladder, agreed_on=agreed_on, due=c.due,
-        update_every_days=c.update_every_days or DEFAULT_UPDATE_EVERY_DAYS,
+        update_every_days=c.update_every_days or policy.update_every_days,
     )
 
 

@@ -18,6 +18,7 @@ panels = Table(
     Column("contact_email", String(320)),
     Column("police_lead", JSON, nullable=False),
     Column("escalation", JSON, nullable=False),
+    Column("access_code_sha256", String(64)),  # the code itself is shown once and never kept
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

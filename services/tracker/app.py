@@ -19,7 +19,7 @@ from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.tracker import agents, api, approvals, feeds, pages, ratelimit, store
 from services.tracker.csrf import Csrf
-from services.tracker.domain.policy import load_policy_file
+from schemas.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from services.tracker.links import ApprovalLinks, RespondLinks
 from services.tracker.notices import NoticeRecorder

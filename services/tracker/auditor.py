@@ -21,7 +21,7 @@ from services.common.clock import Clock
 from services.tracker import convert
 from services.tracker.domain import decide, decide_response
 from services.tracker.domain.model import ACTIVE
-from services.tracker.domain.policy import PolicyFile
+from schemas.policy import PolicyFile
 from services.tracker.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()

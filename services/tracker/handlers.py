@@ -18,7 +18,7 @@ from services.common.consumer import Rejected
 from services.common.db import insert_new, insert_once
 from services.tracker import publish, timeline
 from services.common.clock import london_today
-from services.tracker.domain.policy import PolicyFile
+from schemas.policy import PolicyFile
 from services.tracker.store import (
     commitments, delivery_failures, outbox, panels, processed_events, recommendations,
 )
@@ -79,7 +79,7 @@ class Handlers:
     def _panel(self, session: Session, data: PanelEvent) -> None:
         p = data.panel
         values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json"),
-                      escalation=p.escalation.model_dump(mode="json"))
+                      escalation=p.escalation.model_dump(mode="json"), access_code_sha256=p.access_code_sha256)
         if not insert_once(session, panels, slug=p.slug, **values):
             session.execute(update(panels).where(panels.c.slug == p.slug).values(**values))
 

@@ -23,7 +23,7 @@ from services.tracker.commands import email_digest
 from services.tracker import convert, timeline
 from services.common.clock import SYSTEM, Clock, london_today
 from services.tracker.domain import Commitment
-from services.tracker.domain.policy import PolicyFile
+from schemas.policy import PolicyFile
 from services.tracker.handlers import Handlers
 from services.tracker.store import commitments, notices
 

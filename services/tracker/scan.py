@@ -24,7 +24,7 @@ from services.tracker.notices import NoticeRecorder
 from services.common.clock import SYSTEM, Clock, london_today
 from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
 from services.tracker.domain.ladder import next_response_on
-from services.tracker.domain.policy import PolicyFile
+from schemas.policy import PolicyFile
 from services.tracker.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()

@@ -19,6 +19,7 @@ panels = Table(
     Column("area", String(200), nullable=False),
     Column("police_lead", JSON, nullable=False),
     Column("escalation", JSON, nullable=False),
+    Column("access_code_sha256", String(64)),  # from the panel's events; verdicts are checked against it
 )
 
 recommendations = Table(

@@ -12,14 +12,11 @@ import pytest
 import textstat
 from axe_playwright_python.sync_playwright import Axe
 from icalendar import Calendar
-from sqlalchemy.orm import Session
 
-from services.common import tokens
-from services.common.db import make_engine
 from services.common.clock import SimulatedClock, london_today
 from services.tracker.links import RespondLinks
 from tests.support.api import issue_token
-from tests.support.events import agreed_event, panel_event, publish
+from tests.support.events import panel_code, agreed_event, panel_event, publish
 
 SECRET = "browser-test-secret"
 XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
@@ -46,9 +43,7 @@ def site(services, stack, database_url, uid, prefix):
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and httpx.get(f"{tracker.url}/api/v1/commitments?panel=panel-{uid}").json().__len__() < 4:
         time.sleep(0.2)
-    engine = make_engine(database_url)
-    with Session(engine) as s, s.begin():
-        code = tokens.issue_access_code(s, f"panel-{uid}")
+    code = panel_code(uid)  # its digest came with the panel's event
     admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
     done = {"note": "Done", "done": True, "evidence_note": "Attendance list", "summary": "Every officer was briefed."}
     for cid in ids[2:]:

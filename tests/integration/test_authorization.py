@@ -14,9 +14,7 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from services.common import tokens
 from services.common.clock import london_today
 from services.common.db import make_engine
 from services.tracker.links import ApprovalLinks, RespondLinks
@@ -56,8 +54,6 @@ def world(services, database_url, uid):
     revoked = issue_token(database_url, "admin", "gone@example.org")
     subprocess.run([sys.executable, "-m", "services.cli", "token", "revoke", revoked.split("_")[1]], cwd=REPO,
                    env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, check=True, capture_output=True)
-    with Session(engine) as s, s.begin():
-        tokens.issue_access_code(s, f"panel-{uid}")
 
     class World:
         pass

@@ -11,7 +11,7 @@ import sys
 from schemas import parse_event
 from services.common.db import make_engine
 from services.tracker.app import migrate
-from services.tracker.domain.policy import load_policy_file
+from schemas.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from tests.support.api import issue_token
 from tests.support.events import agreed_event

@@ -10,6 +10,7 @@ from schemas import (
     CommitmentTerms, Escalation, Owner, Panel, PanelEvent, Recommendation, RecommendationAgreed, make_event,
 )
 from schemas.models import Contact
+from services.common import accesscode
 from tests.support.topics import produce
 
 
@@ -18,9 +19,15 @@ def ladder(uid: str) -> Escalation:
                       board=f"b-{uid}@example.org")
 
 
+def panel_code(uid: str) -> str:
+    """The access code of the test panel `panel_event(uid)` registers (its digest is on the event)."""
+    return f"code-{uid}-of-the-test-panel"
+
+
 def panel_event(uid: str) -> dict:
     panel = Panel(slug=f"panel-{uid}", name="Test panel", area="Test area",
-                  police_lead=Contact(role="Inspector", email=f"lead-{uid}@example.org"), escalation=ladder(uid))
+                  police_lead=Contact(role="Inspector", email=f"lead-{uid}@example.org"), escalation=ladder(uid),
+                  access_code_sha256=accesscode.digest(panel_code(uid)))
     return make_event("panel.registered", panel.slug, PanelEvent(panel=panel), source="test")
 
 

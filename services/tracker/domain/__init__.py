@@ -7,7 +7,7 @@ from services.tracker.domain.ladder import (
 from services.tracker.domain.model import (
     ApprovalNeeded, Commitment, Contacts, Notice, PendingRecommendation, TransitionError,
 )
-from services.tracker.domain.policy import Policy
+from schemas.policy import Policy
 
 __all__ = [
     "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",

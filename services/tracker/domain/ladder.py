@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from services.tracker.domain.model import (
     ACTIVE, Audience, Commitment, Notice, NoticeKind, PendingRecommendation,
 )
-from services.tracker.domain.policy import Policy
+from schemas.policy import Policy
 
 OWNER: tuple[Audience, ...] = ("owner",)
 UP_TO = {

@@ -8,13 +8,11 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from services.common import tokens
 from services.common.db import make_engine
 from services.common.clock import london_today
 from tests.support.api import issue_token
-from tests.support.events import agreed_event, panel_event, publish
+from tests.support.events import panel_code, agreed_event, panel_event, publish
 from tests.support.topics import read
 
 
@@ -28,8 +26,7 @@ def world(services, stack, database_url, uid, prefix):
     cid = event["data"]["commitment"]["id"]
     _wait(lambda: httpx.get(f"{tracker.url}/api/v1/commitments/{cid}").status_code == 200)
     engine = make_engine(database_url)
-    with Session(engine) as s, s.begin():
-        code = tokens.issue_access_code(s, f"panel-{uid}")
+    code = panel_code(uid)  # its digest came with the panel's event
 
     class World:
         url = f"{tracker.url}/api/v1/commitments/{cid}"

@@ -11,11 +11,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 
-from services.common import tokens
 from services.common.clock import london_today
-from services.common.db import make_engine
 from services.tracker.links import RespondLinks
 from tests.support.events import agreed_event, panel_event, publish
 
@@ -39,8 +36,6 @@ def site(request):
     while httpx.get(f"{tracker.url}/api/v1/commitments/{cid}").status_code != 200:
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    with Session(make_engine(database_url)) as s, s.begin():
-        tokens.issue_access_code(s, f"panel-{uid}")
     link = RespondLinks(SECRET, tracker.url).url(cid, f"o-{uid}@example.org")
     client = httpx.Client()
     page = client.get(link)

@@ -12,14 +12,12 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from services.common import tokens
 from services.common.clock import london_today
 from services.common.db import make_engine
 from services.tracker.links import RespondLinks
 from tests.support.api import issue_token
-from tests.support.events import agreed_event, panel_event, publish
+from tests.support.events import panel_code, agreed_event, panel_event, publish
 from tests.support.topics import read
 
 SECRET = "a-test-secret-that-is-long-enough-to-be-strong"
@@ -48,8 +46,7 @@ def late(services, stack, database_url, uid, prefix):
         with engine.connect() as conn:
             return conn.execute(sa.text("SELECT count(*) FROM tracker_notices WHERE key = 'escalation:2:v1'")).scalar()
     _wait(escalated)
-    with Session(engine) as s, s.begin():
-        code = tokens.issue_access_code(s, f"panel-{uid}")
+    code = panel_code(uid)  # its digest came with the panel's event
 
     class Late:
         url = f"{tracker.url}/api/v1/commitments/{cid}"

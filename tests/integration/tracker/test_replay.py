@@ -10,13 +10,11 @@ import time
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from services.common import tokens
 from services.common.db import make_engine
 from services.common.clock import london_today
 from tests.support.api import issue_token
-from tests.support.events import agreed_event, panel_event, publish
+from tests.support.events import panel_code, agreed_event, panel_event, publish
 from tests.support.stack import REPO
 
 TABLES = {
@@ -61,9 +59,7 @@ def test_replay_reproduces_the_live_state(services, stack, database_url, uid, pr
     for cid in ids:
         _wait_for(f"{tracker.url}/api/v1/commitments/{cid}", lambda r: r.status_code == 200)
 
-    engine = make_engine(database_url)
-    with Session(engine) as s, s.begin():
-        code = tokens.issue_access_code(s, f"panel-{uid}")
+    code = panel_code(uid)  # its digest came with the panel's event
     admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
     base = f"{tracker.url}/api/v1/commitments"
     done = {"note": "Done", "done": True, "evidence_note": "Attendance list", "summary": "Everyone was briefed."}

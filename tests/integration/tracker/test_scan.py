@@ -15,7 +15,7 @@ from services.common.clock import SimulatedClock, london_today, utcnow
 from services.common.db import make_engine
 from services.tracker import auditor, commands
 from services.tracker.app import migrate
-from services.tracker.domain.policy import load_policy_file
+from schemas.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from services.tracker.notices import NoticeRecorder
 from services.tracker.scan import ROW_FAILURES, Scanner

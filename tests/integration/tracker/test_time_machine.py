@@ -44,7 +44,7 @@ from services.tracker.domain import (
     ApprovalNeeded, Commitment, Contacts, PendingRecommendation, Policy, TransitionError, decide, decide_change,
     decide_extension_request, decide_handover, decide_response, time_transition,
 )
-from services.tracker.domain.policy import load_policy_file
+from schemas.policy import load_policy_file
 from services.tracker.handlers import Handlers
 from services.tracker.notices import NoticeRecorder
 from services.tracker.scan import Scanner

@@ -55,16 +55,3 @@ def test_the_list_has_no_secrets(engine):
     rows = tokens.list_tokens(engine)
     assert [set(r) for r in rows] == [{"id", "role", "email", "panel", "created", "expires", "revoked"}]
     assert token.split("_", 2)[2] not in str(rows)
-
-
-def test_rotating_an_access_code_retires_every_old_one(engine):
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as s, s.begin():
-        old = tokens.issue_access_code(s, "wf-panel")
-    assert tokens.verify_access_code(engine, "wf-panel", old)
-    new = tokens.rotate_access_code(engine, "wf-panel", NOW)
-    assert tokens.verify_access_code(engine, "wf-panel", new)
-    assert not tokens.verify_access_code(engine, "wf-panel", old)
-    with pytest.raises(LookupError):
-        tokens.rotate_access_code(engine, "no-such-panel", NOW)

@@ -1,5 +1,9 @@
-"""The escalation policy (SPEC §4), loaded from YAML and copied onto each
-commitment when it is agreed, so later edits change only new commitments."""
+"""The escalation policy (SPEC §4): a validated contract that intake and the
+tracker both read from the same YAML file (`FOLLOWTHROUGH_POLICY_FILE`)
+through this module. The tracker copies a panel's policy onto each
+commitment when it is agreed, so later edits change only new commitments;
+intake takes from it the defaults it fills in (update cadence, response
+clock) and the theme list."""
 
 from __future__ import annotations
 
@@ -69,6 +73,11 @@ class PolicyFile(BaseModel):
 
     default: Policy = Policy()
     panels: dict[str, dict] = {}
+
+    def themes(self) -> tuple[str, ...]:
+        """The default themes plus any the file adds (SPEC §5: the list a policy file may extend)."""
+        extra = [t for t in self.default.themes if t not in DEFAULT_THEMES]
+        return DEFAULT_THEMES + tuple(extra)
 
     def for_panel(self, slug: str) -> Policy:
         override = self.panels.get(slug)
