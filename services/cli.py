@@ -125,18 +125,14 @@ def scan() -> None:
 @app.command()
 def replay() -> None:
     """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
-    from services.common.db import make_engine
-    from services.tracker.app import migrate
-    from schemas.policy import load_policy_file
-    from services.tracker.replay import NotEmpty, replay as run
-    from services.tracker.settings import TrackerSettings
+    from services.tracker.bootstrap import bootstrap
+    from services.tracker.usecases.replay import NotEmpty, replay as run
 
-    settings = TrackerSettings()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    tracker = bootstrap()
+    s = tracker.settings
     try:
-        counts = run(engine, settings.kafka_bootstrap_servers, load_policy_file(settings.followthrough_policy_file),
-                     settings.followthrough_topic_prefix)
+        counts = run(tracker.engine, s.kafka_bootstrap_servers, tracker.policies, s.followthrough_topic_prefix,
+                     tracker.clock)
     except NotEmpty as exc:
         typer.echo(f"replay: {exc}", err=True)
         raise typer.Exit(1)

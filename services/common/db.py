@@ -55,3 +55,8 @@ def insert_once(session: Session, table: Table, **values) -> bool:
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
     # rowcount is not reliable for this statement across drivers; RETURNING is.
     return session.execute(stmt.returning(*table.primary_key.columns)).first() is not None
+
+
+def for_update(session: Session, stmt, **kwargs):
+    """Lock the selected rows on PostgreSQL (SQLite has one writer at a time anyway)."""
+    return stmt.with_for_update(**kwargs) if session.get_bind().dialect.name == "postgresql" else stmt

@@ -14,7 +14,7 @@ from schemas import (
 )
 from services.common import outbox as outbox_mod
 from services.common.clock import london_today
-from services.common.db import insert_once
+from services.common.db import insert_once, for_update
 from services.common.problems import Problem, field_problem
 from schemas.policy import Policy, PolicyFile
 from services.common import accesscode
@@ -44,7 +44,7 @@ def create_panel(session: Session, req: PanelIn, now: dt.datetime) -> str:
 def rotate_access_code(session: Session, slug: str, now: dt.datetime) -> str:
     """A new access code for the panel (shown once); the tracker learns its digest from
     `panel.updated`, and the old code stops working there. LookupError: no such panel."""
-    row = session.execute(select(panels).where(panels.c.slug == slug).with_for_update()).first()
+    row = session.execute(for_update(session, select(panels).where(panels.c.slug == slug))).first()
     if row is None:
         raise LookupError(slug)
     code, code_digest = accesscode.new()
@@ -92,10 +92,8 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
                    policies: PolicyFile) -> tuple[str, str | None, str]:
     """Agree or decline a pending recommendation; returns (id, commitment id, panel)."""
     today = london_today(now)
-    q = select(recommendations).where(recommendations.c.id == rec_id)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update()  # two decisions at once: the second waits, then sees it decided
-    row = session.execute(q).first()
+    # Two decisions at once: the second waits on the lock, then sees it decided.
+    row = session.execute(for_update(session, select(recommendations).where(recommendations.c.id == rec_id))).first()
     if row is None:
         raise Problem(404, "No such recommendation", f"There is no recommendation {rec_id}; check the id.")
     if row.decision != "pending":

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from schemas import DeliveryEvent, Notice, make_event
 from services.common import outbox as outbox_mod
-from services.common.db import insert_once
+from services.common.db import insert_once, for_update
 from services.notifier.render import message_id
 from services.notifier.store import deliveries, notices, outbox
 
@@ -68,9 +68,7 @@ def claim(engine: Engine, now: dt.datetime, lease: dt.timedelta, limit: int = 20
              .where(or_(and_(d.state == "pending", d.next_attempt_at <= now),
                         and_(d.state == "sending", d.claimed_at < now - lease)))
              .order_by(d.next_attempt_at).limit(limit))
-        if s.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(of=deliveries, skip_locked=True)
-        rows = s.execute(q).all()
+        rows = s.execute(for_update(s, q, of=deliveries, skip_locked=True)).all()
         claims = []
         for r in rows:
             resend = r.state == "sending"
@@ -92,10 +90,8 @@ def claim_digests(engine: Engine, now: dt.datetime, recipients: int, limit: int 
         q = (select(d.notice_id, d.recipient, d.attempts, d.created_at, notices.c.notice)
              .join(notices, notices.c.id == d.notice_id)
              .where(d.state == "digest", d.next_attempt_at <= now).order_by(d.recipient, d.created_at).limit(limit))
-        if s.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(of=deliveries, skip_locked=True)
         grouped: dict[str, list[Claim]] = {}
-        for r in s.execute(q).all():
+        for r in s.execute(for_update(s, q, of=deliveries, skip_locked=True)).all():
             if r.recipient not in grouped and len(grouped) == recipients:
                 break  # ordered by recipient: the rest belong to recipients left for the next pass
             s.execute(update(deliveries).where(d.notice_id == r.notice_id, d.recipient == r.recipient)

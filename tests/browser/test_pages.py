@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from icalendar import Calendar
 
 from services.common.clock import SimulatedClock, london_today
-from services.tracker.links import RespondLinks
+from services.tracker.adapters.links import RespondLinks
 from tests.support.api import issue_token
 from tests.support.events import panel_code, agreed_event, panel_event, publish
 

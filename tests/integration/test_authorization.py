@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from services.common.clock import london_today
 from services.common.db import make_engine
-from services.tracker.links import ApprovalLinks, RespondLinks
+from services.tracker.adapters.links import ApprovalLinks, RespondLinks
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.stack import REPO
 

@@ -10,9 +10,9 @@ import sys
 
 from schemas import parse_event
 from services.common.db import make_engine
-from services.tracker.app import migrate
+from services.tracker.bootstrap import migrate
 from schemas.policy import load_policy_file
-from services.tracker.handlers import Handlers
+from services.tracker.usecases.ingest import Handlers
 from tests.support.api import issue_token
 from tests.support.events import agreed_event
 from tests.support.stack import REPO

@@ -23,7 +23,7 @@ from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
-from services.tracker.links import RespondLinks
+from services.tracker.adapters.links import RespondLinks
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.events import agreed_event, panel_event, publish
 from tests.support.stack import REPO

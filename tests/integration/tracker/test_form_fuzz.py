@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.common.clock import london_today
-from services.tracker.links import RespondLinks
+from services.tracker.adapters.links import RespondLinks
 from tests.support.events import agreed_event, panel_event, publish
 
 SECRET = "a-test-secret-that-is-long-enough-to-be-strong"

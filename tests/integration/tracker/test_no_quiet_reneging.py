@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from services.common.clock import london_today
 from services.common.db import make_engine
-from services.tracker.links import RespondLinks
+from services.tracker.adapters.links import RespondLinks
 from tests.support.api import issue_token
 from tests.support.events import panel_code, agreed_event, panel_event, publish
 from tests.support.topics import read

@@ -11,15 +11,17 @@ import pytest
 import sqlalchemy as sa
 
 from schemas import Recommendation, RecommendationRecorded, make_event, parse_event
-from services.common.clock import SimulatedClock, london_today, utcnow
+from services.common.clock import SYSTEM, SimulatedClock, london_today, utcnow
 from services.common.db import make_engine
-from services.tracker import auditor, commands
-from services.tracker.app import migrate
+from services.tracker.usecases import auditor
+from services.tracker.usecases import actions
+from services.tracker.bootstrap import migrate
 from schemas.policy import load_policy_file
-from services.tracker.handlers import Handlers
-from services.tracker.notices import NoticeRecorder
-from services.tracker.scan import ROW_FAILURES, Scanner
-from services.tracker.store import notices
+from services.tracker.usecases.ingest import Handlers
+from services.tracker.bootstrap import bootstrap
+from services.tracker.settings import TrackerSettings
+from services.tracker.usecases.scan import ROW_FAILURES
+from services.tracker.adapters.store import notices
 from tests.support.events import agreed_event, panel_event
 
 
@@ -34,8 +36,7 @@ def engine(request, tmp_path):
 
 
 def _scanner(engine, clock=None):
-    recorder = NoticeRecorder("http://example.test", lambda cid, email: f"http://example.test/{cid}")
-    return Scanner(engine, load_policy_file(None), recorder, **({"clock": clock} if clock else {}))
+    return bootstrap(TrackerSettings(), clock or SYSTEM, engine=engine, run_migrations=False).scanner
 
 
 def _record(engine, *events):
@@ -89,7 +90,7 @@ def test_a_lone_commitment_kept_by_the_panels_silence(engine):
     event = agreed_event("kept", today + dt.timedelta(days=60), agreed_on=today - dt.timedelta(days=5))
     _record(engine, event)
     cid = event["data"]["commitment"]["id"]
-    commands.run(engine, clock, cid, commands.post_update, note="done", percent=100, evidence_url=None,
+    actions.run(engine, clock, cid, actions.post_update, note="done", percent=100, evidence_url=None,
                  evidence_note="briefing slides shown to the panel", done=True, summary="Officers were briefed")
     scanner = _scanner(engine, clock)
     assert scanner.run().parked == []
@@ -136,7 +137,7 @@ def test_a_row_that_raises_is_parked_and_the_pass_goes_on(engine):
     with engine.begin() as conn:  # repaired; a change to the commitment puts it back in the scan
         conn.execute(sa.text("UPDATE tracker_commitments SET policy = :p WHERE id = :id"),
                      {"p": json.dumps(load_policy_file(None).for_panel("x").model_dump(mode="json")), "id": bad_id})
-    commands.run(engine, clock, bad_id, commands.post_update, note="on it", percent=None, evidence_url=None,
+    actions.run(engine, clock, bad_id, actions.post_update, note="on it", percent=None, evidence_url=None,
                  evidence_note=None, done=False, summary=None)
     assert auditor.parked_rows(engine) == []
     result = scanner.run()

@@ -3,7 +3,7 @@ write, and never keeps a copy rendered while a write happened."""
 
 from __future__ import annotations
 
-from services.tracker.pagecache import PageCache
+from services.tracker.web.pagecache import PageCache
 
 
 class Clock:

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from schemas import parse_event
 from services.common.db import make_engine
-from services.tracker.app import migrate
+from services.tracker.bootstrap import migrate
 from schemas.policy import Policy, PolicyError, load_policy_file
-from services.tracker.handlers import Handlers
-from services.tracker.store import commitments
+from services.tracker.usecases.ingest import Handlers
+from services.tracker.adapters.store import commitments
 from tests.support.events import agreed_event
 
 

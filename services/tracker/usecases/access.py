@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from services.common import accesscode
 from services.common.clock import Clock
-from services.common.problems import Problem
-from services.tracker.store import access_failures, commitments, panels
+from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
+from services.tracker.adapters.store import access_failures, commitments, panels
 
 ALLOWED = 10
 WINDOW = dt.timedelta(minutes=15)
@@ -30,7 +30,7 @@ def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: st
                                 .join(panels, panels.c.slug == commitments.c.panel, isouter=True)
                                 .where(commitments.c.id == commitment_id)).first()
     if found is None:
-        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+        raise NotFound(f"There is no commitment {commitment_id}; check the id.")
     panel, code_digest = found
     with Session(engine) as session, session.begin():
         session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
@@ -41,14 +41,11 @@ def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: st
             if _failures(session, panel, client, now) == ALLOWED:
                 _extend_confirmation_windows(session, panel, clock.today())
     if limited:
-        raise Problem(429, "Too many wrong access codes",
-                      "Wait 15 minutes, then try again with the code your youth worker gave you.",
-                      headers={"Retry-After": str(int(WINDOW.total_seconds()))})
+        raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
+                              retry_after=int(WINDOW.total_seconds()))
     if wrong:
-        raise Problem(403, "Wrong access code",
-                      "This access code is not right for this panel. Ask your youth worker for it.",
-                      errors=[{"field": "access_code", "message": "wrong code",
-                               "fix": "Use the panel's access code, exactly as given."}])
+        raise WrongCode("This access code is not right for this panel. Ask your youth worker for it.",
+                        field="access_code", fix="Use the panel's access code, exactly as given.")
 
 
 def _failures(session: Session, panel: str, client: str, now: dt.datetime) -> int:

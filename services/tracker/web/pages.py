@@ -16,12 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.problems import Problem
-from services.tracker import access, commands, views
-from services.tracker.forms import client_of, form_model
-from services.tracker.csrf import CsrfError
-from services.tracker.links import LinkError
-from services.tracker.requests import ExtensionIn, UpdateIn, VerdictIn
-from services.tracker.store import commitments, panels, recommendations, timeline
+from services.tracker.usecases import access
+from services.tracker.usecases import actions
+from services.tracker.web import views
+from services.tracker.web.forms import client_of, form_model
+from services.tracker.web.csrf import CsrfError
+from services.tracker.web.errors import Refusal, as_problem
+from services.tracker.adapters.links import LinkError
+from services.tracker.web.requests import ExtensionIn, UpdateIn, VerdictIn
+from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -102,12 +105,13 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
             raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
         body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
         access.check_access_code(state.engine, state.clock, commitment_id, body.access_code, client_of(request))
-        commands.run(state.engine, state.clock, commitment_id, commands.verdict, verdict=body.verdict,
+        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
                      comment=body.comment)
     except CsrfError as exc:
         return _panel_response(slug, request, status_code=403, error=str(exc))
-    except Problem as exc:
-        return _panel_response(slug, request, status_code=exc.status, error=exc.detail)
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return _panel_response(slug, request, status_code=problem.status, error=problem.detail)
     state.after_write()
     return RedirectResponse(f"/panels/{slug}?done={body.verdict}#c-{commitment_id}", status_code=303)
 
@@ -159,13 +163,14 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
     try:
         state.csrf.check(request, csrf)
         command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
-        if command is commands.extend:
+        if command is actions.extend:
             kwargs["recorder"] = state.recorder
-        result = commands.run(state.engine, state.clock, commitment_id, command, **kwargs)
+        result = actions.run(state.engine, state.clock, commitment_id, command, **kwargs)
     except CsrfError as exc:
         return _respond_response(commitment_id, request, token, status_code=403, error=str(exc))
-    except Problem as exc:
-        return _respond_response(commitment_id, request, token, status_code=exc.status, error=exc.detail)
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return _respond_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
     state.after_write()
     ok = "requested" if action == "extend" and result.requested_due else action
     return RedirectResponse(f"/commitments/{commitment_id}/respond?token={token}&ok={ok}", status_code=303)
@@ -175,14 +180,14 @@ def _respond_command(action, note, percent, summary, evidence_url, evidence_note
     """The form's fields through the API's own request models: the same rules, the same limits."""
     if action == "update":
         body = form_model(UpdateIn, note=note, percent=percent or None)
-        return commands.post_update, body.model_dump()
+        return actions.post_update, body.model_dump()
     if action == "done":
         body = form_model(UpdateIn, note=summary, summary=summary, done=True, percent=100,
                           evidence_url=evidence_url or None, evidence_note=evidence_note or None)
-        return commands.post_update, body.model_dump()
+        return actions.post_update, body.model_dump()
     if action == "extend":
         body = form_model(ExtensionIn, new_due=new_due, reason=reason)
-        return commands.extend, body.model_dump()
+        return actions.extend, body.model_dump()
     raise Problem(422, "Unknown action", "Use one of the three forms on this page.")
 
 

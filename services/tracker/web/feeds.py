@@ -9,8 +9,8 @@ from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
 from services.common.problems import Problem
-from services.tracker import views
-from services.tracker.pages import _aware, _engine, _panel_data
+from services.tracker.web import views
+from services.tracker.web.pages import _aware, _engine, _panel_data
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,7 +13,7 @@ from schemas.models import ToldParty
 from services.common import outbox as outbox_mod
 from services.common.clock import LONDON
 from services.tracker.domain import Notice
-from services.tracker.store import outbox
+from services.tracker.adapters.store import outbox
 
 SOURCE = "followthrough/tracker"
 NOTICE_NS = uuid.UUID("6f1c2f5e-7a0b-4c1e-9a57-3d2b8e0c4a11")

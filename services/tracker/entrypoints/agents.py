@@ -7,7 +7,7 @@ import faust
 from schemas.events import DELIVERIES, DLQ, PANELS, RECOMMENDATIONS
 from services.common.consumer import consume
 from services.common.streams import raw_topic
-from services.tracker.handlers import Handlers
+from services.tracker.usecases.ingest import Handlers
 
 
 CONSUMED = (PANELS, RECOMMENDATIONS, DELIVERIES)  # topics this service's group reads

@@ -12,14 +12,17 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
-from services.common.problems import Problem
-from services.tracker import convert, publish, timeline
+from services.common.db import for_update
+from services.tracker.adapters import convert
+from services.tracker.adapters import publish
+from services.tracker.adapters import timeline
 from services.common.clock import Clock
 from services.tracker.domain import (
     ApprovalNeeded, Commitment, TransitionError, decide_change, decide_extension_request, decide_handover,
 )
-from services.tracker.notices import NoticeRecorder
-from services.tracker.store import commitments, notices, recommendations
+from services.tracker.usecases.errors import Incomplete, NotFound
+from services.tracker.usecases.notices import NoticeRecorder
+from services.tracker.adapters.store import commitments, notices, recommendations
 
 def run(engine: Engine, clock: Clock, commitment_id: str, command,
         check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:
@@ -34,12 +37,9 @@ def run(engine: Engine, clock: Clock, commitment_id: str, command,
 
 
 def load_for_update(session: Session, commitment_id: str):
-    q = select(commitments).where(commitments.c.id == commitment_id)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update()
-    row = session.execute(q).first()
+    row = session.execute(for_update(session, select(commitments).where(commitments.c.id == commitment_id))).first()
     if row is None:
-        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+        raise NotFound(f"There is no commitment {commitment_id}; check the id.")
     return row
 
 
@@ -48,11 +48,8 @@ def apply(
     change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
     columns: dict[str, Any] | None = None, **about: Any,
 ):
-    """Run one domain transition and record it; returns the new row."""
-    try:
-        new = change(convert.commitment(row))
-    except TransitionError as exc:
-        raise Problem(409, "Not possible now", str(exc)) from None
+    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row."""
+    new = change(convert.commitment(row))
     # Let the scan re-decide, a row it had parked after an error included.
     values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
               "parked_error": None}
@@ -68,13 +65,11 @@ def post_update(session, row, *, note: str, percent: int | None, evidence_url: s
     entry = {"note": note, "percent": percent, "evidence_url": evidence_url, "evidence_note": evidence_note}
     if done:
         if not (evidence_url or evidence_note):
-            raise Problem(422, "Evidence needed", "evidence_url or evidence_note: say how the panel can see it is done.",
-                          errors=[{"field": "evidence_url", "message": "done needs evidence",
-                                   "fix": "Add a link (evidence_url) or a description (evidence_note)."}])
+            raise Incomplete("evidence_url or evidence_note: say how the panel can see it is done.",
+                             field="evidence_url", fix="Add a link (evidence_url) or a description (evidence_note).")
         if not summary:
-            raise Problem(422, "Summary needed", "summary: say in plain words what was done, for the youth panel.",
-                          errors=[{"field": "summary", "message": "done needs a plain-language summary",
-                                   "fix": "Add a short summary a 13-year-old can read."}])
+            raise Incomplete("summary: say in plain words what was done, for the youth panel.",
+                             field="summary", fix="Add a short summary a 13-year-old can read.")
         return apply(session, row, now=now, today=today, change=lambda c: c.complete(today),
                      event_type="commitment.completed", entry={**entry, "summary": summary},
                      columns={"last_update_at": now}, update=summary)
@@ -88,20 +83,15 @@ def extend(session, row, *, new_due: dt.date, reason: str, now, today, recorder:
         after = before.extend(new_due, today, convert.policy(row).extension_limit_days)
     except ApprovalNeeded:
         return _request_extension(session, row, before, new_due, reason, now, today, recorder)
-    except TransitionError as exc:
-        raise Problem(409, "Not possible now", str(exc)) from None
     return _moved(session, row, before, after, reason, now, today, recorder)
 
 
 def approve_extension(session, row, *, now, today, recorder: NoticeRecorder):
     """The supervisor approves the deadline the owner asked for."""
     if row.requested_due is None:
-        raise Problem(409, "Nothing to approve", "There is no request for a new deadline on this commitment.")
+        raise TransitionError("there is no request for a new deadline on this commitment to approve")
     before = _with_sent(session, row)
-    try:
-        after = before.extend(row.requested_due, today)
-    except TransitionError as exc:
-        raise Problem(409, "Not possible now", str(exc)) from None
+    after = before.extend(row.requested_due, today)
     return _moved(session, row, before, after, row.requested_reason, now, today, recorder, approved=True)
 
 
@@ -133,10 +123,7 @@ def _request_extension(session, row, before: Commitment, new_due: dt.date, reaso
 
 def withdraw(session, row, *, reason: str, now, today, recorder: NoticeRecorder):
     before = _with_sent(session, row)
-    try:
-        after = before.withdraw()
-    except TransitionError as exc:
-        raise Problem(409, "Not possible now", str(exc)) from None
+    after = before.withdraw()
     told = decide_change(before, after, "withdraw", reason, today)
     row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.withdrawn",
                 entry={"reason": reason, **_told(told)}, reason=reason)
@@ -147,10 +134,7 @@ def withdraw(session, row, *, reason: str, now, today, recorder: NoticeRecorder)
 def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today,
               recorder: NoticeRecorder):
     before = _with_sent(session, row)
-    try:
-        after = before.hand_over(email)
-    except TransitionError as exc:
-        raise Problem(409, "Same owner", f"{exc}.") from None
+    after = before.hand_over(email)
     notice = decide_handover(before, after, reason, today)
     # The new owner's address goes to the notifier, never onto the public commitments topic.
     owner = {"role": role, "name": name, "email_sha256": email_digest(email)}

@@ -13,9 +13,9 @@ from prometheus_client import Counter
 from sqlalchemy.orm import Session
 
 from services.common.db import insert_once
-from services.tracker import publish
+from services.tracker.adapters import publish
 from services.tracker.domain import Notice
-from services.tracker.store import notices
+from services.tracker.adapters.store import notices
 
 log = structlog.get_logger()
 DECIDED = Counter("followthrough_notices_decided_total", "Notices the tracker decided", ["kind", "level"])

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.tracker.store import timeline
+from services.tracker.adapters.store import timeline
 
 GENESIS = "0" * 64
 

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.common.clock import Clock
-from services.tracker import convert
+from services.tracker.adapters import convert
 from services.tracker.domain import decide, decide_response
 from services.tracker.domain.model import ACTIVE
 from schemas.policy import PolicyFile
-from services.tracker.store import commitments, notices, panels, recommendations
+from services.tracker.adapters.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()
 MISSING = Gauge("followthrough_missing_notices",

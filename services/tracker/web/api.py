@@ -13,10 +13,13 @@ from schemas import CommitmentPublic
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
-from services.tracker import access, commands, publish, timeline
-from services.tracker.forms import client_of
-from services.tracker.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
-from services.tracker.store import commitments, recommendations
+from services.tracker.usecases import access
+from services.tracker.usecases import actions
+from services.tracker.adapters import publish
+from services.tracker.adapters import timeline
+from services.tracker.web.forms import client_of
+from services.tracker.web.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
+from services.tracker.adapters.store import commitments, recommendations
 
 router = APIRouter(prefix="/api/v1")
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -113,9 +116,9 @@ def _same(a: str | None, b: str | None) -> bool:
 def _write(request: Request, commitment_id: str, who: Principal | None, command, check=None,
            **kwargs) -> CommitmentPublic:
     check = check or _owner_or_admin(who)
-    if command in (commands.extend, commands.withdraw, commands.hand_over):
+    if command in (actions.extend, actions.withdraw, actions.hand_over):
         kwargs["recorder"] = request.app.state.recorder
-    state = commands.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
+    state = actions.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
     request.app.state.after_write()  # publish now, and let the scan decide what follows
     return state
 
@@ -124,28 +127,28 @@ def _write(request: Request, commitment_id: str, who: Principal | None, command,
              summary="Post progress, or mark it done with evidence")
 def post_update(commitment_id: str, body: UpdateIn, request: Request,
                 who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, commands.post_update, **body.model_dump())
+    return _write(request, commitment_id, who, actions.post_update, **body.model_dump())
 
 
 @router.post("/commitments/{commitment_id}/owner", response_model=CommitmentPublic, responses=WRITE_ERRORS,
              summary="Hand the commitment over to a new owner")
 def hand_over(commitment_id: str, body: OwnerIn, request: Request,
               who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, commands.hand_over, **body.model_dump(mode="json"))
+    return _write(request, commitment_id, who, actions.hand_over, **body.model_dump(mode="json"))
 
 
 @router.post("/commitments/{commitment_id}/extensions", response_model=CommitmentPublic, responses=WRITE_ERRORS,
              summary="Move the deadline, with a public reason")
 def extend(commitment_id: str, body: ExtensionIn, request: Request,
            who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, commands.extend, **body.model_dump())
+    return _write(request, commitment_id, who, actions.extend, **body.model_dump())
 
 
 @router.post("/commitments/{commitment_id}/withdrawal", response_model=CommitmentPublic, responses=WRITE_ERRORS,
              summary="Withdraw the commitment, with a public reason (an admin, or the supervisor on its ladder)")
 def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
              who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, commands.withdraw, _supervisor_or_admin(who), **body.model_dump())
+    return _write(request, commitment_id, who, actions.withdraw, _supervisor_or_admin(who), **body.model_dump())
 
 
 @router.post("/commitments/{commitment_id}/verdict", response_model=CommitmentPublic,
@@ -154,7 +157,7 @@ def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
     access.check_access_code(_engine(request), request.app.state.clock, commitment_id, body.access_code,
                              client_of(request))
-    return _write(request, commitment_id, None, commands.verdict, verdict=body.verdict, comment=body.comment)
+    return _write(request, commitment_id, None, actions.verdict, verdict=body.verdict, comment=body.comment)
 
 
 def _find(session: Session, commitment_id: str):

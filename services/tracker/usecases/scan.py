@@ -19,13 +19,16 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from services.tracker import convert, publish, timeline
-from services.tracker.notices import NoticeRecorder
+from services.tracker.adapters import convert
+from services.tracker.adapters import publish
+from services.tracker.adapters import timeline
+from services.tracker.usecases.notices import NoticeRecorder
 from services.common.clock import SYSTEM, Clock, london_today
+from services.common.db import for_update
 from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
 from services.tracker.domain.ladder import next_response_on
 from schemas.policy import PolicyFile
-from services.tracker.store import commitments, notices, panels, recommendations
+from services.tracker.adapters.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()
 SCAN_SECONDS = Histogram("followthrough_scan_duration_seconds", "Duration of one scheduler pass")
@@ -110,9 +113,7 @@ class Scanner:
             session.execute(text("BEGIN IMMEDIATE"))
         q = (select(table).where(table.c.next_action_on <= today, table.c.parked_at.is_(None))
              .order_by(table.c.next_action_on).limit(self.batch))
-        if session.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True)
-        return session.execute(q).all()
+        return session.execute(for_update(session, q, skip_locked=True)).all()
 
     def _context(self, session: Session, table, rows) -> dict:
         """What the batch's rows need, loaded once: notices already sent, and their recommendations

@@ -16,13 +16,14 @@ from schemas.envelope import CloudEvent
 from services.common import outbox as outbox_mod
 from services.common.consumer import Rejected
 from services.common.db import insert_new, insert_once
-from services.tracker import publish, timeline
+from services.tracker.adapters import publish
+from services.tracker.adapters import timeline
 from services.common.clock import london_today
 from schemas.policy import PolicyFile
-from services.tracker.store import (
+from services.tracker.adapters.store import (
     commitments, delivery_failures, outbox, panels, processed_events, recommendations,
 )
-from services.tracker.store import timeline as timeline_table
+from services.tracker.adapters.store import timeline as timeline_table
 
 log = structlog.get_logger()
 

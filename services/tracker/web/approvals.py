@@ -10,11 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from services.common.problems import Problem
-from services.tracker import commands, views
-from services.tracker.csrf import CsrfError
-from services.tracker.links import LinkError
-from services.tracker.pages import _message, _respond_context, templates
+from services.tracker.usecases import actions
+from services.tracker.web import views
+from services.tracker.web.csrf import CsrfError
+from services.tracker.web.errors import Refusal, as_problem
+from services.tracker.adapters.links import LinkError
+from services.tracker.web.pages import _message, _respond_context, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,11 +57,12 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
         return _message(request, 403, "This link does not work", str(exc))
     try:
         state.csrf.check(request, csrf)
-        commands.run(state.engine, state.clock, commitment_id, commands.approve_extension, recorder=state.recorder)
+        actions.run(state.engine, state.clock, commitment_id, actions.approve_extension, recorder=state.recorder)
     except CsrfError as exc:
         return _approve_response(commitment_id, request, token, status_code=403, error=str(exc))
-    except Problem as exc:
-        return _approve_response(commitment_id, request, token, status_code=exc.status, error=exc.detail)
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return _approve_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
     state.after_write()
     return _message(request, 200, "The new deadline is approved",
                     f"The deadline is now {views.when(row.requested_due)}. The owner, the panel and everyone "

@@ -11,8 +11,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import Counter, Gauge
 
-from services.tracker import auditor
-from services.tracker.scan import Scanner
+from services.tracker.usecases import auditor
+from services.tracker.usecases.scan import Scanner
 
 log = structlog.get_logger()
 JOB = "scan"

@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.tracker.publish import days_overdue
+from services.tracker.adapters.publish import days_overdue
 
 # Status in words a 13-year-old reads easily; never colour alone.
 STATUS_WORDS = {
