@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop
+.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop
 
 install: $(VENV)/.installed
 
@@ -24,9 +24,14 @@ system-deps:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## test: the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests).
+## lint: ruff, and the layer rules (import-linter contracts in pyproject.toml).
+lint: install
+	$(BIN)/ruff check services schemas devtools tests bench
+	$(BIN)/lint-imports
+
+## test: the lint, then the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests).
 ## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000).
-test: install system-deps
+test: install system-deps lint
 	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q
 
 unit: install

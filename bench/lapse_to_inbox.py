@@ -18,11 +18,11 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
+from devtools.catcher import start_smtp  # noqa: E402
 from services.common import tokens  # noqa: E402
+from services.common.clock import london_today  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
 from services.common.migrate import upgrade_common  # noqa: E402
-from services.notifier.catcher import start_smtp  # noqa: E402
-from services.common.clock import london_today  # noqa: E402
 
 
 def kafka_round_trip(prefix: str, n: int = 200) -> float:

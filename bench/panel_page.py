@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
 from schemas import parse_event  # noqa: E402
+from schemas.policy import PolicyFile  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
 from services.tracker.app import create_app  # noqa: E402
 from services.tracker.bootstrap import migrate  # noqa: E402
-from schemas.policy import PolicyFile  # noqa: E402
-from services.tracker.usecases.ingest import Handlers  # noqa: E402
 from services.tracker.settings import TrackerSettings  # noqa: E402
+from services.tracker.usecases.ingest import Handlers  # noqa: E402
 from tests.support.events import agreed_event, panel_event  # noqa: E402
 
 

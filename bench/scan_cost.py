@@ -14,11 +14,11 @@ import uuid
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
+from schemas.policy import PolicyFile  # noqa: E402
+from services.common.clock import london_today, utcnow  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
 from services.tracker.bootstrap import migrate  # noqa: E402
-from services.common.clock import london_today, utcnow  # noqa: E402
 from services.tracker.domain import Policy  # noqa: E402
-from schemas.policy import PolicyFile  # noqa: E402
 from services.tracker.usecases.notices import NoticeRecorder  # noqa: E402
 from services.tracker.usecases.scan import Scanner  # noqa: E402
 

@@ -17,9 +17,9 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.par
 
 from bench import _harness as h  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
+from services.tracker.adapters.store import commitments  # noqa: E402
 from services.tracker.bootstrap import migrate  # noqa: E402
 from services.tracker.domain import Policy  # noqa: E402
-from services.tracker.adapters.store import commitments  # noqa: E402
 from tests.support.events import agreed_event  # noqa: E402
 
 TOPIC = "followthrough.recommendations"

@@ -6,7 +6,7 @@ Schema and AsyncAPI files committed beside this module.
 """
 
 from schemas.envelope import CloudEvent, InvalidEvent, make_event, parse_event
-from schemas.events import EVENT_TYPES, TOPICS, EventSpec, topic_of
+from schemas.events import EVENT_TYPES, TOPICS, EventSpec
 from schemas.models import (
     CommitmentEvent,
     CommitmentPublic,
@@ -29,7 +29,7 @@ from schemas.models import (
 
 __all__ = [
     "CloudEvent", "InvalidEvent", "make_event", "parse_event",
-    "EVENT_TYPES", "TOPICS", "EventSpec", "topic_of",
+    "EVENT_TYPES", "TOPICS", "EventSpec",
     "CommitmentEvent", "CommitmentPublic", "CommitmentTerms", "Contact",
     "DeliveryEvent", "Escalation", "MessageRejected", "Notice", "NoticeEvent",
     "NoticeFacts", "Owner", "Panel", "PanelEvent", "Recommendation",

@@ -34,8 +34,10 @@ class TopicSpec:
 
 
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(PANELS, 3, compacted=True, description="Youth panels and their default escalation contacts, keyed by slug."),
-    TopicSpec(RECOMMENDATIONS, 6, description="Recommendations as recorded by facilitators, keyed by recommendation id."),
+    TopicSpec(PANELS, 3, compacted=True,
+              description="Youth panels and their default escalation contacts, keyed by slug."),
+    TopicSpec(RECOMMENDATIONS, 6,
+              description="Recommendations as recorded by facilitators, keyed by recommendation id."),
     TopicSpec(COMMITMENTS, 6, description="Every change to a commitment, keyed by commitment id."),
     TopicSpec(NOTICES, 6, description="Notices the tracker decided to send, keyed by notice id."),
     TopicSpec(DELIVERIES, 3, description="What the notifier did with each notice and recipient, keyed by notice id."),
@@ -88,7 +90,3 @@ EVENT_TYPES: dict[str, EventSpec] = {
                   " repeats the same id: drop repeats by (source, id)."),
     ]
 }
-
-
-def topic_of(event_type: str) -> str:
-    return EVENT_TYPES[event_type].topic

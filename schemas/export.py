@@ -53,7 +53,8 @@ def asyncapi() -> dict[str, Any]:
             "address": topic.name,
             "description": topic.description,
             "bindings": {"kafka": {"partitions": topic.partitions,
-                                   "topicConfiguration": {"cleanup.policy": ["compact" if topic.compacted else "delete"]}}},
+                                   "topicConfiguration": {
+                                       "cleanup.policy": ["compact" if topic.compacted else "delete"]}}},
             "messages": {t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"} for t in types},
         }
         operations[f"publish_{channel_id}"] = {
@@ -71,7 +72,8 @@ def asyncapi() -> dict[str, Any]:
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "followthrough events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 (structured JSON) on Kafka; the key is the subject, the id the dedup key."},
+                 "description": ("CloudEvents 1.0 (structured JSON) on Kafka; the key is the subject, "
+                                  "the id the dedup key.")},
         "defaultContentType": "application/cloudevents+json",
         "channels": channels,
         "operations": operations,

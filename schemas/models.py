@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-
 DEFAULT_THEMES: tuple[str, ...] = (
     "stop-and-search", "communication", "respect", "schools", "safety",
     "trust", "training", "complaints", "youth-voice", "other",

@@ -22,7 +22,8 @@ from schemas.models import DEFAULT_THEMES
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reminder_days_before: tuple[int, ...] = Field(default=(14, 3), description="reminders to the owner, days before due")
+    reminder_days_before: tuple[int, ...] = Field(default=(14, 3),
+                                                  description="reminders to the owner, days before due")
     update_every_days: int = Field(default=30, ge=1, le=365, description="silence after which the owner is nudged")
     escalate_after_days: tuple[int, int] = Field(default=(14, 28), description="days overdue for levels 2 and 3")
     review_after_months: int = Field(default=6, ge=1, le=60)

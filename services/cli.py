@@ -57,7 +57,7 @@ def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
         main(host, port)
     except InsecureSecretKey as exc:
         typer.echo(f"followthrough: refusing to start: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -105,7 +105,7 @@ def demo(scan_interval: float = typer.Option(5.0, help="seconds between schedule
 @app.command()
 def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1") -> None:
     """Run the local mail catcher: an SMTP server and a page listing what it caught."""
-    from services.notifier.catcher import main
+    from devtools.catcher import main
     main(smtp_port=smtp_port, http_port=http_port, host=host)
 
 
@@ -119,14 +119,15 @@ def scan() -> None:
         typer.echo(scan_once())
     except InsecureSecretKey as exc:  # the scan signs the respond links in its emails
         typer.echo(f"followthrough: refusing to scan: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 @app.command()
 def replay() -> None:
     """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
     from services.tracker.bootstrap import bootstrap
-    from services.tracker.usecases.replay import NotEmpty, replay as run
+    from services.tracker.usecases.replay import NotEmpty
+    from services.tracker.usecases.replay import replay as run
 
     tracker = bootstrap()
     s = tracker.settings
@@ -135,7 +136,7 @@ def replay() -> None:
                      tracker.clock)
     except NotEmpty as exc:
         typer.echo(f"replay: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"replayed {counts['events']} events ({counts['skipped']} skipped as the live consumer did)")
 
 
@@ -163,7 +164,7 @@ def token_issue(
 
     if role not in ("admin", "facilitator", "owner"):
         typer.echo(f"--role must be admin, facilitator or owner, not {role!r}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     now = utcnow()
     token = tokens.issue(_common_engine(), role, email=email, panel=panel, days=days, now=now)
     expires = (now + dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M UTC")
@@ -191,7 +192,7 @@ def token_list() -> None:
                      when(t["expires"]) if t["expires"] else "never", when(t["revoked"]), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
 
 
 @token_app.command("revoke")
@@ -206,7 +207,7 @@ def token_revoke(token_id: str = typer.Argument(..., help="the id from `followth
     done = tokens.revoke(_common_engine(), token_id)
     if done is None:
         typer.echo(f"no token with id {token_id!r}; `followthrough token list` shows the ids", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"token {token_id} revoked" if done else f"token {token_id} was already revoked")
 
 
@@ -252,7 +253,7 @@ def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) 
             code = record.rotate_access_code(session, slug, SYSTEM.now())
     except LookupError:
         typer.echo(f"there is no panel {slug!r} in intake's database (DATABASE_URL); check the slug", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"panel {slug} has a new access code; the old one stops working once intake has published it "
                "(panel.updated). It is shown once:")
     typer.echo(code)
@@ -260,7 +261,8 @@ def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) 
 
 @app.command("import")
 def import_csv(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, columns as docs/recommendations-template.csv"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV, columns as docs/recommendations-template.csv"),
     intake_url: str = INTAKE_URL, token: str = TOKEN,
 ) -> None:
     """Import a CSV of recommendations: checked here first, then all or nothing."""
@@ -284,7 +286,7 @@ def import_csv(
         for e in errors:
             typer.echo(f"row {e['row']}: {e['field']}: {e['message']}. {e['fix']}", err=True)
         typer.echo("Nothing was imported.", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"sending {len(body)} rows…")
     r = httpx.post(f"{intake_url}/api/v1/recommendations/import", content=text.encode(),
                    headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}, timeout=600)
@@ -299,12 +301,12 @@ def _fail_on_problem(r) -> None:
         problem = r.json()
     except ValueError:
         typer.echo(f"error {r.status_code}: {r.text}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"{problem.get('title')}: {problem.get('detail')}", err=True)
     for e in problem.get("errors", []):
         where = f"row {e['row']}: " if "row" in e else ""
         typer.echo(f"  {where}{e['field']}: {e['message']}. {e['fix']}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(1) from None
 
 
 @schemas_app.command("export")
@@ -313,11 +315,6 @@ def schemas_export() -> None:
     from schemas.export import export
     for path in export():
         typer.echo(path.relative_to(REPO))
-
-
-class Service(str, Enum):
-    kafka = "kafka"
-    postgres = "postgres"
 
 
 class Action(str, Enum):

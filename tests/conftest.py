@@ -31,7 +31,7 @@ class SmtpServer:
     """A real SMTP server on loopback that records what it accepts; it can be stopped and restarted."""
 
     def __init__(self) -> None:
-        from services.notifier.catcher import RecordingHandler
+        from devtools.catcher import RecordingHandler
 
         self.port = free_port()
         self.handler = RecordingHandler()

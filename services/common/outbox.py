@@ -18,8 +18,20 @@ import structlog
 from kafka import KafkaProducer
 from prometheus_client import Counter
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text,
-    func, select, text, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.orm import Session
 

@@ -77,7 +77,8 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
         raise _outside_panel(who)
 
     def work(session):
-        rec_id, commitment_id = record.record_recommendation(session, req, state.clock.now(), state.policies.for_panel(req.panel))
+        rec_id, commitment_id = record.record_recommendation(session, req, state.clock.now(),
+                                                             state.policies.for_panel(req.panel))
         return 201, RecommendationCreated(
             recommendation_id=rec_id, commitment_id=commitment_id,
             status_url=f"{state.settings.public_url}/panels/{req.panel}",
@@ -100,7 +101,8 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
     state = request.app.state
 
     def work(session):
-        rec_id, commitment_id, panel = record.decide_pending(session, recommendation_id, req, state.clock.now(), state.policies)
+        rec_id, commitment_id, panel = record.decide_pending(session, recommendation_id, req, state.clock.now(),
+                                                             state.policies)
         if not who.may_write_panel(panel):
             raise _outside_panel(who)
         return 201, RecommendationCreated(recommendation_id=rec_id, commitment_id=commitment_id,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from schemas.policy import load_policy_file
 from services.common import headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
@@ -15,7 +16,6 @@ from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.intake import api, store
 from services.intake.settings import IntakeSettings
-from schemas.policy import load_policy_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8001

@@ -61,7 +61,8 @@ def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, R
     if errors:
         raise CsvRejected(errors)
     if not rows:
-        raise CsvRejected([{"row": 2, "field": "(file)", "message": "no rows", "fix": "Add one row per recommendation."}])
+        raise CsvRejected([{"row": 2, "field": "(file)", "message": "no rows",
+                            "fix": "Add one row per recommendation."}])
     return rows
 
 

@@ -74,7 +74,8 @@ def run_once(engine: Engine, key: str | None, fingerprint: str, work: Work, *, c
                 continue
             if row.request_sha256 != digest:
                 raise Problem(409, "Idempotency-Key reused",
-                              "This Idempotency-Key was used with a different body; use a new key for a new request.")
+                              "This Idempotency-Key was used with a different body; use a new key for a new request.",
+                              ) from None
             return row.status_code, row.response
     raise RuntimeError(f"Idempotency-Key {key!r} kept expiring while it was being replaced")
 

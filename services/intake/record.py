@@ -9,15 +9,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from schemas import (
-    CommitmentTerms, Escalation, Panel, PanelEvent, Recommendation, RecommendationAgreed,
-    RecommendationDeclined, RecommendationRecorded, make_event,
+    CommitmentTerms,
+    Escalation,
+    Panel,
+    PanelEvent,
+    Recommendation,
+    RecommendationAgreed,
+    RecommendationDeclined,
+    RecommendationRecorded,
+    make_event,
 )
-from services.common import outbox as outbox_mod
-from services.common.clock import london_today
-from services.common.db import insert_once, for_update
-from services.common.problems import Problem, field_problem
 from schemas.policy import Policy, PolicyFile
 from services.common import accesscode
+from services.common import outbox as outbox_mod
+from services.common.clock import london_today
+from services.common.db import for_update, insert_once
+from services.common.problems import Problem, field_problem
 from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
 from services.intake.store import outbox, panels, recommendations
 
@@ -75,7 +82,8 @@ def record_recommendation(session: Session, req: RecommendationIn, now: dt.datet
     elif req.decision == "declined":
         row.update(decline_reason=req.decline_reason)
         event = make_event("recommendation.declined", str(rec.id),
-                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE, time=now)
+                           RecommendationDeclined(recommendation=rec,
+                                                  reason=req.decline_reason), source=SOURCE, time=now)
     else:
         # The police's clock runs from the day the panel made the recommendation, not from the
         # day it was typed in: recording a backlog late must not give the police more time.
@@ -114,7 +122,8 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
     else:
         values.update(decline_reason=req.decline_reason)
         event = make_event("recommendation.declined", rec_id,
-                           RecommendationDeclined(recommendation=rec, reason=req.decline_reason), source=SOURCE, time=now)
+                           RecommendationDeclined(recommendation=rec,
+                                                  reason=req.decline_reason), source=SOURCE, time=now)
     session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(**values))
     outbox_mod.add(session, outbox, event)
     return rec_id, values.get("commitment_id"), row.panel

@@ -27,18 +27,24 @@ class PanelIn(_In):
                       description="lower-case letters, digits and dashes; it appears in the panel's page address")
     name: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
     area: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
-    contact_email: Optional[EmailStr] = Field(default=None, description="the youth worker's work address, never a young person's")
+    contact_email: Optional[EmailStr] = Field(default=None,
+                                              description="the youth worker's work address, never a young person's")
     police_lead: Contact
     escalation: Escalation
 
 
 class CommitmentIn(_In):
-    action: PublicText = Field(min_length=1, max_length=2000, examples=["Run a youth-led stop and search training session for every new response team officer"])
-    done_means: PublicText = Field(min_length=1, max_length=2000, examples=["All 40 new officers attended, and the panel has seen the attendance list"])
+    action: PublicText = Field(min_length=1, max_length=2000,
+                               examples=["Run a youth-led stop and search training session for every new "
+                                          "response team officer"])
+    done_means: PublicText = Field(min_length=1, max_length=2000,
+                                   examples=["All 40 new officers attended, and the panel has seen the "
+                                              "attendance list"])
     owner: Owner
     escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
     due: dt.date
-    agreed_on: Optional[dt.date] = Field(default=None, description="default: today; set it when recording an older agreement")
+    agreed_on: Optional[dt.date] = Field(default=None,
+                                         description="default: today; set it when recording an older agreement")
     update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
 
 

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Column, Date, DateTime, Integer, MetaData, String, Table, Text, func,
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
 )
 
 from services.common.outbox import outbox_table

@@ -9,7 +9,6 @@ from services.common.consumer import consume
 from services.common.streams import raw_topic
 from services.notifier.handlers import Handlers
 
-
 CONSUMED = (NOTICES,)  # topics this service's group reads
 
 

@@ -57,7 +57,8 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         auditor = DeliveryAuditor(engine, clock, lease=lease, give_up_hours=give_up_after, max_backoff=max_backoff)
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
-        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at, clock=clock),
+        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at,
+                                            clock=clock),
                         settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from schemas import DeliveryEvent, Notice, make_event
 from services.common import outbox as outbox_mod
-from services.common.db import insert_once, for_update
+from services.common.db import for_update, insert_once
 from services.notifier.render import message_id
 from services.notifier.store import deliveries, notices, outbox
 

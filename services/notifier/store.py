@@ -4,7 +4,16 @@ recipient): a row is claimed before sending and marked sent after."""
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text, func,
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
 )
 
 from services.common.outbox import outbox_table

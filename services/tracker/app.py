@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
+from schemas.policy import load_policy_file
 from services.common import headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.lag import LagMonitor
@@ -15,7 +16,6 @@ from services.common.outbox import make_producer
 from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
-from schemas.policy import load_policy_file
 from services.tracker.bootstrap import bootstrap
 from services.tracker.entrypoints import agents
 from services.tracker.entrypoints.scheduler import ScanScheduler

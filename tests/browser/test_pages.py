@@ -16,7 +16,7 @@ from icalendar import Calendar
 from services.common.clock import SimulatedClock, london_today
 from services.tracker.adapters.links import RespondLinks
 from tests.support.api import issue_token
-from tests.support.events import panel_code, agreed_event, panel_event, publish
+from tests.support.events import agreed_event, panel_code, panel_event, publish
 
 SECRET = "browser-test-secret"
 XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
@@ -41,13 +41,15 @@ def site(services, stack, database_url, uid, prefix):
         publish(stack.bootstrap, e, prefix)
     ids = [e["data"]["commitment"]["id"] for e in events]
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and httpx.get(f"{tracker.url}/api/v1/commitments?panel=panel-{uid}").json().__len__() < 4:
+    listing = f"{tracker.url}/api/v1/commitments?panel=panel-{uid}"
+    while time.monotonic() < deadline and len(httpx.get(listing).json()) < 4:
         time.sleep(0.2)
     code = panel_code(uid)  # its digest came with the panel's event
     admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
     done = {"note": "Done", "done": True, "evidence_note": "Attendance list", "summary": "Every officer was briefed."}
     for cid in ids[2:]:
-        assert httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", json=done, headers=admin).status_code == 200
+        assert httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", json=done,
+                          headers=admin).status_code == 200
     r = httpx.post(f"{tracker.url}/api/v1/commitments/{ids[0]}/updates", json={"note": f"Note {XSS}"}, headers=admin)
     assert r.status_code == 200
 

@@ -66,10 +66,14 @@ def test_an_overdue_commitment_reaches_owner_and_supervisor_once(services, datab
     for name, pattern in [
         ("intake", r'followthrough_recommendations_recorded_total\{decision="agreed"\} 1\.0'),
         ("intake", r'followthrough_outbox_published_total\{outbox="intake_outbox"\} [1-9]'),
-        ("tracker", r'followthrough_events_consumed_total\{service="tracker",topic="followthrough.recommendations",type="recommendation.agreed"\} 1\.0'),
+        ("tracker",
+         r'followthrough_events_consumed_total\{service="tracker",topic="followthrough.recommendations",'
+         r'type="recommendation.agreed"\} 1\.0'),
         ("tracker", r'followthrough_notices_decided_total\{kind="overdue",level="1"\} 1\.0'),
         ("tracker", r"followthrough_scan_duration_seconds_count [1-9]"),
-        ("notifier", r'followthrough_events_consumed_total\{service="notifier",topic="followthrough.notices",type="notice.requested"\} 1\.0'),
+        ("notifier",
+         r'followthrough_events_consumed_total\{service="notifier",topic="followthrough.notices",'
+         r'type="notice.requested"\} 1\.0'),
         ("notifier", r'followthrough_emails_sent_total\{kind="overdue"\} 2\.0'),
     ]:
         assert re.search(pattern, metrics[name]), (name, pattern)
@@ -77,9 +81,12 @@ def test_an_overdue_commitment_reaches_owner_and_supervisor_once(services, datab
     # Consumer lag, measured from outside each consumer: everything consumed, so 0 on every topic.
     def lag(proc) -> dict[str, float]:
         text = httpx.get(f"{proc.url}/metrics").text
-        return {t: float(v) for t, v in re.findall(r'followthrough_consumer_lag\{service="\w+",topic="([^"]+)"\} (\S+)', text)}
+        return {t: float(v) for t,
+                v in re.findall(r'followthrough_consumer_lag\{service="\w+",topic="([^"]+)"\} (\S+)', text)}
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (set(lag(tracker).values()) == {0.0} and lag(notifier) == {"followthrough.notices": 0.0}):
+    def caught_up() -> bool:
+        return set(lag(tracker).values()) == {0.0} and lag(notifier) == {"followthrough.notices": 0.0}
+    while time.monotonic() < deadline and not caught_up():
         time.sleep(1)
     assert lag(tracker) == {"followthrough.panels": 0.0, "followthrough.recommendations": 0.0,
                             "followthrough.deliveries": 0.0}

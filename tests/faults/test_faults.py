@@ -22,8 +22,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.common.db import make_engine
 from services.common.clock import london_today
+from services.common.db import make_engine
 from services.tracker.domain import Commitment, Contacts, Policy, decide
 from tests.support import stack as stack_mod
 from tests.support.api import issue_token, panel_body
@@ -73,7 +73,8 @@ def _expected_keys(body: dict, today: dt.date) -> set[str]:
     c = body["commitment"]
     due, agreed = dt.date.fromisoformat(c["due"]), dt.date.fromisoformat(c["agreed_on"])
     commitment = Commitment(id="x", status="open", agreed_on=agreed, due=due, original_due=due,
-                            update_every_days=30, ladder_since=max(today, agreed), contacts=Contacts("o", "s", "l", "b"))
+                            update_every_days=30, ladder_since=max(today, agreed), contacts=Contacts("o", "s", "l",
+                                                                                                     "b"))
     return {n.key for n in decide(commitment, today, Policy())}
 
 
@@ -148,7 +149,8 @@ def test_nothing_lost_nothing_duplicated(scenario, services, stack, database_url
     assert chaos.error is None, f"injecting {scenario} failed: {chaos.error}"
 
     today = london_today()
-    expected = {(a["commitment_id"], key) for a, b in zip(answers, bodies) for key in _expected_keys(b, today)}
+    expected = {(a["commitment_id"], key)
+                for a, b in zip(answers, bodies, strict=True) for key in _expected_keys(b, today)}
     engine = make_engine(database_url)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

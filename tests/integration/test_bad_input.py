@@ -46,7 +46,8 @@ def bad_messages(rng: random.Random, topic: str, template: dict) -> list[bytes |
 
 def lag(url: str) -> dict[str, float]:
     text = httpx.get(f"{url}/metrics").text
-    return {t: float(v) for t, v in re.findall(r'followthrough_consumer_lag\{service="\w+",topic="([^"]+)"\} (\S+)', text)}
+    return {t: float(v) for t, v in re.findall(r'followthrough_consumer_lag\{service="\w+",topic="([^"]+)"\} (\S+)',
+                                               text)}
 
 
 def test_bad_input_on_every_consumed_topic_goes_to_the_dlq_and_the_consumers_carry_on(
@@ -80,7 +81,8 @@ def test_bad_input_on_every_consumed_topic_goes_to_the_dlq_and_the_consumers_car
 
     commitment_id = agreed["data"]["commitment"]["id"]
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and httpx.get(f"{tracker.url}/api/v1/commitments/{commitment_id}").status_code != 200:
+    url = f"{tracker.url}/api/v1/commitments/{commitment_id}"
+    while time.monotonic() < deadline and httpx.get(url).status_code != 200:
         time.sleep(0.5)
     assert httpx.get(f"{tracker.url}/api/v1/commitments/{commitment_id}").status_code == 200
     while time.monotonic() < deadline and len(smtp.snapshot()) < 2:

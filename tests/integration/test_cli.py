@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 from schemas import parse_event
+from schemas.policy import load_policy_file
 from services.common.db import make_engine
 from services.tracker.bootstrap import migrate
-from schemas.policy import load_policy_file
 from services.tracker.usecases.ingest import Handlers
 from tests.support.api import issue_token
 from tests.support.events import agreed_event

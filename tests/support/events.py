@@ -7,7 +7,14 @@ import json
 import uuid
 
 from schemas import (
-    CommitmentTerms, Escalation, Owner, Panel, PanelEvent, Recommendation, RecommendationAgreed, make_event,
+    CommitmentTerms,
+    Escalation,
+    Owner,
+    Panel,
+    PanelEvent,
+    Recommendation,
+    RecommendationAgreed,
+    make_event,
 )
 from schemas.models import Contact
 from services.common import accesscode

@@ -20,7 +20,8 @@ def fuzz(base_url: str, token: str, tmp_path: Path, parameters: dict[str, str] |
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     # One worker: with two threads, CPython 3.11's ast module sometimes trips inside hypothesis.
     result = subprocess.run(
-        [st, "--config-file", str(config), "run", f"{base_url}/openapi.json", "--checks", "not_a_server_error", "--max-examples", str(max_examples),
+        [st, "--config-file", str(config), "run", f"{base_url}/openapi.json", "--checks", "not_a_server_error",
+         "--max-examples", str(max_examples),
          "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "1", "--no-color",
          "-H", f"Authorization: Bearer {token}"],
         capture_output=True, text=True, timeout=900)

@@ -8,12 +8,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from schemas import CommitmentEvent, CommitmentPublic, Notice as NoticeOut, NoticeEvent, NoticeFacts, make_event
+from schemas import CommitmentEvent, CommitmentPublic, NoticeEvent, NoticeFacts, make_event
+from schemas import Notice as NoticeOut
 from schemas.models import ToldParty
 from services.common import outbox as outbox_mod
 from services.common.clock import LONDON
-from services.tracker.domain import Notice
 from services.tracker.adapters.store import outbox
+from services.tracker.domain import Notice
+from services.tracker.domain.model import days_overdue as domain_days_overdue
+from services.tracker.domain.rules import NOTICES
 
 SOURCE = "followthrough/tracker"
 NOTICE_NS = uuid.UUID("6f1c2f5e-7a0b-4c1e-9a57-3d2b8e0c4a11")
@@ -26,9 +29,7 @@ _WHY = {
 
 
 def days_overdue(row: Any, today: dt.date) -> int:
-    if row.status in ("done", "kept", "withdrawn"):
-        return 0
-    return max(0, (today - row.due).days)
+    return domain_days_overdue(row.status, row.due, today)
 
 
 def public_state(row: Any, today: dt.date) -> CommitmentPublic:
@@ -94,18 +95,7 @@ def _role_name(who: str, row: Any, rec: Any) -> str:
 
 def _subject(n: Notice, rec: Any, row: Any | None) -> str:
     title = rec.title if len(rec.title) <= 60 else rec.title[:57] + "…"
-    prefix = {
-        "reminder": "Reminder: due soon",
-        "silent": "Update needed",
-        "overdue": f"Overdue by {n.days_overdue} day{'s' if n.days_overdue != 1 else ''}",
-        "escalation": f"Escalation level {n.level}: overdue by {n.days_overdue} days",
-        "dispute": "Disputed by the youth panel",
-        "review": "Six-month review due",
-        "response_due": "Response overdue",
-        "back_on_track": "Back on track",
-        "handover": "New owner",
-        "changed": "Changed after escalation",
-        "extension_request": "Your approval is needed for a new deadline",
-    }[n.kind]
+    prefix = NOTICES[n.kind].subject.format(days=n.days_overdue, s="" if n.days_overdue == 1 else "s",
+                                             level=n.level)
     late = " (sent late)" if n.late else ""
     return f"{prefix}{late}: {title}"

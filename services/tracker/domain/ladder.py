@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from services.tracker.domain.model import (
-    ACTIVE, Audience, Commitment, Notice, NoticeKind, PendingRecommendation,
-)
 from schemas.policy import Policy
+from services.tracker.domain.model import Audience, Commitment, Notice, NoticeKind, PendingRecommendation
+from services.tracker.domain.rules import ACTIVE, WORKING
 
 OWNER: tuple[Audience, ...] = ("owner",)
 UP_TO = {
@@ -105,7 +104,7 @@ def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:
         return []
     v, due = c.due_version, c.due
     steps = []
-    if c.status in ("open", "in_progress"):
+    if c.status in WORKING:
         steps += [
             Step("reminder", 0, policy.add_days(due, -d), f"reminder:0:v{v}:d{d}", OWNER)
             for d in sorted(policy.reminder_days_before, reverse=True)
@@ -121,7 +120,7 @@ def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:
 
 def _silence_steps(c: Commitment, policy: Policy) -> list[Step]:
     # Past the due date the overdue ladder speaks instead.
-    if c.status not in ("open", "in_progress"):
+    if c.status not in WORKING:
         return []
     since = c.last_update_on or c.agreed_on
     every = c.update_every_days
@@ -136,7 +135,7 @@ def _event_steps(c: Commitment, policy: Policy) -> list[Step]:
     """Steps that follow from what happened rather than from the calendar."""
     steps = []
     review_on = _add_months(c.agreed_on, policy.review_after_months)
-    if c.status in ("open", "in_progress", "disputed", "lapsed"):
+    if c.status in ACTIVE:
         steps.append(Step("review", 0, review_on, "review:0", ("senior_lead", "board")))
     if c.status == "disputed" and c.disputed_on:
         steps.append(Step("dispute", 2, c.disputed_on, f"dispute:2:n{c.disputes}", UP_TO[2]))

@@ -6,11 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
-ACTIVE: frozenset[str] = frozenset({"open", "in_progress", "disputed", "lapsed"})
+from services.tracker.domain.rules import ACTIVE, FINISHED, Status
+
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
                      "response_due", "back_on_track", "handover", "changed", "extension_request"]
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
+
+
+def days_overdue(status: str, due: dt.date, today: dt.date) -> int:
+    """`overdue` is a fact, not a status (SPEC §3): days past due while not finished."""
+    return 0 if status in FINISHED else max(0, (today - due).days)
 
 
 class TransitionError(ValueError):
@@ -62,19 +67,17 @@ class Commitment:
     sent_keys: frozenset[str] = field(default_factory=frozenset)
 
     def days_overdue(self, today: dt.date) -> int:
-        if self.status in ("done", "kept", "withdrawn"):
-            return 0
-        return max(0, (today - self.due).days)
+        return days_overdue(self.status, self.due, today)
 
     # Transitions: each returns the new state or raises TransitionError.
 
     def post_update(self, today: dt.date) -> "Commitment":
-        self._require({"open", "in_progress", "disputed", "lapsed"}, "post an update")
+        self._require(ACTIVE, "post an update")
         status = "in_progress" if self.status in ("open", "disputed") else self.status
         return replace(self, status=status, last_update_on=today, update_count=self.update_count + 1)
 
     def complete(self, today: dt.date) -> "Commitment":
-        self._require({"open", "in_progress", "disputed", "lapsed"}, "mark it done")
+        self._require(ACTIVE, "mark it done")
         return replace(self, status="done", done_on=today, last_update_on=today, confirm_extra_days=0,
                        update_count=self.update_count + 1, completions=self.completions + 1)
 
@@ -89,7 +92,7 @@ class Commitment:
     def extend(self, new_due: dt.date, today: dt.date, limit_days: int | None = None) -> "Commitment":
         """Move the deadline. With `limit_days`, a date further than that past the first
         deadline raises ApprovalNeeded: only the supervisor's approval (no limit) moves it."""
-        self._require({"open", "in_progress", "disputed", "lapsed"}, "move its deadline")
+        self._require(ACTIVE, "move its deadline")
         if new_due <= today:
             raise TransitionError("new_due must be after today: an extension gives more time")
         if new_due == self.due:
@@ -106,13 +109,13 @@ class Commitment:
                        handovers=self.handovers + 1)
 
     def withdraw(self) -> "Commitment":
-        self._require({"open", "in_progress", "disputed", "lapsed"}, "withdraw it")
+        self._require(ACTIVE, "withdraw it")
         return replace(self, status="withdrawn")
 
     def with_sent(self, *keys: str) -> "Commitment":
         return replace(self, sent_keys=self.sent_keys | frozenset(keys))
 
-    def _require(self, allowed: set[str], what: str) -> None:
+    def _require(self, allowed: frozenset[str], what: str) -> None:
         if self.status not in allowed:
             raise TransitionError(f"cannot {what}: the commitment is {self.status}")
 

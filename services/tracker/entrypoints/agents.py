@@ -9,7 +9,6 @@ from services.common.consumer import consume
 from services.common.streams import raw_topic
 from services.tracker.usecases.ingest import Handlers
 
-
 CONSUMED = (PANELS, RECOMMENDATIONS, DELIVERIES)  # topics this service's group reads
 
 

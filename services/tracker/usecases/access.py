@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from services.common import accesscode
 from services.common.clock import Clock
-from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
 from services.tracker.adapters.store import access_failures, commitments, panels
+from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
 
 ALLOWED = 10
 WINDOW = dt.timedelta(minutes=15)

@@ -12,17 +12,21 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
-from services.common.db import for_update
-from services.tracker.adapters import convert
-from services.tracker.adapters import publish
-from services.tracker.adapters import timeline
 from services.common.clock import Clock
+from services.common.db import for_update
+from services.tracker.adapters import convert, publish, timeline
+from services.tracker.adapters.store import commitments, notices, recommendations
 from services.tracker.domain import (
-    ApprovalNeeded, Commitment, TransitionError, decide_change, decide_extension_request, decide_handover,
+    ApprovalNeeded,
+    Commitment,
+    TransitionError,
+    decide_change,
+    decide_extension_request,
+    decide_handover,
 )
 from services.tracker.usecases.errors import Incomplete, NotFound
 from services.tracker.usecases.notices import NoticeRecorder
-from services.tracker.adapters.store import commitments, notices, recommendations
+
 
 def run(engine: Engine, clock: Clock, commitment_id: str, command,
         check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:

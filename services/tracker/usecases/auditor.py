@@ -17,12 +17,12 @@ from prometheus_client import Gauge
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from schemas.policy import PolicyFile
 from services.common.clock import Clock
 from services.tracker.adapters import convert
+from services.tracker.adapters.store import commitments, notices, panels, recommendations
 from services.tracker.domain import decide, decide_response
 from services.tracker.domain.model import ACTIVE
-from schemas.policy import PolicyFile
-from services.tracker.adapters.store import commitments, notices, panels, recommendations
 
 log = structlog.get_logger()
 MISSING = Gauge("followthrough_missing_notices",
@@ -45,7 +45,7 @@ def owed_notices(engine: Engine, policies: PolicyFile, today: dt.date, batch: in
             sent = _sent(session, [r.recommendation_id for r in rows])
             for row in rows:
                 c = convert.commitment(row, sent.get(row.recommendation_id, frozenset()))
-                owed |= {(row.id, n.key) for n in _safely(decide, c, today, lambda: convert.policy(row))}
+                owed |= {(row.id, n.key) for n in _safely(decide, c, today, lambda row=row: convert.policy(row))}
             last_id = rows[-1].id
         pending = session.execute(select(recommendations).where(recommendations.c.decision == "pending")).all()
         panel_rows = {p.slug: p for p in session.execute(select(panels)).all()}
@@ -54,7 +54,7 @@ def owed_notices(engine: Engine, policies: PolicyFile, today: dt.date, batch: in
             if rec.panel in panel_rows:
                 p = convert.pending(rec, panel_rows[rec.panel], sent.get(rec.id, frozenset()))
                 owed |= {(rec.id, n.key) for n in _safely(decide_response, p, today,
-                                                          lambda: policies.for_panel(rec.panel))}
+                                                          lambda rec=rec: policies.for_panel(rec.panel))}
     return owed
 
 

@@ -10,18 +10,26 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from schemas import (
-    DeliveryEvent, PanelEvent, RecommendationAgreed, RecommendationDeclined, RecommendationRecorded,
+    DeliveryEvent,
+    PanelEvent,
+    RecommendationAgreed,
+    RecommendationDeclined,
+    RecommendationRecorded,
 )
 from schemas.envelope import CloudEvent
+from schemas.policy import PolicyFile
 from services.common import outbox as outbox_mod
+from services.common.clock import london_today
 from services.common.consumer import Rejected
 from services.common.db import insert_new, insert_once
-from services.tracker.adapters import publish
-from services.tracker.adapters import timeline
-from services.common.clock import london_today
-from schemas.policy import PolicyFile
+from services.tracker.adapters import publish, timeline
 from services.tracker.adapters.store import (
-    commitments, delivery_failures, outbox, panels, processed_events, recommendations,
+    commitments,
+    delivery_failures,
+    outbox,
+    panels,
+    processed_events,
+    recommendations,
 )
 from services.tracker.adapters.store import timeline as timeline_table
 

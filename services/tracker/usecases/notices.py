@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from services.common.db import insert_once
 from services.tracker.adapters import publish
-from services.tracker.domain import Notice
 from services.tracker.adapters.store import notices
+from services.tracker.domain import Notice
 
 log = structlog.get_logger()
 DECIDED = Counter("followthrough_notices_decided_total", "Notices the tracker decided", ["kind", "level"])

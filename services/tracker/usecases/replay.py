@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session
 from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, parse_event
 from schemas.envelope import CloudEvent
 from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
+from schemas.policy import PolicyFile
+from services.common.clock import SYSTEM, Clock, london_today
 from services.common.consumer import Rejected
 from services.common.db import insert_once
-from services.tracker.usecases.actions import email_digest
-from services.tracker.adapters import convert
-from services.tracker.adapters import timeline
-from services.common.clock import SYSTEM, Clock, london_today
-from services.tracker.domain import Commitment
-from schemas.policy import PolicyFile
-from services.tracker.usecases.ingest import Handlers
+from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
+from services.tracker.domain import Commitment
+from services.tracker.usecases.actions import email_digest
+from services.tracker.usecases.ingest import Handlers
 
 log = structlog.get_logger()
 ORDER = {PANELS: 0, RECOMMENDATIONS: 1, COMMITMENTS: 2, NOTICES: 3, DELIVERIES: 4}

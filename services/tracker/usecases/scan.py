@@ -19,27 +19,21 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from services.tracker.adapters import convert
-from services.tracker.adapters import publish
-from services.tracker.adapters import timeline
-from services.tracker.usecases.notices import NoticeRecorder
+from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.db import for_update
+from services.tracker.adapters import convert, publish, timeline
+from services.tracker.adapters.store import commitments, notices, panels, recommendations
 from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
 from services.tracker.domain.ladder import next_response_on
-from schemas.policy import PolicyFile
-from services.tracker.adapters.store import commitments, notices, panels, recommendations
+from services.tracker.domain.rules import NOTICES
+from services.tracker.usecases.notices import NoticeRecorder
 
 log = structlog.get_logger()
 SCAN_SECONDS = Histogram("followthrough_scan_duration_seconds", "Duration of one scheduler pass")
 ROW_FAILURES = Counter("followthrough_scan_row_failures_total",
                        "Rows a scan pass could not process; each is parked until it changes")
 
-KIND_EVENT = {
-    "reminder": "commitment.due_soon", "silent": "commitment.silent", "overdue": "commitment.overdue",
-    "escalation": "commitment.escalated", "dispute": "commitment.escalated",
-    "review": "commitment.review_due", "back_on_track": "commitment.back_on_track",
-}
 
 
 @dataclass
@@ -147,7 +141,7 @@ class Scanner:
             if self._record(session, n, rec, row, today, now, decided, next_step):
                 record = timeline.append(session, row.id, n.kind, {"level": n.level, "reason": n.reason,
                                                                    "late": n.late}, now)
-                publish.emit_commitment(session, KIND_EVENT[n.kind], row, today, record=record,
+                publish.emit_commitment(session, NOTICES[n.kind].event, row, today, record=record,
                                         level=n.level, reason=n.reason)
             c = c.with_sent(n.key)
         status = time_transition(c, today, policy)

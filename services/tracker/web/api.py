@@ -13,13 +13,12 @@ from schemas import CommitmentPublic
 from services.common.auth import require_roles
 from services.common.problems import Problem
 from services.common.tokens import Principal
-from services.tracker.usecases import access
-from services.tracker.usecases import actions
-from services.tracker.adapters import publish
-from services.tracker.adapters import timeline
+from services.tracker.adapters import publish, timeline
+from services.tracker.adapters.store import commitments, recommendations
+from services.tracker.domain.rules import ACTIVE
+from services.tracker.usecases import access, actions
 from services.tracker.web.forms import client_of
 from services.tracker.web.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
-from services.tracker.adapters.store import commitments, recommendations
 
 router = APIRouter(prefix="/api/v1")
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -57,7 +56,7 @@ def list_commitments(
     if status:
         q = q.where(commitments.c.status == status)
     if overdue is not None:
-        late = and_(commitments.c.status.in_(("open", "in_progress", "disputed", "lapsed")),
+        late = and_(commitments.c.status.in_(ACTIVE),
                     commitments.c.due < today)
         q = q.where(late if overdue else not_(late))
     with _engine(request).connect() as conn:

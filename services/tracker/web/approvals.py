@@ -10,11 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.adapters.links import LinkError
 from services.tracker.web.pages import _message, _respond_context, templates
 
 router = APIRouter(include_in_schema=False)

@@ -62,6 +62,7 @@ def panel_calendar(slug: str, request: Request) -> Response:
         event.add("dtstart", r.due)
         event.add("dtend", r.due + dt.timedelta(days=1))
         event.add("summary", f"Due: {r.action}"[:200])
-        event.add("description", f"You said: {recs[r.recommendation_id].title}. Status: {views.STATUS_WORDS[r.status][0]}.")
+        event.add("description",
+                  f"You said: {recs[r.recommendation_id].title}. Status: {views.STATUS_WORDS[r.status][0]}.")
         cal.add_component(event)
     return Response(cal.to_ical(), media_type="text/calendar")

@@ -16,15 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.problems import Problem
-from services.tracker.usecases import access
-from services.tracker.usecases import actions
+from services.tracker.adapters.links import LinkError
+from services.tracker.adapters.store import commitments, panels, recommendations, timeline
+from services.tracker.domain.rules import ACTIVE
+from services.tracker.usecases import access, actions
 from services.tracker.web import views
-from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.adapters.links import LinkError
+from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.requests import ExtensionIn, UpdateIn, VerdictIn
-from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -143,7 +143,7 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "respond.html", {
         "c": c, "token": token, "panel_slug": row.panel, "csrf": csrf,
-        "can_act": row.status in ("open", "in_progress", "disputed", "lapsed"),
+        "can_act": row.status in ACTIVE,
         "message": message, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)

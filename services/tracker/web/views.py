@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.tracker.adapters.publish import days_overdue
+from services.tracker.domain.rules import NOTICES
 
 # Status in words a 13-year-old reads easily; never colour alone.
 STATUS_WORDS = {
@@ -29,13 +30,7 @@ ENTRY_WORDS = {
     "withdrawn": "Police dropped it",
     "kept": "Counted as done: no answer in time",
     "lapsed": "Counted as a broken promise",
-    "reminder": "The owner got a reminder",
-    "silent": "The owner was asked for news",
-    "overdue": "It was late, so the boss was told",
-    "escalation": "It was very late, so senior police were told",
-    "dispute": "Senior police were told you disagree",
-    "review": "Senior police were asked to review it",
-    "back_on_track": "Everyone told was told it is done",
+    **{kind: rule.words for kind, rule in NOTICES.items()},
     "extension_requested": "Police asked for a much later deadline: their boss must agree first",
 }
 # Who else heard of a change, by role, in plain words (SPEC §4: an escalation cannot be silenced).

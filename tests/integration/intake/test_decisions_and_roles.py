@@ -65,7 +65,8 @@ def test_the_response_clock_runs_from_the_day_the_panel_raised_it(intake, stack,
 
 def test_declining_needs_a_reason(intake, uid):
     intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
-    rec_id = intake.post("/api/v1/recommendations", json=_pending(uid), headers=intake.admin).json()["recommendation_id"]
+    rec_id = intake.post("/api/v1/recommendations", json=_pending(uid),
+                         headers=intake.admin).json()["recommendation_id"]
     r = intake.post(f"/api/v1/recommendations/{rec_id}/decision", json={"decision": "declined"}, headers=intake.admin)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "decline_reason"
     assert intake.post("/api/v1/recommendations/nope/decision", json={"decision": "declined", "decline_reason": "x"},

@@ -4,9 +4,9 @@ request publishes nothing."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-import csv
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -59,7 +59,8 @@ def test_rolled_back_requests_publish_nothing(services, stack, database_url, uid
     r = httpx.post(f"{intake.url}/api/v1/recommendations", json=body, headers=auth)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "commitment.agreed_on"
 
-    panel_events = read(stack.bootstrap, topic("followthrough.panels"), where=lambda e: e.get("subject") == f"panel-{uid}",
+    panel_events = read(stack.bootstrap, topic("followthrough.panels"),
+                        where=lambda e: e.get("subject") == f"panel-{uid}",
                         timeout=4)
     assert len(panel_events) == 1
     assert _count(database_url, "SELECT count(*) FROM intake_outbox") == 1

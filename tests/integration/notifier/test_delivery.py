@@ -71,7 +71,8 @@ def test_the_same_notice_five_times_sends_one_email_per_recipient(services, stac
     wait_for(smtp, 2, 15, where=lambda m: uid in m.envelope_to[0])
     time.sleep(3)
     got = [m for m in smtp.snapshot() if uid in m.envelope_to[0]]
-    assert sorted(r for m in got for r in m.envelope_to) == [f"owner-{uid}@example.org", f"supervisor-{uid}@example.org"]
+    assert sorted(r for m in got for r in m.envelope_to) == [f"owner-{uid}@example.org",
+                                                             f"supervisor-{uid}@example.org"]
 
 
 def test_smtp_down_for_60_seconds_loses_and_duplicates_nothing(services, stack, smtp, uid, topic):

@@ -15,8 +15,8 @@ import time
 import httpx
 import sqlalchemy as sa
 
+from devtools.catcher import RecordingHandler
 from services.common.db import make_engine
-from services.notifier.catcher import RecordingHandler
 from tests.integration.notifier.test_delivery import pairs, wait_for
 from tests.support.notices import notice_event, publish_all
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.common.db import make_engine
 from services.common.clock import london_today
+from services.common.db import make_engine
 from tests.support.api import issue_token
-from tests.support.events import panel_code, agreed_event, panel_event, publish
+from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.topics import read
 
 
@@ -70,9 +70,11 @@ def test_done_needs_evidence_and_a_summary_then_the_panel_confirms(world, stack,
                    json={"note": "All done", "done": True, "evidence_note": "Attendance list",
                          "summary": "Every officer was briefed."})
     assert r.status_code == 200 and r.json()["status"] == "done"
-    r = httpx.post(f"{world.url}/verdict", json={"verdict": "confirmed", "comment": "Yes", "access_code": world.access_code})
+    r = httpx.post(f"{world.url}/verdict", json={"verdict": "confirmed", "comment": "Yes",
+                                                 "access_code": world.access_code})
     assert r.status_code == 200 and r.json()["status"] == "kept"
-    events = read(stack.bootstrap, topic("followthrough.commitments"), where=lambda e: e.get("subject") == world.commitment_id,
+    events = read(stack.bootstrap, topic("followthrough.commitments"),
+                  where=lambda e: e.get("subject") == world.commitment_id,
                   until=lambda f: len(f) >= 3, timeout=10)
     assert [e["type"] for e in events] == ["commitment.opened", "commitment.completed", "commitment.confirmed"]
 
@@ -85,7 +87,8 @@ def test_a_wrong_access_code_is_refused_and_attempts_are_limited(world):
     assert [a.status_code for a in answers[:10]] == [403] * 10
     assert answers[10].status_code == 429 and answers[10].headers["Retry-After"]
     # Even the right code waits once the limit is reached.
-    r = httpx.post(f"{world.url}/verdict", json={"verdict": "confirmed", "comment": "", "access_code": world.access_code})
+    r = httpx.post(f"{world.url}/verdict", json={"verdict": "confirmed", "comment": "",
+                                                 "access_code": world.access_code})
     assert r.status_code == 429
 
 
@@ -136,7 +139,8 @@ def test_editing_any_timeline_row_breaks_the_audit(world):
     audit = httpx.get(f"{world.url}/audit").json()
     assert audit["intact"] is True and audit["entries"] == 3
     with world.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE tracker_timeline SET entry = CAST(:e AS JSON) WHERE commitment_id = :c AND seq = 2"),
+        conn.execute(sa.text("UPDATE tracker_timeline SET entry = CAST(:e AS JSON) "
+                             "WHERE commitment_id = :c AND seq = 2"),
                      {"e": '{"note": "All officers briefed"}', "c": world.commitment_id})
     audit = httpx.get(f"{world.url}/audit").json()
     assert audit["intact"] is False and audit["broken_at_seq"] == 2

@@ -23,7 +23,8 @@ def test_malformed_message_lands_on_the_dlq_and_the_next_good_one_is_processed(s
     produce(stack.bootstrap, topic("followthrough.recommendations"), uid.encode(), garbage)
     produce(stack.bootstrap, topic("followthrough.recommendations"), uid.encode(), wrong_schema)
     good = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
-    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(), json.dumps(good).encode())
+    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(),
+            json.dumps(good).encode())
 
     rejected = read(stack.bootstrap, topic("followthrough.dlq"),
                     where=lambda e: uid.encode() in base64.b64decode(e["data"]["raw"]),
@@ -80,7 +81,8 @@ def test_a_message_too_large_for_the_dlq_is_parked_cut_short_and_the_next_one_is
     producer.send(topic("followthrough.recommendations"), key=uid.encode(), value=big).get(timeout=10)
     producer.close()
     good = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
-    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(), json.dumps(good).encode())
+    produce(stack.bootstrap, topic("followthrough.recommendations"), good["subject"].encode(),
+            json.dumps(good).encode())
 
     (parked,) = read(stack.bootstrap, topic("followthrough.dlq"),
                      where=lambda e: base64.b64decode(e["data"]["raw"]).startswith(f"not an event {uid}".encode()),

@@ -17,7 +17,7 @@ from services.common.clock import london_today
 from services.common.db import make_engine
 from services.tracker.adapters.links import RespondLinks
 from tests.support.api import issue_token
-from tests.support.events import panel_code, agreed_event, panel_event, publish
+from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.topics import read
 
 SECRET = "a-test-secret-that-is-long-enough-to-be-strong"

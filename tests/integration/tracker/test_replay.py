@@ -11,10 +11,10 @@ import time
 import httpx
 import sqlalchemy as sa
 
-from services.common.db import make_engine
 from services.common.clock import london_today
+from services.common.db import make_engine
 from tests.support.api import issue_token
-from tests.support.events import panel_code, agreed_event, panel_event, publish
+from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.stack import REPO
 
 TABLES = {

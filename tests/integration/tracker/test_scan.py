@@ -11,17 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from schemas import Recommendation, RecommendationRecorded, make_event, parse_event
+from schemas.policy import load_policy_file
 from services.common.clock import SYSTEM, SimulatedClock, london_today, utcnow
 from services.common.db import make_engine
-from services.tracker.usecases import auditor
-from services.tracker.usecases import actions
-from services.tracker.bootstrap import migrate
-from schemas.policy import load_policy_file
-from services.tracker.usecases.ingest import Handlers
-from services.tracker.bootstrap import bootstrap
-from services.tracker.settings import TrackerSettings
-from services.tracker.usecases.scan import ROW_FAILURES
 from services.tracker.adapters.store import notices
+from services.tracker.bootstrap import bootstrap, migrate
+from services.tracker.settings import TrackerSettings
+from services.tracker.usecases import actions, auditor
+from services.tracker.usecases.ingest import Handlers
+from services.tracker.usecases.scan import ROW_FAILURES
 from tests.support.events import agreed_event, panel_event
 
 

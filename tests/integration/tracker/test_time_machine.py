@@ -31,23 +31,40 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemas import (
-    CommitmentTerms, Escalation, Owner, Panel, PanelEvent, Recommendation, RecommendationAgreed,
-    RecommendationDeclined, RecommendationRecorded, make_event, parse_event,
+    CommitmentTerms,
+    Escalation,
+    Owner,
+    Panel,
+    PanelEvent,
+    Recommendation,
+    RecommendationAgreed,
+    RecommendationDeclined,
+    RecommendationRecorded,
+    make_event,
+    parse_event,
 )
 from schemas.models import Contact
+from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
 from services.common.db import make_engine
-from services.tracker.usecases import auditor
-from services.tracker.usecases import actions
-from services.tracker.bootstrap import migrate
-from services.tracker.domain import (
-    ApprovalNeeded, Commitment, Contacts, PendingRecommendation, Policy, TransitionError, decide, decide_change,
-    decide_extension_request, decide_handover, decide_response, time_transition,
-)
-from schemas.policy import load_policy_file
-from services.tracker.bootstrap import bootstrap
-from services.tracker.settings import TrackerSettings
 from services.tracker.adapters.store import commitments, metadata, notices, outbox
+from services.tracker.bootstrap import bootstrap, migrate
+from services.tracker.domain import (
+    ApprovalNeeded,
+    Commitment,
+    Contacts,
+    PendingRecommendation,
+    Policy,
+    TransitionError,
+    decide,
+    decide_change,
+    decide_extension_request,
+    decide_handover,
+    decide_response,
+    time_transition,
+)
+from services.tracker.settings import TrackerSettings
+from services.tracker.usecases import actions, auditor
 
 EXAMPLES = int(os.environ.get("FT_TIME_MACHINE_EXAMPLES", "100"))
 START = dt.date(2026, 1, 5)  # the calendar's first day; 400 days cross two clock changes each way

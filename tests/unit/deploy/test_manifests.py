@@ -6,12 +6,11 @@ exists), and the checks below hold what operators rely on."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import copy
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import kubernetes_validate
 import pytest

@@ -63,7 +63,8 @@ def delivery_rows(engine) -> list:
 
 def outbox_events(engine) -> list[dict]:
     with engine.connect() as conn:
-        return [json.loads(p) for p in conn.execute(sa.text("SELECT payload FROM notifier_outbox ORDER BY id")).scalars()]
+        rows = conn.execute(sa.text("SELECT payload FROM notifier_outbox ORDER BY id")).scalars()
+        return [json.loads(p) for p in rows]
 
 
 def later(clock, seconds: float) -> dt.datetime:

@@ -9,7 +9,8 @@ import datetime as dt
 
 import jinja2
 
-from services.notifier import ledger, sender as sender_mod
+from services.notifier import ledger
+from services.notifier import sender as sender_mod
 from services.notifier.sender import Sender
 from tests.unit.notifier.conftest import FakeMailer, delivery_rows, later, make_notice, outbox_events
 

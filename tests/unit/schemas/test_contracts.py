@@ -13,8 +13,15 @@ import pytest
 import yaml
 
 from schemas import (
-    EVENT_TYPES, CommitmentTerms, Escalation, InvalidEvent, Owner, Recommendation, RecommendationAgreed,
-    make_event, parse_event,
+    EVENT_TYPES,
+    CommitmentTerms,
+    Escalation,
+    InvalidEvent,
+    Owner,
+    Recommendation,
+    RecommendationAgreed,
+    make_event,
+    parse_event,
 )
 from schemas.export import rendered
 
@@ -25,7 +32,8 @@ SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 def test_committed_file_matches_the_models(rel):
     committed = SCHEMAS / rel
     assert committed.exists(), f"{rel} is missing: run `followthrough schemas export`"
-    assert committed.read_text() == rendered()[rel], f"{rel} differs from the models: run `followthrough schemas export`"
+    assert committed.read_text() == rendered()[rel], \
+        f"{rel} differs from the models: run `followthrough schemas export`"
 
 
 def test_every_event_type_has_a_schema_and_an_asyncapi_message():

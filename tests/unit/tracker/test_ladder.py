@@ -172,11 +172,16 @@ def test_each_notice_key_is_decided_at_most_once(actions, due_in, late_start):
         day += dt.timedelta(days=step)
         try:
             match action:
-                case "update": c = c.post_update(day)
-                case "extend": c = c.extend(day + dt.timedelta(days=30), day)
-                case "complete": c = c.complete(day)
-                case "confirm": c = c.confirm()
-                case "dispute": c = c.dispute(day)
+                case "update":
+                    c = c.post_update(day)
+                case "extend":
+                    c = c.extend(day + dt.timedelta(days=30), day)
+                case "complete":
+                    c = c.complete(day)
+                case "confirm":
+                    c = c.confirm()
+                case "dispute":
+                    c = c.dispute(day)
         except ValueError:
             pass  # a transition its status does not allow: refused, state unchanged
         for n in decide(c, day, P):

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from schemas import parse_event
-from services.common.db import make_engine
-from services.tracker.bootstrap import migrate
 from schemas.policy import Policy, PolicyError, load_policy_file
-from services.tracker.usecases.ingest import Handlers
+from services.common.db import make_engine
 from services.tracker.adapters.store import commitments
+from services.tracker.bootstrap import migrate
+from services.tracker.usecases.ingest import Handlers
 from tests.support.events import agreed_event
 
 

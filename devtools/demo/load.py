@@ -12,12 +12,12 @@ import time
 
 import httpx
 
+from devtools.demo.example import FOLLOW_UPS, PANELS, recommendations
 from services.common import tokens
+from services.common.clock import london_today
 from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.common.settings import CommonSettings
-from services.demo.example import FOLLOW_UPS, PANELS, recommendations
-from services.common.clock import london_today
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
@@ -71,7 +71,8 @@ def follow_up(headers: dict, codes: dict, titles: dict) -> None:
                                                "access_code": codes[panel]}).raise_for_status()
         elif police == "withdraw":
             httpx.post(f"{url}/withdrawal", headers=headers,
-                       json={"reason": "The leaflet is replaced by a card officers already hand out."}).raise_for_status()
+                       json={"reason": "The leaflet is replaced by a card officers already hand out."},
+                        ).raise_for_status()
         else:
             httpx.post(f"{url}/updates", json={"note": "Patrol times agreed for two of the three schools.",
                                                "percent": 60}, headers=headers).raise_for_status()

@@ -68,7 +68,7 @@ def start_smtp(port: int, host: str = "127.0.0.1") -> tuple[Controller, Recordin
 
 def _page(handler: RecordingHandler) -> bytes:
     rows = []
-    for i, c in enumerate(reversed(handler.snapshot())):
+    for c in reversed(handler.snapshot()):
         rows.append(
             f"<article><h2>{html.escape(str(c.message['Subject']))}</h2>"
             f"<p><strong>To:</strong> {html.escape(', '.join(c.envelope_to))}<br>"
