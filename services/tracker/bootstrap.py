@@ -19,6 +19,7 @@ from services.common.settings import require_strong_secret_key
 from services.tracker.adapters import store
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
 from services.tracker.settings import TrackerSettings
+from services.tracker.usecases.access import AccessCodes
 from services.tracker.usecases.ingest import Handlers
 from services.tracker.usecases.notices import NoticeRecorder
 from services.tracker.usecases.scan import Scanner
@@ -44,6 +45,7 @@ class Tracker:
     recorder: NoticeRecorder
     scanner: Scanner
     csrf: Csrf
+    access: AccessCodes
     page_cache: PageCache = field(default_factory=PageCache)
     # Called after any write, so pages refresh, the relay publishes and the scan decides soon;
     # the web app sets it once its scheduler and relay exist.
@@ -72,4 +74,5 @@ def bootstrap(settings: TrackerSettings | None = None, clock: Clock = SYSTEM, en
     return Tracker(settings=settings, clock=clock, engine=engine, policies=policies, links=links,
                    approvals=approvals, recorder=recorder,
                    scanner=Scanner(engine, policies, recorder, clock=clock),
-                   csrf=Csrf(key, clock, public_url=url))
+                   csrf=Csrf(key, clock, public_url=url),
+                   access=AccessCodes(engine, clock, settings.followthrough_access_code_attempts))

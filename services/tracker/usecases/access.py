@@ -23,29 +23,36 @@ ALLOWED = 10
 WINDOW = dt.timedelta(minutes=15)
 
 
-def check_access_code(engine: Engine, clock: Clock, commitment_id: str, code: str, client: str) -> None:
-    now = clock.now()
-    with Session(engine) as session:
-        found = session.execute(select(commitments.c.panel, panels.c.access_code_sha256)
-                                .join(panels, panels.c.slug == commitments.c.panel, isouter=True)
-                                .where(commitments.c.id == commitment_id)).first()
-    if found is None:
-        raise NotFound(f"There is no commitment {commitment_id}; check the id.")
-    panel, code_digest = found
-    with Session(engine) as session, session.begin():
-        session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
-        limited = _failures(session, panel, client, now) >= ALLOWED
-        wrong = not limited and not accesscode.matches(code, code_digest)
-        if wrong:  # committed before we answer
-            session.execute(access_failures.insert().values(panel=panel, client=client, at=now))
-            if _failures(session, panel, client, now) == ALLOWED:
-                _extend_confirmation_windows(session, panel, clock.today())
-    if limited:
-        raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
-                              retry_after=int(WINDOW.total_seconds()))
-    if wrong:
-        raise WrongCode("This access code is not right for this panel. Ask your youth worker for it.",
-                        field="access_code", fix="Use the panel's access code, exactly as given.")
+class AccessCodes:
+    """Checks a panel's access code; `allowed` wrong codes per client per WINDOW."""
+
+    def __init__(self, engine: Engine, clock: Clock, allowed: int = ALLOWED) -> None:
+        self.engine, self.clock, self.allowed = engine, clock, allowed
+
+    def check(self, commitment_id: str, code: str, client: str) -> None:
+        engine, clock = self.engine, self.clock
+        now = clock.now()
+        with Session(engine) as session:
+            found = session.execute(select(commitments.c.panel, panels.c.access_code_sha256)
+                                    .join(panels, panels.c.slug == commitments.c.panel, isouter=True)
+                                    .where(commitments.c.id == commitment_id)).first()
+        if found is None:
+            raise NotFound(f"There is no commitment {commitment_id}; check the id.")
+        panel, code_digest = found
+        with Session(engine) as session, session.begin():
+            session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
+            limited = _failures(session, panel, client, now) >= self.allowed
+            wrong = not limited and not accesscode.matches(code, code_digest)
+            if wrong:  # committed before we answer
+                session.execute(access_failures.insert().values(panel=panel, client=client, at=now))
+                if _failures(session, panel, client, now) == self.allowed:
+                    _extend_confirmation_windows(session, panel, clock.today())
+        if limited:
+            raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
+                                  retry_after=int(WINDOW.total_seconds()))
+        if wrong:
+            raise WrongCode("This access code is not right for this panel. Ask your youth worker for it.",
+                            field="access_code", fix="Use the panel's access code, exactly as given.")
 
 
 def _failures(session: Session, panel: str, client: str, now: dt.datetime) -> int:

@@ -16,7 +16,7 @@ from services.common.tokens import Principal
 from services.tracker.adapters import publish, timeline
 from services.tracker.adapters.store import commitments, recommendations
 from services.tracker.domain.rules import ACTIVE
-from services.tracker.usecases import access, actions
+from services.tracker.usecases import actions
 from services.tracker.web.forms import client_of
 from services.tracker.web.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
 
@@ -154,8 +154,7 @@ def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
              responses={**WRITE_ERRORS, 429: PROBLEM},
              summary="The youth panel confirms or disputes that it was done (needs the panel's access code)")
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
-    access.check_access_code(_engine(request), request.app.state.clock, commitment_id, body.access_code,
-                             client_of(request))
+    request.app.state.access.check(commitment_id, body.access_code, client_of(request))
     return _write(request, commitment_id, None, actions.verdict, verdict=body.verdict, comment=body.comment)
 
 

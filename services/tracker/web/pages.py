@@ -19,7 +19,7 @@ from services.common.problems import Problem
 from services.tracker.adapters.links import LinkError
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.domain.rules import ACTIVE
-from services.tracker.usecases import access, actions
+from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
@@ -104,7 +104,7 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
         if verdict not in ("confirmed", "disputed"):
             raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
         body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
-        access.check_access_code(state.engine, state.clock, commitment_id, body.access_code, client_of(request))
+        state.access.check(commitment_id, body.access_code, client_of(request))
         actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
                      comment=body.comment)
     except CsrfError as exc:

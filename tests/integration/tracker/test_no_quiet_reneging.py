@@ -214,3 +214,15 @@ def test_public_pages_and_verdicts_are_rate_limited_per_client(services, stack, 
     limited = httpx.get(f"{tracker.url}/register", headers=one)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert httpx.get(f"{tracker.url}/panels/panel-{uid}", headers=other).status_code == 200
+
+
+def test_the_number_of_wrong_codes_allowed_is_a_setting(services, stack, uid, prefix):
+    tracker = services("tracker", FOLLOWTHROUGH_ACCESS_CODE_ATTEMPTS="3")
+    publish(stack.bootstrap, panel_event(uid), prefix)
+    event = agreed_event(uid, london_today() + dt.timedelta(days=30))
+    publish(stack.bootstrap, event, prefix)
+    url = f"{tracker.url}/api/v1/commitments/{event['data']['commitment']['id']}"
+    _wait(lambda: httpx.get(url).status_code == 200)
+    answers = [httpx.post(f"{url}/verdict", json={"verdict": "confirmed", "comment": "", "access_code": "guess"})
+               for _ in range(4)]
+    assert [a.status_code for a in answers] == [403, 403, 403, 429]
