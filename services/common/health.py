@@ -96,3 +96,12 @@ def serve(app, service: str, host: str | None, port: int) -> None:
 
     logs.configure(service)
     uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=False)
+
+
+def install_edges(app, settings) -> None:
+    """What every service's HTTP edge has: problem answers, security headers, health checks."""
+    from services.common import headers, problems
+
+    problems.install(app)
+    headers.install(app)
+    install(app, settings.kafka_bootstrap_servers)

@@ -61,3 +61,9 @@ def upgrade_common(engine: Engine) -> None:
     from services.common.tokens import metadata
 
     upgrade(engine, COMMON, "common_alembic_version", metadata)
+
+
+def upgrade_service(engine: Engine, service: str, migrations: Path, metadata: MetaData) -> None:
+    """The shared token table, then the service's own tables (`<service>_alembic_version`)."""
+    upgrade_common(engine)
+    upgrade(engine, migrations, f"{service}_alembic_version", metadata)

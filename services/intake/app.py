@@ -8,10 +8,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from schemas.policy import load_policy_file
-from services.common import headers, health, problems
+from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
-from services.common.migrate import upgrade, upgrade_common
+from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.intake import api, store
@@ -22,8 +22,7 @@ DEFAULT_PORT = 8001
 
 
 def migrate(engine) -> None:
-    upgrade_common(engine)
-    upgrade(engine, MIGRATIONS, "intake_alembic_version", store.metadata)
+    upgrade_service(engine, "intake", MIGRATIONS, store.metadata)
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
@@ -54,10 +53,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         description="Record youth panels, their recommendations and the police's decisions.",
         lifespan=lifespan,
     )
-    problems.install(app)
-    headers.install(app)
     app.include_router(api.router)
-    health.install(app, settings.kafka_bootstrap_servers)
+    health.install_edges(app, settings)
     return app
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import headers, health, problems
+from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
-from services.common.migrate import upgrade, upgrade_common
+from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
@@ -31,8 +31,7 @@ DEFAULT_PORT = 8003
 
 
 def migrate(engine) -> None:
-    upgrade_common(engine)
-    upgrade(engine, MIGRATIONS, "notifier_alembic_version", store.metadata)
+    upgrade_service(engine, "notifier", MIGRATIONS, store.metadata)
 
 
 def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
@@ -79,9 +78,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
 
     app = FastAPI(title="followthrough notifier", version="1.0.0",
                   description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
-    problems.install(app)
-    headers.install(app)
-    health.install(app, settings.kafka_bootstrap_servers)
+    health.install_edges(app, settings)
     return app
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from schemas.policy import PolicyFile, load_policy_file
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
-from services.common.migrate import upgrade, upgrade_common
+from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.tracker.adapters import store
@@ -30,8 +30,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def migrate(engine: Engine) -> None:
-    upgrade_common(engine)
-    upgrade(engine, MIGRATIONS, "tracker_alembic_version", store.metadata)
+    upgrade_service(engine, "tracker", MIGRATIONS, store.metadata)
 
 
 @dataclass

@@ -60,3 +60,13 @@ def wait_ready(url: str, proc: subprocess.Popen, why: Callable[[], str], timeout
             pass
         time.sleep(0.5)
     raise AssertionError(f"{url} never became ready")
+
+
+def wait_until(ok: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll `ok` until it is true; fail when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ok():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from services.common.clock import london_today
 from services.common.db import make_engine
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
+from tests.support.procs import wait_until
 from tests.support.topics import read
 
 
@@ -24,7 +24,7 @@ def world(services, stack, database_url, uid, prefix):
     event = agreed_event(uid, london_today() + dt.timedelta(days=40))
     publish(stack.bootstrap, event, prefix)
     cid = event["data"]["commitment"]["id"]
-    _wait(lambda: httpx.get(f"{tracker.url}/api/v1/commitments/{cid}").status_code == 200)
+    wait_until(lambda: httpx.get(f"{tracker.url}/api/v1/commitments/{cid}").status_code == 200)
     engine = make_engine(database_url)
     code = panel_code(uid)  # its digest came with the panel's event
 
@@ -37,15 +37,6 @@ def world(services, stack, database_url, uid, prefix):
         access_code = code
     World.engine = engine
     return World
-
-
-def _wait(ok, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ok():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def test_only_the_owner_or_an_admin_posts_updates(world):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import httpx
 import pytest
@@ -18,18 +17,10 @@ from services.common.db import make_engine
 from services.tracker.adapters.links import RespondLinks
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
+from tests.support.procs import wait_until
 from tests.support.topics import read
 
 SECRET = "a-test-secret-that-is-long-enough-to-be-strong"
-
-
-def _wait(ok, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ok():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -45,7 +36,7 @@ def late(services, stack, database_url, uid, prefix):
     def escalated():
         with engine.connect() as conn:
             return conn.execute(sa.text("SELECT count(*) FROM tracker_notices WHERE key = 'escalation:2:v1'")).scalar()
-    _wait(escalated)
+    wait_until(escalated)
     code = panel_code(uid)  # its digest came with the panel's event
 
     class Late:
@@ -195,7 +186,7 @@ def test_page_handlers_take_no_status_or_message_from_the_address(late):
 def test_public_lists_are_paged_and_filtered_in_sql(late, stack, prefix, uid):
     for days in (5, 10, 15):
         publish(stack.bootstrap, agreed_event(uid, london_today() + dt.timedelta(days=days)), prefix)
-    _wait(lambda: len(httpx.get(f"{late.base}/api/v1/commitments?panel=panel-{uid}").json()) == 4)
+    wait_until(lambda: len(httpx.get(f"{late.base}/api/v1/commitments?panel=panel-{uid}").json()) == 4)
     first = httpx.get(f"{late.base}/api/v1/commitments?panel=panel-{uid}&limit=2").json()
     second = httpx.get(f"{late.base}/api/v1/commitments?panel=panel-{uid}&limit=2&offset=2").json()
     assert len(first) == len(second) == 2 and {c["id"] for c in first}.isdisjoint({c["id"] for c in second})
@@ -207,7 +198,7 @@ def test_public_lists_are_paged_and_filtered_in_sql(late, stack, prefix, uid):
 def test_public_pages_and_verdicts_are_rate_limited_per_client(services, stack, uid, prefix):
     tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="5/minute")
     publish(stack.bootstrap, panel_event(uid), prefix)
-    _wait(lambda: httpx.get(f"{tracker.url}/panels/panel-{uid}").status_code == 200)
+    wait_until(lambda: httpx.get(f"{tracker.url}/panels/panel-{uid}").status_code == 200)
     one, other = {"X-Forwarded-For": "192.0.2.30"}, {"X-Forwarded-For": "192.0.2.31"}
     codes = [httpx.get(f"{tracker.url}/panels/panel-{uid}", headers=one).status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
@@ -222,7 +213,7 @@ def test_the_number_of_wrong_codes_allowed_is_a_setting(services, stack, uid, pr
     event = agreed_event(uid, london_today() + dt.timedelta(days=30))
     publish(stack.bootstrap, event, prefix)
     url = f"{tracker.url}/api/v1/commitments/{event['data']['commitment']['id']}"
-    _wait(lambda: httpx.get(url).status_code == 200)
+    wait_until(lambda: httpx.get(url).status_code == 200)
     answers = [httpx.post(f"{url}/verdict", json={"verdict": "confirmed", "comment": "", "access_code": "guess"})
                for _ in range(4)]
     assert [a.status_code for a in answers] == [403, 403, 403, 429]

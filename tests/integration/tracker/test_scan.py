@@ -7,30 +7,18 @@ import datetime as dt
 import json
 import uuid
 
-import pytest
 import sqlalchemy as sa
 
 from schemas import Recommendation, RecommendationRecorded, make_event, parse_event
 from schemas.policy import load_policy_file
 from services.common.clock import SYSTEM, SimulatedClock, london_today, utcnow
-from services.common.db import make_engine
 from services.tracker.adapters.store import notices
-from services.tracker.bootstrap import bootstrap, migrate
+from services.tracker.bootstrap import bootstrap
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import actions, auditor
 from services.tracker.usecases.ingest import Handlers
 from services.tracker.usecases.scan import ROW_FAILURES
 from tests.support.events import agreed_event, panel_event
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'demo.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("database_url"))
-    engine = make_engine(url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def _scanner(engine, clock=None):

@@ -25,7 +25,6 @@ import os
 import uuid
 from dataclasses import dataclass, replace
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -46,9 +45,8 @@ from schemas import (
 from schemas.models import Contact
 from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
-from services.common.db import make_engine
 from services.tracker.adapters.store import commitments, metadata, notices, outbox
-from services.tracker.bootstrap import bootstrap, migrate
+from services.tracker.bootstrap import bootstrap
 from services.tracker.domain import (
     ApprovalNeeded,
     Commitment,
@@ -366,16 +364,6 @@ def _empty(engine) -> None:
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'tm.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("database_url"))
-    engine = make_engine(url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
