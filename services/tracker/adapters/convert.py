@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.tracker.adapters.rows import CommitmentRow, PanelRow, RecommendationRow
 from services.tracker.domain import Commitment, Contacts, PendingRecommendation, Policy
 
 
@@ -12,7 +13,7 @@ def contacts(owner_email: str, escalation: dict) -> Contacts:
                     senior_lead=escalation["senior_lead"], board=escalation["board"])
 
 
-def commitment(row: Any, sent_keys: frozenset[str] = frozenset()) -> Commitment:
+def commitment(row: CommitmentRow, sent_keys: frozenset[str] = frozenset()) -> Commitment:
     return Commitment(
         id=row.id, status=row.status, agreed_on=row.agreed_on, due=row.due, original_due=row.original_due,
         update_every_days=row.update_every_days, ladder_since=row.ladder_since,
@@ -31,7 +32,7 @@ def changes(c: Commitment) -> dict[str, Any]:
                 handovers=c.handovers, owner_email=c.contacts.owner, confirm_extra_days=c.confirm_extra_days)
 
 
-def pending(rec: Any, panel: Any, sent_keys: frozenset[str] = frozenset()) -> PendingRecommendation:
+def pending(rec: RecommendationRow, panel: PanelRow, sent_keys: frozenset[str] = frozenset()) -> PendingRecommendation:
     return PendingRecommendation(
         id=rec.id, respond_by=rec.respond_by, ladder_since=rec.ladder_since,
         contacts=contacts(panel.police_lead["email"], panel.escalation),
@@ -39,6 +40,6 @@ def pending(rec: Any, panel: Any, sent_keys: frozenset[str] = frozenset()) -> Pe
     )
 
 
-def policy(row: Any) -> Policy:
+def policy(row: CommitmentRow) -> Policy:
     """The ladder copied onto the commitment when it was agreed."""
     return Policy.model_validate(row.policy)

@@ -13,6 +13,7 @@ from schemas import Notice as NoticeOut
 from schemas.models import ToldParty
 from services.common import outbox as outbox_mod
 from services.common.clock import LONDON
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
 from services.tracker.adapters.store import outbox
 from services.tracker.domain import Notice
 from services.tracker.domain.model import days_overdue as domain_days_overdue
@@ -28,11 +29,11 @@ _WHY = {
 }
 
 
-def days_overdue(row: Any, today: dt.date) -> int:
+def days_overdue(row: CommitmentRow, today: dt.date) -> int:
     return domain_days_overdue(row.status, row.due, today)
 
 
-def public_state(row: Any, today: dt.date) -> CommitmentPublic:
+def public_state(row: CommitmentRow, today: dt.date) -> CommitmentPublic:
     return CommitmentPublic(
         id=row.id, recommendation_id=row.recommendation_id, panel=row.panel, action=row.action,
         done_means=row.done_means, owner_role=row.owner_role, due=row.due, original_due=row.original_due,
@@ -41,12 +42,12 @@ def public_state(row: Any, today: dt.date) -> CommitmentPublic:
     )
 
 
-def commitment_event(event_type: str, row: Any, today: dt.date, *, record: dict | None, **about: Any) -> dict:
+def commitment_event(event_type: str, row: CommitmentRow, today: dt.date, *, record: dict | None, **about: Any) -> dict:
     data = CommitmentEvent(commitment=public_state(row, today), timeline=record, **about)
     return make_event(event_type, row.id, data, source=SOURCE, time=record["at"] if record else None)
 
 
-def emit_commitment(session: Session, event_type: str, row: Any, today: dt.date, *, record: dict | None,
+def emit_commitment(session: Session, event_type: str, row: CommitmentRow, today: dt.date, *, record: dict | None,
                     **about: Any) -> None:
     outbox_mod.add(session, outbox, commitment_event(event_type, row, today, record=record, **about))
 
@@ -56,7 +57,8 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
     return uuid.uuid5(NOTICE_NS, f"{recommendation_id}:{key}")
 
 
-def emit_notice(session: Session, n: Notice, *, rec: Any, row: Any | None, today: dt.date, now: dt.datetime,
+def emit_notice(session: Session, n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
+                now: dt.datetime,
                 public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> uuid.UUID:
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
@@ -88,12 +90,12 @@ def _london_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=LONDON)
 
 
-def _role_name(who: str, row: Any, rec: Any) -> str:
+def _role_name(who: str, row: CommitmentRow | None, rec: RecommendationRow) -> str:
     return {"owner": row.owner_role if row else "police lead", "supervisor": "Supervisor",
             "senior_lead": "Senior lead", "board": "Oversight board"}[who]
 
 
-def _subject(n: Notice, rec: Any, row: Any | None) -> str:
+def _subject(n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> str:
     title = rec.title if len(rec.title) <= 60 else rec.title[:57] + "…"
     prefix = NOTICES[n.kind].subject.format(days=n.days_overdue, s="" if n.days_overdue == 1 else "s",
                                              level=n.level)

@@ -15,6 +15,7 @@ from schemas import CommitmentPublic
 from services.common.clock import Clock
 from services.common.db import for_update
 from services.tracker.adapters import convert, publish, timeline
+from services.tracker.adapters.rows import CommitmentRow
 from services.tracker.adapters.store import commitments, notices, recommendations
 from services.tracker.domain import (
     ApprovalNeeded,
@@ -48,7 +49,7 @@ def load_for_update(session: Session, commitment_id: str):
 
 
 def apply(
-    session: Session, row: Any, *, now: dt.datetime, today: dt.date,
+    session: Session, row: CommitmentRow, *, now: dt.datetime, today: dt.date,
     change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
     columns: dict[str, Any] | None = None, **about: Any,
 ):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import insert_once
 from services.tracker.adapters import publish
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
 from services.tracker.adapters.store import notices
 from services.tracker.domain import Notice
 
@@ -28,7 +29,8 @@ class NoticeRecorder:
     def __init__(self, public_url: str, respond_url: Link, approve_url: ApproveLink | None = None) -> None:
         self.public_url, self.respond_url, self.approve_url = public_url, respond_url, approve_url
 
-    def record(self, session: Session, n: Notice, rec: Any, row: Any | None, today: dt.date, now: dt.datetime,
+    def record(self, session: Session, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
+               now: dt.datetime,
                next_step: dt.date | None = None) -> str | None:
         """Insert the notice and queue its event; the notice id if this call recorded it."""
         nid = publish.notice_id(rec.id, n.key)
@@ -46,7 +48,7 @@ class NoticeRecorder:
                  recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)
         return str(nid)
 
-    def _link(self, n: Notice, row: Any | None) -> str | None:
+    def _link(self, n: Notice, row: CommitmentRow | None) -> str | None:
         """The first recipient's own link: the owner's respond page, or the supervisor's approval page."""
         if row is None:
             return None

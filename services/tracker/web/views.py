@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.tracker.adapters.publish import days_overdue
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
 from services.tracker.domain.rules import NOTICES
 
 # Status in words a 13-year-old reads easily; never colour alone.
@@ -71,7 +72,8 @@ class CommitmentView:
     requested: str | None = None  # a later deadline asked for, waiting for the boss
 
 
-def commitment_view(row: Any, recommendation: Any, entries: list, today: dt.date) -> CommitmentView:
+def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
+                    today: dt.date) -> CommitmentView:
     words, css = STATUS_WORDS[row.status]
     late = days_overdue(row, today)
     if late and row.status not in ("lapsed",):
@@ -87,7 +89,7 @@ def commitment_view(row: Any, recommendation: Any, entries: list, today: dt.date
     )
 
 
-def _what(entry: Any) -> str:
+def _what(entry: TimelineRow) -> str:
     words = ENTRY_WORDS.get(entry.kind, entry.kind)
     if entry.kind == "updated" and "handed_over_to" in entry.entry:
         words = "A new police owner took it on"
@@ -99,7 +101,7 @@ def _what(entry: Any) -> str:
     return words
 
 
-def _detail(entry: Any) -> str:
+def _detail(entry: TimelineRow) -> str:
     e = entry.entry
     return (e.get("summary") or e.get("note") or e.get("reason") or e.get("comment")
             or (f"New date: {e['to']}" if "to" in e else "") or "")

@@ -23,11 +23,10 @@ import datetime as dt
 import json
 import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 from schemas import (
     CommitmentTerms,
@@ -48,172 +47,24 @@ from services.common.clock import SimulatedClock
 from services.tracker.adapters.store import commitments, metadata, notices, outbox
 from services.tracker.bootstrap import bootstrap
 from services.tracker.domain import (
-    ApprovalNeeded,
     Commitment,
-    Contacts,
     PendingRecommendation,
-    Policy,
     TransitionError,
-    decide,
-    decide_change,
-    decide_extension_request,
-    decide_handover,
-    decide_response,
-    time_transition,
 )
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import actions, auditor
+from tests.support.time_machine import (
+    LADDER,
+    PANEL,
+    START,
+    Action,
+    CommitmentStory,
+    Model,
+    PendingStory,
+    world,
+)
 
 EXAMPLES = int(os.environ.get("FT_TIME_MACHINE_EXAMPLES", "100"))
-START = dt.date(2026, 1, 5)  # the calendar's first day; 400 days cross two clock changes each way
-DAYS = 400
-PANEL = "panel-tm"
-LADDER = Contacts("unused", "sup@example.org", "lead@example.org", "board@example.org")
-POLICY = Policy()
-
-# The public contract (SPEC §3): which commitment event each change publishes.
-ACTION_EVENT = {"update": "commitment.updated", "done": "commitment.completed", "extend": "commitment.extended",
-                "handover": "commitment.updated", "withdraw": "commitment.withdrawn",
-                "confirm": "commitment.confirmed", "dispute": "commitment.disputed", "approve": "commitment.extended"}
-NOTICE_EVENT = {"reminder": "commitment.due_soon", "silent": "commitment.silent", "overdue": "commitment.overdue",
-                "escalation": "commitment.escalated", "dispute": "commitment.escalated",
-                "review": "commitment.review_due", "back_on_track": "commitment.back_on_track"}
-TRANSITION_EVENT = {"kept": "commitment.confirmed", "lapsed": "commitment.escalated"}
-
-
-# ---------------------------------------------------------------- the stories
-
-
-@dataclass(frozen=True)
-class Action:
-    day: int
-    kind: str
-    days: int = 0  # extension: how far past that day the new deadline is
-
-
-@dataclass(frozen=True)
-class CommitmentStory:
-    record_day: int
-    due_offset: int  # due = record day + offset
-    agreed_before: int  # agreed on this many days before min(due - 1, record day)
-    update_every_days: int
-    actions: tuple[Action, ...]
-
-
-@dataclass(frozen=True)
-class PendingStory:
-    record_day: int
-    raised_before: int  # raised on this many days before the record day
-    respond_within_days: int
-    declined_on: int | None
-
-
-def _actions(record_day: int) -> st.SearchStrategy:
-    kinds = st.sampled_from(list(ACTION_EVENT))
-    return st.lists(st.builds(Action, day=st.integers(record_day, DAYS - 1), kind=kinds,
-                              days=st.integers(1, 200)), max_size=6)
-
-
-@st.composite
-def commitment_story(draw) -> CommitmentStory:
-    record_day = draw(st.integers(0, DAYS - 1))
-    return CommitmentStory(record_day, draw(st.integers(-400, 400)), draw(st.integers(0, 120)),
-                           draw(st.sampled_from([7, 14, 30, 60])),
-                           tuple(sorted(draw(_actions(record_day)), key=lambda a: a.day)))
-
-
-@st.composite
-def pending_story(draw) -> PendingStory:
-    record_day = draw(st.integers(0, DAYS - 1))
-    declined = draw(st.one_of(st.none(), st.integers(record_day, DAYS - 1)))
-    return PendingStory(record_day, draw(st.integers(0, 120)), draw(st.integers(1, 90)), declined)
-
-
-@st.composite
-def world(draw):
-    """A scan batch size, a portfolio (of exactly 1, of the batch size, one less, one more, or
-    anything up to 60) and the scan days."""
-    batch = draw(st.integers(1, 12))
-    size = draw(st.one_of(st.just(1), st.sampled_from([max(1, batch - 1), batch, batch + 1]), st.integers(1, 60)))
-    items = draw(st.lists(st.one_of(commitment_story(), pending_story()), min_size=size, max_size=size))
-    scan_days = sorted(draw(st.sets(st.integers(0, DAYS - 1), min_size=1, max_size=30)))
-    return batch, items, scan_days
-
-
-# ---------------------------------------------------------------- the model
-
-
-class Model:
-    """The same story told with the pure domain alone."""
-
-    def __init__(self) -> None:
-        self.commitments: dict[str, Commitment] = {}
-        self.pending: dict[str, PendingRecommendation] = {}
-        self.rec_of: dict[str, str] = {}
-        self.requested: dict[str, dt.date] = {}  # extensions waiting for the supervisor
-        self.owed: set[tuple] = set()  # (subject id, key, kind, level, late)
-        self.events: collections.Counter = collections.Counter()  # (commitment id, event type)
-
-    def open(self, cid: str, rec_id: str, c: Commitment) -> None:
-        self.commitments[cid], self.rec_of[cid] = c, rec_id
-        self.events[(cid, "commitment.opened")] += 1
-
-    def act(self, cid: str, action: Action, today: dt.date, new_owner: str) -> bool:
-        c = self.commitments[cid]
-        new_due = today + dt.timedelta(days=action.days)
-        change = {
-            "update": lambda: c.post_update(today),
-            "done": lambda: c.complete(today),
-            "extend": lambda: c.extend(new_due, today, POLICY.extension_limit_days),
-            "approve": lambda: c.extend(self.requested[cid], today),
-            "handover": lambda: c.hand_over(new_owner),
-            "withdraw": lambda: c.withdraw(),
-            "confirm": lambda: c.confirm(),
-            "dispute": lambda: c.dispute(today),
-        }[action.kind]
-        try:
-            after = change()
-        except ApprovalNeeded:  # kept as a request: the supervisor is asked, the deadline stands
-            self.requested[cid] = new_due
-            self._record(cid, c, [decide_extension_request(c, new_due, "more time", today)])
-            self.events[(cid, "commitment.updated")] += 1
-            return True
-        except (TransitionError, KeyError):  # KeyError: nothing to approve
-            return False
-        decided = {
-            "extend": lambda: decide_change(c, after, "extend", "more time", today),
-            "approve": lambda: decide_change(c, after, "extend", "more time", today),
-            "withdraw": lambda: decide_change(c, after, "withdraw", "no longer possible", today),
-            "handover": lambda: [decide_handover(c, after, "moved", today)],
-        }.get(action.kind, list)()
-        if action.kind in ("extend", "approve"):
-            self.requested.pop(cid, None)
-        self._record(cid, after, decided)
-        self.events[(cid, ACTION_EVENT[action.kind])] += 1
-        return True
-
-    def _record(self, cid: str, c: Commitment, decided: list) -> None:
-        for n in decided:
-            self.owed.add((self.rec_of[cid], n.key, n.kind, n.level, n.late))
-        self.commitments[cid] = c.with_sent(*(n.key for n in decided))
-
-    def scan(self, today: dt.date) -> None:
-        for cid, c in self.commitments.items():
-            for n in decide(c, today, POLICY):
-                self.owed.add((self.rec_of[cid], n.key, n.kind, n.level, n.late))
-                self.events[(cid, NOTICE_EVENT[n.kind])] += 1
-                c = c.with_sent(n.key)
-            status = time_transition(c, today, POLICY)
-            if status:
-                c = replace(c, status=status)
-                self.events[(cid, TRANSITION_EVENT[status])] += 1
-            self.commitments[cid] = c
-        for rid, p in self.pending.items():
-            for n in decide_response(p, today, POLICY):
-                self.owed.add((rid, n.key, n.kind, n.level, n.late))
-                p = p.with_sent(n.key)
-            self.pending[rid] = p
-
 
 # ---------------------------------------------------------------- the real tracker
 
