@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from services.common import accesscode
 from services.common.db import make_engine
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
@@ -38,7 +39,7 @@ def _mine(stack, name, subject, expect):
 def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intake, stack, uid, topic):
     r = intake.post("/api/v1/panels", json=panel_body(uid), headers=intake.admin)
     assert r.status_code == 201, r.text
-    assert r.json()["access_code"]
+    code = r.json()["access_code"]
     due = dt.date.today() + dt.timedelta(days=40)
     r = intake.post("/api/v1/recommendations", json=agreed_body(uid, due), headers=intake.admin)
     assert r.status_code == 201, r.text
@@ -47,7 +48,9 @@ def test_a_panel_and_an_agreed_recommendation_publish_exactly_their_events(intak
     (panel_event,) = _mine(stack, topic("followthrough.panels"), f"panel-{uid}", 1)
     assert panel_event["type"] == "panel.registered"
     jsonschema.validate(panel_event, json.loads((SCHEMAS / "panel.registered.json").read_text()))
-    assert "access_code" not in json.dumps(panel_event)
+    # Only the code's digest travels (the tracker checks verdicts against it), never the code.
+    assert code not in json.dumps(panel_event)
+    assert panel_event["data"]["panel"]["access_code_sha256"] == accesscode.digest(code)
 
     events = _mine(stack, topic("followthrough.recommendations"), rec_id, 1)
     assert [e["type"] for e in events] == ["recommendation.agreed"]
