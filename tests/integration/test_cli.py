@@ -8,8 +8,11 @@ import os
 import subprocess
 import sys
 
+import sqlalchemy as sa
+
 from schemas import parse_event
 from schemas.policy import load_policy_file
+from services.common import accesscode
 from services.common.db import make_engine
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases.ingest import Handlers
@@ -31,7 +34,10 @@ def test_panel_create_and_csv_import(services, database_url, tmp_path):
             "--lead-role", "Inspector", "--lead-email", "lead@example.org", "--supervisor", "s@example.org",
             "--senior-lead", "l@example.org", "--board", "b@example.org", env=env)
     assert r.returncode == 0, r.stderr
-    assert "-" in r.stdout.strip().splitlines()[-1]  # the access code, alone on the last line
+    code = r.stdout.strip().splitlines()[-1]  # the access code, alone on the last line
+    with make_engine(database_url).connect() as conn:
+        kept = conn.execute(sa.text("SELECT access_code_sha256 FROM intake_panels WHERE slug = 'mentoring-cohort'"))
+        assert kept.scalar() == accesscode.digest(code)
 
     r = cli("import", str(REPO / "docs" / "recommendations-template.csv"), env=env)
     assert r.returncode == 0, r.stderr
