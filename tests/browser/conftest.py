@@ -13,7 +13,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while it
+# lives, which would make any later test's asyncio.run() fail; it stops after the browser tests.
+@pytest.fixture(scope="package")
 def browser():
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
