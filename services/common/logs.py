@@ -90,5 +90,6 @@ def configure(service: str, level: str = "INFO", fmt: str | None = None, stream:
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own config is off (log_config=None); never print twice
         logger.propagate = True
+    logging.captureWarnings(True)  # Python's warnings too, not as bare lines on stderr
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)

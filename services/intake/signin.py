@@ -24,7 +24,7 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,10 +93,20 @@ def new_link(engine: Engine, email: str, now: dt.datetime) -> tuple[str, Person]
         if not rows:
             return None
         row = next((r for r in rows if r.role == "admin"), rows[0])
+        _prune(s, now)
         secret = secrets.token_urlsafe(32)
         s.execute(signin_links.insert().values(secret_sha256=_digest(secret), token_id=row.id, created_at=now,
                                                expires_at=now + dt.timedelta(minutes=LINK_MINUTES)))
     return secret, _person(row)
+
+
+def _prune(s: Session, now: dt.datetime) -> None:
+    """Links a day past their expiry say nothing anyone needs: forget them (uses first, so
+    SQLite without foreign-key enforcement leaves nothing behind)."""
+    old = now - dt.timedelta(days=1)
+    stale = select(signin_links.c.secret_sha256).where(signin_links.c.expires_at < old)
+    s.execute(delete(signin_uses).where(signin_uses.c.secret_sha256.in_(stale)))
+    s.execute(delete(signin_links).where(signin_links.c.expires_at < old))
 
 
 def check_link(engine: Engine, secret: str, now: dt.datetime, *, use: bool) -> Person:
