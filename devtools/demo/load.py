@@ -14,14 +14,17 @@ import httpx
 
 from devtools.demo.example import FOLLOW_UPS, PANELS, recommendations
 from services.common import tokens
-from services.common.clock import london_today
+from services.common.clock import london_today, utcnow
 from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.common.settings import CommonSettings
+from services.intake.signin import LINK_MINUTES, new_link
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
 MAIL = os.environ.get("MAIL_URL", "http://127.0.0.1:8025")
+FACILITATOR = "youth.worker@example.org"
+FACILITATOR_PANEL = "mentoring-cohort"
 
 
 def wait_ready(url: str, timeout: float = 120) -> None:
@@ -36,7 +39,8 @@ def wait_ready(url: str, timeout: float = 120) -> None:
     sys.exit(f"{url} did not become ready in {timeout} s")
 
 
-def load() -> None:
+def load() -> dict[str, str]:
+    """Load the example; the panels' access codes."""
     engine = make_engine(CommonSettings().database_url)
     upgrade_common(engine)
     headers = {"Authorization": f"Bearer {tokens.issue(engine, 'admin', email='demo@example.org')}"}
@@ -45,7 +49,6 @@ def load() -> None:
         r = httpx.post(f"{INTAKE}/api/v1/panels", json=panel, headers=headers)
         r.raise_for_status()
         codes[panel["slug"]] = r.json()["access_code"]
-        print(f"panel {panel['slug']}: access code {codes[panel['slug']]}", flush=True)
     titles = {}
     for i, rec in enumerate(recommendations(london_today())):
         r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
@@ -53,6 +56,16 @@ def load() -> None:
         r.raise_for_status()
         titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"])
     follow_up(headers, codes, titles)
+    return codes
+
+
+def facilitator_link() -> str:
+    """A facilitator for the mentoring cohort, and a sign-in link for them (as if they had asked
+    at /signin; asking there sends the next one to the mail catcher)."""
+    engine = make_engine(CommonSettings().database_url)
+    tokens.issue(engine, "facilitator", email=FACILITATOR, panel=FACILITATOR_PANEL)
+    secret, _ = new_link(engine, FACILITATOR, utcnow())
+    return f"{INTAKE}/signin/link?key={secret}"
 
 
 def follow_up(headers: dict, codes: dict, titles: dict) -> None:
@@ -81,13 +94,21 @@ def follow_up(headers: dict, codes: dict, titles: dict) -> None:
 def main() -> None:
     for url in (INTAKE, TRACKER, "http://127.0.0.1:8003"):
         wait_ready(url)
-    load()
+    codes = load()
+    # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every
+    # address printed after "demo is running:" and expects five.
+    print(f"\nRecord a session as the mentoring cohort's youth worker ({FACILITATOR}, no password):")
+    print(f"  sign in (works once, for {LINK_MINUTES} minutes): {facilitator_link()}")
+    print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
+    print(f"  then record at:        {INTAKE}/panels/{FACILITATOR_PANEL}/record")
     print("\nfollowthrough demo is running:", flush=True)
     print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
     print(f"  the public register:   {TRACKER}/register")
     print(f"  tracker API docs:      {TRACKER}/docs")
     print(f"  intake API docs:       {INTAKE}/docs")
     print(f"  caught emails:         {MAIL}/")
+    for slug, code in codes.items():
+        print(f"  access code of {slug + ':':20} {code} (the panel types it to confirm or dispute \"done\")")
     print("Press Ctrl-C to stop everything.", flush=True)
     signal.pause()
 

@@ -4,6 +4,7 @@ once; nothing here is read at import time."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -29,10 +30,28 @@ class CommonSettings(BaseSettings):
     # commit is read again after a crash; every consumer is idempotent, so this trades only
     # re-reading for commit traffic.
     followthrough_commit_interval: float = 1.0
+    # auto: short coloured lines when stdout is a terminal, JSON lines otherwise (files, pipes,
+    # log collectors); json: always JSON; console: always the short lines.
+    followthrough_log_format: Literal["auto", "json", "console"] = "auto"
 
     @property
     def public_url(self) -> str:
         return self.followthrough_public_url.rstrip("/")
+
+
+class SmtpSettings(BaseSettings):
+    """The mail server, read the same way by every service that sends email (the notifier's
+    notices, intake's sign-in links). Mixed into a service's settings beside CommonSettings."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "followthrough <noreply@followthrough.example>"
+    smtp_starttls: bool = Field(default=False, description="upgrade with STARTTLS before login")
+    smtp_timeout: float = Field(default=20.0, gt=0, description="seconds each SMTP command may wait on the server")
 
 
 class InsecureSecretKey(RuntimeError):

@@ -21,6 +21,11 @@ def make_faust_app(name: str, bootstrap: str, prefix: str = "", commit_interval:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         topic_allow_declare=False,  # topics are created once, with their real settings
+        # faust's leader election needs a topic of its own ("<app>-__assignor-__leader"). We never
+        # declare it (see above) and run no `on_leader` timer or task, so with it enabled the
+        # consumer subscribed to a topic that does not exist and aiokafka warned "Topic ... not
+        # found in cluster metadata" every metadata refresh (5 s, below).
+        topic_disable_leader=True,
         # A replica that died (kill -9) holds its partitions until the session times out;
         # faust's 60 s default leaves them unread for a minute.
         broker_session_timeout=10.0,

@@ -14,8 +14,10 @@ from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
-from services.intake import api, store
+from services.intake import api, pages, signin, store
+from services.intake.csrf import Csrf
 from services.intake.settings import IntakeSettings
+from services.intake.views import SigninLimit
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8001
@@ -28,6 +30,8 @@ def migrate(engine) -> None:
 def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
     settings = settings or IntakeSettings()
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
+    # The sign-in links and session cookies are signed too: intake's own public address counts.
+    require_strong_secret_key(settings.model_copy(update={"followthrough_public_url": settings.intake_url}))
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
     @asynccontextmanager
@@ -42,6 +46,10 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.policies = policies
         app.state.themes = policies.themes()
         app.state.clock = clock
+        app.state.csrf = Csrf(settings.followthrough_secret_key, clock, public_url=settings.intake_url)
+        app.state.sessions = signin.Sessions(settings.followthrough_secret_key, clock, settings.intake_url)
+        app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
+                                             settings.followthrough_secret_key)
         yield
         if relay.is_alive():
             relay.stop()
@@ -54,6 +62,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         lifespan=lifespan,
     )
     app.include_router(api.router)
+    app.include_router(signin.router)
+    app.include_router(pages.router)
     health.install_edges(app, settings)
     return app
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from schemas.models import Contact, Escalation, Owner, Text
 from services.common.text import OneLine, PublicLine, PublicText
+from services.intake.readability import plain_reason
+
+# A decline reason is public and written for the panel: no contact details, and plain words.
+DeclineReason = Annotated[PublicText, AfterValidator(plain_reason)]
+DECLINE_REASON_HELP = ("why the police said no, written for the panel: short sentences and everyday words "
+                       "(a Flesch-Kincaid grade of 9 or below; reasons under 8 words are not graded)")
 
 
 class _In(BaseModel):
@@ -65,7 +71,7 @@ class RecommendationIn(_In):
     detail: PublicText = Field(default="", max_length=5000)
     themes: list[OneLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
-    decline_reason: Optional[PublicText] = Field(default=None, max_length=2000)
+    decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
 
@@ -102,7 +108,7 @@ class DecisionIn(_In):
         {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead."}]})
 
     decision: Literal["agreed", "declined"]
-    decline_reason: Optional[PublicText] = Field(default=None, max_length=2000)
+    decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
     commitment: Optional[CommitmentIn] = None
 
     def problems(self, raised_on: dt.date) -> list[dict]:

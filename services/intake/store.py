@@ -1,4 +1,4 @@
-"""Intake's own tables: panels, recommendations, idempotency keys, outbox."""
+"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links, outbox."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -54,6 +55,24 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=False),
     Column("response", JSON, nullable=False),  # never a secret (the panel's access code is left out)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+)
+
+# A facilitator's one-time sign-in link: only the SHA-256 of its secret is kept. Using it inserts
+# a row in intake_signin_uses, whose primary key is that digest: a second use fails on the
+# constraint, whatever the number of replicas or requests at once.
+signin_links = Table(
+    "intake_signin_links", metadata,
+    Column("secret_sha256", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False),  # the API token that lets this person in
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+signin_uses = Table(
+    "intake_signin_uses", metadata,
+    Column("secret_sha256", String(64), ForeignKey("intake_signin_links.secret_sha256", ondelete="CASCADE"),
+           primary_key=True),
+    Column("used_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata, "intake_outbox")

@@ -4,17 +4,10 @@ import datetime as dt
 
 from pydantic import Field
 
-from services.common.settings import CommonSettings
+from services.common.settings import CommonSettings, SmtpSettings
 
 
-class NotifierSettings(CommonSettings):
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_from: str = "followthrough <noreply@followthrough.example>"
-    smtp_starttls: bool = Field(default=False, description="upgrade with STARTTLS before login")
-    smtp_timeout: float = Field(default=20.0, gt=0, description="seconds each SMTP command may wait on the server")
+class NotifierSettings(SmtpSettings, CommonSettings):
     smtp_connections: int = Field(default=4, ge=1, description="SMTP connections (concurrent sends) per notifier")
     followthrough_delivery_give_up_hours: float = Field(
         default=24.0, gt=0, description="a notice still failing after this is reported as notice.failed")
