@@ -100,15 +100,15 @@ def what_changed(entries: list) -> str | None:
 
 
 def needs_you(row: CommitmentRow, today: dt.date) -> bool:
-    """Late, waiting for the panel's check, or disputed by the panel: listed first on the panel's page."""
-    return row.status in ("done", "disputed") or days_overdue(row, today) > 0
+    """Waiting for the panel's check, or late: listed first on the panel's page."""
+    return row.status == "done" or days_overdue(row, today) > 0
 
 
 def panel_order(rows: list, today: dt.date) -> list:
-    """What needs the panel first (waiting for its check, then the latest, then disputed); then the others,
+    """What needs the panel first (waiting for its check, then the latest first); then the others, folded:
     being worked on (soonest due first), kept (latest first), dropped."""
     def first(r) -> tuple:
-        return (0 if r.status == "done" else 1 if days_overdue(r, today) else 2, -days_overdue(r, today), r.due, r.id)
+        return (0 if r.status == "done" else 1, -days_overdue(r, today), r.due, r.id)
 
     def rest(r) -> tuple:
         group = GROUP_INDEX[group_of(r.status)]
