@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+import unicodedata
 import uuid
 
 import httpx
@@ -20,6 +21,7 @@ from services.common.clock import london_today
 from tests.conftest import ARTIFACTS
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
+from tests.support.notices import publish_all
 
 LATE_ACTION = "Explain every stop and search in plain words"
 DECLINED_REASON = "The police do not run the buses, so they cannot make them free."
@@ -35,8 +37,7 @@ def panel_side(services, stack, database_url, uid, prefix):
     events = [agreed_event(uid, today + dt.timedelta(days=d)) for d in (-20, 10, 20)]
     events[0]["data"]["commitment"]["action"] = LATE_ACTION
     events += [agreed_event(uid, today + dt.timedelta(days=60 + i)) for i in range(EXTRA)]
-    for e in events:
-        publish(stack.bootstrap, e, prefix)
+    publish_all(stack.bootstrap, prefix + "followthrough.recommendations", events)
     rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=today - dt.timedelta(days=3),
                          title="Free bus passes", detail="", themes=["other"])
     publish(stack.bootstrap, make_event("recommendation.declined", str(rec.id),
@@ -109,7 +110,8 @@ def test_the_session_pack_prints_on_one_a4_sheet_naming_what_is_late_and_why_pol
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    # NFKC: the PDF's fonts set "ffi" and the like as one ligature glyph.
+    text = unicodedata.normalize("NFKC", " ".join(" ".join(p.extract_text().split()) for p in reader.pages))
     assert len(reader.pages) == 1, f"{len(reader.pages)} pages: {text}"
     box = reader.pages[0].mediabox  # A4 is 595 x 842 points
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)

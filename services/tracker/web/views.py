@@ -106,7 +106,7 @@ def needs_you(row: CommitmentRow, today: dt.date) -> bool:
 
 def panel_order(rows: list, today: dt.date) -> list:
     """What needs the panel first (waiting for its check, then the latest first); then the others, folded:
-    being worked on (soonest due first), kept (latest first), dropped."""
+    kept (latest first, each with what changed), being worked on (soonest due first), dropped."""
     def first(r) -> tuple:
         return (0 if r.status == "done" else 1, -days_overdue(r, today), r.due, r.id)
 
@@ -119,7 +119,7 @@ def panel_order(rows: list, today: dt.date) -> list:
 
 
 # The folded groups of the panel's page, in order, with their headings.
-GROUPS = [("progress", "Being worked on"), ("kept", "Done and checked"), ("dropped", "Dropped")]
+GROUPS = [("kept", "Done and checked"), ("progress", "Being worked on"), ("dropped", "Dropped")]
 GROUP_INDEX = {key: i for i, (key, _) in enumerate(GROUPS)}
 PANEL_PAGE = 40  # at most this many cards on a page of the panel's page
 PAGE_BYTES = 32_000  # and at most about this much of them, so a whole page stays under 50 KB

@@ -16,19 +16,19 @@ from schemas.models import PulseRecorded
 from services.common.clock import london_today
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
+from tests.support.notices import publish_all
 from tests.support.topics import read
 
 
 def test_two_hundred_commitments_make_panel_pages_under_50_kb_each(services, stack, database_url, uid, prefix):
-    tracker = services("tracker")
+    tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="10000/minute")  # the test reads every page often
     publish(stack.bootstrap, panel_event(uid), prefix)
     today = london_today()
     events = [agreed_event(uid, today + dt.timedelta(days=-40 + (i % 20) * 7)) for i in range(200)]
     for i, e in enumerate(events):
         e["data"]["recommendation"]["title"] = f"Idea {i}: explain why officers stop young people in the street"
         e["data"]["commitment"]["action"] = f"Brief all response officers on how to explain a stop ({i})"
-    for e in events:
-        publish(stack.bootstrap, e, prefix)
+    publish_all(stack.bootstrap, prefix + "followthrough.recommendations", events)
     ids = {e["data"]["commitment"]["id"] for e in events}
     listing = f"{tracker.url}/api/v1/commitments?panel=panel-{uid}&limit=500"
     deadline = time.monotonic() + 60
@@ -39,20 +39,31 @@ def test_two_hundred_commitments_make_panel_pages_under_50_kb_each(services, sta
     for cid in list(ids)[:40]:  # forty waiting for the panel's check: forty forms
         r = httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", json=done, headers=admin)
         assert r.status_code == 200, r.text
+    # The scan is still escalating the late ones (each entry grows a card and moves the page breaks):
+    # read every page until one reading holds each card once. Every page read must be under 50 KB.
+    deadline = time.monotonic() + 60
+    while True:
+        seen, sizes = _read_pages(f"{tracker.url}/panels/panel-{uid}")
+        assert max(sizes) < 50_000, sizes
+        if sorted(seen) == sorted(ids) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    register = len(httpx.get(f"{tracker.url}/register").content)
+    print(f"\npanel pages: {sizes} bytes; register: {register} bytes")
+    assert len(sizes) > 1 and sorted(seen) == sorted(ids)
+    assert register < 50_000
+
+
+def _read_pages(url: str) -> tuple[list[str], list[int]]:
     seen, sizes, page = [], [], 1
     while True:
-        r = httpx.get(f"{tracker.url}/panels/panel-{uid}?page={page}")
+        r = httpx.get(f"{url}?page={page}")
         assert r.status_code == 200
         sizes.append(len(r.content))
         seen += re.findall(r'<article class="card" id="c-([0-9a-f-]+)"', r.text)
         if 'rel="next"' not in r.text:
-            break
+            return seen, sizes
         page += 1
-    register = len(httpx.get(f"{tracker.url}/register").content)
-    print(f"\npanel pages: {sizes} bytes; register: {register} bytes")
-    assert max(sizes) < 50_000, sizes
-    assert sorted(seen) == sorted(ids)
-    assert register < 50_000
 
 
 def test_a_pulse_answer_publishes_the_periods_counts_only(services, stack, uid, prefix, topic):
