@@ -175,6 +175,7 @@ def test_the_registers_tables_are_cards_with_labels_on_a_phone(browser, panel_si
     assert label in ('"Who: "', 'attr(data-label) ": "'), label
     assert page.locator("table.stack thead").first.is_visible() is False or \
         page.locator("table.stack thead").first.bounding_box()["width"] <= 1
+    assert page.locator("table.stack caption").first.bounding_box()["width"] > 200  # a line, not a letter a line
     wide = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     wide.goto(panel_side.register)
     assert wide.locator("table.stack td").first.evaluate("td => getComputedStyle(td).display") == "table-cell"
