@@ -12,6 +12,7 @@ from schemas.models import (
     MessageRejected,
     NoticeEvent,
     PanelEvent,
+    PulseRecorded,
     RecommendationAgreed,
     RecommendationDeclined,
     RecommendationRecorded,
@@ -23,6 +24,7 @@ COMMITMENTS = "followthrough.commitments"
 NOTICES = "followthrough.notices"
 DELIVERIES = "followthrough.deliveries"
 DLQ = "followthrough.dlq"
+PULSES = "followthrough.pulses"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(COMMITMENTS, 6, description="Every change to a commitment, keyed by commitment id."),
     TopicSpec(NOTICES, 6, description="Notices the tracker decided to send, keyed by notice id."),
     TopicSpec(DELIVERIES, 3, description="What the notifier did with each notice and recipient, keyed by notice id."),
+    TopicSpec(PULSES, 3, description="The youth panels' trust pulse: each period's counts after each anonymous answer,"
+                                     " keyed by panel slug. Never a single answer."),
     TopicSpec(DLQ, 1, description="Messages a consumer could not parse or validate, keyed by source topic."),
 )
 
@@ -84,6 +88,9 @@ EVENT_TYPES: dict[str, EventSpec] = {
         EventSpec("notice.requested", NOTICES, NoticeEvent, "The tracker asks for a notice to be sent."),
         EventSpec("notice.delivered", DELIVERIES, DeliveryEvent, "A notice reached one recipient's mail server."),
         EventSpec("notice.failed", DELIVERIES, DeliveryEvent, "A notice could not be delivered to one recipient."),
+        EventSpec("pulse.recorded", PULSES, PulseRecorded,
+                  "A panel member answered the trust pulse: the period's new totals (counts only, and only once"
+                  " the period has min_answers answers), never the answer itself."),
         EventSpec("message.rejected", DLQ, MessageRejected,
                   "A consumer rejected a message it could not read. The id is derived from the rejecting"
                   " service and the message's topic, partition and offset, so a re-delivery after a crash"

@@ -212,3 +212,29 @@ class MessageRejected(_Model):
     offset: int
     reason: Text
     raw: Text = Field(description="the rejected message, base64")
+
+
+PULSE_MIN_ANSWERS = 5
+"""A period's pulse counts are shown, and published, only from this many answers on (SPEC §5)."""
+
+
+class PulseKept(_Model):
+    """How many answered "did police keep their promises?" each way."""
+
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    not_sure: int = Field(ge=0)
+
+
+class PulseRecorded(_Model):
+    """The panel's trust pulse for one period after one more anonymous answer: the period's new totals only,
+    never the single answer, no access code and nothing about who answered."""
+
+    panel: Text
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="a month in Europe/London, e.g. 2026-11")
+    answers: int = Field(ge=1, description="answers so far in this period")
+    min_answers: int = Field(default=PULSE_MIN_ANSWERS, description="counts are given once answers reach this")
+    trust: Optional[list[Annotated[int, Field(ge=0)]]] = Field(
+        default=None, min_length=5, max_length=5,
+        description="how many answered trust 1, 2, 3, 4 and 5 (in that order); null until answers >= min_answers")
+    kept: Optional[PulseKept] = Field(default=None, description="null until answers >= min_answers")

@@ -144,4 +144,14 @@ access_failures = Table(
     Index("ix_tracker_access_failures_panel_at", "panel", "at"),
 )
 
+# The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer.
+pulse = Table(
+    "tracker_pulse", metadata,
+    Column("panel", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),  # a month, "2026-11" (Europe/London)
+    Column("answers", Integer, nullable=False, default=0, server_default="0"),
+    *(Column(f"trust_{n}", Integer, nullable=False, default=0, server_default="0") for n in range(1, 6)),
+    *(Column(f"kept_{k}", Integer, nullable=False, default=0, server_default="0") for k in ("yes", "no", "not_sure")),
+)
+
 outbox = outbox_table(metadata, "tracker_outbox")

@@ -30,16 +30,27 @@ class AccessCodes:
         self.engine, self.clock, self.allowed = engine, clock, allowed
 
     def check(self, commitment_id: str, code: str, client: str) -> None:
-        engine, clock = self.engine, self.clock
-        now = clock.now()
-        with Session(engine) as session:
+        """The code of the panel that `commitment_id` belongs to (a verdict, a reply)."""
+        with Session(self.engine) as session:
             found = session.execute(select(commitments.c.panel, panels.c.access_code_sha256)
                                     .join(panels, panels.c.slug == commitments.c.panel, isouter=True)
                                     .where(commitments.c.id == commitment_id)).first()
         if found is None:
             raise NotFound(f"There is no commitment {commitment_id}; check the id.")
-        panel, code_digest = found
-        with Session(engine) as session, session.begin():
+        self._check(found[0], found[1], code, client)
+
+    def check_panel(self, slug: str, code: str, client: str) -> None:
+        """The code of the panel `slug` itself (the trust pulse); counted with the same limit."""
+        with Session(self.engine) as session:
+            found = session.execute(select(panels.c.access_code_sha256).where(panels.c.slug == slug)).first()
+        if found is None:
+            raise NotFound(f"There is no panel {slug}; check the link you were given.")
+        self._check(slug, found[0], code, client)
+
+    def _check(self, panel: str, code_digest: str | None, code: str, client: str) -> None:
+        clock = self.clock
+        now = clock.now()
+        with Session(self.engine) as session, session.begin():
             session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
             limited = _failures(session, panel, client, now) >= self.allowed
             wrong = not limited and not accesscode.matches(code, code_digest)

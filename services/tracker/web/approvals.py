@@ -15,7 +15,7 @@ from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.web.pages import _message, _respond_context, templates
+from services.tracker.web.pages import _respond_context, message_page, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +39,7 @@ def _approve_response(commitment_id: str, request: Request, token: str, status_c
     try:
         row, rec = _checked(request, commitment_id, token)
     except LinkError as exc:
-        return _message(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, "This link does not work", str(exc))
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "approve.html", {
         "c": views.commitment_view(row, rec, [], state.clock.today()), "token": token, "csrf": csrf,
@@ -54,7 +54,7 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
     try:
         row, _ = _checked(request, commitment_id, token)
     except LinkError as exc:
-        return _message(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, "This link does not work", str(exc))
     try:
         state.csrf.check(request, csrf)
         actions.run(state.engine, state.clock, commitment_id, actions.approve_extension, recorder=state.recorder)
@@ -64,6 +64,6 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
         problem = as_problem(exc)
         return _approve_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
     state.after_write()
-    return _message(request, 200, "The new deadline is approved",
+    return message_page(request, 200, "The new deadline is approved",
                     f"The deadline is now {views.when(row.requested_due)}. The owner, the panel and everyone "
                     "already told can see it.")

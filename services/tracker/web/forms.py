@@ -18,6 +18,7 @@ LABELS = {
     "note": "What has happened", "percent": "How far along it is", "summary": "What was done",
     "evidence_url": "The evidence link", "evidence_note": "The evidence", "new_due": "The new deadline",
     "reason": "The reason", "comment": "Your comment", "access_code": "The access code", "verdict": "Your answer",
+    "trust": "How much you trust the police", "kept": "If police kept their promises",
 }
 
 

@@ -1,5 +1,5 @@
-"""The server-rendered pages (SPEC §5): the panel's status page and its
-verdict form, the police lead's respond page and the public register. They
+"""The server-rendered pages (SPEC §5): the police lead's respond page and the public register
+(the panel's page is `panel.py`, its session pack `session.py`). They
 show no email addresses. Forms are checked by the same request models as the
 API, and every error is shown on the page beside what the visitor sent."""
 
@@ -23,13 +23,12 @@ from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.web.forms import client_of, form_model
-from services.tracker.web.requests import ExtensionIn, UpdateIn, VerdictIn
+from services.tracker.web.forms import form_model
+from services.tracker.web.pulse import pulse_view
+from services.tracker.web.requests import ExtensionIn, UpdateIn
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-VERDICT_MESSAGES = {"confirmed": "Thank you. You said it is done.",
-                    "disputed": "Thank you. You said it is not done, so senior police will be told."}
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
                     "done": "Marked done. The panel will be asked to check it.",
                     "extend": "The new deadline is set. The panel can see it and your reason.",
@@ -42,6 +41,7 @@ def _engine(request: Request):
 
 
 def _panel_data(engine, slug: str):
+    """A panel, all its commitments (due first), its recommendations and every timeline entry (the feeds)."""
     with Session(engine) as s:
         panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
         if panel is None:
@@ -54,66 +54,6 @@ def _panel_data(engine, slug: str):
                                .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
                 entries.setdefault(e.commitment_id, []).append(e)
     return panel, rows, recs, entries
-
-
-@router.get("/panels/{slug}", response_class=HTMLResponse)
-def panel_page(slug: str, request: Request, done: Optional[str] = None) -> Response:
-    return _panel_response(slug, request, message=VERDICT_MESSAGES.get(done or ""))
-
-
-def _panel_response(slug: str, request: Request, status_code: int = 200, message: str | None = None,
-                    error: str | None = None) -> Response:
-    token, nonce = request.app.state.csrf.issue(request)
-    cache = request.app.state.page_cache
-    today = request.app.state.clock.today()
-    if message or error:  # a page for one visitor only
-        html = _render_panel(_engine(request), slug, today, token, message, error)
-    else:
-        html = cache.get((slug, today), lambda marker: _render_panel(_engine(request), slug, today, marker))
-        html = html and html.replace(cache.marker, token)
-    if html is None:
-        return _message(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
-    return request.app.state.csrf.remember(request, HTMLResponse(html, status_code=status_code), nonce)
-
-
-def _render_panel(engine, slug: str, today: dt.date, csrf: str, message: str | None = None,
-                  error: str | None = None) -> str | None:
-    data = _panel_data(engine, slug)
-    if data is None:
-        return None
-    panel, rows, recs, entries = data
-    items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in rows
-             if r.recommendation_id in recs]
-    pending = [{"title": r.title, "respond_by": views.when(r.respond_by),
-                "late": views.days((today - r.respond_by).days) if r.respond_by < today else None}
-               for r in recs.values() if r.decision == "pending"]
-    declined = [{"title": r.title, "reason": r.decline_reason} for r in recs.values() if r.decision == "declined"]
-    summary = views.summary(items, len(pending))
-    return templates.get_template("panel.html").render({
-        "panel": panel, "commitments": items, "s": summary, "bars": views.chart(summary),
-        "pending": pending, "declined": declined, "message": message, "error": error, "csrf": csrf,
-    })
-
-
-@router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
-def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(""),
-                  access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
-    state = request.app.state
-    try:
-        state.csrf.check(request, csrf)
-        if verdict not in ("confirmed", "disputed"):
-            raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
-        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
-        state.access.check(commitment_id, body.access_code, client_of(request))
-        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
-                     comment=body.comment)
-    except CsrfError as exc:
-        return _panel_response(slug, request, status_code=403, error=str(exc))
-    except Refusal as exc:
-        problem = as_problem(exc)
-        return _panel_response(slug, request, status_code=problem.status, error=problem.detail)
-    state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done={body.verdict}#c-{commitment_id}", status_code=303)
 
 
 def _respond_context(engine, commitment_id: str, token: str):
@@ -138,7 +78,7 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
         row, rec = _respond_context(state.engine, commitment_id, token)
         state.links.check(token, commitment_id, row.owner_email)
     except LinkError as exc:
-        return _message(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, "This link does not work", str(exc))
     c = views.commitment_view(row, rec, [], state.clock.today())
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "respond.html", {
@@ -159,7 +99,7 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
         row, _ = _respond_context(state.engine, commitment_id, token)
         state.links.check(token, commitment_id, row.owner_email)
     except LinkError as exc:
-        return _message(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, "This link does not work", str(exc))
     try:
         state.csrf.check(request, csrf)
         command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
@@ -207,14 +147,15 @@ def _render_register(engine, today: dt.date, page: int) -> str:
     with Session(engine) as s:
         rows = s.execute(select(*(commitments.c[name] for name in REGISTER_COLUMNS))).all()
         areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
+        pulse = pulse_view(s)
     r = views.register(rows, areas, today)
     per = views.REGISTER_PAGE
     shown = r.overdue[(page - 1) * per: page * per]
     return templates.get_template("register.html").render({
-        "r": r, "overdue": shown, "page": page, "more": len(r.overdue) > page * per})
+        "r": r, "overdue": shown, "page": page, "more": len(r.overdue) > page * per, "pulse": pulse})
 
 
-def _message(request: Request, status: int, heading: str, text: str) -> Response:
+def message_page(request: Request, status: int, heading: str, text: str) -> Response:
     return templates.TemplateResponse(request, "message.html", {"heading": heading, "text": text}, status_code=status)
 
 

@@ -62,3 +62,14 @@ class VerdictIn(_In):
     verdict: Literal["confirmed", "disputed"]
     comment: PublicText = Field(default="", max_length=1000)
     access_code: OneLine = Field(min_length=1, max_length=100)
+
+
+class PulseIn(_In):
+    """One anonymous answer: no name, no free text (SPEC §5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"access_code": "…", "trust": 3, "kept": "not_sure"}]})
+
+    access_code: OneLine = Field(min_length=1, max_length=100)
+    trust: int = Field(ge=1, le=5, description="how much you trust the police to keep their promises, 1 (not at all) "
+                                               "to 5 (completely)")
+    kept: Literal["yes", "no", "not_sure"] = Field(description="did police keep their promises to the panel?")

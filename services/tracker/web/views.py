@@ -7,6 +7,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import escape
+
 from services.tracker.adapters.publish import days_overdue
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
 from services.tracker.domain.rules import NOTICES
@@ -70,6 +72,7 @@ class CommitmentView:
     timeline: list[dict] = field(default_factory=list)
     awaiting_check: bool = False
     requested: str | None = None  # a later deadline asked for, waiting for the boss
+    changed: str | None = None  # kept: "what changed for you", the summary given when it was marked done
 
 
 def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
@@ -86,7 +89,66 @@ def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entri
         timeline=[{"when": when(e.at), "what": _what(e), "detail": _detail(e)} for e in entries],
         awaiting_check=row.status == "done",
         requested=when(row.requested_due) if getattr(row, "requested_due", None) else None,
+        changed=what_changed(entries) if row.status == "kept" else None,
     )
+
+
+def what_changed(entries: list) -> str | None:
+    """The plain-words summary the owner gave when they last marked it done."""
+    summaries = [e.entry.get("summary") for e in entries if e.kind == "completed" and e.entry.get("summary")]
+    return summaries[-1] if summaries else None
+
+
+def needs_you(row: CommitmentRow, today: dt.date) -> bool:
+    """Waiting for the panel's check, or late: listed first on the panel's page."""
+    return row.status == "done" or days_overdue(row, today) > 0
+
+
+def panel_order(rows: list, today: dt.date) -> list:
+    """What needs the panel first (waiting for its check, then the latest first); then the others, folded:
+    kept (latest first, each with what changed), being worked on (soonest due first), dropped."""
+    def first(r) -> tuple:
+        return (0 if r.status == "done" else 1, -days_overdue(r, today), r.due, r.id)
+
+    def rest(r) -> tuple:
+        group = GROUP_INDEX[group_of(r.status)]
+        done = (r.done_on or r.due).toordinal()
+        return (group, -done if r.status == "kept" else r.due.toordinal(), r.id)
+    return sorted((r for r in rows if needs_you(r, today)), key=first) + \
+        sorted((r for r in rows if not needs_you(r, today)), key=rest)
+
+
+# The folded groups of the panel's page, in order, with their headings.
+GROUPS = [("kept", "Done and checked"), ("progress", "Being worked on"), ("dropped", "Dropped")]
+GROUP_INDEX = {key: i for i, (key, _) in enumerate(GROUPS)}
+PANEL_PAGE = 40  # at most this many cards on a page of the panel's page
+PAGE_BYTES = 32_000  # and at most about this much of them, so a whole page stays under 50 KB
+
+
+def card_bytes(v: CommitmentView) -> int:
+    """About how much HTML a card makes: its fixed markup, its text as escaped, its timeline, its form."""
+    texts = [v.said, v.said_detail, v.action, v.done_means, v.owner_role, v.changed or "",
+             *(e["what"] + e["detail"] for e in v.timeline)]
+    return 700 + sum(len(escape(t)) for t in texts) + 40 * len(v.timeline) + (1000 if v.awaiting_check else 0)
+
+
+def paged(weights: list[int], first_page_extra: int = 0, most: int = PANEL_PAGE,
+          budget: int = PAGE_BYTES) -> list[tuple[int, int]]:
+    """Split cards of these weights into pages [(start, end)], in order: at most `most` a page and, past the
+    first card of a page, at most `budget` bytes (less `first_page_extra` on page 1)."""
+    pages: list[tuple[int, int]] = []
+    start, size = 0, first_page_extra
+    for i, w in enumerate(weights):
+        if i > start and (i - start >= most or size + w > budget):
+            pages.append((start, i))
+            start, size = i, 0
+        size += w
+    pages.append((start, len(weights)))
+    return pages
+
+
+def group_of(status: str) -> str:
+    return {"kept": "kept", "withdrawn": "dropped"}.get(status, "progress")
 
 
 def _what(entry: TimelineRow) -> str:
