@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from schemas.policy import load_policy_file
 from services.common import health
 from services.common.clock import SYSTEM, Clock
+from services.common.csrf import Csrf
 from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
 from services.intake import api, pages, signin, store
-from services.intake.csrf import Csrf
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
@@ -46,7 +46,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.policies = policies
         app.state.themes = policies.themes()
         app.state.clock = clock
-        app.state.csrf = Csrf(settings.followthrough_secret_key, clock, public_url=settings.intake_url)
+        app.state.csrf = Csrf(settings.followthrough_secret_key, clock, public_url=settings.intake_url,
+                              name="intake_csrf")
         app.state.sessions = signin.Sessions(settings.followthrough_secret_key, clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              settings.followthrough_secret_key)

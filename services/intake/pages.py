@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
+from services.common.csrf import CsrfError
 from services.common.problems import Problem
 from services.intake import record, recordform
-from services.intake.csrf import CsrfError
 from services.intake.idempotency import run_once
 from services.intake.signin import Person, signed_in
 from services.intake.store import panels

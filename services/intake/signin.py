@@ -29,9 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.clock import Clock
+from services.common.csrf import CsrfError
 from services.common.signing import timed_serializer
 from services.common.tokens import api_tokens
-from services.intake.csrf import CsrfError
 from services.intake.store import signin_links, signin_uses
 from services.intake.views import page, refusal
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from schemas.policy import PolicyFile, load_policy_file
 from services.common.clock import SYSTEM, Clock
+from services.common.csrf import Csrf
 from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
@@ -23,7 +24,6 @@ from services.tracker.usecases.access import AccessCodes
 from services.tracker.usecases.ingest import Handlers
 from services.tracker.usecases.notices import NoticeRecorder
 from services.tracker.usecases.scan import Scanner
-from services.tracker.web.csrf import Csrf
 from services.tracker.web.pagecache import PageCache
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -125,6 +125,8 @@ def test_a_facilitator_signs_in_by_email_and_records_three_decisions_without_jav
             break
         time.sleep(0.5)
     page.goto(panel_page)
+    for folded in page.locator("main details summary").all():  # open the folded groups, as a reader would
+        folded.click()
     shown = page.inner_text("main")
     assert "Tell us why you stop us" in shown and "Brief every officer" in shown
     assert "Police said no" in shown and "We will visit once a month instead." in shown

@@ -43,7 +43,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         assert "Escalation level" in httpx.get(mail_url).text
         assert "Six-month review due" in httpx.get(mail_url).text
         panel_page = httpx.get(next(u for u in urls if "/panels/" in u)).text
-        assert "Late by" in panel_page and "What police promised" in panel_page
+        assert "Late by" in panel_page and "Late, or waiting for you" in panel_page
         both = panel_page + httpx.get(next(u for u in urls if "/panels/" in u).replace(
             "mentoring-cohort", "youth-led-training")).text
         for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",

@@ -10,10 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from services.common.csrf import CsrfError
 from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
-from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.pages import _respond_context, message_page, templates
 

@@ -15,13 +15,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.common.csrf import CsrfError
 from services.common.problems import Problem
 from services.tracker.adapters.links import LinkError
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.domain.rules import ACTIVE
 from services.tracker.usecases import actions
 from services.tracker.web import views
-from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import form_model
 from services.tracker.web.pulse import pulse_view

@@ -15,12 +15,12 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.common.csrf import CsrfError
 from services.common.problems import Problem
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.usecases import actions
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.web import views
-from services.tracker.web.csrf import CsrfError
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates

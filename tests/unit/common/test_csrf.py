@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from services.common.clock import SimulatedClock
-from services.tracker.web.csrf import Csrf, CsrfError
+from services.common.csrf import Csrf, CsrfError
 
 CLOCK = SimulatedClock(dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc))
 

@@ -1,4 +1,5 @@
-"""CSRF protection for the HTML forms, without sessions: a random nonce in a
+"""CSRF protection for the HTML forms of any service (the tracker's pages, intake's facilitator
+pages), without sessions: a random nonce in a
 SameSite cookie, and the same nonce signed in a hidden field.
 
 The nonce is always ours: the cookie carries it signed, and a cookie we did not
@@ -18,8 +19,6 @@ from itsdangerous import BadSignature, Signer
 from services.common.clock import SYSTEM, Clock
 from services.common.signing import timed_serializer
 
-COOKIE = "ft_csrf"
-SECURE_COOKIE = "__Host-ft_csrf"
 MAX_AGE = 4 * 3600
 STALE = "This form is out of date. Reload the page and try again."
 
@@ -29,18 +28,21 @@ class CsrfError(ValueError):
 
 
 class Csrf:
-    def __init__(self, secret_key: str, clock: Clock = SYSTEM, *, public_url: str | None = None) -> None:
+    def __init__(self, secret_key: str, clock: Clock = SYSTEM, *, public_url: str | None = None,
+                 name: str = "csrf") -> None:
         """`public_url`: where people reach the service; https makes the cookie Secure. Without
-        it, the request's own scheme decides."""
-        self._s = timed_serializer(secret_key, "followthrough.csrf", clock)
-        self._cookie_signer = Signer(secret_key, salt="followthrough.csrf-cookie")
+        it, the request's own scheme decides. `name` keeps each service's cookie and signatures
+        apart (browsers do not keep cookies apart by port): the tracker's is "csrf"."""
+        self._s = timed_serializer(secret_key, f"followthrough.{name}", clock)
+        self._cookie_signer = Signer(secret_key, salt=f"followthrough.{name}-cookie")
+        self._cookie, self._secure_cookie = f"ft_{name}", f"__Host-ft_{name}"
         self._secure = None if public_url is None else public_url.lower().startswith("https://")
 
     def _is_secure(self, request: Request) -> bool:
         return request.url.scheme == "https" if self._secure is None else self._secure
 
     def _cookie_name(self, request: Request) -> str:
-        return SECURE_COOKIE if self._is_secure(request) else COOKIE
+        return self._secure_cookie if self._is_secure(request) else self._cookie
 
     def _nonce(self, request: Request) -> str | None:
         """The nonce in the request's cookie, if we signed it."""
