@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from services.common.csrf import CsrfError
 from services.common.problems import Problem
+from services.common.tokens import Principal
 from services.intake import record, recordform
 from services.intake.idempotency import run_once
-from services.intake.signin import Person, signed_in
+from services.intake.signin import signed_in
 from services.intake.store import panels
 from services.intake.views import page, refusal
 
@@ -35,12 +36,12 @@ def _panel(engine, slug: str):
         return conn.execute(select(panels.c.slug, panels.c.name).where(panels.c.slug == slug)).first()
 
 
-def _gate(request: Request, slug: str) -> tuple[Person | None, object, Response | None]:
+def _gate(request: Request, slug: str) -> tuple[Principal | None, object, Response | None]:
     """(person, panel, None) when they may record for this panel; else a response to send."""
     person = signed_in(request)
     if person is None:
         return None, None, RedirectResponse("/signin", status_code=303)
-    if not person.may_record(slug):
+    if not person.may_write_panel(slug):
         return person, None, refusal(request, 403, "Not your panel",
                                      "You can record sessions only for your own panel. "
                                      f"Go to your panel's page: /panels/{person.panel}/record", headers=NO_STORE)
@@ -51,7 +52,7 @@ def _gate(request: Request, slug: str) -> tuple[Person | None, object, Response 
     return person, panel, None
 
 
-def _render(request: Request, person: Person, panel, entries, *, key: str, date: str = "",
+def _render(request: Request, person: Principal, panel, entries, *, key: str, date: str = "",
             date_error: str | None = None, error: str | None = None, message: str | None = None,
             status_code: int = 200) -> Response:
     state = request.app.state

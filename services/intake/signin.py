@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 from services.common.clock import Clock
 from services.common.csrf import CsrfError
 from services.common.signing import timed_serializer
-from services.common.tokens import api_tokens
+from services.common.tokens import Principal, api_tokens
 from services.intake.store import signin_links, signin_uses
 from services.intake.views import page, refusal
 
@@ -42,17 +41,6 @@ SESSION_HOURS = 8
 ROLES = ("admin", "facilitator")
 NO_STORE = {"Cache-Control": "no-store"}
 UTC = dt.timezone.utc
-
-
-@dataclass(frozen=True)
-class Person:
-    token_id: str
-    email: str
-    role: str
-    panel: str | None  # None: every panel (an admin, or a facilitator not bound to one)
-
-    def may_record(self, slug: str) -> bool:
-        return self.role == "admin" or self.panel in (None, slug)
 
 
 class LinkRefused(Exception):
@@ -73,17 +61,17 @@ def _live_tokens(now: dt.datetime):
                                     or_(c.expires_at.is_(None), c.expires_at > now))
 
 
-def _person(row) -> Person:
-    return Person(row.id, row.email, row.role, row.panel)
+def _person(row) -> Principal:
+    return Principal(row.id, row.role, row.email, row.panel)
 
 
-def person_of_token(engine: Engine, token_id: str, now: dt.datetime) -> Person | None:
+def person_of_token(engine: Engine, token_id: str, now: dt.datetime) -> Principal | None:
     with engine.connect() as conn:
         row = conn.execute(_live_tokens(now).where(api_tokens.c.id == token_id)).first()
     return _person(row) if row is not None else None
 
 
-def new_link(engine: Engine, email: str, now: dt.datetime) -> tuple[str, Person] | None:
+def new_link(engine: Engine, email: str, now: dt.datetime) -> tuple[str, Principal] | None:
     """A new link's secret for the person with this address, or None when nobody has it. An admin
     token is preferred, then the newest facilitator token."""
     address = email.strip().lower()
@@ -109,7 +97,7 @@ def _prune(s: Session, now: dt.datetime) -> None:
     s.execute(delete(signin_links).where(signin_links.c.expires_at < old))
 
 
-def check_link(engine: Engine, secret: str, now: dt.datetime, *, use: bool) -> Person:
+def check_link(engine: Engine, secret: str, now: dt.datetime, *, use: bool) -> Principal:
     """The person a link signs in; with `use`, the link is used up in the same transaction.
     LinkRefused says why not."""
     digest = _digest(secret or "")
@@ -142,7 +130,7 @@ class Sessions:
         self.secure = public_url.lower().startswith("https://")
         self.cookie = "__Host-ft_session" if self.secure else "ft_session"
 
-    def start(self, response: Response, person: Person) -> Response:
+    def start(self, response: Response, person: Principal) -> Response:
         value = self._s.dumps({"t": person.token_id, "e": person.email, "p": person.panel})
         response.set_cookie(self.cookie, value, max_age=SESSION_HOURS * 3600, path="/", httponly=True,
                             samesite="lax", secure=self.secure)
@@ -160,7 +148,7 @@ class Sessions:
         return data.get("t") if isinstance(data, dict) else None
 
 
-def signed_in(request: Request) -> Person | None:
+def signed_in(request: Request) -> Principal | None:
     """The person behind the request's session, if the session and their token are both live."""
     state = request.app.state
     token_id = state.sessions.token_id(request)

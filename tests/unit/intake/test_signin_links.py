@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from services.common import tokens
 from services.common.db import make_engine
+from services.common.tokens import Principal
 from services.intake import signin
 from services.intake.app import migrate
 
@@ -77,6 +78,6 @@ def test_links_a_day_past_expiry_are_forgotten(engine):
 
 
 def test_a_facilitator_records_only_for_their_panel():
-    assert signin.Person("t", "e", "facilitator", "p1").may_record("p1")
-    assert not signin.Person("t", "e", "facilitator", "p1").may_record("p2")
-    assert signin.Person("t", "e", "admin", None).may_record("p2")
+    assert Principal("t", "facilitator", "e", "p1").may_write_panel("p1")
+    assert not Principal("t", "facilitator", "e", "p1").may_write_panel("p2")
+    assert Principal("t", "admin", "e", None).may_write_panel("p2")
