@@ -45,6 +45,7 @@ recommendations = Table(
     Column("decision", String(10), nullable=False),  # agreed | declined | pending
     Column("decline_reason", Text),
     Column("respond_by", Date),
+    Column("decided_on", Date),  # when police answered (agreed or declined); the register's on-time rate
     Column("ladder_since", Date),
     Column("next_action_on", Date),
     # A row the scan could not process: skipped by later passes until it changes.

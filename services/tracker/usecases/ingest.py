@@ -6,7 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import structlog
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.orm import Session
 
 from schemas import (
@@ -72,7 +72,7 @@ class Handlers:
             case PanelEvent():
                 self._panel(session, data)
             case RecommendationDeclined():
-                self._declined(session, data)
+                self._declined(session, data, london_today(now))
             case RecommendationRecorded():
                 self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
                                      ladder_since=london_today(now), next_action_on=data.respond_by)
@@ -102,23 +102,26 @@ class Handlers:
         return dict(id=str(rec.id), panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
                     themes=list(rec.themes), decision=decision, **extra)
 
-    def _declined(self, session: Session, data: RecommendationDeclined) -> None:
+    def _declined(self, session: Session, data: RecommendationDeclined, today: dt.date) -> None:
         rec = data.recommendation
-        if not self._recommendation(session, rec, "declined", decline_reason=data.reason):
+        if not self._recommendation(session, rec, "declined", decline_reason=data.reason, decided_on=today):
             # Decided after being pending: the response clock stops.
             session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
                             .values(decision="declined", decline_reason=data.reason, next_action_on=None,
+                                    decided_on=today,
                                     parked_at=None, parked_error=None))
 
     def _agreed_many(self, session: Session, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:
         if not agreed:
             return
-        recs = [self._recommendation_row(d.recommendation, "agreed") for _, d in agreed]
+        recs = [self._recommendation_row(d.recommendation, "agreed", decided_on=d.commitment.agreed_on)
+                for _, d in agreed]
         new_recs = insert_new(session, recommendations, recs)
-        decided_later = [r["id"] for r in recs if r["id"] not in new_recs]
+        decided_later = [{"rid": r["id"], "day": r["decided_on"]} for r in recs if r["id"] not in new_recs]
         if decided_later:  # they were pending: the response clock stops
-            session.execute(update(recommendations).where(recommendations.c.id.in_(decided_later))
-                            .values(decision="agreed", next_action_on=None, parked_at=None, parked_error=None))
+            session.execute(update(recommendations).where(recommendations.c.id == bindparam("rid"))
+                            .values(decision="agreed", decided_on=bindparam("day"), next_action_on=None,
+                                    parked_at=None, parked_error=None), decided_later)
         rows = {str(d.commitment.id): (env.time, d, self._commitment_row(d, env.time)) for env, d in agreed}
         new = insert_new(session, commitments, [row for _, _, row in rows.values()])
         records, events = [], []

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Optional
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -24,7 +24,6 @@ from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import form_model
-from services.tracker.web.pulse import pulse_view
 from services.tracker.web.requests import ExtensionIn, UpdateIn
 
 router = APIRouter(include_in_schema=False)
@@ -129,30 +128,6 @@ def _respond_command(action, note, percent, summary, evidence_url, evidence_note
         body = form_model(ExtensionIn, new_due=new_due, reason=reason)
         return actions.extend, body.model_dump()
     raise Problem(422, "Unknown action", "Use one of the three forms on this page.")
-
-
-@router.get("/register", response_class=HTMLResponse)
-def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
-    """Rendered at most once per cache period however many visit; the late list is paged."""
-    today = request.app.state.clock.today()
-    html = request.app.state.page_cache.get(("register", today, page),
-                                            lambda marker: _render_register(_engine(request), today, page))
-    return HTMLResponse(html)
-
-
-REGISTER_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "done_on", "disputes")
-
-
-def _render_register(engine, today: dt.date, page: int) -> str:
-    with Session(engine) as s:
-        rows = s.execute(select(*(commitments.c[name] for name in REGISTER_COLUMNS))).all()
-        areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
-        pulse = pulse_view(s)
-    r = views.register(rows, areas, today)
-    per = views.REGISTER_PAGE
-    shown = r.overdue[(page - 1) * per: page * per]
-    return templates.get_template("register.html").render({
-        "r": r, "overdue": shown, "page": page, "more": len(r.overdue) > page * per, "pulse": pulse})
 
 
 def message_page(request: Request, status: int, heading: str, text: str) -> Response:

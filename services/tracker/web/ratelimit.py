@@ -17,7 +17,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from services.common.problems import problem_response
 
-PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register)$")
+PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register(\.csv)?)$")
 VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/verdict|panels/[^/]+/commitments/[^/]+/verdict)$")
 # The trust pulse, by API or form: limited like verdicts (the same setting), counted on its own.
 PULSES = re.compile(r"^/(api/v1/panels/[^/]+/pulse|panels/[^/]+/pulse)$")

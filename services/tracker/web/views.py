@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +10,7 @@ from markupsafe import escape
 
 from services.tracker.adapters.publish import days_overdue
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
+from services.tracker.domain.counting import Rates
 from services.tracker.domain.rules import NOTICES
 
 # Status in words a 13-year-old reads easily; never colour alone.
@@ -211,19 +211,11 @@ REGISTER_PAGE = 100  # late promises listed per page of the register
 @dataclass
 class Register:
     rows: list[dict]
-    on_time_rate: str
-    kept_rate: str
-    dispute_rate: str
-    median_days_overdue: str
     overdue: list[dict]
 
 
 def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> Register:
-    finished = [c for c in commitments if c.done_on is not None]
-    on_time = [c for c in finished if c.done_on <= c.due]
-    judged = [c for c in commitments if c.status in ("kept", "disputed", "lapsed")]
-    disputed = [c for c in commitments if c.disputes > 0]
-    late = [days_overdue(c, today) for c in commitments if days_overdue(c, today) > 0]
+    """Promises by owner role and area, and the late ones, latest first (the rates are domain/counting.py)."""
     groups: dict[tuple[str, str], dict] = {}
     for c in commitments:
         g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0})
@@ -232,14 +224,31 @@ def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> R
         g["kept"] += c.status == "kept"
     return Register(
         rows=[{"role": r, "area": a, **g} for (r, a), g in sorted(groups.items(), key=lambda kv: -kv[1]["overdue"])],
-        on_time_rate=_pct(len(on_time), len(finished)),
-        kept_rate=_pct(sum(c.status == "kept" for c in judged), len(judged)),
-        dispute_rate=_pct(len(disputed), len(finished)),
-        median_days_overdue=days(int(statistics.median(late))) if late else "none are late",
         overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
                          "days": days_overdue(c, today), "panel": c.panel} for c in commitments
                         if days_overdue(c, today) > 0), key=lambda d: -d["days"]),
     )
+
+
+DECLINE_WORDS = {"no_power": "Police do not have the power", "no_budget": "No money for it",
+                 "legal_or_safety": "The law or safety stops it", "not_workable": "It would not work",
+                 "other": "Another reason"}
+
+
+def rate_words(r: Rates) -> dict:
+    """Each figure of the register in words; `rate` gives the percentage with its fraction."""
+    return {
+        "acceptance": _pct(r.acceptance.part, r.acceptance.whole),
+        "answered_on_time": _pct(r.answered_on_time.part, r.answered_on_time.whole),
+        "done_on_time": _pct(r.done_on_time.part, r.done_on_time.whole),
+        "kept": _pct(r.kept.part, r.kept.whole),
+        "disputed": _pct(r.disputed.part, r.disputed.whole),
+        "reopened": _pct(r.reopened.part, r.reopened.whole),
+        "median_days_overdue": (days(int(r.median_days_overdue)) if r.median_days_overdue == int(r.median_days_overdue)
+                                else f"{r.median_days_overdue:g} days") if r.median_days_overdue is not None
+        else "none are late",
+        "declines": [(DECLINE_WORDS.get(code, code), code, n) for code, n in r.declines_by_code.items()],
+    }
 
 
 def _pct(part: int, whole: int) -> str:

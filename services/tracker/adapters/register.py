@@ -1,0 +1,34 @@
+"""The register's rows (domain/counting.py) read from the tracker's tables, one per recommendation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.tracker.adapters.publish import days_overdue
+from services.tracker.adapters.store import commitments, panels, recommendations
+from services.tracker.domain.counting import Row
+
+
+def register_rows(session: Session, today: dt.date) -> list[Row]:
+    areas = dict(session.execute(select(panels.c.slug, panels.c.area)).all())
+    c, r = commitments, recommendations
+    query = (select(r.c.id, r.c.panel, r.c.raised_on, r.c.decision, r.c.decided_on, r.c.respond_by,
+                    c.c.id.label("commitment_id"), c.c.owner_role, c.c.status, c.c.original_due, c.c.due,
+                    c.c.due_version, c.c.done_on, c.c.disputes, c.c.agreed_on)
+             .outerjoin(c, c.c.recommendation_id == r.c.id)
+             .order_by(r.c.panel, r.c.raised_on, r.c.id))
+    return [_row(x, areas, today) for x in session.execute(query).all()]
+
+
+def _row(x, areas: dict[str, str], today: dt.date) -> Row:
+    answered_on = x.decided_on or (x.agreed_on if x.decision == "agreed" else None)
+    base = dict(recommendation_id=x.id, panel=x.panel, area=areas.get(x.panel, x.panel), raised_on=x.raised_on,
+                decision=x.decision, decline_code=None, answered_on=answered_on, respond_by=x.respond_by)
+    if x.commitment_id is None:
+        return Row(**base)
+    return Row(**base, commitment_id=x.commitment_id, owner_role=x.owner_role, status=x.status,
+               original_due=x.original_due, due=x.due, due_moves=x.due_version - 1, done_on=x.done_on,
+               disputes=x.disputes, reopened=0, days_overdue=days_overdue(x, today))

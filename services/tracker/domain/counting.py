@@ -1,0 +1,146 @@
+"""How the public register counts (SPEC §5 "Closing the loop"): every rate from plain rows.
+
+One `Row` per recommendation the police answered or must answer; an agreed one
+carries its commitment. `/register.csv` publishes exactly these rows, and the
+register's "how we count" section gives each formula below in words and in
+symbols, so anyone can recompute every figure from the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Row:
+    recommendation_id: str
+    panel: str
+    area: str
+    raised_on: dt.date
+    decision: str  # agreed | declined | pending
+    decline_code: str | None
+    answered_on: dt.date | None
+    respond_by: dt.date | None  # None: answered in the session, with no response clock
+    commitment_id: str | None = None
+    owner_role: str | None = None
+    status: str | None = None
+    original_due: dt.date | None = None
+    due: dt.date | None = None
+    due_moves: int = 0
+    done_on: dt.date | None = None
+    disputes: int = 0
+    reopened: int = 0
+    days_overdue: int = 0
+
+    @property
+    def answered(self) -> bool:
+        return self.decision in ("agreed", "declined")
+
+    def answered_on_time(self, today: dt.date) -> bool | None:
+        """None while it still can be: pending and its clock has not run out."""
+        if self.answered:
+            return self.respond_by is None or (self.answered_on is not None and self.answered_on <= self.respond_by)
+        if self.respond_by is not None and self.respond_by < today:
+            return False
+        return None
+
+
+COLUMNS = tuple(f.name for f in fields(Row)) + ("answered_on_time",)
+
+
+@dataclass(frozen=True)
+class Rate:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.part / self.whole) if self.whole else None
+
+
+@dataclass(frozen=True)
+class Rates:
+    acceptance: Rate
+    answered_on_time: Rate
+    done_on_time: Rate
+    kept: Rate
+    disputed: Rate
+    reopened: Rate
+    median_days_overdue: float | None
+    declines_by_code: dict[str, int]
+
+
+JUDGED = ("kept", "disputed", "lapsed")
+
+
+def rates(rows: list[Row], today: dt.date) -> Rates:
+    commitments = [r for r in rows if r.commitment_id]
+    answered = [r for r in rows if r.answered]
+    clocked = [r for r in rows if r.answered_on_time(today) is not None]
+    marked_done = [c for c in commitments if c.done_on is not None]
+    judged = [c for c in commitments if c.status in JUDGED]
+    ever_kept = [c for c in commitments if c.status == "kept" or c.reopened]
+    late = [c.days_overdue for c in commitments if c.days_overdue > 0]
+    return Rates(
+        acceptance=Rate(sum(r.decision == "agreed" for r in answered), len(answered)),
+        answered_on_time=Rate(sum(bool(r.answered_on_time(today)) for r in clocked), len(clocked)),
+        done_on_time=Rate(sum(c.done_on <= c.original_due for c in marked_done), len(marked_done)),
+        kept=Rate(sum(c.status == "kept" for c in judged), len(judged)),
+        disputed=Rate(sum(c.disputes > 0 for c in marked_done), len(marked_done)),
+        reopened=Rate(sum(c.reopened > 0 for c in ever_kept), len(ever_kept)),
+        median_days_overdue=statistics.median(late) if late else None,
+        declines_by_code=dict(sorted(Counter(r.decline_code or "other" for r in rows
+                                             if r.decision == "declined").items())),
+    )
+
+
+@dataclass(frozen=True)
+class Formula:
+    name: str
+    words: str
+    symbols: str
+
+
+# The page prints these; tests/integration/tracker/test_register.py recomputes each from the CSV.
+HOW_WE_COUNT = (
+    Formula("Agreed", "Of the recommendations police have answered, the share they agreed to.",
+            "agreed ÷ (agreed + declined)"),
+    Formula("Answered on time",
+            "Of the recommendations police answered, or should have answered by now, the share answered "
+            "in the session or by their respond-by date. One still waiting after its respond-by date counts "
+            "as not on time; one still inside its time is not counted yet.",
+            "answered_on_time = yes ÷ (answered_on_time = yes + answered_on_time = no)"),
+    Formula("Done on time", "Of the promises police said were done, the share done by the date first promised "
+            "(moving the deadline does not make a late promise on time).",
+            "count(done_on ≤ original_due) ÷ count(done_on is set)"),
+    Formula("Kept", "Of the promises the panel has judged or that ran out of time (kept, disputed or lapsed), "
+            "the share that is kept.",
+            "kept ÷ (kept + disputed + lapsed)"),
+    Formula("Disputed", "Of the promises police said were done, the share the panel said were not done, at "
+            "least once.", "count(disputes > 0) ÷ count(done_on is set)"),
+    Formula("Reopened", "Of the promises that were kept, the share the panel reopened because it stopped "
+            "working.", "count(reopened > 0) ÷ count(status = kept or reopened > 0)"),
+    Formula("Typical lateness", "Half of the promises that are late today are later than this.",
+            "median(days_overdue) over rows with days_overdue > 0"),
+    Formula("Declined, by reason", "How many recommendations police declined, for each kind of reason.",
+            "count(decision = declined) for each decline_code"),
+)
+
+
+def csv_cells(row: Row, today: dt.date) -> list[str]:
+    """One CSV line's cells. Text that a spreadsheet would run as a formula is quoted off."""
+    cells = [_cell(getattr(row, name)) for name in COLUMNS[:-1]]
+    on_time = row.answered_on_time(today)
+    return cells + ["" if on_time is None else ("yes" if on_time else "no")]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

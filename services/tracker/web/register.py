@@ -1,0 +1,64 @@
+"""The public register (SPEC §5): `/register` and `/register.csv`, the rows behind every figure on it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.tracker.adapters.register import register_rows
+from services.tracker.adapters.store import commitments, panels
+from services.tracker.domain.counting import COLUMNS, HOW_WE_COUNT, csv_cells, rates
+from services.tracker.web import views
+from services.tracker.web.pages import templates
+from services.tracker.web.pulse import pulse_view
+
+router = APIRouter(include_in_schema=False)
+LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due")
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
+    """Rendered at most once per cache period however many visit; the late list is paged."""
+    today = request.app.state.clock.today()
+    html = request.app.state.page_cache.get(("register", today, page),
+                                            lambda marker: _render(request.app.state.engine, today, page))
+    return HTMLResponse(html)
+
+
+@router.get("/register.csv")
+def register_csv(request: Request) -> Response:
+    today = request.app.state.clock.today()
+    text = request.app.state.page_cache.get(("register.csv", today),
+                                            lambda marker: _csv(request.app.state.engine, today))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="register-{today.isoformat()}.csv"'})
+
+
+def _csv(engine, today: dt.date) -> str:
+    with Session(engine) as s:
+        rows = register_rows(s, today)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(csv_cells(r, today) for r in rows)
+    return out.getvalue()
+
+
+def _render(engine, today: dt.date, page: int) -> str:
+    with Session(engine) as s:
+        counted = rates(register_rows(s, today), today)
+        late = s.execute(select(*(commitments.c[n] for n in LATE_COLUMNS))).all()
+        areas = dict(s.execute(select(panels.c.slug, panels.c.area)).all())
+        pulse = pulse_view(s)
+    r = views.register(late, areas, today)
+    per = views.REGISTER_PAGE
+    return templates.get_template("register.html").render({
+        "r": r, "rates": views.rate_words(counted), "how": HOW_WE_COUNT, "today": today,
+        "overdue": r.overdue[(page - 1) * per: page * per], "page": page, "more": len(r.overdue) > page * per,
+        "pulse": pulse})
