@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from services.common.clock import london_today
 from services.common.db import make_engine
+from services.common.outbox import make_producer
 from services.common.topics import ensure_topics
 from services.notifier.agents import CONSUMED as NOTIFIER_CONSUMED
 from services.tracker.entrypoints.agents import CONSUMED as TRACKER_CONSUMED
@@ -48,6 +49,45 @@ def cluster():
     yield c
     if not os.environ.get("FT_KEEP_STACK"):
         cluster_mod.stop()
+
+
+def _replication(bootstrap: str, topic: str) -> tuple[set[int], str]:
+    """The replica counts of `topic`'s partitions and its min.insync.replicas."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="ft-test-topics")
+    try:
+        partitions = admin.describe_topics([topic])[0]["partitions"]
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, None)], config_filter="all")
+    finally:
+        admin.close()
+    return {len(p["replica_nodes"]) for p in partitions}, configs["topic"][topic]["min.insync.replicas"]["value"]
+
+
+def test_topics_take_the_clusters_replication_unless_one_is_set(cluster, uid, monkeypatch):
+    monkeypatch.delenv("KAFKA_REPLICATION_FACTOR", raising=False)
+    ensure_topics(cluster.bootstrap, prefix=f"d{uid}.")
+    monkeypatch.setenv("KAFKA_REPLICATION_FACTOR", "2")
+    ensure_topics(cluster.bootstrap, prefix=f"e{uid}.")
+    seen = {}
+
+    def settled() -> bool:  # a new topic's metadata reaches every broker within moments
+        seen["default"] = _replication(cluster.bootstrap, f"d{uid}.followthrough.notices")
+        seen["set"] = _replication(cluster.bootstrap, f"e{uid}.followthrough.notices")
+        return seen == {"default": ({3}, "2"), "set": ({2}, "1")}
+    assert cluster_mod.wait(settled, timeout=30) is not None, seen
+
+
+def test_the_outbox_producer_waits_for_every_in_sync_replica_and_is_idempotent(cluster, uid):
+    producer = make_producer(cluster.bootstrap, prefix=f"p{uid}.")
+    try:
+        assert producer.config["acks"] in ("all", -1) and producer.config["enable_idempotence"] is True
+        # acknowledged once the partition's leader and its in-sync followers have it
+        sent = cluster_mod.wait(lambda: producer.send(f"p{uid}.followthrough.dlq", key=b"k", value=b"{}").get(10),
+                                timeout=60)
+        assert sent is not None
+    finally:
+        producer.close()
 
 
 class NodeFault(threading.Thread):
