@@ -29,10 +29,12 @@ lint: install
 	$(BIN)/ruff check services schemas devtools tests bench
 	$(BIN)/lint-imports
 
-## test: the lint, then the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests).
-## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000).
+## test: the lint, then the whole suite against real Kafka, PostgreSQL, SMTP and Chromium (started by the tests:
+## in Docker with testcontainers when an engine answers, else through deploy/local; FT_STACK=local|containers).
+## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000); on the
+## three-broker cluster (deploy/local/kafka-cluster.sh) it runs broker_kill (FT_CLUSTER_SCENARIOS).
 test: install system-deps lint
-	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q
+	FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} $(PYTEST) -q
 
 unit: install
 	$(PYTEST) -q tests/unit
@@ -49,10 +51,11 @@ browser: install system-deps
 faults: install
 	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q -s tests/faults
 
-## soak: the fault suite at full size, 2,000 recommendations per scenario, and the time machine
-## with 5,000 examples per database (together about an hour and a half here).
+## soak: the fault suite at full size, 2,000 recommendations per scenario (both cluster scenarios:
+## a broker killed, the controller quorum's leader killed), and the time machine with 5,000 examples
+## per database (together about an hour and a half here).
 soak: install
-	FT_FAULT_N=2000 $(PYTEST) -q -s tests/faults
+	FT_FAULT_N=2000 FT_CLUSTER_SCENARIOS=broker_kill,quorum_leader_stop $(PYTEST) -q -s tests/faults
 	FT_TIME_MACHINE_EXAMPLES=5000 $(PYTEST) -q -p no:logging --hypothesis-show-statistics tests/integration/tracker/test_time_machine.py
 
 ## bench: every benchmark; each prints its baseline, its result and the ratio.
@@ -62,10 +65,11 @@ bench: install
 schemas: install
 	$(BIN)/followthrough schemas export
 
-## stack-stop: stop the broker and database the tests leave running with FT_KEEP_STACK=1.
+## stack-stop: stop the broker, the cluster and the database the tests leave running with FT_KEEP_STACK=1.
 stack-stop:
 	KAFKA_PORT=19092 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/kafka.sh stop
 	PG_PORT=15433 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/postgres.sh stop
+	KAFKA_CLUSTER_PORT=19101 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/kafka-cluster.sh stop
 
 clean:
 	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis

@@ -4,6 +4,7 @@
 # only makes sure the topics exist.
 #
 #   deploy/local/kafka.sh start|stop|status
+#   deploy/local/kafka.sh fetch   # only fetch the jars (deploy/local/kafka-cluster.sh uses them)
 #
 # Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (port+1),
 # FOLLOWTHROUGH_RUN_DIR (/tmp/followthrough-run: data, logs, pid),
@@ -141,5 +142,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  fetch) need_tools; fetch_jars ;;
+  *) echo "usage: $0 start|stop|status|fetch" >&2; exit 2 ;;
 esac

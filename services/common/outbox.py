@@ -165,8 +165,10 @@ def _discard(producer: KafkaProducer | None) -> None:
 
 def make_producer(bootstrap: str, prefix: str = "") -> KafkaProducer:
     ensure_topics(bootstrap, timeout_s=5, prefix=prefix)
-    # One in-flight request per connection keeps order when the client retries.
+    # acks=all: a write counts once every in-sync replica has it (min.insync.replicas of them).
+    # Idempotence: a retry after a lost ack is not written twice. One in-flight request per
+    # connection keeps order when the client retries.
     return KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=2, retries=5,
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=2, retries=5,
         max_in_flight_requests_per_connection=1, client_id="followthrough-outbox",
     )

@@ -21,6 +21,9 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
     kafka_bootstrap_servers: str = LOCAL_BROKER
+    # Replicas of each topic the services create; unset: the cluster's default.replication.factor
+    # and min.insync.replicas (three replicas on a three-broker cluster without any setting).
+    kafka_replication_factor: int | None = Field(default=None, ge=1)
     database_url: str = DEFAULT_SQLITE
     followthrough_public_url: str = "http://127.0.0.1:8002"
     followthrough_secret_key: str = Field(default=DEV_SECRET_KEY, description="signs respond links and form tokens")

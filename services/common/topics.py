@@ -1,5 +1,9 @@
 """Create every topic of SPEC §3 with its partitions and cleanup policy.
 
+Replicas (SPEC §6): the cluster's own `default.replication.factor` and
+`min.insync.replicas`, unless KAFKA_REPLICATION_FACTOR is set; then that many
+replicas, of which 2 must be in sync for a write (1 when there are fewer than 3).
+
 Run as `python -m services.common.topics --bootstrap HOST:PORT`; idempotent."""
 
 from __future__ import annotations
@@ -11,17 +15,32 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.events import TOPICS
+from services.common.settings import CommonSettings
+
+CLUSTER_DEFAULT = -1  # CreateTopics: use the broker's default.replication.factor
 
 
-def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "") -> list[str]:
-    """Create the missing topics (named `prefix` + the SPEC name); return the names created."""
+def topic_replication(replication_factor: int | None) -> tuple[int, dict[str, str]]:
+    """The replication factor to ask for and the topic configs that go with it."""
+    if replication_factor is None:
+        return CLUSTER_DEFAULT, {}
+    return replication_factor, {"min.insync.replicas": "2" if replication_factor >= 3 else "1"}
+
+
+def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
+                  replication_factor: int | None = None) -> list[str]:
+    """Create the missing topics (named `prefix` + the SPEC name); return the names created.
+    `replication_factor` None reads KAFKA_REPLICATION_FACTOR (unset: the cluster's default)."""
+    if replication_factor is None:
+        replication_factor = CommonSettings().kafka_replication_factor
+    factor, replica_configs = topic_replication(replication_factor)
     admin = _connect(bootstrap, timeout_s)
     try:
         existing = set(admin.list_topics())
         missing = [
             NewTopic(
-                prefix + t.name, t.partitions, 1,
-                topic_configs={"cleanup.policy": "compact"} if t.compacted else {},
+                prefix + t.name, t.partitions, factor,
+                topic_configs={**replica_configs, **({"cleanup.policy": "compact"} if t.compacted else {})},
             )
             for t in TOPICS
             if prefix + t.name not in existing
@@ -51,8 +70,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--prefix", default="")
+    parser.add_argument("--replication-factor", type=int, default=None,
+                        help="replicas per topic (default: KAFKA_REPLICATION_FACTOR, else the cluster's default)")
     args = parser.parse_args()
-    created = ensure_topics(args.bootstrap, prefix=args.prefix)
+    created = ensure_topics(args.bootstrap, prefix=args.prefix, replication_factor=args.replication_factor)
     print(f"topics: {len(TOPICS)} present" + (f", created {', '.join(created)}" if created else ""))
 
 

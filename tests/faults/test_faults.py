@@ -109,13 +109,9 @@ class Chaos(threading.Thread):
                     proc.kill()
                     proc.start(wait=120)
             case "broker_restart":
-                stack_mod.script("kafka.sh", "stop")
-                time.sleep(3)
-                stack_mod.script("kafka.sh", "start")
+                stack_mod.restart("kafka")
             case "postgres_restart":
-                stack_mod.script("postgres.sh", "stop")
-                time.sleep(3)
-                stack_mod.script("postgres.sh", "start")
+                stack_mod.restart("postgres")
             case "smtp_down":
                 self.smtp.stop()
                 time.sleep(20)

@@ -1,12 +1,21 @@
-"""The real Kafka broker and PostgreSQL cluster for the test run, started
-through deploy/local on ports of their own, so a running demo is untouched."""
+"""The real Kafka broker and PostgreSQL cluster for the test run, on ports of their own, so a
+running demo is untouched. Two launchers:
+
+- containers: when a Docker engine answers, Apache Kafka (`apache/kafka`, KRaft, the version of
+  deploy/local/kafka/pom.xml) and PostgreSQL (`postgres`, pinned below) started with
+  testcontainers;
+- local: otherwise, through deploy/local (Kafka from Maven jars, PostgreSQL from Debian).
+
+`FT_STACK=local|containers` forces one; unset, the Docker probe decides."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,15 +25,50 @@ REPO = Path(__file__).resolve().parents[2]
 KAFKA_PORT = int(os.environ.get("FT_TEST_KAFKA_PORT", "19092"))
 PG_PORT = int(os.environ.get("FT_TEST_PG_PORT", "15433"))
 RUN_DIR = os.environ.get("FT_TEST_RUN_DIR", "/tmp/followthrough-test")
+KAFKA_VERSION = re.search(r"<kafka.version>(.+)</kafka.version>",
+                          (REPO / "deploy" / "local" / "kafka" / "pom.xml").read_text()).group(1)
+KAFKA_IMAGE = f"apache/kafka:{KAFKA_VERSION}"  # the broker deploy/local runs, as the official image
+POSTGRES_IMAGE = "postgres:15.14"  # the oldest PostgreSQL the README supports
+DB_USER = DB_PASSWORD = DB_NAME = "followthrough"
+STACKS = ("local", "containers")
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "KAFKA_PORT": str(KAFKA_PORT), "PG_PORT": str(PG_PORT),
-            "FOLLOWTHROUGH_RUN_DIR": RUN_DIR, "FOLLOWTHROUGH_PYTHON": sys.executable}
+class StackChoiceError(RuntimeError):
+    """FT_STACK asks for something this machine cannot give."""
 
 
-def script(name: str, action: str) -> None:
-    subprocess.run([str(REPO / "deploy" / "local" / name), action], env=_env(), check=True)
+def docker_answers() -> bool:
+    """True when a Docker engine answers a ping (DOCKER_HOST or the default socket)."""
+    try:
+        import docker
+    except ImportError:
+        return False
+    try:
+        client = docker.from_env(timeout=5)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+def choose(env: Mapping[str, str], probe: Callable[[], bool]) -> str:
+    """Which launcher starts the stack: FT_STACK when set, else containers if `probe` (is there
+    a Docker engine?) says yes, else local. The probe only runs when it can change the answer."""
+    forced = env.get("FT_STACK", "").strip().lower()
+    if forced and forced not in STACKS:
+        raise StackChoiceError(f"FT_STACK={env['FT_STACK']!r} is not a test stack: set FT_STACK=local "
+                               "(deploy/local: Kafka from Maven jars, PostgreSQL from Debian) or FT_STACK=containers "
+                               "(Docker), or unset it to use Docker when an engine answers.")
+    if forced == "local":
+        return "local"
+    if forced == "containers":
+        if not probe():
+            raise StackChoiceError("FT_STACK=containers, but no Docker engine answers. Start Docker (or point "
+                                   "DOCKER_HOST at a running engine), or set FT_STACK=local to use deploy/local.")
+        return "containers"
+    return "containers" if probe() else "local"
 
 
 @dataclass
@@ -43,13 +87,133 @@ class Stack:
         return self.admin_url.rsplit("/", 1)[0] + "/" + name
 
 
+def _env() -> dict[str, str]:
+    return {**os.environ, "KAFKA_PORT": str(KAFKA_PORT), "PG_PORT": str(PG_PORT),
+            "FOLLOWTHROUGH_RUN_DIR": RUN_DIR, "FOLLOWTHROUGH_PYTHON": sys.executable}
+
+
+def script(name: str, action: str) -> None:
+    subprocess.run([str(REPO / "deploy" / "local" / name), action], env=_env(), check=True)
+
+
+class LocalLauncher:
+    """deploy/local/kafka.sh and postgres.sh, as `make demo` runs them."""
+
+    name = "local"
+    scripts = {"kafka": "kafka.sh", "postgres": "postgres.sh"}
+
+    def start(self) -> Stack:
+        script("kafka.sh", "start")
+        script("postgres.sh", "start")
+        return Stack(bootstrap=f"127.0.0.1:{KAFKA_PORT}",
+                     admin_url=f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}")
+
+    def stop_one(self, which: str) -> None:
+        script(self.scripts[which], "stop")
+
+    def start_one(self, which: str) -> None:
+        script(self.scripts[which], "start")
+
+    def stop(self) -> None:
+        self.stop_one("kafka")
+        self.stop_one("postgres")
+
+
+class ContainersLauncher:
+    """Apache Kafka and PostgreSQL in Docker with testcontainers. Both are published on the same
+    fixed host ports as the local stack (FT_TEST_KAFKA_PORT, FT_TEST_PG_PORT), so the broker can
+    advertise its address before it starts and a container keeps its address across a restart."""
+
+    name = "containers"
+
+    def __init__(self) -> None:
+        self.containers: dict[str, object] = {}
+
+    @staticmethod
+    def kafka_env() -> dict[str, str]:
+        """The official image's settings (KAFKA_* environment): one KRaft node, like deploy/local."""
+        return dict(KAFKA_NODE_ID="1", KAFKA_PROCESS_ROLES="broker,controller",
+                    KAFKA_LISTENERS="PLAINTEXT://:9092,CONTROLLER://:9093",
+                    KAFKA_ADVERTISED_LISTENERS=f"PLAINTEXT://127.0.0.1:{KAFKA_PORT}",
+                    KAFKA_CONTROLLER_LISTENER_NAMES="CONTROLLER",
+                    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    KAFKA_CONTROLLER_QUORUM_VOTERS="1@localhost:9093",
+                    KAFKA_NUM_PARTITIONS="6", KAFKA_AUTO_CREATE_TOPICS_ENABLE="false",
+                    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR="1", KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS="1",
+                    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR="1", KAFKA_TRANSACTION_STATE_LOG_MIN_ISR="1",
+                    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR="1",
+                    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR="1",
+                    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS="0")
+
+    def kafka_container(self):
+        from testcontainers.core.container import DockerContainer
+
+        return DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, KAFKA_PORT).with_envs(**self.kafka_env())
+
+    def postgres_container(self):
+        from testcontainers.community.postgres import PostgresContainer
+
+        return PostgresContainer(POSTGRES_IMAGE, username=DB_USER, password=DB_PASSWORD, dbname=DB_NAME,
+                                 driver=None).with_bind_ports(5432, PG_PORT)
+
+    def start(self) -> Stack:
+        try:
+            import testcontainers  # noqa: F401
+        except ImportError as exc:
+            raise StackChoiceError("The containers test stack needs testcontainers: run "
+                                   "`.venv/bin/pip install -e '.[test]'`, or set FT_STACK=local.") from exc
+        from testcontainers.core.waiting_utils import wait_for_logs
+
+        kafka = self.containers["kafka"] = self.kafka_container().start()
+        wait_for_logs(kafka, "Kafka Server started", timeout=180)
+        self.containers["postgres"] = self.postgres_container().start()
+        from services.common.topics import ensure_topics
+
+        bootstrap = f"127.0.0.1:{KAFKA_PORT}"
+        ensure_topics(bootstrap)
+        return Stack(bootstrap=bootstrap,
+                     admin_url=f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}")
+
+    def stop_one(self, which: str) -> None:
+        self.containers[which].get_wrapped_container().stop(timeout=30)
+
+    def start_one(self, which: str) -> None:
+        self.containers[which].get_wrapped_container().start()  # same ports, same data
+        if which == "kafka":
+            from services.common.topics import ensure_topics
+
+            ensure_topics(f"127.0.0.1:{KAFKA_PORT}", timeout_s=180)
+
+    def stop(self) -> None:
+        for container in self.containers.values():
+            container.stop()
+        self.containers.clear()
+
+
+LAUNCHERS = {"local": LocalLauncher, "containers": ContainersLauncher}
+_launcher: LocalLauncher | ContainersLauncher | None = None
+
+
+def launcher() -> LocalLauncher | ContainersLauncher:
+    """The launcher this run uses, chosen once (see `choose`)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = LAUNCHERS[choose(os.environ, docker_answers)]()
+    return _launcher
+
+
 def start() -> Stack:
-    script("kafka.sh", "start")
-    script("postgres.sh", "start")
-    return Stack(bootstrap=f"127.0.0.1:{KAFKA_PORT}",
-                 admin_url=f"postgresql://followthrough:followthrough@127.0.0.1:{PG_PORT}/followthrough")
+    return launcher().start()
 
 
 def stop() -> None:
-    script("kafka.sh", "stop")
-    script("postgres.sh", "stop")
+    launcher().stop()
+
+
+def restart(which: str, down_s: float = 3.0) -> None:
+    """Stop the broker or the database ("kafka", "postgres"), wait `down_s`, start it again."""
+    import time
+
+    launcher().stop_one(which)
+    time.sleep(down_s)
+    launcher().start_one(which)
