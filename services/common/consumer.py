@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
-from schemas import InvalidEvent, MessageRejected, make_event, parse_event
+from schemas import InvalidEvent, MessageRejected, make_event
+from schemas.binding import HEADERS, read_message
 from schemas.envelope import CloudEvent
 from services.common.clock import SYSTEM
 
@@ -53,7 +54,7 @@ async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler
         good = []
         for event in events:
             try:
-                envelope, data = parse_event(event.message.value, topic=topic)
+                envelope, data = read_message(event.message.value, event.message.headers, topic=topic)
             except InvalidEvent as exc:
                 await reject(dlq_topic, service, event.message, str(exc))
                 continue
@@ -143,7 +144,7 @@ async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, ra
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=SYSTEM.now())
-    fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode())
+    fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode(), headers=list(HEADERS))
     await fut
 
 
