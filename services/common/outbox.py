@@ -4,8 +4,9 @@ insertion order and marks them published.
 
 A crash between publish and mark re-sends the row on restart (at-least-once);
 consumers dedup by event id. Every message is a structured-mode CloudEvent with the
-binding's constant `content-type` header, so a re-send is the same message, headers included. On PostgreSQL one relay at a time holds an
-advisory lock, so several replicas keep per-key order.
+binding's constant `content-type` header, so a re-send is the same message, headers
+included. On PostgreSQL one relay at a time holds an advisory lock, so several replicas
+keep per-key order.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ class OutboxRelay(threading.Thread):
             if not rows:
                 return 0
             futures = [
-                producer.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode(), headers=list(HEADERS))
+                producer.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode(),
+                              headers=list(HEADERS))
                 for r in rows
             ]
             producer.flush(timeout=30)
