@@ -5,6 +5,7 @@ code) reads every message of every public topic that a whole run produces, and a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import Counter
 
@@ -92,7 +93,7 @@ def test_a_binary_mode_recommendation_agreed_from_the_sdk_becomes_a_commitment(s
         if r.status_code == 200:
             break
         time.sleep(0.3)
-    dlq = [sdk_read(m).get_data() for m in read_all(stack.bootstrap, topic(DLQ))]
+    dlq = [json.loads(m.value)["data"]["reason"] for m in read_all(stack.bootstrap, topic(DLQ))]
     assert r.status_code == 200, f"the binary-mode event did not become a commitment; DLQ: {dlq}"
     assert r.json()["status"] == "open" and r.json()["recommendation_id"] == e["data"]["recommendation"]["id"]
     opened = [sdk_read(m) for m in read_all(stack.bootstrap, topic(COMMITMENTS))]
