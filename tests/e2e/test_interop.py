@@ -1,6 +1,6 @@
-"""Any service can read our events: a consumer built on the CloudEvents SDK (no followthrough
-code) reads every message of every public topic that a whole run produces, and a binary-mode
-`recommendation.agreed` published by the SDK becomes a commitment in the tracker."""
+"""Any service can read our events: consumers built on the CloudEvents SDKs, in Python and in Java
+(no followthrough code), read every message of every public topic that a whole run produces, and
+a binary-mode `recommendation.agreed` published by the SDK becomes a commitment in the tracker."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cloudevents.core.v1.event import CloudEvent as SdkEvent
 
 from schemas.events import COMMITMENTS, DELIVERIES, DLQ, EVENT_TYPES, RECOMMENDATIONS, TOPICS
 from services.common.clock import london_today
+from tests.support import java_consumer
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.events import agreed_event
 from tests.support.sdk_reader import Refused, sdk_read
@@ -24,8 +25,9 @@ from tests.support.topics import produce, read_all
 STRUCTURED = b"application/cloudevents+json; charset=UTF-8"
 
 
-def test_a_cloudevents_sdk_consumer_reads_every_message_of_every_public_topic(services, database_url, smtp,
-                                                                               stack, uid, topic):
+def test_cloudevents_sdk_consumers_in_python_and_java_read_every_message_of_every_public_topic(
+        services, database_url, smtp, stack, uid, topic):
+    java_consumer.build()  # first: Maven may fetch the SDK's jars once
     intake, tracker, _ = services("intake"), services("tracker"), services("notifier")
     auth = {"Authorization": f"Bearer {issue_token(database_url)}"}
     r = httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=auth)  # panels
@@ -74,6 +76,12 @@ def test_a_cloudevents_sdk_consumer_reads_every_message_of_every_public_topic(se
     assert {t: n for t, n in counts.items() if n == 0} == {}, "a public topic got no message in the run"
     assert dict(read) == counts
     assert types["message.rejected"] >= 1 and types["pulse.recorded"] >= 1 and types["notice.delivered"] >= 2
+
+    # The Java SDK's CloudEventDeserializer, on the same messages.
+    java = java_consumer.count(stack.bootstrap, [topic(t) for t in public])
+    print(f"Java CloudEventDeserializer, per topic: {java}")
+    assert {t: java[topic(t)]["refused"] for t in public} == {t: 0 for t in public}, java
+    assert {t: java[topic(t)]["read"] for t in public} == counts
 
 
 def test_a_binary_mode_recommendation_agreed_from_the_sdk_becomes_a_commitment(services, stack, uid, topic):

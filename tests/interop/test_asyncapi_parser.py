@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from schemas.binding import STRUCTURED
 from schemas.events import EVENT_TYPES
+
+STRUCTURED = "application/cloudevents+json; charset=UTF-8"  # the CloudEvents Kafka binding, structured mode
 
 HERE = Path(__file__).parent / "asyncapi"
 DOCUMENT = Path(__file__).parents[2] / "schemas" / "asyncapi.yaml"
