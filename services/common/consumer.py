@@ -1,5 +1,7 @@
 """The loop every faust agent runs: parse, hand over, commit; bad messages to
-the DLQ, transient failures retried in place.
+the DLQ, transient failures retried in place. Messages are read in either
+CloudEvents content mode (`schemas.binding`); DLQ events are published in
+structured mode with its `content-type` header, like every other event.
 
 faust acks a message whose agent raised, so nothing may escape this loop:
 a message is either handled, or in the DLQ with the reason.
