@@ -58,9 +58,10 @@ def test_a_binary_mode_message_from_the_sdk_is_read():
 
 @pytest.mark.parametrize(("value", "headers", "reason"), [
     (b"garbage \xff", [], "neither structured nor binary CloudEvents mode: no content-type or ce_specversion "
-                          "header, and the value is not JSON"),
-    (b'{"hello": 1}', [], "JSON without specversion"),
-    (None, [], "the message has no value"),
+                          "header, and the value is not JSON with specversion"),
+    (b'{"hello": 1}', [], "not JSON with specversion"),
+    (None, [], "not JSON with specversion"),
+    (b'{"specversion": "1.0", broken', [], "not JSON (structured mode)"),
     (b"{}", [("content-type", b"text/plain")], "content-type 'text/plain' and no ce_specversion header"),
     (b"{}", [("content-type", b"application/cloudevents+avro")], "a format we do not read"),
     (b"not json", list(HEADERS), "not JSON (structured mode)"),
