@@ -68,4 +68,4 @@ stack-stop:
 	PG_PORT=15433 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/postgres.sh stop
 
 clean:
-	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/interop/java/target
