@@ -72,4 +72,4 @@ stack-stop:
 	KAFKA_CLUSTER_PORT=19101 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/kafka-cluster.sh stop
 
 clean:
-	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/interop/java/target

@@ -59,7 +59,9 @@ def make_event(
 
 
 def parse_event(raw: bytes, *, topic: str | None = None) -> tuple[CloudEvent, BaseModel]:
-    """Parse and validate a message; raise InvalidEvent naming what is wrong."""
+    """Parse and validate one structured-mode JSON event; raise InvalidEvent naming what is wrong.
+
+    Kafka messages are read with `schemas.binding.read_message`, which also reads the headers."""
     try:
         doc = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -68,6 +70,11 @@ def parse_event(raw: bytes, *, topic: str | None = None) -> tuple[CloudEvent, Ba
         raise InvalidEvent("not JSON: the message has no value") from None
     except RecursionError:
         raise InvalidEvent("not JSON: nested too deeply") from None
+    return validate_document(doc, topic=topic)
+
+
+def validate_document(doc: Any, *, topic: str | None = None) -> tuple[CloudEvent, BaseModel]:
+    """Validate an event already decoded to attributes and `data`; raise InvalidEvent naming what is wrong."""
     if not isinstance(doc, dict):
         raise InvalidEvent("not a JSON object")
     try:

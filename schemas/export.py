@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from schemas.binding import STRUCTURED
 from schemas.envelope import SCHEMA_URN
 from schemas.events import EVENT_TYPES, TOPICS
 
@@ -42,6 +43,26 @@ def event_schema(event_type: str) -> dict[str, Any]:
     }
 
 
+DESCRIPTION = (
+    "CloudEvents 1.0 on Kafka, in the structured content mode of the CloudEvents Kafka protocol binding: "
+    f"the whole event is the JSON value and every message carries the Kafka header `content-type: {STRUCTURED}`. "
+    "The key is the subject, the id the dedup key. Our consumers also read binary content mode "
+    "(attributes in `ce_*` headers, `data` in the value), so another service may publish "
+    "`recommendation.agreed` from any CloudEvents SDK.")
+
+# The Kafka headers of every message we publish (structured content mode).
+HEADERS: dict[str, Any] = {
+    "type": "object",
+    "required": ["content-type"],
+    "properties": {
+        "content-type": {
+            "type": "string", "const": STRUCTURED,
+            "description": "CloudEvents structured content mode (Kafka protocol binding, section 3.2)",
+        },
+    },
+}
+
+
 def asyncapi() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -66,18 +87,19 @@ def asyncapi() -> dict[str, Any]:
                 "name": t,
                 "summary": EVENT_TYPES[t].summary,
                 "contentType": "application/cloudevents+json",
-                "bindings": {"kafka": {"key": {"type": "string", "description": "the event subject"}}},
+                "headers": {"$ref": "#/components/schemas/StructuredModeHeaders"},
+                "bindings": {"kafka": {"key": {"type": "string", "description": "the event subject"},
+                                       "bindingVersion": "0.5.0"}},
                 "payload": {"$ref": f"./json/{t}.json"},
             }
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "followthrough events", "version": "1.0.0",
-                 "description": ("CloudEvents 1.0 (structured JSON) on Kafka; the key is the subject, "
-                                  "the id the dedup key.")},
+                 "description": DESCRIPTION},
         "defaultContentType": "application/cloudevents+json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"schemas": {"StructuredModeHeaders": HEADERS}, "messages": messages},
     }
 
 

@@ -1,5 +1,7 @@
 """The loop every faust agent runs: parse, hand over, commit; bad messages to
-the DLQ, transient failures retried in place.
+the DLQ, transient failures retried in place. Messages are read in either
+CloudEvents content mode (`schemas.binding`); DLQ events are published in
+structured mode with its `content-type` header, like every other event.
 
 faust acks a message whose agent raised, so nothing may escape this loop:
 a message is either handled, or in the DLQ with the reason.
@@ -19,7 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
-from schemas import InvalidEvent, MessageRejected, make_event, parse_event
+from schemas import InvalidEvent, MessageRejected, make_event
+from schemas.binding import HEADERS, read_message
 from schemas.envelope import CloudEvent
 from services.common.clock import SYSTEM
 
@@ -53,7 +56,7 @@ async def consume(stream, *, service: str, topic: str, handle_many: BatchHandler
         good = []
         for event in events:
             try:
-                envelope, data = parse_event(event.message.value, topic=topic)
+                envelope, data = read_message(event.message.value, event.message.headers, topic=topic)
             except InvalidEvent as exc:
                 await reject(dlq_topic, service, event.message, str(exc))
                 continue
@@ -143,7 +146,7 @@ async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, ra
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=SYSTEM.now())
-    fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode())
+    fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode(), headers=list(HEADERS))
     await fut
 
 

@@ -3,8 +3,10 @@ the state change it describes; a relay thread publishes rows to Kafka in
 insertion order and marks them published.
 
 A crash between publish and mark re-sends the row on restart (at-least-once);
-consumers dedup by event id. On PostgreSQL one relay at a time holds an
-advisory lock, so several replicas keep per-key order.
+consumers dedup by event id. Every message is a structured-mode CloudEvent with the
+binding's constant `content-type` header, so a re-send is the same message, headers
+included. On PostgreSQL one relay at a time holds an advisory lock, so several replicas
+keep per-key order.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from schemas.binding import HEADERS
 from schemas.events import EVENT_TYPES
 from services.common.clock import SYSTEM
 from services.common.topics import ensure_topics
@@ -137,7 +140,9 @@ class OutboxRelay(threading.Thread):
             if not rows:
                 return 0
             futures = [
-                producer.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode()) for r in rows
+                producer.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode(),
+                              headers=list(HEADERS))
+                for r in rows
             ]
             producer.flush(timeout=30)
             for f in futures:

@@ -6,7 +6,7 @@ import json
 import time
 from typing import Callable
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 
 def read(bootstrap: str, topic: str, *, until: Callable[[list[dict]], bool] = lambda _: False,
@@ -33,9 +33,27 @@ def read(bootstrap: str, topic: str, *, until: Callable[[list[dict]], bool] = la
     return found
 
 
-def produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
+def produce(bootstrap: str, topic: str, key: bytes | None, value: bytes,
+            headers: list[tuple[str, bytes]] | None = None) -> None:
     from kafka import KafkaProducer
 
     p = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    p.send(topic, key=key, value=value).get(timeout=10)
+    p.send(topic, key=key, value=value, headers=headers).get(timeout=10)
     p.close()
+
+
+def read_all(bootstrap: str, topic: str) -> list:
+    """Every message on `topic` up to its current end, as kafka-python records (headers included)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        end = consumer.end_offsets(parts)
+        records: list = []
+        while any(consumer.position(tp) < end[tp] for tp in parts):
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()

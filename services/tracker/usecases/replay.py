@@ -14,7 +14,8 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, parse_event
+from schemas import CommitmentEvent, InvalidEvent, NoticeEvent
+from schemas.binding import read_message
 from schemas.envelope import CloudEvent
 from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
 from schemas.policy import PolicyFile
@@ -74,7 +75,7 @@ def _read_all(bootstrap: str, prefix: str) -> Iterator[tuple[str, CloudEvent, ob
                 for batch in consumer.poll(timeout_ms=500).values():
                     for message in batch:
                         try:
-                            envelope, data = parse_event(message.value, topic=topic)
+                            envelope, data = read_message(message.value, message.headers, topic=topic)
                         except InvalidEvent:
                             continue
                         yield topic, envelope, data

@@ -96,3 +96,19 @@ def test_a_message_too_large_for_the_dlq_is_parked_cut_short_and_the_next_one_is
             return
         time.sleep(0.2)
     raise AssertionError("the good message after the oversized one was not applied")
+
+
+def test_a_message_in_neither_content_mode_goes_to_the_dlq_with_the_reason(services, stack, uid, topic):
+    """A valid event whose headers say it is neither structured (content-type application/cloudevents…)
+    nor binary (ce_specversion) mode is not guessed at: it is parked with the reason."""
+    tracker = services("tracker")
+    event = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
+    produce(stack.bootstrap, topic("followthrough.recommendations"), event["subject"].encode(),
+            json.dumps(event).encode(), [("content-type", b"application/json")])
+    (parked,) = read(stack.bootstrap, topic("followthrough.dlq"),
+                     where=lambda e: uid.encode() in base64.b64decode(e["data"]["raw"]),
+                     until=lambda found: len(found) >= 1, timeout=30)
+    assert parked["data"]["reason"] == ("neither structured nor binary CloudEvents mode: content-type "
+                                        "'application/json' and no ce_specversion header")
+    r = httpx.get(f"{tracker.url}/api/v1/commitments/{event['data']['commitment']['id']}")
+    assert r.status_code == 404

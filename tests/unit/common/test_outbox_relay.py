@@ -33,8 +33,8 @@ class Producer:
     def __init__(self, broker, down):
         self.broker, self.down, self.pending = broker, down, []
 
-    def send(self, topic, key, value):
-        self.pending.append((topic, key, value))
+    def send(self, topic, key, value, headers=None):
+        self.pending.append((topic, key, value, tuple(headers or ())))
         return self
 
     def get(self, timeout):
@@ -69,7 +69,7 @@ def test_the_relay_survives_a_broker_that_is_gone_and_publishes_once_it_is_back(
         while time.monotonic() < deadline and not broker.received:
             time.sleep(0.05)
         assert relay.is_alive(), "the relay thread ended when the broker went away"
-        assert [t for t, _, _ in broker.received] == ["followthrough.panels"]
+        assert [t for t, *_ in broker.received] == ["followthrough.panels"]
         assert broker.made == 4
         relay_check(App)()  # alive: no error
     finally:
@@ -80,7 +80,8 @@ def test_the_relay_survives_a_broker_that_is_gone_and_publishes_once_it_is_back(
 
 def test_a_row_relayed_again_after_a_crash_carries_the_same_event_id(tmp_path):
     """A crash after the broker took a batch and before the mark committed leaves the rows
-    unpublished; the next relay sends them again, byte for byte, so consumers dedup by id."""
+    unpublished; the next relay sends them again, byte for byte and headers included, so consumers
+    dedup by id."""
     engine = sa.create_engine(f"sqlite:///{tmp_path}/outbox.db")
     table = outbox.outbox_table(sa.MetaData(), "test_outbox")
     table.create(engine)
@@ -98,4 +99,6 @@ def test_a_row_relayed_again_after_a_crash_carries_the_same_event_id(tmp_path):
     producer.flush()
     first, again = broker.received[:3], broker.received[3:]
     assert again == first
-    assert [json.loads(v)["id"] for _, _, v in again] == ["e0", "e1", "e2"]
+    assert [json.loads(v)["id"] for _, _, v, _ in again] == ["e0", "e1", "e2"]
+    # Structured CloudEvents mode: every message says so in its Kafka content-type header.
+    assert {h for *_, h in broker.received} == {(("content-type", b"application/cloudevents+json; charset=UTF-8"),)}
