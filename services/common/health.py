@@ -102,6 +102,6 @@ def install_edges(app, settings) -> None:
     """What every service's HTTP edge has: problem answers, security headers, health checks."""
     from services.common import headers, problems
 
-    problems.install(app)
+    problems.install(app, getattr(settings, "intake_url", None))  # the notifier: its own address
     headers.install(app)
     install(app, settings.kafka_bootstrap_servers)
