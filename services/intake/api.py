@@ -116,7 +116,7 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
 
 
 @router.post(
-    "/recommendations/import", status_code=201, responses=ERRORS,
+    "/recommendations/import", status_code=201, responses={**ERRORS, 415: PROBLEM},
     summary="Import a session's recommendations from CSV (all or nothing)",
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"},
