@@ -71,4 +71,4 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = IntakeSettings()
-    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT, settings)

@@ -84,4 +84,4 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = NotifierSettings()
-    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT, settings)

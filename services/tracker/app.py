@@ -100,4 +100,4 @@ def scan_once() -> str:
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = TrackerSettings()
-    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT, settings)
