@@ -1,0 +1,111 @@
+"""The demo's example, drawn from the seeds: a mentoring cohort and a
+youth-led training panel. Roles only, and invented addresses at the reserved
+example.org domain: no personal data. Dates are relative to today, so the
+ladder moves while you watch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def ladder(area: str) -> dict:
+    return {"supervisor": f"superintendent.{area}@example.org",
+            "senior_lead": f"bcu-commander.{area}@example.org",
+            "board": f"oversight-board.{area}@example.org"}
+
+
+PANELS = [
+    {
+        "slug": "mentoring-cohort",
+        "name": "Youth mentoring cohort (17 young people, six officers)",
+        "area": "North East BCU: Waltham Forest",
+        "police_lead": {"role": "Inspector, youth engagement", "email": "inspector.ne@example.org"},
+        "escalation": ladder("ne"),
+    },
+    {
+        "slug": "youth-led-training",
+        "name": "Youth-led training panel",
+        "area": "Three boroughs: Hackney, Newham, Tower Hamlets",
+        "police_lead": {"role": "Chief Inspector, training", "email": "chief-inspector.training@example.org"},
+        "escalation": ladder("training"),
+    },
+]
+
+
+def recommendations(today: dt.date) -> list[dict]:
+    def day(n: int) -> str:
+        return (today + dt.timedelta(days=n)).isoformat()
+
+    def agreed(panel, title, action, done_means, owner_role, owner_email, due, agreed_on, themes):
+        return {"panel": panel, "raised_on": day(agreed_on - 7), "title": title, "detail": "",
+                "themes": themes, "decision": "agreed",
+                "commitment": {"action": action, "done_means": done_means,
+                               "owner": {"role": owner_role, "email": owner_email},
+                               "due": day(due), "agreed_on": day(agreed_on)}}
+
+    return [
+        agreed("mentoring-cohort", "Officers explain why they stop young people",
+               "Brief every response officer on giving the grounds for a stop, in plain words",
+               "Every response officer briefed; the cohort has seen the briefing",
+               "Inspector, response team", "inspector.response@example.org", due=-5, agreed_on=-60,
+               themes=["stop-and-search", "respect"]),
+        agreed("mentoring-cohort", "Come back and tell us what changed",
+               "Hold a feedback session with the cohort every three months",
+               "Two sessions held, with notes shared with the cohort",
+               "Sergeant, schools team", "sergeant.schools@example.org", due=-20, agreed_on=-120,
+               themes=["communication", "youth-voice"]),
+        agreed("mentoring-cohort", "Mentoring counts in officers' development",
+               "Make reverse mentoring part of officers' development reviews",
+               "The review form has a mentoring section, in use in the BCU",
+               "Superintendent, people", "superintendent.people@example.org", due=-40, agreed_on=-200,
+               themes=["training", "trust"]),
+        agreed("youth-led-training", "Young people help train new officers",
+               "Run a youth-led session in every new officer's training",
+               "Sessions in the training plan for all three boroughs",
+               "Chief Inspector, training", "chief-inspector.training@example.org", due=10, agreed_on=-30,
+               themes=["training", "youth-voice"]),
+        agreed("youth-led-training", "Safer routes to school",
+               "Agree patrol times near three schools with the panel",
+               "Patrol times published to the panel and kept for a term",
+               "Inspector, neighbourhoods", "inspector.neighbourhoods@example.org", due=90, agreed_on=-10,
+               themes=["safety", "schools"]),
+        agreed("youth-led-training", "Tell schools when officers will visit",
+               "Share a termly visit timetable with every secondary school",
+               "Timetable sent to all schools; the panel has a copy",
+               "Sergeant, schools team", "sergeant.schools@example.org", due=-2, agreed_on=-200,
+               themes=["schools", "communication"]),
+        agreed("mentoring-cohort", "Let young people see the training they gave",
+               "Film a short clip of the mentoring sessions for new officers",
+               "Clip shown at two induction days", "Inspector, training", "inspector.training@example.org",
+               due=30, agreed_on=-40, themes=["training", "youth-voice"]),
+        agreed("mentoring-cohort", "Answer complaints from young people faster",
+               "Reply to every complaint from an under-18 within 10 days",
+               "Three months of replies within 10 days, checked by the panel",
+               "Chief Inspector, professional standards", "chief-inspector.standards@example.org",
+               due=60, agreed_on=-30, themes=["complaints"]),
+        agreed("youth-led-training", "A youth-friendly stop and search leaflet",
+               "Write a leaflet with the panel and hand it out at every stop",
+               "Leaflet printed and in every response car", "Inspector, response team",
+               "inspector.response@example.org", due=45, agreed_on=-20, themes=["stop-and-search"]),
+        agreed("youth-led-training", "Young people sit on the stop and search scrutiny group",
+               "Give the panel two seats at every quarterly scrutiny meeting",
+               "Two panel members attended four meetings in a row", "Superintendent, neighbourhoods",
+               "superintendent.neighbourhoods@example.org", due=25, agreed_on=-185,
+               themes=["stop-and-search", "youth-voice"]),  # on time, but six months on: review due
+        {"panel": "youth-led-training", "raised_on": day(-70), "title": "Publish stop and search numbers for under-18s",
+         "detail": "Every month, by borough.", "themes": ["stop-and-search", "trust"], "decision": "pending",
+         "respond_within_days": 1},
+        {"panel": "mentoring-cohort", "raised_on": day(-30), "title": "Officers visit every youth club weekly",
+         "detail": "", "themes": ["communication"], "decision": "declined",
+         "decline_reason": "Not enough officers for weekly visits; we offered monthly visits instead."},
+    ]
+
+
+# What happens after the example is loaded, so the page shows every state:
+# (recommendation title, what the police do, what the panel answers).
+FOLLOW_UPS = [
+    ("Let young people see the training they gave", "done", "confirmed"),      # kept
+    ("Answer complaints from young people faster", "done", "disputed"),        # disputed, escalated
+    ("A youth-friendly stop and search leaflet", "withdraw", None),            # withdrawn with a reason
+    ("Safer routes to school", "update", None),                                # on track
+]

@@ -1,0 +1,117 @@
+"""Load the example into a running stack and print where to look.
+
+Run by `make demo` (through honcho); it stays alive afterwards, because
+honcho stops everything when one process exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import httpx
+
+from devtools.demo.example import FOLLOW_UPS, PANELS, recommendations
+from services.common import tokens
+from services.common.clock import london_today, utcnow
+from services.common.db import make_engine
+from services.common.migrate import upgrade_common
+from services.common.settings import CommonSettings
+from services.intake.signin import LINK_MINUTES, new_link
+
+INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
+TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
+MAIL = os.environ.get("MAIL_URL", "http://127.0.0.1:8025")
+FACILITATOR = "youth.worker@example.org"
+FACILITATOR_PANEL = "mentoring-cohort"
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{url} did not become ready in {timeout} s")
+
+
+def load() -> dict[str, str]:
+    """Load the example; the panels' access codes."""
+    engine = make_engine(CommonSettings().database_url)
+    upgrade_common(engine)
+    headers = {"Authorization": f"Bearer {tokens.issue(engine, 'admin', email='demo@example.org')}"}
+    codes = {}
+    for panel in PANELS:
+        r = httpx.post(f"{INTAKE}/api/v1/panels", json=panel, headers=headers)
+        r.raise_for_status()
+        codes[panel["slug"]] = r.json()["access_code"]
+    titles = {}
+    for i, rec in enumerate(recommendations(london_today())):
+        r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
+                       headers={**headers, "Idempotency-Key": f"demo-{i}"})
+        r.raise_for_status()
+        titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"])
+    follow_up(headers, codes, titles)
+    return codes
+
+
+def facilitator_link() -> str:
+    """A facilitator for the mentoring cohort, and a sign-in link for them (as if they had asked
+    at /signin; asking there sends the next one to the mail catcher)."""
+    engine = make_engine(CommonSettings().database_url)
+    tokens.issue(engine, "facilitator", email=FACILITATOR, panel=FACILITATOR_PANEL)
+    secret, _ = new_link(engine, FACILITATOR, utcnow())
+    return f"{INTAKE}/signin/link?key={secret}"
+
+
+def follow_up(headers: dict, codes: dict, titles: dict) -> None:
+    """Act as police and panel would, through the tracker's API, once it has the commitments."""
+    for title, police, panel_answer in FOLLOW_UPS:
+        cid, panel = titles[title]
+        url = f"{TRACKER}/api/v1/commitments/{cid}"
+        deadline = time.monotonic() + 60
+        while httpx.get(url).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if police == "done":
+            body = {"note": "Done", "done": True, "evidence_note": "Shown at the panel meeting",
+                    "summary": "We did what we promised; please check."}
+            httpx.post(f"{url}/updates", json=body, headers=headers).raise_for_status()
+            httpx.post(f"{url}/verdict", json={"verdict": panel_answer, "comment": "From the panel's meeting",
+                                               "access_code": codes[panel]}).raise_for_status()
+        elif police == "withdraw":
+            httpx.post(f"{url}/withdrawal", headers=headers,
+                       json={"reason": "The leaflet is replaced by a card officers already hand out."},
+                        ).raise_for_status()
+        else:
+            httpx.post(f"{url}/updates", json={"note": "Patrol times agreed for two of the three schools.",
+                                               "percent": 60}, headers=headers).raise_for_status()
+
+
+def main() -> None:
+    for url in (INTAKE, TRACKER, "http://127.0.0.1:8003"):
+        wait_ready(url)
+    codes = load()
+    # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every
+    # address printed after "demo is running:" and expects five.
+    print(f"\nRecord a session as the mentoring cohort's youth worker ({FACILITATOR}, no password):")
+    print(f"  sign in (works once, for {LINK_MINUTES} minutes): {facilitator_link()}")
+    print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
+    print(f"  then record at:        {INTAKE}/panels/{FACILITATOR_PANEL}/record")
+    print("\nfollowthrough demo is running:", flush=True)
+    print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
+    print(f"  the public register:   {TRACKER}/register")
+    print(f"  tracker API docs:      {TRACKER}/docs")
+    print(f"  intake API docs:       {INTAKE}/docs")
+    print(f"  caught emails:         {MAIL}/")
+    for slug, code in codes.items():
+        print(f"  access code of {slug + ':':20} {code} (the panel types it to confirm or dispute \"done\")")
+    print("Press Ctrl-C to stop everything.", flush=True)
+    signal.pause()
+
+
+if __name__ == "__main__":
+    main()

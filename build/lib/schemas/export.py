@@ -1,0 +1,98 @@
+"""Generate the committed JSON Schema and AsyncAPI files from the models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schemas.envelope import SCHEMA_URN
+from schemas.events import EVENT_TYPES, TOPICS
+
+HERE = Path(__file__).parent
+
+
+def event_schema(event_type: str) -> dict[str, Any]:
+    spec = EVENT_TYPES[event_type]
+    data = spec.data.model_json_schema(mode="serialization", ref_template="#/$defs/{model}")
+    defs = data.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_URN.format(type=event_type),
+        "title": event_type,
+        "description": spec.summary,
+        "type": "object",
+        "required": ["specversion", "id", "source", "type", "time", "subject",
+                     "datacontenttype", "dataschema", "data"],
+        "additionalProperties": False,
+        "properties": {
+            "specversion": {"const": "1.0"},
+            "id": {"type": "string", "format": "uuid"},
+            "source": {"type": "string", "minLength": 1},
+            "type": {"const": event_type},
+            "time": {"type": "string", "format": "date-time"},
+            "subject": {"type": "string", "minLength": 1},
+            "datacontenttype": {"const": "application/json"},
+            "dataschema": {"const": SCHEMA_URN.format(type=event_type)},
+            "data": data,
+        },
+        "$defs": defs,
+    }
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for topic in TOPICS:
+        types = [t for t, s in EVENT_TYPES.items() if s.topic == topic.name]
+        channel_id = topic.name.replace(".", "_")
+        channels[channel_id] = {
+            "address": topic.name,
+            "description": topic.description,
+            "bindings": {"kafka": {"partitions": topic.partitions,
+                                   "topicConfiguration": {
+                                       "cleanup.policy": ["compact" if topic.compacted else "delete"]}}},
+            "messages": {t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"} for t in types},
+        }
+        operations[f"publish_{channel_id}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+        }
+        for t in types:
+            messages[t.replace(".", "_")] = {
+                "name": t,
+                "summary": EVENT_TYPES[t].summary,
+                "contentType": "application/cloudevents+json",
+                "bindings": {"kafka": {"key": {"type": "string", "description": "the event subject"}}},
+                "payload": {"$ref": f"./json/{t}.json"},
+            }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": "followthrough events", "version": "1.0.0",
+                 "description": ("CloudEvents 1.0 (structured JSON) on Kafka; the key is the subject, "
+                                  "the id the dedup key.")},
+        "defaultContentType": "application/cloudevents+json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def rendered() -> dict[str, str]:
+    """Every generated file, path relative to schemas/ -> text."""
+    files = {f"json/{t}.json": json.dumps(event_schema(t), indent=2, sort_keys=True) + "\n" for t in EVENT_TYPES}
+    files["asyncapi.yaml"] = yaml.safe_dump(asyncapi(), sort_keys=False, width=100)
+    return files
+
+
+def export(target: Path = HERE) -> list[Path]:
+    written = []
+    for rel, text in rendered().items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written

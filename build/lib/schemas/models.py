@@ -1,0 +1,240 @@
+"""The `data` of each event type. Field names are public (SPEC §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Optional
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+DEFAULT_THEMES: tuple[str, ...] = (
+    "stop-and-search", "communication", "respect", "schools", "safety",
+    "trust", "training", "complaints", "youth-voice", "other",
+)
+"""Recommendation themes; a policy file may add more (SPEC §5)."""
+
+
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _no_control_characters(text: str) -> str:
+    if any(ch in _CONTROL for ch in text):
+        raise ValueError("contains control characters (such as NUL); remove them")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+"""Every free-text field: control characters are refused, not stored."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Model):
+    role: Text = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
+    email: EmailStr
+
+
+class Owner(Contact):
+    name: Optional[Text] = Field(default=None, max_length=120)
+
+
+class Escalation(_Model):
+    """The named leads above an owner, by email (SPEC §4)."""
+
+    supervisor: EmailStr
+    senior_lead: EmailStr
+    board: EmailStr
+
+
+class Panel(_Model):
+    slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: Text = Field(min_length=1, max_length=200)
+    area: Text = Field(min_length=1, max_length=200)
+    police_lead: Contact
+    escalation: Escalation
+    access_code_sha256: Optional[str] = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of the panel's access code, which carries 144 random bits: the tracker checks "
+                    "a panel's verdicts against it. A new code (rotation) comes as panel.updated")
+
+
+class PanelEvent(_Model):
+    panel: Panel
+
+
+class Recommendation(_Model):
+    id: UUID
+    panel: Text
+    raised_on: dt.date
+    title: Text = Field(min_length=1, max_length=200)
+    detail: Text = Field(max_length=5000)
+    themes: list[str]
+
+
+class CommitmentTerms(_Model):
+    """What the police agreed to do, with the ladder filled in by intake."""
+
+    id: UUID
+    action: Text = Field(min_length=1, max_length=2000)
+    done_means: Text = Field(min_length=1, max_length=2000)
+    owner: Owner
+    escalation: Escalation
+    agreed_on: dt.date
+    due: dt.date
+    update_every_days: int = Field(ge=1, le=365)
+
+
+class RecommendationAgreed(_Model):
+    recommendation: Recommendation
+    commitment: CommitmentTerms
+
+
+class RecommendationDeclined(_Model):
+    recommendation: Recommendation
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class RecommendationRecorded(_Model):
+    recommendation: Recommendation
+    respond_by: dt.date
+
+
+Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
+
+
+class CommitmentPublic(_Model):
+    """A commitment's full public state: no email addresses."""
+
+    id: UUID
+    recommendation_id: UUID
+    panel: Text
+    action: Text
+    done_means: Text
+    owner_role: Text
+    due: dt.date
+    original_due: dt.date
+    due_moves: int = Field(ge=0)
+    status: Status
+    days_overdue: int = Field(ge=0)
+    last_update_at: Optional[dt.datetime]
+    requested_due: Optional[dt.date] = Field(
+        default=None, description="a later deadline the owner asked for, waiting for the supervisor's approval; "
+                                  "until approved, `due` stands and the ladder runs")
+
+
+class TimelineRecord(_Model):
+    """The timeline entry the event recorded, hash-chained (SPEC §3); replay rebuilds state from these."""
+
+    seq: int = Field(ge=1)
+    at: dt.datetime
+    kind: Text
+    entry: dict[str, Any]
+    prev_hash: Text
+    hash: Text
+
+
+class CommitmentEvent(_Model):
+    """`data` of every `commitment.*` type; the optional fields say what happened."""
+
+    commitment: CommitmentPublic
+    timeline: Optional[TimelineRecord] = None
+    update: Optional[Text] = None
+    new_due: Optional[dt.date] = None
+    reason: Optional[Text] = None
+    verdict: Optional[Literal["confirmed", "disputed"]] = None
+    comment: Optional[Text] = None
+    level: Optional[int] = None
+
+
+NoticeKind = Literal[
+    "reminder", "silent", "overdue", "escalation", "dispute", "review",
+    "response_due", "back_on_track",
+    "handover",  # a new owner: the new and old owner, and everyone already told
+    "changed",  # an escalated commitment was extended or withdrawn: everyone already told
+    "extension_request",  # a deadline past the owner's limit: the supervisor approves it by a signed link
+]
+
+
+class ToldParty(_Model):
+    role: Text
+    why: Text
+
+
+class NoticeFacts(_Model):
+    recommendation_title: Text
+    action: Text
+    done_means: Text
+    panel: Text
+    owner_role: Text
+    agreed_on: Optional[dt.date] = None
+    due: Optional[dt.date] = None
+    original_due: Optional[dt.date] = None
+    days_overdue: int = 0
+    late: bool = Field(default=False, description="decided after its step was due (catch-up after downtime)")
+    also_told: list[ToldParty] = []
+
+
+class Notice(_Model):
+    id: UUID
+    recommendation_id: UUID
+    commitment_id: Optional[UUID]
+    kind: NoticeKind
+    level: int = Field(ge=0, le=3)
+    key: Text = Field(description="the ladder step, unique per recommendation: kind, level, due version or epoch")
+    reason: Text
+    recipients: list[EmailStr] = Field(min_length=1)
+    subject: Text
+    facts: NoticeFacts
+    respond_url: Optional[Text]
+    status_url: Text
+    give_up_after: Optional[dt.datetime] = Field(
+        default=None, description="when the next ladder step is due: an email still failing then becomes notice.failed")
+
+
+class NoticeEvent(_Model):
+    notice: Notice
+
+
+class DeliveryEvent(_Model):
+    notice_id: UUID
+    recipient: EmailStr
+    attempts: int = Field(ge=1)
+    message_id: Optional[Text] = None
+    error: Optional[Text] = None
+
+
+class MessageRejected(_Model):
+    topic: Text
+    partition: int
+    offset: int
+    reason: Text
+    raw: Text = Field(description="the rejected message, base64")
+
+
+PULSE_MIN_ANSWERS = 5
+"""A period's pulse counts are shown, and published, only from this many answers on (SPEC §5)."""
+
+
+class PulseKept(_Model):
+    """How many answered "did police keep their promises?" each way."""
+
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    not_sure: int = Field(ge=0)
+
+
+class PulseRecorded(_Model):
+    """The panel's trust pulse for one period after one more anonymous answer: the period's new totals only,
+    never the single answer, no access code and nothing about who answered."""
+
+    panel: Text
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="a month in Europe/London, e.g. 2026-11")
+    answers: int = Field(ge=1, description="answers so far in this period")
+    min_answers: int = Field(default=PULSE_MIN_ANSWERS, description="counts are given once answers reach this")
+    trust: Optional[list[Annotated[int, Field(ge=0)]]] = Field(
+        default=None, min_length=5, max_length=5,
+        description="how many answered trust 1, 2, 3, 4 and 5 (in that order); null until answers >= min_answers")
+    kept: Optional[PulseKept] = Field(default=None, description="null until answers >= min_answers")

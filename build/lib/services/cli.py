@@ -1,0 +1,211 @@
+"""The `followthrough` command (SPEC §6). Services are imported lazily, so
+each subcommand loads only the service it runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+REPO = Path(__file__).resolve().parent.parent
+app = typer.Typer(help="followthrough: keep the promises made to youth panels.", no_args_is_help=True)
+schemas_app = typer.Typer(help="Event contracts.", no_args_is_help=True)
+dev_app = typer.Typer(help="The local broker and database for development and tests.", no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
+app.add_typer(dev_app, name="dev")
+
+HOST = typer.Option(None, help="interface to listen on (default 127.0.0.1)")
+PORT = typer.Option(None, help="port to listen on")
+
+
+@app.command()
+def intake(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
+    """Run the intake service (default port 8001)."""
+    from services.intake.app import main
+    _run_service(main, host, port)
+
+
+@app.command()
+def tracker(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
+    """Run the tracker service (default port 8002)."""
+    from services.tracker.app import main
+    _run_service(main, host, port)
+
+
+@app.command()
+def notifier(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
+    """Run the notifier service (default port 8003)."""
+    from services.notifier.app import main
+    _run_service(main, host, port)
+
+
+def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
+    """Start a service; a weak signing key on a public URL stops it with the reason and the fix."""
+    from services.common.settings import InsecureSecretKey
+
+    try:
+        main(host, port)
+    except InsecureSecretKey as exc:
+        typer.echo(f"followthrough: refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _need_demo_extra(command: str) -> None:
+    """`up`, `demo` and `catcher` run development tools that a production install leaves out."""
+    import importlib.util
+
+    missing = [name for name in ("honcho", "aiosmtpd") if importlib.util.find_spec(name) is None]
+    if missing:
+        typer.echo(f"followthrough {command}: needs the demo extra ({', '.join(missing)} is not installed). "
+                   "Install it with: pip install 'followthrough[demo]' (from a checkout: pip install -e '.[demo]', "
+                   "or `make demo`, which does it).", err=True)
+        raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"followthrough {version('followthrough')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                           help="print the installed version and exit")) -> None:
+    """followthrough: keep the promises made to youth panels."""
+
+
+@app.command()
+def up() -> None:
+    """Run the three services and the mail catcher with honcho, on the broker and database
+    your settings name; Ctrl-C stops them all."""
+    _need_demo_extra("up")
+    os.environ["PYTHON"] = sys.executable
+    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"),
+                               "-d", str(REPO), "start", "intake", "tracker", "notifier", "mail"])
+
+
+@app.command()
+def demo(scan_interval: float = typer.Option(5.0, help="seconds between scheduler passes")) -> None:
+    """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C stops all."""
+    _need_demo_extra("demo")
+    import shutil
+    import signal
+
+    run_dir = REPO / ".run" / "demo"
+    shutil.rmtree(run_dir, ignore_errors=True)  # the demo starts fresh each time
+    run_dir.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "FOLLOWTHROUGH_PYTHON": sys.executable,
+        "FOLLOWTHROUGH_RUN_DIR": str(run_dir),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{run_dir / 'demo.db'}"),
+        "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval),
+    }
+    kafka = [str(REPO / "deploy" / "local" / "kafka.sh")]
+    if subprocess.run(kafka + ["start"], env=env).returncode:
+        raise typer.Exit(1)  # kafka.sh said why
+    # Ctrl-C reaches the whole process group: honcho stops its children, then we stop
+    # the broker. SIGTERM to this process alone is passed on to honcho the same way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    honcho = subprocess.Popen(
+        [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"), "-d", str(REPO), "start"],
+        env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGINT))
+    try:
+        honcho.wait()
+    finally:
+        subprocess.run(kafka + ["stop"], env=env)
+
+
+@app.command()
+def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1") -> None:
+    """Run the local mail catcher: an SMTP server and a page listing what it caught."""
+    _need_demo_extra("catcher")
+    from devtools.catcher import main
+    main(smtp_port=smtp_port, http_port=http_port, host=host)
+
+
+@app.command()
+def scan() -> None:
+    """Run one scheduler pass now and print what it decided."""
+    from services.common.settings import InsecureSecretKey
+    from services.tracker.app import scan_once
+
+    try:
+        typer.echo(scan_once())
+    except InsecureSecretKey as exc:  # the scan signs the respond links in its emails
+        typer.echo(f"followthrough: refusing to scan: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def replay() -> None:
+    """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
+    from services.tracker.bootstrap import bootstrap
+    from services.tracker.usecases.replay import NotEmpty
+    from services.tracker.usecases.replay import replay as run
+
+    tracker = bootstrap()
+    s = tracker.settings
+    try:
+        counts = run(tracker.engine, s.kafka_bootstrap_servers, tracker.policies, s.followthrough_topic_prefix,
+                     tracker.clock)
+    except NotEmpty as exc:
+        typer.echo(f"replay: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"replayed {counts['events']} events ({counts['skipped']} skipped as the live consumer did)")
+
+
+@schemas_app.command("export")
+def schemas_export() -> None:
+    """Write the JSON Schema and AsyncAPI files from the event models."""
+    from schemas.export import export
+    for path in export():
+        typer.echo(path.relative_to(REPO))
+
+
+class Action(str, Enum):
+    start = "start"
+    stop = "stop"
+    status = "status"
+
+
+@dev_app.callback(invoke_without_command=True)
+def dev() -> None:
+    """`followthrough dev kafka|postgres start|stop|status`."""
+
+
+@dev_app.command("kafka")
+def dev_kafka(action: Action) -> None:
+    """The local Apache Kafka broker (deploy/local/kafka.sh)."""
+    _run_script("kafka.sh", action.value)
+
+
+@dev_app.command("postgres")
+def dev_postgres(action: Action) -> None:
+    """The local PostgreSQL cluster (deploy/local/postgres.sh)."""
+    _run_script("postgres.sh", action.value)
+
+
+def _run_script(name: str, action: str) -> None:
+    env = {**os.environ, "FOLLOWTHROUGH_PYTHON": sys.executable}
+    raise typer.Exit(subprocess.call([str(REPO / "deploy" / "local" / name), action], env=env))
+
+
+def main() -> None:
+    from services import cli_admin
+
+    cli_admin.register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

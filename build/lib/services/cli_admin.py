@@ -1,0 +1,189 @@
+"""The `followthrough` commands an administrator runs against the database and the
+intake API: tokens (issue, list, revoke), panels (create, rotate-code), and CSV import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+panel_app = typer.Typer(help="Youth panels.", no_args_is_help=True)
+imports = typer.Typer()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(token_app, name="token")
+    app.add_typer(panel_app, name="panel")
+    app.registered_commands += imports.registered_commands
+
+
+def _common_engine():
+    """The shared database (DATABASE_URL), its token table brought up to date."""
+    from services.common.db import make_engine
+    from services.common.migrate import upgrade_common
+    from services.common.settings import CommonSettings
+
+    engine = make_engine(CommonSettings().database_url)
+    upgrade_common(engine)
+    return engine
+
+
+@token_app.command("issue")
+def token_issue(
+    role: str = typer.Option(..., help="admin, facilitator or owner"),
+    email: str = typer.Option(..., help="who holds the token"),
+    panel: Optional[str] = typer.Option(None, help="limit a facilitator to this panel"),
+    days: int = typer.Option(90, min=1, help="days until the token expires"),  # tokens.DEFAULT_DAYS
+) -> None:
+    """Issue an API token; the token alone is printed on the last line."""
+    from services.common import tokens
+    from services.common.clock import utcnow
+
+    if role not in ("admin", "facilitator", "owner"):
+        typer.echo(f"--role must be admin, facilitator or owner, not {role!r}", err=True)
+        raise typer.Exit(2) from None
+    now = utcnow()
+    token = tokens.issue(_common_engine(), role, email=email, panel=panel, days=days, now=now)
+    expires = (now + dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M UTC")
+    article = "an" if role == "admin" else "a"
+    typer.echo(f"issued {article} {role} token for {email}" + (f" (panel {panel})" if panel else "")
+               + f", valid until {expires}; it is shown once:")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens and panel access codes: id, role, email, panel, created, expires, revoked, status (no secrets).
+    Times are UTC."""
+    from services.common import tokens
+    from services.common.clock import utcnow
+
+    def when(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    now = utcnow()
+    rows = [("ID", "ROLE", "EMAIL", "PANEL", "CREATED", "EXPIRES", "REVOKED", "STATUS")]
+    for t in tokens.list_tokens(_common_engine()):
+        status = "revoked" if t["revoked"] else "expired" if t["expires"] and t["expires"] <= now else "active"
+        rows.append((t["id"], t["role"], t["email"] or "-", t["panel"] or "-", when(t["created"]),
+                     when(t["expires"]) if t["expires"] else "never", when(t["revoked"]), status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., help="the id from `followthrough token list`")) -> None:
+    """Revoke a token (or a panel access code) by its id; it stops working at once."""
+    from services.common import tokens
+
+    if token_id.startswith("ft_") and token_id.count("_") >= 2:
+        token_id = token_id.split("_", 2)[1]  # a whole token was pasted: use only its id
+    elif "-" in token_id:
+        token_id = token_id.split("-", 1)[0]  # a whole panel access code (`<id>-<secret>`)
+    done = tokens.revoke(_common_engine(), token_id)
+    if done is None:
+        typer.echo(f"no token with id {token_id!r}; `followthrough token list` shows the ids", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"token {token_id} revoked" if done else f"token {token_id} was already revoked")
+
+
+INTAKE_URL = typer.Option("http://127.0.0.1:8001", envvar="FOLLOWTHROUGH_INTAKE_URL", help="the intake service")
+TOKEN = typer.Option(..., envvar="FOLLOWTHROUGH_TOKEN", help="an admin or facilitator token")
+
+
+@panel_app.command("create")
+def panel_create(
+    slug: str = typer.Option(...), name: str = typer.Option(...), area: str = typer.Option(...),
+    lead_role: str = typer.Option(..., help="the police lead's role"),
+    lead_email: str = typer.Option(..., help="the police lead's work email"),
+    supervisor: str = typer.Option(..., help="email"), senior_lead: str = typer.Option(..., help="email"),
+    board: str = typer.Option(..., help="email"),
+    intake_url: str = INTAKE_URL, token: str = TOKEN,
+) -> None:
+    """Register a youth panel; prints its access code (shown once)."""
+    import httpx
+
+    body = {"slug": slug, "name": name, "area": area, "police_lead": {"role": lead_role, "email": lead_email},
+            "escalation": {"supervisor": supervisor, "senior_lead": senior_lead, "board": board}}
+    r = httpx.post(f"{intake_url}/api/v1/panels", json=body, headers={"Authorization": f"Bearer {token}"})
+    _fail_on_problem(r)
+    typer.echo(f"panel {slug} registered; its access code (shown once):")
+    typer.echo(r.json()["access_code"])
+
+
+@panel_app.command("rotate-code")
+def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) -> None:
+    """Give a panel a new access code (printed once, alone on the last line); the old one stops working."""
+    from sqlalchemy.orm import Session
+
+    from services.common.clock import SYSTEM
+    from services.common.db import make_engine
+    from services.intake import record
+    from services.intake.app import migrate
+    from services.intake.settings import IntakeSettings
+
+    engine = make_engine(IntakeSettings().database_url)
+    migrate(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            code = record.rotate_access_code(session, slug, SYSTEM.now())
+    except LookupError:
+        typer.echo(f"there is no panel {slug!r} in intake's database (DATABASE_URL); check the slug", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"panel {slug} has a new access code; the old one stops working once intake has published it "
+               "(panel.updated). It is shown once:")
+    typer.echo(code)
+
+
+@imports.command("import")
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV, columns as docs/recommendations-template.csv"),
+    intake_url: str = INTAKE_URL, token: str = TOKEN,
+) -> None:
+    """Import a CSV of recommendations: checked here first, then all or nothing."""
+    import httpx
+
+    from schemas.models import DEFAULT_THEMES
+    from services.intake import csvimport
+
+    text = file.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    errors = []
+    with typer.progressbar(range(0, len(body), 500), label=f"checking {len(body)} rows") as chunks:
+        for start in chunks:
+            try:
+                csvimport.parse(header + "".join(body[start:start + 500]), DEFAULT_THEMES)
+            except csvimport.CsvRejected as exc:
+                errors += [{**e, "row": e["row"] + start} for e in exc.errors if e["field"] != "(file)"]
+    themes_only = all("theme" in e["field"] for e in errors)
+    if errors and not themes_only:  # the server may know more themes; let it judge those
+        for e in errors:
+            typer.echo(f"row {e['row']}: {e['field']}: {e['message']}. {e['fix']}", err=True)
+        typer.echo("Nothing was imported.", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"sending {len(body)} rows…")
+    r = httpx.post(f"{intake_url}/api/v1/recommendations/import", content=text.encode(),
+                   headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}, timeout=600)
+    _fail_on_problem(r)
+    typer.echo(f"imported {r.json()['imported']} recommendations")
+
+
+def _fail_on_problem(r) -> None:
+    if r.status_code < 400:
+        return
+    try:
+        problem = r.json()
+    except ValueError:
+        typer.echo(f"error {r.status_code}: {r.text}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{problem.get('title')}: {problem.get('detail')}", err=True)
+    for e in problem.get("errors", []):
+        where = f"row {e['row']}: " if "row" in e else ""
+        typer.echo(f"  {where}{e['field']}: {e['message']}. {e['fix']}", err=True)
+    raise typer.Exit(1) from None

@@ -1,0 +1,74 @@
+"""Wires the intake service: settings, database, outbox relay, HTTP."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from schemas.policy import load_policy_file
+from services.common import health
+from services.common.clock import SYSTEM, Clock
+from services.common.csrf import Csrf
+from services.common.db import make_engine
+from services.common.migrate import upgrade_service
+from services.common.outbox import OutboxRelay
+from services.common.settings import require_strong_secret_key, secret
+from services.intake import api, pages, signin, store
+from services.intake.settings import IntakeSettings
+from services.intake.views import SigninLimit
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_PORT = 8001
+
+
+def migrate(engine) -> None:
+    upgrade_service(engine, "intake", MIGRATIONS, store.metadata)
+
+
+def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
+    settings = settings or IntakeSettings()
+    require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
+    # The sign-in links and session cookies are signed too: intake's own public address counts.
+    require_strong_secret_key(settings.model_copy(update={"followthrough_public_url": settings.intake_url}))
+    policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+                            prefix=settings.followthrough_topic_prefix)
+        if settings.followthrough_outbox_relay:
+            relay.start()
+        app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
+        app.state.policies = policies
+        app.state.themes = policies.themes()
+        app.state.clock = clock
+        app.state.csrf = Csrf(secret(settings.followthrough_secret_key), clock, public_url=settings.intake_url,
+                              name="intake_csrf")
+        app.state.sessions = signin.Sessions(secret(settings.followthrough_secret_key), clock, settings.intake_url)
+        app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
+                                             secret(settings.followthrough_secret_key))
+        yield
+        if relay.is_alive():
+            relay.stop()
+        engine.dispose()
+
+    app = FastAPI(
+        title="followthrough intake",
+        version="1.0.0",
+        description="Record youth panels, their recommendations and the police's decisions.",
+        lifespan=lifespan,
+    )
+    app.include_router(api.router)
+    app.include_router(signin.router)
+    app.include_router(pages.router)
+    health.install_edges(app, settings)
+    return app
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    settings = IntakeSettings()
+    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT, settings)

@@ -1,0 +1,86 @@
+"""CSV import: one row per recommendation, columns named as the JSON fields
+(dotted for nested ones, `themes` separated by `;`). All or nothing: every
+bad row is reported with its row number, and then nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.common.problems import describe
+from services.intake.requests import RecommendationIn
+
+COLUMNS = (
+    "panel", "raised_on", "title", "detail", "themes", "decision", "decline_reason", "respond_within_days",
+    "commitment.action", "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
+    "commitment.owner.name", "commitment.due", "commitment.agreed_on", "commitment.update_every_days",
+    "commitment.escalation.supervisor", "commitment.escalation.senior_lead", "commitment.escalation.board",
+)
+REQUIRED = ("panel", "raised_on", "title", "decision")
+
+
+class CsvRejected(ValueError):
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
+def parse(text: str, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
+    """Rows as requests, numbered as a spreadsheet shows them (the header is row 1)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse(reader, themes)
+    except csv.Error as exc:
+        raise CsvRejected([{"row": reader.line_num, "field": "(file)", "message": f"not readable as CSV: {exc}",
+                            "fix": "Save the spreadsheet as CSV (UTF-8) and send that file."}]) from None
+
+
+def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
+    header = reader.fieldnames or []
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in header]
+    if unknown or missing:
+        raise CsvRejected([{"row": 1, "field": ", ".join(unknown or missing),
+                            "message": "unknown column" if unknown else "missing column",
+                            "fix": f"Use the columns of the template: {', '.join(COLUMNS)}."}])
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        try:
+            req = RecommendationIn.model_validate(_nest(raw))
+        except ValidationError as exc:
+            errors += [{"row": number, **e} for e in describe(exc.errors())]
+            continue
+        problems = req.problems(themes)
+        if problems:
+            errors += [{"row": number, **e} for e in problems]
+        else:
+            rows.append((number, req))
+    if errors:
+        raise CsvRejected(errors)
+    if not rows:
+        raise CsvRejected([{"row": 2, "field": "(file)", "message": "no rows",
+                            "fix": "Add one row per recommendation."}])
+    return rows
+
+
+def _nest(raw: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for column, value in raw.items():
+        if column is None or value is None or value.strip() == "":
+            continue
+        value = value.strip()
+        if column == "themes":
+            value = [t.strip() for t in value.split(";") if t.strip()]
+        target = doc
+        *parents, leaf = column.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return doc
+
+
+def template() -> str:
+    return ",".join(COLUMNS) + "\n"

@@ -1,0 +1,140 @@
+"""What facilitators send, validated so that every error names the field and the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from schemas.models import Contact, Escalation, Owner, Text
+from services.common.text import OneLine, PublicLine, PublicText
+from services.intake.readability import plain_reason
+
+# A decline reason is public and written for the panel: no contact details, and plain words.
+DeclineReason = Annotated[PublicText, AfterValidator(plain_reason)]
+DECLINE_REASON_HELP = ("why the police said no, written for the panel: short sentences and everyday words "
+                       "(a Flesch-Kincaid grade of 9 or below; reasons under 8 words are not graded)")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PanelIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "slug": "waltham-forest-youth-panel", "name": "Waltham Forest Youth Panel",
+        "area": "Waltham Forest (North East BCU)", "contact_email": "youth.service@example.org",
+        "police_lead": {"role": "Inspector, youth engagement", "email": "inspector.ne@example.org"},
+        "escalation": {"supervisor": "superintendent.ne@example.org", "senior_lead": "bcu-commander.ne@example.org",
+                       "board": "oversight-board.ne@example.org"}}]})
+
+    slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
+                      description="lower-case letters, digits and dashes; it appears in the panel's page address")
+    name: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
+    area: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
+    contact_email: Optional[EmailStr] = Field(default=None,
+                                              description="the youth worker's work address, never a young person's")
+    police_lead: Contact
+    escalation: Escalation
+
+
+class CommitmentIn(_In):
+    action: PublicText = Field(min_length=1, max_length=2000,
+                               examples=["Run a youth-led stop and search training session for every new "
+                                          "response team officer"])
+    done_means: PublicText = Field(min_length=1, max_length=2000,
+                                   examples=["All 40 new officers attended, and the panel has seen the "
+                                              "attendance list"])
+    owner: Owner
+    escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
+    due: dt.date
+    agreed_on: Optional[dt.date] = Field(default=None,
+                                         description="default: today; set it when recording an older agreement")
+    update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
+
+
+class RecommendationIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "panel": "waltham-forest-youth-panel", "raised_on": "2026-01-14",
+        "title": "Explain your reasons for every stop",
+        "detail": "Young people said officers rarely say why they are stopped.",
+        "themes": ["stop-and-search", "respect"], "decision": "agreed",
+        "commitment": {"action": "Brief every response officer on giving the grounds for a stop",
+                       "done_means": "All response officers briefed; the panel has seen the briefing",
+                       "owner": {"role": "Inspector, response team", "email": "inspector.response@example.org"},
+                       "due": "2026-04-30"}}]})
+
+    panel: Text = Field(min_length=1, max_length=64)
+    raised_on: dt.date
+    title: PublicLine = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
+    detail: PublicText = Field(default="", max_length=5000)
+    themes: list[OneLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
+    decision: Literal["agreed", "declined", "pending"]
+    decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
+    commitment: Optional[CommitmentIn] = None
+    respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
+
+    def problems(self, themes: tuple[str, ...]) -> list[dict]:
+        """Rules across fields, each naming the field to fix."""
+        out = []
+
+        def bad(field: str, message: str, fix: str) -> None:
+            out.append({"field": field, "message": message, "fix": fix})
+
+        if self.decision == "agreed" and self.commitment is None:
+            bad("commitment", "decision is 'agreed' but there is no commitment",
+                "Add commitment {action, done_means, owner, due}.")
+        if self.decision != "agreed" and self.commitment is not None:
+            bad("commitment", f"decision is '{self.decision}' but a commitment was sent",
+                "Remove the commitment: only agreed recommendations have one.")
+        if self.decision == "declined" and not self.decline_reason:
+            bad("decline_reason", "decision is 'declined' but there is no reason",
+                "Add a decline_reason the panel can read.")
+        if self.commitment and self.commitment.due < self.raised_on:
+            bad("commitment.due", "is before raised_on", "Use a due date on or after the day it was raised.")
+        if self.commitment and self.commitment.agreed_on and self.commitment.agreed_on < self.raised_on:
+            bad("commitment.agreed_on", "is before raised_on", "Use the day the police agreed it.")
+        for i, theme in enumerate(self.themes):
+            if theme not in themes:
+                bad(f"themes.{i}", f"'{theme}' is not a known theme", f"Use one of: {', '.join(themes)}.")
+        return out
+
+
+class DecisionIn(_In):
+    """The police's answer to a pending recommendation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead."}]})
+
+    decision: Literal["agreed", "declined"]
+    decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
+    commitment: Optional[CommitmentIn] = None
+
+    def problems(self, raised_on: dt.date) -> list[dict]:
+        out = []
+        if self.decision == "agreed" and self.commitment is None:
+            out.append({"field": "commitment", "message": "decision is 'agreed' but there is no commitment",
+                        "fix": "Add commitment {action, done_means, owner, due}."})
+        if self.decision == "declined" and not self.decline_reason:
+            out.append({"field": "decline_reason", "message": "decision is 'declined' but there is no reason",
+                        "fix": "Add a decline_reason the panel can read."})
+        if self.decision == "declined" and self.commitment is not None:
+            out.append({"field": "commitment", "message": "decision is 'declined' but a commitment was sent",
+                        "fix": "Remove the commitment."})
+        if self.commitment and self.commitment.due < raised_on:
+            out.append({"field": "commitment.due", "message": "is before the recommendation was raised",
+                        "fix": "Use a due date on or after the day it was raised."})
+        return out
+
+
+class RecommendationCreated(BaseModel):
+    recommendation_id: Text
+    commitment_id: Optional[Text] = None
+    status_url: Text
+
+
+class PanelCreated(BaseModel):
+    slug: Text
+    access_code: Text = Field(description="shown once: give it to the panel's youth worker")
+    status_url: Text

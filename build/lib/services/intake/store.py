@@ -1,0 +1,78 @@
+"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links, outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+
+from services.common.outbox import outbox_table
+
+metadata = MetaData()
+
+panels = Table(
+    "intake_panels", metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("area", String(200), nullable=False),
+    Column("contact_email", String(320)),
+    Column("police_lead", JSON, nullable=False),
+    Column("escalation", JSON, nullable=False),
+    Column("access_code_sha256", String(64)),  # the code itself is shown once and never kept
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+recommendations = Table(
+    "intake_recommendations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("raised_on", Date, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("themes", JSON, nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("decline_reason", Text),
+    Column("commitment_id", String(36), unique=True),
+    Column("commitment", JSON),
+    Column("respond_by", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+idempotency_keys = Table(
+    "intake_idempotency_keys", metadata,
+    Column("key", String(240), primary_key=True),  # "<caller's token id>:<the client's key, ≤ 200>"
+    Column("request_sha256", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON, nullable=False),  # never a secret (the panel's access code is left out)
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+)
+
+# A facilitator's one-time sign-in link: only the SHA-256 of its secret is kept. Using it inserts
+# a row in intake_signin_uses, whose primary key is that digest: a second use fails on the
+# constraint, whatever the number of replicas or requests at once.
+signin_links = Table(
+    "intake_signin_links", metadata,
+    Column("secret_sha256", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False),  # the API token that lets this person in
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+signin_uses = Table(
+    "intake_signin_uses", metadata,
+    Column("secret_sha256", String(64), ForeignKey("intake_signin_links.secret_sha256", ondelete="CASCADE"),
+           primary_key=True),
+    Column("used_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata, "intake_outbox")

@@ -1,0 +1,103 @@
+"""Rows to public events: the commitment's public state, and notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from schemas import CommitmentEvent, CommitmentPublic, NoticeEvent, NoticeFacts, make_event
+from schemas import Notice as NoticeOut
+from schemas.models import ToldParty
+from services.common import outbox as outbox_mod
+from services.common.clock import LONDON
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
+from services.tracker.adapters.store import outbox
+from services.tracker.domain import Notice
+from services.tracker.domain.model import days_overdue as domain_days_overdue
+from services.tracker.domain.rules import NOTICES
+
+SOURCE = "followthrough/tracker"
+NOTICE_NS = uuid.UUID("6f1c2f5e-7a0b-4c1e-9a57-3d2b8e0c4a11")
+_WHY = {
+    "owner": "owns this commitment",
+    "supervisor": "supervises the owner",
+    "senior_lead": "is the senior lead for this area",
+    "board": "oversees these commitments for the public",
+}
+
+
+def days_overdue(row: CommitmentRow, today: dt.date) -> int:
+    return domain_days_overdue(row.status, row.due, today)
+
+
+def public_state(row: CommitmentRow, today: dt.date) -> CommitmentPublic:
+    return CommitmentPublic(
+        id=row.id, recommendation_id=row.recommendation_id, panel=row.panel, action=row.action,
+        done_means=row.done_means, owner_role=row.owner_role, due=row.due, original_due=row.original_due,
+        due_moves=row.due_version - 1, status=row.status, days_overdue=days_overdue(row, today),
+        last_update_at=row.last_update_at, requested_due=getattr(row, "requested_due", None),
+    )
+
+
+def commitment_event(event_type: str, row: CommitmentRow, today: dt.date, *, record: dict | None, **about: Any) -> dict:
+    data = CommitmentEvent(commitment=public_state(row, today), timeline=record, **about)
+    return make_event(event_type, row.id, data, source=SOURCE, time=record["at"] if record else None)
+
+
+def emit_commitment(session: Session, event_type: str, row: CommitmentRow, today: dt.date, *, record: dict | None,
+                    **about: Any) -> None:
+    outbox_mod.add(session, outbox, commitment_event(event_type, row, today, record=record, **about))
+
+
+def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
+    """Deterministic: deciding the same notice again yields the same id."""
+    return uuid.uuid5(NOTICE_NS, f"{recommendation_id}:{key}")
+
+
+def emit_notice(session: Session, n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
+                now: dt.datetime,
+                public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> uuid.UUID:
+    nid = notice_id(rec.id, n.key)
+    also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
+    facts = NoticeFacts(
+        recommendation_title=rec.title,
+        action=row.action if row else "Agree or decline this recommendation",
+        done_means=row.done_means if row else "The police publish their decision",
+        panel=rec.panel,
+        owner_role=row.owner_role if row else "police lead",
+        agreed_on=row.agreed_on if row else None,
+        due=row.due if row else rec.respond_by,
+        original_due=row.original_due if row else rec.respond_by,
+        days_overdue=n.days_overdue,
+        late=n.late,
+        also_told=also,
+    )
+    notice = NoticeOut(
+        id=nid, recommendation_id=rec.id, commitment_id=row.id if row else None, kind=n.kind,
+        level=n.level, key=n.key, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
+        facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
+        give_up_after=_london_midnight(next_step_on) if next_step_on else None,
+    )
+    outbox_mod.add(session, outbox, make_event("notice.requested", str(nid), NoticeEvent(notice=notice),
+                                               source=SOURCE, event_id=nid, time=now))
+    return nid
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON)
+
+
+def _role_name(who: str, row: CommitmentRow | None, rec: RecommendationRow) -> str:
+    return {"owner": row.owner_role if row else "police lead", "supervisor": "Supervisor",
+            "senior_lead": "Senior lead", "board": "Oversight board"}[who]
+
+
+def _subject(n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> str:
+    title = rec.title if len(rec.title) <= 60 else rec.title[:57] + "…"
+    prefix = NOTICES[n.kind].subject.format(days=n.days_overdue, s="" if n.days_overdue == 1 else "s",
+                                             level=n.level)
+    late = " (sent late)" if n.late else ""
+    return f"{prefix}{late}: {title}"

@@ -1,0 +1,157 @@
+"""The tracker's own tables. Unique keys make every side effect happen once:
+an event id is processed once, a notice key exists once per recommendation."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+from services.common.outbox import outbox_table
+
+metadata = MetaData()
+
+panels = Table(
+    "tracker_panels", metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("area", String(200), nullable=False),
+    Column("police_lead", JSON, nullable=False),
+    Column("escalation", JSON, nullable=False),
+    Column("access_code_sha256", String(64)),  # from the panel's events; verdicts are checked against it
+)
+
+recommendations = Table(
+    "tracker_recommendations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("raised_on", Date, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("themes", JSON, nullable=False),
+    Column("decision", String(10), nullable=False),  # agreed | declined | pending
+    Column("decline_reason", Text),
+    Column("respond_by", Date),
+    Column("ladder_since", Date),
+    Column("next_action_on", Date),
+    # A row the scan could not process: skipped by later passes until it changes.
+    Column("parked_at", DateTime(timezone=True)),
+    Column("parked_error", Text),
+    Index("ix_tracker_recommendations_next_action_on", "next_action_on"),
+)
+
+commitments = Table(
+    "tracker_commitments", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("recommendation_id", String(36), nullable=False, unique=True),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("action", Text, nullable=False),
+    Column("done_means", Text, nullable=False),
+    Column("owner_role", String(120), nullable=False),
+    Column("owner_email", String(320), nullable=False),
+    Column("owner_name", String(120)),
+    Column("escalation", JSON, nullable=False),
+    Column("agreed_on", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("original_due", Date, nullable=False),
+    Column("due_version", Integer, nullable=False, default=1),
+    Column("update_every_days", Integer, nullable=False),
+    Column("ladder_since", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("last_update_at", DateTime(timezone=True)),
+    Column("last_update_on", Date),
+    Column("update_count", Integer, nullable=False, default=0),
+    Column("done_on", Date),
+    Column("disputes", Integer, nullable=False, default=0),
+    Column("disputed_on", Date),
+    Column("completions", Integer, nullable=False, default=0),
+    Column("handovers", Integer, nullable=False, default=0, server_default="0"),
+    Column("confirm_extra_days", Integer, nullable=False, default=0, server_default="0"),  # access-code locks
+    # An extension past the owner's limit, waiting for the supervisor's approval.
+    Column("requested_due", Date),
+    Column("requested_reason", Text),
+    Column("policy", JSON, nullable=False),  # the ladder in force when agreed
+    Column("next_action_on", Date),
+    # A row the scan could not process: skipped by later passes until it changes.
+    Column("parked_at", DateTime(timezone=True)),
+    Column("parked_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_tracker_commitments_next_action_on", "next_action_on"),
+)
+
+timeline = Table(
+    "tracker_timeline", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("commitment_id", String(36), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("entry", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("commitment_id", "seq", name="uq_tracker_timeline_seq"),
+)
+
+notices = Table(
+    "tracker_notices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("recommendation_id", String(36), nullable=False),
+    Column("commitment_id", String(36)),
+    Column("key", String(80), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("recommendation_id", "key", name="uq_tracker_notices_key"),
+)
+
+processed_events = Table(
+    "tracker_processed_events", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+delivery_failures = Table(
+    "tracker_delivery_failures", metadata,
+    Column("notice_id", String(36), primary_key=True),
+    Column("recipient", String(320), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+access_failures = Table(
+    "tracker_access_failures", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("panel", String(64), nullable=False),
+    Column("client", String(64)),  # a keyed hash of the client's address, kept for the window only
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_tracker_access_failures_panel_at", "panel", "at"),
+)
+
+# The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer.
+pulse = Table(
+    "tracker_pulse", metadata,
+    Column("panel", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),  # a month, "2026-11" (Europe/London)
+    Column("answers", Integer, nullable=False, default=0, server_default="0"),
+    *(Column(f"trust_{n}", Integer, nullable=False, default=0, server_default="0") for n in range(1, 6)),
+    *(Column(f"kept_{k}", Integer, nullable=False, default=0, server_default="0") for k in ("yes", "no", "not_sure")),
+)
+
+outbox = outbox_table(metadata, "tracker_outbox")

@@ -1,0 +1,103 @@
+"""The tracker as a running service: the parts from bootstrap, plus its faust agents, its
+scheduler, its outbox relay and its HTTP routes."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
+
+from schemas.policy import load_policy_file
+from services.common import headers, health, problems
+from services.common.clock import SYSTEM, Clock
+from services.common.lag import LagMonitor
+from services.common.outbox import make_producer
+from services.common.settings import require_strong_secret_key
+from services.common.streams import make_faust_app
+from services.common.topics import ensure_topics
+from services.tracker.bootstrap import bootstrap
+from services.tracker.entrypoints import agents
+from services.tracker.entrypoints.scheduler import ScanScheduler
+from services.tracker.settings import TrackerSettings
+from services.tracker.web import api, approvals, feeds, pages, panel, pulse, ratelimit, session
+from services.tracker.web import errors as web_errors
+
+DEFAULT_PORT = 8002
+
+
+def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
+    settings = settings or TrackerSettings()
+    require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
+    load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        tracker = bootstrap(settings, clock)
+        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
+        relay = tracker.relay()
+        scheduler = ScanScheduler(tracker.scanner, settings.followthrough_scan_interval,
+                                  after_pass=lambda: (relay.wake(), tracker.page_cache.clear()),
+                                  audit_interval_s=settings.followthrough_audit_interval)
+        tracker.after_write = lambda: (tracker.page_cache.clear(), relay.wake(), scheduler.run_soon())
+        faust_app = make_faust_app("followthrough-tracker", settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
+        agents.register(faust_app, tracker.handlers(), settings.followthrough_topic_prefix)
+        _expose(app, tracker, relay)
+        if settings.followthrough_outbox_relay:
+            relay.start()
+        lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, agents.CONSUMED, "tracker")
+        lag.start()
+        scheduler.start()
+        async with faust_app_running(faust_app):
+            yield
+        scheduler.stop()
+        lag.stop()
+        if relay.is_alive():
+            relay.stop()
+        tracker.engine.dispose()
+
+    app = FastAPI(title="followthrough tracker", version="1.0.0",
+                  description="Commitments, their escalation ladder, and the panel's view of them.",
+                  lifespan=lifespan)
+    problems.install(app, settings.public_url)
+    web_errors.install(app)
+    ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
+    headers.install(app)  # outermost: a 429 carries the headers too
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(panel.router)
+    app.include_router(session.router)
+    app.include_router(pulse.router)
+    app.include_router(feeds.router)
+    app.include_router(approvals.router)
+    health.install(app, settings.kafka_bootstrap_servers)
+    return app
+
+
+def _expose(app: FastAPI, tracker, relay) -> None:
+    """What the routes read from `request.app.state`."""
+    s = app.state
+    s.tracker, s.settings, s.engine, s.relay, s.clock = tracker, tracker.settings, tracker.engine, relay, tracker.clock
+    s.links, s.approvals, s.csrf, s.recorder = tracker.links, tracker.approvals, tracker.csrf, tracker.recorder
+    s.page_cache, s.after_write = tracker.page_cache, lambda: tracker.after_write()
+    s.access = tracker.access
+
+
+def scan_once() -> str:
+    """`followthrough scan`: one pass now, and its events published."""
+    tracker = bootstrap()
+    result = tracker.scanner.run()
+    s = tracker.settings
+    producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix)
+    relay = tracker.relay()
+    while relay.relay_once(producer):
+        pass
+    producer.close()
+    return str(result)
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    settings = TrackerSettings()
+    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT, settings)

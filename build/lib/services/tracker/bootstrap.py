@@ -1,0 +1,77 @@
+"""The one place that builds the tracker: from its settings and a clock, every part it runs
+(database, policies, links, notice recorder, scanner, event handlers, page cache, outbox
+relay). The web app, the CLI (`scan`, `replay`) and the tests all start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Engine
+
+from schemas.policy import PolicyFile, load_policy_file
+from services.common.clock import SYSTEM, Clock
+from services.common.csrf import Csrf
+from services.common.db import make_engine
+from services.common.migrate import upgrade_service
+from services.common.outbox import OutboxRelay
+from services.common.settings import require_strong_secret_key, secret
+from services.tracker.adapters import store
+from services.tracker.adapters.links import ApprovalLinks, RespondLinks
+from services.tracker.settings import TrackerSettings
+from services.tracker.usecases.access import AccessCodes
+from services.tracker.usecases.ingest import Handlers
+from services.tracker.usecases.notices import NoticeRecorder
+from services.tracker.usecases.scan import Scanner
+from services.tracker.web.pagecache import PageCache
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(engine: Engine) -> None:
+    upgrade_service(engine, "tracker", MIGRATIONS, store.metadata)
+
+
+@dataclass
+class Tracker:
+    settings: TrackerSettings
+    clock: Clock
+    engine: Engine
+    policies: PolicyFile
+    links: RespondLinks
+    approvals: ApprovalLinks
+    recorder: NoticeRecorder
+    scanner: Scanner
+    csrf: Csrf
+    access: AccessCodes
+    page_cache: PageCache = field(default_factory=PageCache)
+    # Called after any write, so pages refresh, the relay publishes and the scan decides soon;
+    # the web app sets it once its scheduler and relay exist.
+    after_write: Callable[[], None] = lambda: None
+
+    def handlers(self) -> Handlers:
+        return Handlers(self.engine, self.policies, wake=lambda: self.after_write())
+
+    def relay(self) -> OutboxRelay:
+        s = self.settings
+        return OutboxRelay(self.engine, store.outbox, s.kafka_bootstrap_servers, prefix=s.followthrough_topic_prefix)
+
+
+def bootstrap(settings: TrackerSettings | None = None, clock: Clock = SYSTEM, engine: Engine | None = None,
+              run_migrations: bool = True) -> Tracker:
+    settings = settings or TrackerSettings()
+    require_strong_secret_key(settings)  # a weak key on a public URL stops here, before anything starts
+    policies = load_policy_file(settings.followthrough_policy_file)  # so does a bad policy file, loudly
+    engine = engine or make_engine(settings.database_url)
+    if run_migrations:
+        migrate(engine)
+    key, url, days = secret(settings.followthrough_secret_key), settings.public_url, settings.respond_link_days
+    links, approvals = RespondLinks(key, url, days, clock), ApprovalLinks(key, url, days, clock)
+    recorder = NoticeRecorder(url, links.url,
+                              lambda row, email: approvals.url_for(row.id, email, row.requested_due.isoformat()))
+    return Tracker(settings=settings, clock=clock, engine=engine, policies=policies, links=links,
+                   approvals=approvals, recorder=recorder,
+                   scanner=Scanner(engine, policies, recorder, clock=clock),
+                   csrf=Csrf(key, clock, public_url=url),
+                   access=AccessCodes(engine, clock, settings.followthrough_access_code_attempts))

@@ -1,0 +1,27 @@
+"""The tracker's pure domain: no I/O, the clock passed in."""
+
+from schemas.policy import Policy
+from services.tracker.domain.ladder import (
+    decide,
+    decide_change,
+    decide_extension_request,
+    decide_handover,
+    decide_response,
+    next_action_on,
+    time_transition,
+    told_level,
+)
+from services.tracker.domain.model import (
+    ApprovalNeeded,
+    Commitment,
+    Contacts,
+    Notice,
+    PendingRecommendation,
+    TransitionError,
+)
+
+__all__ = [
+    "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
+    "decide", "decide_change", "decide_extension_request", "decide_handover", "decide_response",
+    "next_action_on", "time_transition", "told_level",
+]

@@ -1,0 +1,39 @@
+"""The tracker's rules as tables, each written once: statuses, and for every notice kind the
+commitment event it publishes, its email subject and the words the panel's page uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
+# Not finished: the ladder runs, and the owner can still act (update, finish, extend, withdraw).
+ACTIVE: frozenset[str] = frozenset({"open", "in_progress", "disputed", "lapsed"})
+# Not yet late enough to count as broken and not disputed: reminders and silence nudges apply.
+WORKING: frozenset[str] = frozenset({"open", "in_progress"})
+FINISHED: frozenset[str] = frozenset({"done", "kept", "withdrawn"})  # nothing is overdue
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    event: str | None  # the commitment event a scan publishes with it (None: the change's own event says it)
+    subject: str  # str.format with days, s (plural), level
+    words: str  # the panel page's timeline, in plain words
+
+
+NOTICES: dict[str, NoticeRule] = {
+    "reminder": NoticeRule("commitment.due_soon", "Reminder: due soon", "The owner got a reminder"),
+    "silent": NoticeRule("commitment.silent", "Update needed", "The owner was asked for news"),
+    "overdue": NoticeRule("commitment.overdue", "Overdue by {days} day{s}", "It was late, so the boss was told"),
+    "escalation": NoticeRule("commitment.escalated", "Escalation level {level}: overdue by {days} days",
+                             "It was very late, so senior police were told"),
+    "dispute": NoticeRule("commitment.escalated", "Disputed by the youth panel",
+                          "Senior police were told you disagree"),
+    "review": NoticeRule("commitment.review_due", "Six-month review due", "Senior police were asked to review it"),
+    "back_on_track": NoticeRule("commitment.back_on_track", "Back on track", "Everyone told was told it is done"),
+    "response_due": NoticeRule(None, "Response overdue", "The police were reminded to answer"),
+    "handover": NoticeRule(None, "New owner", "The new and old owner were told"),
+    "changed": NoticeRule(None, "Changed after escalation", "Everyone told before was told of the change"),
+    "extension_request": NoticeRule(None, "Your approval is needed for a new deadline",
+                                    "The owner's boss was asked to agree a later deadline"),
+}

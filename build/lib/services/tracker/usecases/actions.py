@@ -1,0 +1,187 @@
+"""What people do to a commitment through the API and the respond page.
+Each command locks the row, asks the domain for the new state, and writes
+the row, a timeline entry and the event in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any, Callable
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from schemas import CommitmentPublic
+from services.common.clock import Clock
+from services.common.db import for_update
+from services.tracker.adapters import convert, publish, timeline
+from services.tracker.adapters.rows import CommitmentRow
+from services.tracker.adapters.store import commitments, notices, recommendations
+from services.tracker.domain import (
+    ApprovalNeeded,
+    Commitment,
+    TransitionError,
+    decide_change,
+    decide_extension_request,
+    decide_handover,
+)
+from services.tracker.usecases.errors import Incomplete, NotFound
+from services.tracker.usecases.notices import NoticeRecorder
+
+
+def run(engine: Engine, clock: Clock, commitment_id: str, command,
+        check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:
+    """Lock the commitment, let `check` refuse the caller, run the command, commit."""
+    now = clock.now()
+    today = clock.today()
+    with Session(engine) as session, session.begin():
+        row = load_for_update(session, commitment_id)
+        check(row)
+        row = command(session, row, now=now, today=today, **kwargs)
+        return publish.public_state(row, today)
+
+
+def load_for_update(session: Session, commitment_id: str):
+    row = session.execute(for_update(session, select(commitments).where(commitments.c.id == commitment_id))).first()
+    if row is None:
+        raise NotFound(f"There is no commitment {commitment_id}; check the id.")
+    return row
+
+
+def apply(
+    session: Session, row: CommitmentRow, *, now: dt.datetime, today: dt.date,
+    change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
+    columns: dict[str, Any] | None = None, **about: Any,
+):
+    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row."""
+    new = change(convert.commitment(row))
+    # Let the scan re-decide, a row it had parked after an error included.
+    values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
+              "parked_error": None}
+    session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
+    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
+    record = timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
+    publish.emit_commitment(session, event_type, row, today, record=record, **about)
+    return row
+
+
+def post_update(session, row, *, note: str, percent: int | None, evidence_url: str | None,
+                evidence_note: str | None, done: bool, summary: str | None, now, today):
+    entry = {"note": note, "percent": percent, "evidence_url": evidence_url, "evidence_note": evidence_note}
+    if done:
+        if not (evidence_url or evidence_note):
+            raise Incomplete("evidence_url or evidence_note: say how the panel can see it is done.",
+                             field="evidence_url", fix="Add a link (evidence_url) or a description (evidence_note).")
+        if not summary:
+            raise Incomplete("summary: say in plain words what was done, for the youth panel.",
+                             field="summary", fix="Add a short summary a 13-year-old can read.")
+        return apply(session, row, now=now, today=today, change=lambda c: c.complete(today),
+                     event_type="commitment.completed", entry={**entry, "summary": summary},
+                     columns={"last_update_at": now}, update=summary)
+    return apply(session, row, now=now, today=today, change=lambda c: c.post_update(today),
+                 event_type="commitment.updated", entry=entry, columns={"last_update_at": now}, update=note)
+
+
+def extend(session, row, *, new_due: dt.date, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    try:
+        after = before.extend(new_due, today, convert.policy(row).extension_limit_days)
+    except ApprovalNeeded:
+        return _request_extension(session, row, before, new_due, reason, now, today, recorder)
+    return _moved(session, row, before, after, reason, now, today, recorder)
+
+
+def approve_extension(session, row, *, now, today, recorder: NoticeRecorder):
+    """The supervisor approves the deadline the owner asked for."""
+    if row.requested_due is None:
+        raise TransitionError("there is no request for a new deadline on this commitment to approve")
+    before = _with_sent(session, row)
+    after = before.extend(row.requested_due, today)
+    return _moved(session, row, before, after, row.requested_reason, now, today, recorder, approved=True)
+
+
+def _moved(session, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):
+    told = decide_change(before, after, "extend", reason, today)
+    entry = {"from": row.due.isoformat(), "to": after.due.isoformat(), "reason": reason, **_told(told)}
+    if approved:
+        entry["approved_by"] = "supervisor"
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.extended",
+                entry=entry, columns={"requested_due": None, "requested_reason": None},
+                new_due=after.due, reason=reason)
+    _record(session, recorder, told, row, today, now)
+    return row
+
+
+def _request_extension(session, row, before: Commitment, new_due: dt.date, reason: str, now, today, recorder):
+    """Too far for the owner alone: keep the deadline, ask the supervisor, show the panel."""
+    session.execute(update(commitments).where(commitments.c.id == row.id)
+                    .values(requested_due=new_due, requested_reason=reason))
+    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
+    record = timeline.append(session, row.id, "extension_requested",
+                             {"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason}, now)
+    publish.emit_commitment(session, "commitment.updated", row, today, record=record, reason=reason,
+                            update=f"Asked to move the deadline to {new_due:%d %B %Y}: waiting for the "
+                                   "supervisor's approval; the first deadline stands until then")
+    _record(session, recorder, [decide_extension_request(before, new_due, reason, today)], row, today, now)
+    return row
+
+
+def withdraw(session, row, *, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    after = before.withdraw()
+    told = decide_change(before, after, "withdraw", reason, today)
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.withdrawn",
+                entry={"reason": reason, **_told(told)}, reason=reason)
+    _record(session, recorder, told, row, today, now)
+    return row
+
+
+def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today,
+              recorder: NoticeRecorder):
+    before = _with_sent(session, row)
+    after = before.hand_over(email)
+    notice = decide_handover(before, after, reason, today)
+    # The new owner's address goes to the notifier, never onto the public commitments topic.
+    owner = {"role": role, "name": name, "email_sha256": email_digest(email)}
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
+                entry={"handed_over_to": role, "from": row.owner_role, "reason": reason, "owner": owner,
+                       **_told([notice])},
+                columns={"owner_role": role, "owner_name": name},
+                update=f"Handed over from {row.owner_role} to {role}", reason=reason)
+    _record(session, recorder, [notice], row, today, now)
+    return row
+
+
+def email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _with_sent(session, row) -> Commitment:
+    """The domain commitment with the notices already recorded for it (who has been told)."""
+    keys = session.execute(select(notices.c.key).where(notices.c.recommendation_id == row.recommendation_id))
+    return convert.commitment(row, frozenset(keys.scalars()))
+
+
+def _told(decided: list) -> dict:
+    """Who was told of the change, by role (no addresses): the page says so in plain words."""
+    heard = {who for n in decided for who in n.audience}
+    roles = [who for who in ("owner", "supervisor", "senior_lead", "board") if who in heard]
+    return {"told": roles} if roles else {}
+
+
+def _record(session, recorder: NoticeRecorder, decided: list, row, today, now) -> None:
+    if not decided:
+        return
+    rec = session.execute(select(recommendations).where(recommendations.c.id == row.recommendation_id)).one()
+    for n in decided:
+        recorder.record(session, n, rec, row, today, now)
+
+
+def verdict(session, row, *, verdict: str, comment: str, now, today):
+    if verdict == "confirmed":
+        return apply(session, row, now=now, today=today, change=lambda c: c.confirm(),
+                     event_type="commitment.confirmed", entry={"comment": comment},
+                     verdict="confirmed", comment=comment)
+    return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),
+                 event_type="commitment.disputed", entry={"comment": comment},
+                 verdict="disputed", comment=comment)

@@ -1,0 +1,148 @@
+"""Apply consumed events to the tracker's tables, once per event id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import structlog
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from schemas import (
+    DeliveryEvent,
+    PanelEvent,
+    RecommendationAgreed,
+    RecommendationDeclined,
+    RecommendationRecorded,
+)
+from schemas.envelope import CloudEvent
+from schemas.policy import PolicyFile
+from services.common import outbox as outbox_mod
+from services.common.clock import london_today
+from services.common.consumer import Rejected
+from services.common.db import insert_new, insert_once
+from services.tracker.adapters import publish, timeline
+from services.tracker.adapters.store import (
+    commitments,
+    delivery_failures,
+    outbox,
+    panels,
+    processed_events,
+    recommendations,
+)
+from services.tracker.adapters.store import timeline as timeline_table
+
+log = structlog.get_logger()
+
+
+class Handlers:
+    def __init__(self, engine: Engine, policies: PolicyFile, wake=lambda: None) -> None:
+        self.engine, self.policies, self.wake = engine, policies, wake
+
+    def handle(self, envelope: CloudEvent, data) -> None:
+        self.handle_many([(envelope, data)])
+
+    def handle_many(self, items: list[tuple[CloudEvent, object]]) -> None:
+        """Apply a batch of events in one transaction, each once (the event id is the key).
+
+        Agreed recommendations, the bulk of the traffic, are written a few statements per batch."""
+        with Session(self.engine) as session, session.begin():
+            fresh = insert_new(session, processed_events, [
+                {"event_id": str(e.id)} for e, d in items if not isinstance(d, DeliveryEvent)])
+            agreed = []
+            for envelope, data in items:
+                if isinstance(data, DeliveryEvent):
+                    if envelope.type == "notice.failed":
+                        self._delivery_failed(session, envelope, data)
+                    continue  # delivered: nothing for the tracker to change
+                if str(envelope.id) not in fresh:
+                    continue  # seen before: at-least-once delivery, applied once
+                fresh.discard(str(envelope.id))  # the same event twice in one batch counts once
+                if isinstance(data, RecommendationAgreed):
+                    agreed.append((envelope, data))
+                else:
+                    self._apply(session, envelope, data)
+            self._agreed_many(session, agreed)
+        self.wake()
+
+    def _apply(self, session: Session, envelope: CloudEvent, data) -> None:
+        now = envelope.time  # when it was recorded, so a replay derives the same state
+        match data:
+            case PanelEvent():
+                self._panel(session, data)
+            case RecommendationDeclined():
+                self._declined(session, data)
+            case RecommendationRecorded():
+                self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
+                                     ladder_since=london_today(now), next_action_on=data.respond_by)
+            case _:
+                raise Rejected(f"the tracker does not consume {envelope.type}")
+
+    def _delivery_failed(self, session: Session, envelope: CloudEvent, data: DeliveryEvent) -> None:
+        """The notifier gave up on an email: keep the fact, once, so it can be shown and chased."""
+        insert_once(session, delivery_failures, notice_id=str(data.notice_id), recipient=str(data.recipient),
+                    attempts=data.attempts, error=data.error or "unknown", at=envelope.time)
+        log.warning("notice.delivery_failed", notice_id=str(data.notice_id), attempts=data.attempts)
+
+    def _panel(self, session: Session, data: PanelEvent) -> None:
+        p = data.panel
+        values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json"),
+                      escalation=p.escalation.model_dump(mode="json"), access_code_sha256=p.access_code_sha256)
+        if not insert_once(session, panels, slug=p.slug, **values):
+            session.execute(update(panels).where(panels.c.slug == p.slug).values(**values))
+
+    def _recommendation(self, session: Session, rec, decision: str, **extra) -> bool:
+        # The panel's event may not have arrived yet (another topic): recommendation
+        # events stand alone, and the scan looks the panel up when it needs it.
+        return insert_once(session, recommendations, **self._recommendation_row(rec, decision, **extra))
+
+    @staticmethod
+    def _recommendation_row(rec, decision: str, **extra) -> dict:
+        return dict(id=str(rec.id), panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
+                    themes=list(rec.themes), decision=decision, **extra)
+
+    def _declined(self, session: Session, data: RecommendationDeclined) -> None:
+        rec = data.recommendation
+        if not self._recommendation(session, rec, "declined", decline_reason=data.reason):
+            # Decided after being pending: the response clock stops.
+            session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
+                            .values(decision="declined", decline_reason=data.reason, next_action_on=None,
+                                    parked_at=None, parked_error=None))
+
+    def _agreed_many(self, session: Session, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:
+        if not agreed:
+            return
+        recs = [self._recommendation_row(d.recommendation, "agreed") for _, d in agreed]
+        new_recs = insert_new(session, recommendations, recs)
+        decided_later = [r["id"] for r in recs if r["id"] not in new_recs]
+        if decided_later:  # they were pending: the response clock stops
+            session.execute(update(recommendations).where(recommendations.c.id.in_(decided_later))
+                            .values(decision="agreed", next_action_on=None, parked_at=None, parked_error=None))
+        rows = {str(d.commitment.id): (env.time, d, self._commitment_row(d, env.time)) for env, d in agreed}
+        new = insert_new(session, commitments, [row for _, _, row in rows.values()])
+        records, events = [], []
+        for cid in sorted(new):
+            at, d, row = rows[cid]
+            c = d.commitment
+            record = timeline.first("agreed", {"action": c.action, "done_means": c.done_means,
+                                               "due": c.due.isoformat(), "owner_role": c.owner.role}, at)
+            records.append({"commitment_id": cid, **record})
+            events.append(publish.commitment_event("commitment.opened", SimpleNamespace(**row, last_update_at=None),
+                                                   london_today(at), record=record))
+        if records:
+            session.execute(timeline_table.insert(), records)
+        outbox_mod.add_many(session, outbox, events)
+
+    def _commitment_row(self, data: RecommendationAgreed, at: dt.datetime) -> dict:
+        rec, c = data.recommendation, data.commitment
+        today = london_today(at)
+        return dict(
+            id=str(c.id), recommendation_id=str(rec.id), panel=rec.panel, action=c.action,
+            done_means=c.done_means, owner_role=c.owner.role, owner_email=str(c.owner.email),
+            owner_name=c.owner.name, escalation=c.escalation.model_dump(mode="json"),
+            agreed_on=c.agreed_on, due=c.due, original_due=c.due, due_version=1,
+            update_every_days=c.update_every_days, ladder_since=max(today, c.agreed_on),
+            status="open", update_count=0, disputes=0, completions=0, handovers=0, confirm_extra_days=0,
+            policy=self.policies.for_panel(rec.panel).model_dump(mode="json"), next_action_on=today,
+        )

@@ -1,0 +1,57 @@
+"""Recording a notice the ladder decided: once per (recommendation, key), with its event.
+
+The scanner records the ladder's steps; commands record the notices a change
+calls for (a handover, a change after escalation, a request for approval)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import structlog
+from prometheus_client import Counter
+from sqlalchemy.orm import Session
+
+from services.common.db import insert_once
+from services.tracker.adapters import publish
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
+from services.tracker.adapters.store import notices
+from services.tracker.domain import Notice
+
+log = structlog.get_logger()
+DECIDED = Counter("followthrough_notices_decided_total", "Notices the tracker decided", ["kind", "level"])
+
+Link = Callable[[str, str], str]  # (commitment id, email) -> signed URL
+ApproveLink = Callable[[Any, str], str]  # (commitment row, supervisor email) -> signed URL
+
+
+class NoticeRecorder:
+    def __init__(self, public_url: str, respond_url: Link, approve_url: ApproveLink | None = None) -> None:
+        self.public_url, self.respond_url, self.approve_url = public_url, respond_url, approve_url
+
+    def record(self, session: Session, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
+               now: dt.datetime,
+               next_step: dt.date | None = None) -> str | None:
+        """Insert the notice and queue its event; the notice id if this call recorded it."""
+        nid = publish.notice_id(rec.id, n.key)
+        inserted = insert_once(
+            session, notices, id=str(nid), recommendation_id=rec.id, commitment_id=row.id if row else None,
+            key=n.key, kind=n.kind, level=n.level, late=n.late, recipients=list(n.recipients),
+            reason=n.reason, decided_at=now,
+        )
+        if not inserted:
+            return None
+        publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
+                            public_url=self.public_url, respond_url=self._link(n, row))
+        DECIDED.labels(n.kind, str(n.level)).inc()
+        log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
+                 recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)
+        return str(nid)
+
+    def _link(self, n: Notice, row: CommitmentRow | None) -> str | None:
+        """The first recipient's own link: the owner's respond page, or the supervisor's approval page."""
+        if row is None:
+            return None
+        if n.kind == "extension_request":
+            return self.approve_url(row, n.recipients[0]) if self.approve_url else None
+        return self.respond_url(row.id, row.owner_email)

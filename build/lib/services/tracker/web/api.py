@@ -1,0 +1,169 @@
+"""The tracker's JSON API (SPEC §5). Public reads show no email addresses."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import and_, not_, select
+from sqlalchemy.orm import Session
+
+from schemas import CommitmentPublic
+from services.common.auth import require_roles
+from services.common.problems import FORBIDDEN, NOT_FOUND
+from services.common.tokens import Principal
+from services.tracker.adapters import publish, timeline
+from services.tracker.adapters.store import commitments, recommendations
+from services.tracker.domain.rules import ACTIVE
+from services.tracker.usecases import actions
+from services.tracker.web.forms import client_of
+from services.tracker.web.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
+
+router = APIRouter(prefix="/api/v1")
+PROBLEM = {"content": {"application/problem+json": {}}}
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    at: str
+    kind: str
+    entry: dict
+
+
+class CommitmentDetail(CommitmentPublic):
+    recommendation_title: str
+    timeline: list[TimelineEntry]
+
+
+def _engine(request: Request):
+    return request.app.state.engine
+
+
+@router.get("/commitments", response_model=list[CommitmentPublic], summary="List commitments")
+def list_commitments(
+    request: Request,
+    panel: Optional[str] = None,
+    status: Optional[Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]] = None,
+    overdue: Optional[bool] = Query(default=None, description="only overdue (true) or only not overdue (false)"),
+    limit: int = Query(default=100, ge=1, le=500, description="at most this many, in due-date order"),
+    offset: int = Query(default=0, ge=0, description="skip this many (the next page: offset + limit)"),
+) -> list[CommitmentPublic]:
+    today = request.app.state.clock.today()
+    q = select(commitments).order_by(commitments.c.due, commitments.c.id).limit(limit).offset(offset)
+    if panel:
+        q = q.where(commitments.c.panel == panel)
+    if status:
+        q = q.where(commitments.c.status == status)
+    if overdue is not None:
+        late = and_(commitments.c.status.in_(ACTIVE),
+                    commitments.c.due < today)
+        q = q.where(late if overdue else not_(late))
+    with _engine(request).connect() as conn:
+        rows = conn.execute(q).all()
+    return [publish.public_state(r, today) for r in rows]
+
+
+@router.get("/commitments/{commitment_id}", response_model=CommitmentDetail, responses={404: PROBLEM},
+            summary="One commitment with its timeline")
+def get_commitment(commitment_id: str, request: Request) -> CommitmentDetail:
+    with Session(_engine(request)) as session:
+        row = _find(session, commitment_id)
+        rec = session.execute(select(recommendations.c.title)
+                              .where(recommendations.c.id == row.recommendation_id)).scalar_one()
+        entries = timeline.entries(session, commitment_id)
+    return CommitmentDetail(
+        **publish.public_state(row, request.app.state.clock.today()).model_dump(),
+        recommendation_title=rec,
+        timeline=[TimelineEntry(seq=e.seq, at=str(e.at), kind=e.kind, entry=_public(e.entry)) for e in entries],
+    )
+
+
+@router.get("/commitments/{commitment_id}/audit", responses={404: PROBLEM},
+            summary="Verify the commitment's hash-chained timeline")
+def audit(commitment_id: str, request: Request) -> dict:
+    with Session(_engine(request)) as session:
+        _find(session, commitment_id)
+        return {"commitment_id": commitment_id, **timeline.verify(timeline.entries(session, commitment_id))}
+
+
+owner_or_admin = require_roles(_engine, "admin", "owner")
+# A supervisor holds an `owner` token in their own name.
+WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
+
+
+def _owner_or_admin(who: Principal | None):
+    def check(row) -> None:
+        if who is not None and who.role == "owner" and not _same(who.email, row.owner_email):
+            raise FORBIDDEN("Only this commitment's owner or an admin can change it.")
+    return check
+
+
+def _supervisor_or_admin(who: Principal):
+    """Dropping a promise is not the owner's call alone: an admin, or the supervisor on its ladder."""
+    def check(row) -> None:
+        if who.role != "admin" and not _same(who.email, row.escalation["supervisor"]):
+            raise FORBIDDEN(
+                "Only an admin or the supervisor named on this commitment's ladder can withdraw it.")
+    return check
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().lower() == b.strip().lower()
+
+
+def _write(request: Request, commitment_id: str, who: Principal | None, command, check=None,
+           **kwargs) -> CommitmentPublic:
+    check = check or _owner_or_admin(who)
+    if command in (actions.extend, actions.withdraw, actions.hand_over):
+        kwargs["recorder"] = request.app.state.recorder
+    state = actions.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
+    request.app.state.after_write()  # publish now, and let the scan decide what follows
+    return state
+
+
+@router.post("/commitments/{commitment_id}/updates", response_model=CommitmentPublic, responses=WRITE_ERRORS,
+             summary="Post progress, or mark it done with evidence")
+def post_update(commitment_id: str, body: UpdateIn, request: Request,
+                who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
+    return _write(request, commitment_id, who, actions.post_update, **body.model_dump())
+
+
+@router.post("/commitments/{commitment_id}/owner", response_model=CommitmentPublic, responses=WRITE_ERRORS,
+             summary="Hand the commitment over to a new owner")
+def hand_over(commitment_id: str, body: OwnerIn, request: Request,
+              who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
+    return _write(request, commitment_id, who, actions.hand_over, **body.model_dump(mode="json"))
+
+
+@router.post("/commitments/{commitment_id}/extensions", response_model=CommitmentPublic, responses=WRITE_ERRORS,
+             summary="Move the deadline, with a public reason")
+def extend(commitment_id: str, body: ExtensionIn, request: Request,
+           who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
+    return _write(request, commitment_id, who, actions.extend, **body.model_dump())
+
+
+@router.post("/commitments/{commitment_id}/withdrawal", response_model=CommitmentPublic, responses=WRITE_ERRORS,
+             summary="Withdraw the commitment, with a public reason (an admin, or the supervisor on its ladder)")
+def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
+             who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
+    return _write(request, commitment_id, who, actions.withdraw, _supervisor_or_admin(who), **body.model_dump())
+
+
+@router.post("/commitments/{commitment_id}/verdict", response_model=CommitmentPublic,
+             responses={**WRITE_ERRORS, 429: PROBLEM},
+             summary="The youth panel confirms or disputes that it was done (needs the panel's access code)")
+def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
+    request.app.state.access.check(commitment_id, body.access_code, client_of(request))
+    return _write(request, commitment_id, None, actions.verdict, verdict=body.verdict, comment=body.comment)
+
+
+def _find(session: Session, commitment_id: str):
+    row = session.execute(select(commitments).where(commitments.c.id == commitment_id)).first()
+    if row is None:
+        raise NOT_FOUND(f"There is no commitment {commitment_id}; check the id.")
+    return row
+
+
+def _public(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if "email" not in k and k != "owner"}

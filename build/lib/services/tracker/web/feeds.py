@@ -1,0 +1,68 @@
+"""The panel's Atom feed and deadlines calendar (SPEC §5): no email addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request, Response
+from feedgen.feed import FeedGenerator
+from icalendar import Calendar, Event
+
+from services.common.problems import NOT_FOUND
+from services.tracker.web import views
+from services.tracker.web.pages import _aware, _engine, _panel_data
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/panels/{slug}/feed.xml")
+def panel_feed(slug: str, request: Request) -> Response:
+    data = _panel_data(_engine(request), slug)
+    if data is None:
+        raise NOT_FOUND(f"There is no panel {slug}.")
+    panel, rows, recs, entries = data
+    base = request.app.state.settings.public_url
+    today = request.app.state.clock.today()
+    fg = FeedGenerator()
+    fg.id(f"{base}/panels/{slug}")
+    fg.title(f"{panel.name}: what police promised")
+    fg.link(href=f"{base}/panels/{slug}", rel="alternate")
+    fg.link(href=f"{base}/panels/{slug}/feed.xml", rel="self")
+    fg.language("en-GB")
+    latest = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    for r in rows:
+        view = views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)
+        changed = max((_aware(e.at) for e in entries.get(r.id, [])), default=_aware(r.created_at))
+        latest = max(latest, changed)
+        fe = fg.add_entry(order="append")
+        fe.id(f"urn:followthrough:commitment:{r.id}")
+        fe.title(f"{view.status_words}: {view.action}")
+        fe.link(href=f"{base}/panels/{slug}#c-{r.id}")
+        fe.updated(changed)
+        latest_change = f" Latest: {view.timeline[-1]['what']}." if view.timeline else ""
+        fe.content(f"You said: {view.said}. Due {view.due}. {view.status_words}.{latest_change}", type="text")
+    fg.updated(latest)
+    return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
+
+
+@router.get("/panels/{slug}/deadlines.ics")
+def panel_calendar(slug: str, request: Request) -> Response:
+    data = _panel_data(_engine(request), slug)
+    if data is None:
+        raise NOT_FOUND(f"There is no panel {slug}.")
+    panel, rows, recs, _ = data
+    cal = Calendar()
+    cal.add("prodid", "-//followthrough//panel deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{panel.name}: police deadlines")
+    for r in rows:
+        event = Event()
+        event.add("uid", f"{r.id}@followthrough.invalid")
+        event.add("dtstamp", _aware(r.created_at))
+        event.add("dtstart", r.due)
+        event.add("dtend", r.due + dt.timedelta(days=1))
+        event.add("summary", f"Due: {r.action}"[:200])
+        event.add("description",
+                  f"You said: {recs[r.recommendation_id].title}. Status: {views.STATUS_WORDS[r.status][0]}.")
+        cal.add_component(event)
+    return Response(cal.to_ical(), media_type="text/calendar")

@@ -1,0 +1,163 @@
+"""The server-rendered pages (SPEC §5): the police lead's respond page and the public register
+(the panel's page is `panel.py`, its session pack `session.py`). They
+show no email addresses. Forms are checked by the same request models as the
+API, and every error is shown on the page beside what the visitor sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.common.csrf import CsrfError
+from services.common.problems import INVALID_REQUEST
+from services.tracker.adapters.links import LinkError
+from services.tracker.adapters.store import commitments, panels, recommendations, timeline
+from services.tracker.domain.rules import ACTIVE
+from services.tracker.usecases import actions
+from services.tracker.web import views
+from services.tracker.web.errors import Refusal, as_problem
+from services.tracker.web.forms import form_model
+from services.tracker.web.pulse import pulse_view
+from services.tracker.web.requests import ExtensionIn, UpdateIn
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
+                    "done": "Marked done. The panel will be asked to check it.",
+                    "extend": "The new deadline is set. The panel can see it and your reason.",
+                    "requested": "That is further than you may move it alone, so your supervisor is asked to "
+                                 "approve it. Until then the first deadline stands."}
+
+
+def _engine(request: Request):
+    return request.app.state.engine
+
+
+def _panel_data(engine, slug: str):
+    """A panel, all its commitments (due first), its recommendations and every timeline entry (the feeds)."""
+    with Session(engine) as s:
+        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
+        if panel is None:
+            return None
+        rows = s.execute(select(commitments).where(commitments.c.panel == slug).order_by(commitments.c.due)).all()
+        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
+        entries: dict[str, list] = {}
+        if rows:
+            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
+                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
+                entries.setdefault(e.commitment_id, []).append(e)
+    return panel, rows, recs, entries
+
+
+def _respond_context(engine, commitment_id: str, token: str):
+    """The commitment behind a respond link, or a LinkError saying why not."""
+    with Session(engine) as s:
+        row = s.execute(select(commitments).where(commitments.c.id == commitment_id)).first()
+        if row is None:
+            raise LinkError("This link is for a commitment we cannot find.")
+        rec = s.execute(select(recommendations).where(recommendations.c.id == row.recommendation_id)).one()
+    return row, rec
+
+
+@router.get("/commitments/{commitment_id}/respond", response_class=HTMLResponse)
+def respond_page(commitment_id: str, request: Request, token: str = "", ok: Optional[str] = None) -> Response:
+    return _respond_response(commitment_id, request, token, message=RESPOND_MESSAGES.get(ok or ""))
+
+
+def _respond_response(commitment_id: str, request: Request, token: str, status_code: int = 200,
+                      message: str | None = None, error: str | None = None) -> Response:
+    state = request.app.state
+    try:
+        row, rec = _respond_context(state.engine, commitment_id, token)
+        state.links.check(token, commitment_id, row.owner_email)
+    except LinkError as exc:
+        return message_page(request, 403, "This link does not work", str(exc))
+    c = views.commitment_view(row, rec, [], state.clock.today())
+    csrf, nonce = state.csrf.issue(request)
+    response = templates.TemplateResponse(request, "respond.html", {
+        "c": c, "token": token, "panel_slug": row.panel, "csrf": csrf,
+        "can_act": row.status in ACTIVE,
+        "message": message, "error": error,
+    }, status_code=status_code)
+    return state.csrf.remember(request, response, nonce)
+
+
+@router.post("/commitments/{commitment_id}/respond", response_class=HTMLResponse)
+def respond_post(commitment_id: str, request: Request, token: str = Form(""), csrf: str = Form(""),
+                 action: str = Form(""), note: str = Form(""), percent: str = Form(""),
+                 summary: str = Form(""), evidence_url: str = Form(""), evidence_note: str = Form(""),
+                 new_due: str = Form(""), reason: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        row, _ = _respond_context(state.engine, commitment_id, token)
+        state.links.check(token, commitment_id, row.owner_email)
+    except LinkError as exc:
+        return message_page(request, 403, "This link does not work", str(exc))
+    try:
+        state.csrf.check(request, csrf)
+        command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
+        if command is actions.extend:
+            kwargs["recorder"] = state.recorder
+        result = actions.run(state.engine, state.clock, commitment_id, command, **kwargs)
+    except CsrfError as exc:
+        return _respond_response(commitment_id, request, token, status_code=403, error=str(exc))
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return _respond_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
+    state.after_write()
+    ok = "requested" if action == "extend" and result.requested_due else action
+    return RedirectResponse(f"/commitments/{commitment_id}/respond?token={token}&ok={ok}", status_code=303)
+
+
+def _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason):
+    """The form's fields through the API's own request models: the same rules, the same limits."""
+    if action == "update":
+        body = form_model(UpdateIn, note=note, percent=percent or None)
+        return actions.post_update, body.model_dump()
+    if action == "done":
+        body = form_model(UpdateIn, note=summary, summary=summary, done=True, percent=100,
+                          evidence_url=evidence_url or None, evidence_note=evidence_note or None)
+        return actions.post_update, body.model_dump()
+    if action == "extend":
+        body = form_model(ExtensionIn, new_due=new_due, reason=reason)
+        return actions.extend, body.model_dump()
+    raise INVALID_REQUEST("Use one of the three forms on this page.")
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
+    """Rendered at most once per cache period however many visit; the late list is paged."""
+    today = request.app.state.clock.today()
+    html = request.app.state.page_cache.get(("register", today, page),
+                                            lambda marker: _render_register(_engine(request), today, page))
+    return HTMLResponse(html)
+
+
+REGISTER_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "done_on", "disputes")
+
+
+def _render_register(engine, today: dt.date, page: int) -> str:
+    with Session(engine) as s:
+        rows = s.execute(select(*(commitments.c[name] for name in REGISTER_COLUMNS))).all()
+        areas = {p.slug: p.area for p in s.execute(select(panels.c.slug, panels.c.area)).all()}
+        pulse = pulse_view(s)
+    r = views.register(rows, areas, today)
+    per = views.REGISTER_PAGE
+    shown = r.overdue[(page - 1) * per: page * per]
+    return templates.get_template("register.html").render({
+        "r": r, "overdue": shown, "page": page, "more": len(r.overdue) > page * per, "pulse": pulse})
+
+
+def message_page(request: Request, status: int, heading: str, text: str) -> Response:
+    return templates.TemplateResponse(request, "message.html", {"heading": heading, "text": text}, status_code=status)
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)

@@ -1,0 +1,139 @@
+"""The youth panel's status page `/panels/{slug}` (SPEC §5), phone first: what needs the panel
+(late, waiting for its check, disputed) comes first and open; the rest is folded in `<details>`;
+a kept promise leads with what changed for the young people. Long lists are paged (40 cards a
+page), so a page stays well under 50 KB. The page carries the verdict forms and the trust pulse
+(its form, and its results once a month has enough answers). No JavaScript, no email address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.common.csrf import CsrfError
+from services.common.problems import INVALID_REQUEST
+from services.tracker.adapters.store import commitments, panels, recommendations, timeline
+from services.tracker.usecases import actions
+from services.tracker.usecases import pulse as pulse_uc
+from services.tracker.web import views
+from services.tracker.web.errors import Refusal, as_problem
+from services.tracker.web.forms import client_of, form_model
+from services.tracker.web.pages import message_page, templates
+from services.tracker.web.pulse import pulse_view
+from services.tracker.web.requests import PulseIn, VerdictIn
+
+router = APIRouter(include_in_schema=False)
+MESSAGES = {"confirmed": "Thank you. You said it is done.",
+            "disputed": "Thank you. You said it is not done, so senior police will be told.",
+            "pulse": "Thank you. Your answer is counted. No one can see who sent it."}
+
+
+@router.get("/panels/{slug}", response_class=HTMLResponse)
+def panel_page(slug: str, request: Request, done: Optional[str] = None, show: Optional[str] = None,
+               page: int = Query(default=1, ge=1, le=10_000)) -> Response:
+    return panel_response(slug, request, message=MESSAGES.get(done or ""), page=page, show=show)
+
+
+def panel_response(slug: str, request: Request, status_code: int = 200, message: str | None = None,
+                   error: str | None = None, page: int = 1, show: str | None = None) -> Response:
+    token, nonce = request.app.state.csrf.issue(request)
+    cache = request.app.state.page_cache
+    today = request.app.state.clock.today()
+    engine = request.app.state.engine
+    if message or error or show:  # a page for one visitor only
+        html = render_panel(engine, slug, today, token, page, message, error, show)
+    else:
+        html = cache.get((slug, today, page), lambda marker: render_panel(engine, slug, today, marker, page))
+        html = html and html.replace(cache.marker, token)
+    if html is None:
+        return message_page(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
+    return request.app.state.csrf.remember(request, HTMLResponse(html, status_code=status_code), nonce)
+
+
+def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, message: str | None = None,
+                 error: str | None = None, show: str | None = None) -> str | None:
+    with Session(engine) as s:
+        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
+        if panel is None:
+            return None
+        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
+        rows = [r for r in s.execute(select(commitments).where(commitments.c.panel == slug)).all()
+                if r.recommendation_id in recs]
+        entries: dict[str, list] = {}
+        if rows:
+            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
+                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
+                entries.setdefault(e.commitment_id, []).append(e)
+        pulse = pulse_view(s, slug)
+    ordered = views.panel_order(rows, today)
+    items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in ordered]
+    pending = [{"title": r.title, "respond_by": views.when(r.respond_by),
+                "late": views.days((today - r.respond_by).days) if r.respond_by < today else None}
+               for r in recs.values() if r.decision == "pending"]
+    declined = [{"title": r.title, "reason": r.decline_reason} for r in recs.values() if r.decision == "declined"]
+    ideas = sum(400 + len(escape(r["title"])) + len(escape(r.get("reason") or "")) for r in pending + declined)
+    bounds = views.paged([views.card_bytes(v) for v in items], first_page_extra=ideas)
+    if show:  # the page holding the card just answered
+        at = next((i for i, v in enumerate(items) if v.id == show), None)
+        page = next((n for n, (a, b) in enumerate(bounds, 1) if at is not None and a <= at < b), page)
+    page = min(page, len(bounds))
+    start, end = bounds[page - 1]
+    cards_of: dict[str, list] = {}
+    for v, r in zip(items[start:end], ordered[start:end], strict=True):
+        cards_of.setdefault("first" if views.needs_you(r, today) else views.group_of(r.status), []).append(v)
+    groups = [{"key": key, "heading": heading, "cards": cards_of[key], "open": any(c.id == show for c in cards_of[key])}
+              for key, heading in views.GROUPS if cards_of.get(key)]
+    summary = views.summary(items, len(pending))
+    return templates.get_template("panel.html").render({
+        "panel": panel, "first": cards_of.get("first", []), "groups": groups, "s": summary,
+        "bars": views.chart(summary), "page": page, "pages": len(bounds), "pulse": pulse,
+        "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
+        "message": message, "error": error, "csrf": csrf,
+    })
+
+
+@router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
+def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(""),
+                  access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+        if verdict not in ("confirmed", "disputed"):
+            raise INVALID_REQUEST("Choose yes or no, then send your answer.")
+        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
+        state.access.check(commitment_id, body.access_code, client_of(request))
+        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
+                    comment=body.comment)
+    except CsrfError as exc:
+        return panel_response(slug, request, status_code=403, error=str(exc))
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
+    state.after_write()
+    return RedirectResponse(f"/panels/{slug}?done={body.verdict}&show={commitment_id}#c-{commitment_id}",
+                            status_code=303)
+
+
+@router.post("/panels/{slug}/pulse", response_class=HTMLResponse)
+def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = Form(""),
+               access_code: str = Form(""), csrf: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+        if not trust or not kept:
+            raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
+        body = form_model(PulseIn, trust=trust, kept=kept, access_code=access_code)
+        state.access.check_panel(slug, body.access_code, client_of(request))
+        pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept)
+    except CsrfError as exc:
+        return panel_response(slug, request, status_code=403, error=str(exc))
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
+    state.after_write()
+    return RedirectResponse(f"/panels/{slug}?done=pulse#pulse", status_code=303)

@@ -1,0 +1,75 @@
+"""What owners, admins and panels send to the tracker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from services.common.text import OneLine, PublicLine, PublicText
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class UpdateIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"note": "Briefing written; 12 of 40 officers briefed so far.", "percent": 30},
+        {"note": "All 40 officers briefed.", "done": True, "evidence_url": "https://intranet.example.org/briefing",
+         "summary": "Every response officer now explains why they stop someone."}]})
+
+    note: PublicText = Field(min_length=1, max_length=2000)
+    percent: Optional[int] = Field(default=None, ge=0, le=100)
+    evidence_url: Optional[OneLine] = Field(default=None, max_length=500, pattern=r"^https?://")
+    evidence_note: Optional[PublicText] = Field(default=None, max_length=2000)
+    done: bool = False
+    summary: Optional[PublicText] = Field(default=None, max_length=500,
+                                    description="plain words for the youth panel; needed with done")
+
+
+class OwnerIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"role": "Inspector, response team", "email": "new.inspector@example.org",
+         "reason": "The previous owner moved to another borough."}]})
+
+    role: PublicLine = Field(min_length=1, max_length=120)
+    email: EmailStr
+    name: Optional[OneLine] = Field(default=None, max_length=120)
+    reason: PublicText = Field(min_length=1, max_length=1000)
+
+
+class ExtensionIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"new_due": "2026-06-30", "reason": "Training places are booked for June."}]})
+
+    new_due: dt.date
+    reason: PublicText = Field(min_length=1, max_length=1000, description="shown to the youth panel")
+
+
+class WithdrawalIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "The scheme closed when funding ended; we told the panel at its March meeting."}]})
+
+    reason: PublicText = Field(min_length=1, max_length=1000, description="shown to the youth panel")
+
+
+class VerdictIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"verdict": "disputed", "comment": "Officers still do not say why they stop us.", "access_code": "…"}]})
+
+    verdict: Literal["confirmed", "disputed"]
+    comment: PublicText = Field(default="", max_length=1000)
+    access_code: OneLine = Field(min_length=1, max_length=100)
+
+
+class PulseIn(_In):
+    """One anonymous answer: no name, no free text (SPEC §5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"access_code": "…", "trust": 3, "kept": "not_sure"}]})
+
+    access_code: OneLine = Field(min_length=1, max_length=100)
+    trust: int = Field(ge=1, le=5, description="how much you trust the police to keep their promises, 1 (not at all) "
+                                               "to 5 (completely)")
+    kept: Literal["yes", "no", "not_sure"] = Field(description="did police keep their promises to the panel?")

@@ -1,0 +1,110 @@
+"""The session pack `GET /panels/{slug}/session` (SPEC §5): one printable page (A4, and a phone) for
+the panel's next meeting. Since the last session (`?since=YYYY-MM-DD`; by default the latest day a
+recommendation of this panel was raised, or 28 days ago if none): what is new, what is late, what
+waits for the panel's check, what was declined and why, what was kept and what changed for the young
+people, and the trust pulse so far. Each list is cut short (the panel's page has the rest), so the
+pack fits one A4 sheet where the content allows. No JavaScript, no email address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.common.clock import LONDON
+from services.tracker.adapters.store import commitments, panels, recommendations, timeline
+from services.tracker.web import views
+from services.tracker.web.pages import message_page, templates
+from services.tracker.web.pulse import pulse_view
+
+router = APIRouter(include_in_schema=False)
+DEFAULT_DAYS = 28
+LIMIT = 6  # items per list: one A4 sheet; the rest are on the panel's page
+NEWS = {"updated", "extended", "completed", "withdrawn", "extension_requested"}
+
+
+@router.get("/panels/{slug}/session", response_class=HTMLResponse)
+def session_pack(slug: str, request: Request, since: Optional[str] = None) -> Response:
+    state = request.app.state
+    today = state.clock.today()
+    try:
+        since_day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        return message_page(request, 422, "Check the date",
+                            "Write the day of your last meeting like this: 2026-11-05 (year, month, day).")
+    if since_day and since_day > today:
+        return message_page(request, 422, "Check the date", "The day of your last meeting cannot be after today.")
+    url = state.settings.public_url
+    html = state.page_cache.get(("session", slug, today, since_day),
+                                lambda marker: render_session(state.engine, slug, today, since_day, url))
+    if html is None:
+        return message_page(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
+    return HTMLResponse(html)
+
+
+def default_since(session: Session, slug: str, today: dt.date) -> dt.date:
+    latest = session.execute(select(func.max(recommendations.c.raised_on))
+                             .where(recommendations.c.panel == slug)).scalar()
+    return latest or today - dt.timedelta(days=DEFAULT_DAYS)
+
+
+def render_session(engine, slug: str, today: dt.date, since: dt.date | None, public_url: str) -> str | None:
+    with Session(engine) as s:
+        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
+        if panel is None:
+            return None
+        since = since or default_since(s, slug, today)
+        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
+        rows = [r for r in s.execute(select(commitments).where(commitments.c.panel == slug)
+                                     .order_by(commitments.c.due)).all() if r.recommendation_id in recs]
+        entries: dict[str, list] = {}
+        if rows:
+            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
+                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
+                entries.setdefault(e.commitment_id, []).append(e)
+        pulse = pulse_view(s, slug)
+    pairs = [(r, views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)) for r in rows]
+    pending = [r for r in recs.values() if r.decision == "pending"]
+    summary = views.summary([v for _, v in pairs], len(pending))
+    late = sorted((v for _, v in pairs if v.days_overdue), key=lambda v: -v.days_overdue)
+    check = [{"c": v, "summary": views.what_changed(entries.get(r.id, []))} for r, v in pairs if v.awaiting_check]
+    kept = sorted(((_day(_kept_at(entries.get(r.id, []))), v) for r, v in pairs if r.status == "kept"),
+                  key=lambda kv: kv[0] or dt.date.min, reverse=True)
+    declined = sorted((r for r in recs.values() if r.decision == "declined"), key=lambda r: r.raised_on,
+                      reverse=True)
+    new = {
+        "promises": [v for r, v in pairs if r.agreed_on >= since],
+        "waiting": [{"title": r.title, "respond_by": views.when(r.respond_by)}
+                    for r in sorted(pending, key=lambda r: r.raised_on) if r.raised_on >= since],
+        "news": sorted(({"day": _day(e.at), "when": views.when(e.at), "said": recs[r.recommendation_id].title,
+                         "what": views.ENTRY_WORDS.get(e.kind, e.kind)}
+                        for r in rows for e in entries.get(r.id, [])
+                        if e.kind in NEWS and _day(e.at) >= since), key=lambda n: n["day"], reverse=True),
+    }
+    kept_since = [v for day, v in kept if day and day >= since]
+    return templates.get_template("session.html").render({
+        "panel": panel, "since": views.when(since), "since_iso": since.isoformat(), "today": views.when(today),
+        "s": summary, "new": {k: v[:LIMIT] for k, v in new.items()},
+        "more_new": {k: len(v) - LIMIT for k, v in new.items()},
+        "late": late[:LIMIT], "more_late": len(late) - LIMIT,
+        "check": check[:LIMIT], "more_check": len(check) - LIMIT,
+        "declined": declined[:LIMIT], "more_declined": len(declined) - LIMIT,
+        "kept": kept_since[:LIMIT], "more_kept": len(kept_since) - LIMIT, "pulse": pulse,
+        "panel_url": f"{public_url.rstrip('/')}/panels/{slug}",
+    })
+
+
+def _kept_at(entries: list) -> dt.datetime | None:
+    """When it counted as kept: the panel's confirmation, or the end of the window for its check."""
+    at = [e.at for e in entries if e.kind in ("confirmed", "kept")]
+    return at[-1] if at else None
+
+
+def _day(at: dt.datetime | None) -> dt.date | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)).astimezone(LONDON).date()

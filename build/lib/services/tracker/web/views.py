@@ -1,0 +1,246 @@
+"""Rows to what the pages show: plain words, no email addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import escape
+
+from services.tracker.adapters.publish import days_overdue
+from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
+from services.tracker.domain.rules import NOTICES
+
+# Status in words a 13-year-old reads easily; never colour alone.
+STATUS_WORDS = {
+    "open": ("Not started yet", "open"),
+    "in_progress": ("Being worked on", "progress"),
+    "done": ("Police say it is done: please check", "check"),
+    "kept": ("Done, and checked", "kept"),
+    "disputed": ("You said it is not done", "disputed"),
+    "withdrawn": ("Dropped", "dropped"),
+    "lapsed": ("Promise broken: very late", "late"),
+}
+ENTRY_WORDS = {
+    "agreed": "Police agreed to do this",
+    "updated": "Police gave an update",
+    "completed": "Police said it is done",
+    "confirmed": "The panel said it was done",
+    "disputed": "The panel said it was not done",
+    "extended": "The deadline moved",
+    "withdrawn": "Police dropped it",
+    "kept": "Counted as done: no answer in time",
+    "lapsed": "Counted as a broken promise",
+    **{kind: rule.words for kind, rule in NOTICES.items()},
+    "extension_requested": "Police asked for a much later deadline: their boss must agree first",
+}
+# Who else heard of a change, by role, in plain words (SPEC §4: an escalation cannot be silenced).
+TOLD_WORDS = {"owner": "the owner", "supervisor": "the owner's boss", "senior_lead": "senior police",
+              "board": "the oversight board"}
+
+
+def when(d: dt.date | dt.datetime | None) -> str:
+    if d is None:
+        return "never"
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    return f"{d.day} {d:%B %Y}"
+
+
+def days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+@dataclass
+class CommitmentView:
+    id: str
+    said: str
+    said_detail: str
+    action: str
+    done_means: str
+    owner_role: str
+    status: str
+    status_words: str
+    status_class: str
+    due: str
+    original_due: str
+    moves: int
+    days_overdue: int
+    last_update: str
+    timeline: list[dict] = field(default_factory=list)
+    awaiting_check: bool = False
+    requested: str | None = None  # a later deadline asked for, waiting for the boss
+    changed: str | None = None  # kept: "what changed for you", the summary given when it was marked done
+
+
+def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
+                    today: dt.date) -> CommitmentView:
+    words, css = STATUS_WORDS[row.status]
+    late = days_overdue(row, today)
+    if late and row.status not in ("lapsed",):
+        words, css = f"Late by {days(late)}", "late"
+    return CommitmentView(
+        id=row.id, said=recommendation.title, said_detail=recommendation.detail, action=row.action,
+        done_means=row.done_means, owner_role=row.owner_role, status=row.status, status_words=words,
+        status_class=css, due=when(row.due), original_due=when(row.original_due), moves=row.due_version - 1,
+        days_overdue=late, last_update=when(row.last_update_at),
+        timeline=[{"when": when(e.at), "what": _what(e), "detail": _detail(e)} for e in entries],
+        awaiting_check=row.status == "done",
+        requested=when(row.requested_due) if getattr(row, "requested_due", None) else None,
+        changed=what_changed(entries) if row.status == "kept" else None,
+    )
+
+
+def what_changed(entries: list) -> str | None:
+    """The plain-words summary the owner gave when they last marked it done."""
+    summaries = [e.entry.get("summary") for e in entries if e.kind == "completed" and e.entry.get("summary")]
+    return summaries[-1] if summaries else None
+
+
+def needs_you(row: CommitmentRow, today: dt.date) -> bool:
+    """Waiting for the panel's check, or late: listed first on the panel's page."""
+    return row.status == "done" or days_overdue(row, today) > 0
+
+
+def panel_order(rows: list, today: dt.date) -> list:
+    """What needs the panel first (waiting for its check, then the latest first); then the others, folded:
+    kept (latest first, each with what changed), being worked on (soonest due first), dropped."""
+    def first(r) -> tuple:
+        return (0 if r.status == "done" else 1, -days_overdue(r, today), r.due, r.id)
+
+    def rest(r) -> tuple:
+        group = GROUP_INDEX[group_of(r.status)]
+        done = (r.done_on or r.due).toordinal()
+        return (group, -done if r.status == "kept" else r.due.toordinal(), r.id)
+    return sorted((r for r in rows if needs_you(r, today)), key=first) + \
+        sorted((r for r in rows if not needs_you(r, today)), key=rest)
+
+
+# The folded groups of the panel's page, in order, with their headings.
+GROUPS = [("kept", "Done and checked"), ("progress", "Being worked on"), ("dropped", "Dropped")]
+GROUP_INDEX = {key: i for i, (key, _) in enumerate(GROUPS)}
+PANEL_PAGE = 40  # at most this many cards on a page of the panel's page
+PAGE_BYTES = 32_000  # and at most about this much of them, so a whole page stays under 50 KB
+
+
+def card_bytes(v: CommitmentView) -> int:
+    """About how much HTML a card makes: its fixed markup, its text as escaped, its timeline, its form."""
+    texts = [v.said, v.said_detail, v.action, v.done_means, v.owner_role, v.changed or "",
+             *(e["what"] + e["detail"] for e in v.timeline)]
+    return 700 + sum(len(escape(t)) for t in texts) + 40 * len(v.timeline) + (1000 if v.awaiting_check else 0)
+
+
+def paged(weights: list[int], first_page_extra: int = 0, most: int = PANEL_PAGE,
+          budget: int = PAGE_BYTES) -> list[tuple[int, int]]:
+    """Split cards of these weights into pages [(start, end)], in order: at most `most` a page and, past the
+    first card of a page, at most `budget` bytes (less `first_page_extra` on page 1)."""
+    pages: list[tuple[int, int]] = []
+    start, size = 0, first_page_extra
+    for i, w in enumerate(weights):
+        if i > start and (i - start >= most or size + w > budget):
+            pages.append((start, i))
+            start, size = i, 0
+        size += w
+    pages.append((start, len(weights)))
+    return pages
+
+
+def group_of(status: str) -> str:
+    return {"kept": "kept", "withdrawn": "dropped"}.get(status, "progress")
+
+
+def _what(entry: TimelineRow) -> str:
+    words = ENTRY_WORDS.get(entry.kind, entry.kind)
+    if entry.kind == "updated" and "handed_over_to" in entry.entry:
+        words = "A new police owner took it on"
+    if entry.kind == "extended" and entry.entry.get("approved_by"):
+        words += ", and their boss agreed"
+    told = [TOLD_WORDS[t] for t in entry.entry.get("told", []) if t in TOLD_WORDS]
+    if told:
+        words += f". Told of this change: {', '.join(told)}"
+    return words
+
+
+def _detail(entry: TimelineRow) -> str:
+    e = entry.entry
+    return (e.get("summary") or e.get("note") or e.get("reason") or e.get("comment")
+            or (f"New date: {e['to']}" if "to" in e else "") or "")
+
+
+@dataclass
+class Summary:
+    total: int
+    kept: int
+    overdue: int
+    awaiting_check: int
+    awaiting_police: int
+    counts: dict[str, int]
+
+
+def summary(views: list[CommitmentView], pending: int) -> Summary:
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.status_class] = counts.get(v.status_class, 0) + 1
+    return Summary(total=len(views), kept=sum(v.status == "kept" for v in views),
+                   overdue=sum(v.days_overdue > 0 for v in views), awaiting_check=sum(v.awaiting_check for v in views),
+                   awaiting_police=pending, counts=counts)
+
+
+CHART_ORDER = [("kept", "Done and checked"), ("check", "Please check"), ("progress", "Being worked on"),
+               ("open", "Not started"), ("late", "Late"), ("disputed", "You disagree"), ("dropped", "Dropped")]
+
+
+def chart(s: Summary, width: int = 300) -> list[dict]:
+    """Bars of a horizontal stacked chart, with their labels."""
+    bars, x = [], 0.0
+    for css, label in CHART_ORDER:
+        n = s.counts.get(css, 0)
+        if not n:
+            continue
+        w = width * n / max(s.total, 1)
+        bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": label, "n": n})
+        x += w
+    return bars
+
+
+REGISTER_PAGE = 100  # late promises listed per page of the register
+
+
+@dataclass
+class Register:
+    rows: list[dict]
+    on_time_rate: str
+    kept_rate: str
+    dispute_rate: str
+    median_days_overdue: str
+    overdue: list[dict]
+
+
+def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> Register:
+    finished = [c for c in commitments if c.done_on is not None]
+    on_time = [c for c in finished if c.done_on <= c.due]
+    judged = [c for c in commitments if c.status in ("kept", "disputed", "lapsed")]
+    disputed = [c for c in commitments if c.disputes > 0]
+    late = [days_overdue(c, today) for c in commitments if days_overdue(c, today) > 0]
+    groups: dict[tuple[str, str], dict] = {}
+    for c in commitments:
+        g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0})
+        g["total"] += 1
+        g["overdue"] += days_overdue(c, today) > 0
+        g["kept"] += c.status == "kept"
+    return Register(
+        rows=[{"role": r, "area": a, **g} for (r, a), g in sorted(groups.items(), key=lambda kv: -kv[1]["overdue"])],
+        on_time_rate=_pct(len(on_time), len(finished)),
+        kept_rate=_pct(sum(c.status == "kept" for c in judged), len(judged)),
+        dispute_rate=_pct(len(disputed), len(finished)),
+        median_days_overdue=days(int(statistics.median(late))) if late else "none are late",
+        overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
+                         "days": days_overdue(c, today), "panel": c.panel} for c in commitments
+                        if days_overdue(c, today) > 0), key=lambda d: -d["days"]),
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}% ({part} of {whole})" if whole else "not yet known (none so far)"
