@@ -154,7 +154,8 @@ def pointer(field: str) -> str:
 
 
 def _with_pointer(error: dict) -> dict:
-    if "field" in error and "pointer" not in error and "header" not in error:
+    """A field of the JSON body gets its pointer; a header or a CSV row and column are named as they are."""
+    if "field" in error and not {"pointer", "header", "row"} & error.keys():
         return {"pointer": pointer(error["field"]), **error}
     return error
 

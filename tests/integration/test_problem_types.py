@@ -148,7 +148,8 @@ def test_one_live_answer_per_kind(site, database_url, uid):
     assert body["errors"][0]["header"] == "Idempotency-Key"
     csv = {**admin, "Content-Type": "text/csv"}
     expect("not-utf8", httpx.post(f"{rec_url}/import", content=b"panel\n\xff\xfe\n", headers=csv))
-    expect("csv-not-imported", httpx.post(f"{rec_url}/import", content=b"panel,title\nx,y\n", headers=csv))
+    body = expect("csv-not-imported", httpx.post(f"{rec_url}/import", content=b"panel,title\nx,y\n", headers=csv))
+    assert body["errors"][0]["row"] and "pointer" not in body["errors"][0]
 
     commitment = f"{tracker}/api/v1/commitments/{cid}"
     expect("not-found", httpx.get(f"{tracker}/api/v1/commitments/{uuid.uuid4()}"))
