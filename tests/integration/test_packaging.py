@@ -5,6 +5,7 @@ demo commands say which extra they need. pip's cache keeps this to about a minut
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -25,7 +26,11 @@ def _run(*cmd, **kwargs) -> subprocess.CompletedProcess:
 
 
 def test_a_fresh_install_has_no_development_tool(tmp_path: Path):
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO)
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = tmp_path / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".run", "test-artifacts", "build", "*.egg-info", ".hypothesis", ".*_cache", "__pycache__"))
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", source)
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("followthrough-*.whl")
     venv = tmp_path / "venv"

@@ -1,1 +1,0 @@
-"""Development tools: the local mail catcher and the demo example. Not part of any service."""

@@ -1,3 +1,0 @@
-from services.common.migrate import run_env
-
-run_env()
