@@ -8,10 +8,12 @@ PYTEST := $(BIN)/pytest
 
 install: $(VENV)/.installed
 
+# `.[dev]`: the services, the demo extra (mail catcher, honcho) and the test tools. A production
+# install is `pip install .`, which has none of them.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
 ## demo: a local broker, the three services, a mail catcher and the example; Ctrl-C stops all.

@@ -55,10 +55,37 @@ def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
         raise typer.Exit(2) from None
 
 
+def _need_demo_extra(command: str) -> None:
+    """`up`, `demo` and `catcher` run development tools that a production install leaves out."""
+    import importlib.util
+
+    missing = [name for name in ("honcho", "aiosmtpd") if importlib.util.find_spec(name) is None]
+    if missing:
+        typer.echo(f"followthrough {command}: needs the demo extra ({', '.join(missing)} is not installed). "
+                   "Install it with: pip install 'followthrough[demo]' (from a checkout: pip install -e '.[demo]', "
+                   "or `make demo`, which does it).", err=True)
+        raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"followthrough {version('followthrough')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                           help="print the installed version and exit")) -> None:
+    """followthrough: keep the promises made to youth panels."""
+
+
 @app.command()
 def up() -> None:
     """Run the three services and the mail catcher with honcho, on the broker and database
     your settings name; Ctrl-C stops them all."""
+    _need_demo_extra("up")
     os.environ["PYTHON"] = sys.executable
     os.execvp(sys.executable, [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"),
                                "-d", str(REPO), "start", "intake", "tracker", "notifier", "mail"])
@@ -67,6 +94,7 @@ def up() -> None:
 @app.command()
 def demo(scan_interval: float = typer.Option(5.0, help="seconds between scheduler passes")) -> None:
     """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C stops all."""
+    _need_demo_extra("demo")
     import shutil
     import signal
 
@@ -100,6 +128,7 @@ def demo(scan_interval: float = typer.Option(5.0, help="seconds between schedule
 @app.command()
 def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1") -> None:
     """Run the local mail catcher: an SMTP server and a page listing what it caught."""
+    _need_demo_extra("catcher")
     from devtools.catcher import main
     main(smtp_port=smtp_port, http_port=http_port, host=host)
 

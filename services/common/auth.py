@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from services.common import tokens
 from services.common.clock import SYSTEM
-from services.common.problems import Problem
+from services.common.problems import FORBIDDEN, INVALID_TOKEN, TOKEN_EXPIRED, TOKEN_REVOKED, UNAUTHENTICATED, Problem
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `followthrough token issue`")
 _BEARER = {"WWW-Authenticate": "Bearer"}
@@ -22,17 +22,16 @@ def require_roles(engine_of: Callable[[Request], Engine], *roles: str):
     def dependency(request: Request,
                    cred: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> tokens.Principal:
         if cred is None:
-            raise Problem(401, "Authentication required",
-                          "Send 'Authorization: Bearer <token>'; a token comes from `followthrough token issue`.",
-                          headers=_BEARER)
+            raise UNAUTHENTICATED(
+                "Send 'Authorization: Bearer <token>'; a token comes from `followthrough token issue`.",
+                headers=_BEARER)
         clock = getattr(request.app.state, "clock", SYSTEM)
         try:
             who = tokens.authenticate(engine_of(request), cred.credentials, clock.now())
         except tokens.Refused as refused:
             raise _refusal(refused) from None
         if who.role not in roles:
-            raise Problem(403, "Not allowed",
-                          f"A {who.role} token cannot do this; it needs one of: {', '.join(roles)}.")
+            raise FORBIDDEN(f"A {who.role} token cannot do this; it needs one of: {', '.join(roles)}.")
         return who
 
     return dependency
@@ -41,14 +40,12 @@ def require_roles(engine_of: Callable[[Request], Engine], *roles: str):
 def _refusal(refused: tokens.Refused) -> Problem:
     if refused.reason == "expired":
         when = refused.expired_at.strftime("%Y-%m-%d %H:%M UTC")
-        return Problem(401, "Token expired",
-                       f"This token expired on {when}. Ask an admin for a new one "
-                       "(`followthrough token issue --role ROLE --email EMAIL --days N`).",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
-                                                    'error_description="The token expired"'})
+        return TOKEN_EXPIRED(
+            f"This token expired on {when}. Ask an admin for a new one "
+            "(`followthrough token issue --role ROLE --email EMAIL --days N`).",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token expired"'})
     if refused.reason == "revoked":
-        return Problem(401, "Token revoked",
-                       "This token was revoked; ask an admin for a new one (`followthrough token issue`).",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return Problem(401, "Invalid token", "The token is unknown or revoked; ask an admin for a new one.",
-                   headers=_BEARER)
+        return TOKEN_REVOKED(
+            "This token was revoked; ask an admin for a new one (`followthrough token issue`).",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return INVALID_TOKEN("The token is unknown or revoked; ask an admin for a new one.", headers=_BEARER)

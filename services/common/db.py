@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -15,10 +16,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str | SecretStr, **kwargs) -> Engine:
     """Statement parameters (emails, token hashes, free text) never appear in SQLAlchemy's
-    logs or in the text of its exceptions (`hide_parameters`)."""
-    url = sqlalchemy_url(url)
+    logs or in the text of its exceptions (`hide_parameters`). `url` may be the settings'
+    masked `Dsn`."""
+    url = sqlalchemy_url(url.get_secret_value() if isinstance(url, SecretStr) else url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)

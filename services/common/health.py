@@ -88,20 +88,23 @@ def install(app, bootstrap: str) -> None:
     }, liveness={"outbox relay": relay_check(app)}))
 
 
-def serve(app, service: str, host: str | None, port: int) -> None:
-    """Run a service's app with uvicorn, logging as JSON."""
+def serve(app, service: str, host: str | None, port: int, settings=None) -> None:
+    """Run a service's app with uvicorn; its logs, uvicorn's access log included, in the one
+    format of `services.common.logs`. The first line names the settings, secrets masked."""
     import uvicorn
 
     from services.common import logs
 
     logs.configure(service)
-    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=False)
+    if settings is not None:
+        log.info("service.starting", port=port, settings=logs.shown(settings))
+    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=True)
 
 
 def install_edges(app, settings) -> None:
     """What every service's HTTP edge has: problem answers, security headers, health checks."""
     from services.common import headers, problems
 
-    problems.install(app)
+    problems.install(app, getattr(settings, "intake_url", None))  # the notifier: its own address
     headers.install(app)
     install(app, settings.kafka_bootstrap_servers)

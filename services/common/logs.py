@@ -1,7 +1,7 @@
 """Logs on stdout for every service, in one format whoever writes them.
 
-structlog's own events and the standard library's loggers (uvicorn, faust,
-aiokafka, apscheduler, alembic) go through the same processors and renderer:
+structlog's own events and the standard library's loggers (uvicorn and its
+access log, faust, aiokafka, apscheduler, sqlalchemy, alembic) go through the same processors and renderer:
 JSON lines when stdout is a file, a pipe or a log collector, short coloured
 lines when a person watches a terminal (`FOLLOWTHROUGH_LOG_FORMAT`: `auto`,
 `json` or `console`)."""
@@ -15,8 +15,9 @@ from typing import TextIO
 
 import structlog
 
-# The Kafka clients log every connection at INFO; their warnings are what matter.
-NOISY = ("kafka", "aiokafka", "faust", "mode", "apscheduler")
+# The Kafka clients log every connection at INFO; their warnings are what matter. SQLAlchemy
+# logs statements only at INFO (echo), which would put personal data in the log.
+NOISY = ("kafka", "aiokafka", "faust", "mode", "apscheduler", "sqlalchemy")
 
 
 def _isatty(stream) -> bool:
@@ -42,6 +43,23 @@ def use_console(fmt: str, stream: TextIO) -> bool:
     if fmt == "console":
         return True
     return _isatty(stream) or (under_honcho() and _isatty(sys.stdin))
+
+
+class AccessLogFilter(logging.Filter):
+    """uvicorn's access log without what it must not keep: the query string (respond and
+    sign-in links carry their signed token there) and the client's address (panel members')."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            _client, method, path, version, status = args
+            record.args = ("-", method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
+def shown(settings) -> dict[str, str]:
+    """Settings as a log may show them: secrets (SecretStr, the database URL's password) masked."""
+    return {name: str(value) for name, value in settings}
 
 
 def _renderer(console: bool):
@@ -90,6 +108,9 @@ def configure(service: str, level: str = "INFO", fmt: str | None = None, stream:
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own config is off (log_config=None); never print twice
         logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogFilter) for f in access.filters):
+        access.addFilter(AccessLogFilter())
     logging.captureWarnings(True)  # Python's warnings too, not as bare lines on stderr
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)

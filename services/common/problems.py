@@ -1,35 +1,197 @@
-"""RFC 9457 problem details for every error an API returns."""
+"""RFC 9457 problem details for every error an API returns.
+
+Each kind of problem is registered once here (`kind(...)`): its `type` URI is
+`<the service's public URL>/problems/<slug>`, its `title` never changes, and the service serves
+`GET /problems/<slug>` as a short page saying what happened and what to do. A client branches
+on `type`. Raise a kind with the details of this case:
+
+    raise NOT_FOUND(f"There is no commitment {cid}; check the id.")
+    raise INVALID_REQUEST.fields([field_error("commitment.due", "is in the past", "Use a later date.")])
+
+A new kind is one `kind(...)` call below (slug, status, title, what happened, what to do);
+the tests walk the registry, so its page and its answers are checked at once.
+`about:blank` is only for answers whose title is the HTTP status phrase (an unknown route,
+a wrong method)."""
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+BLANK = "about:blank"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of problem: what a client branches on (`slug`, in the `type` URI)."""
+
+    slug: str
+    status: int
+    title: str
+    what: str  # what happened, for the page at the type URI
+    todo: str  # what to do about it
+
+    def __call__(self, detail: str, *, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None) -> Problem:
+        return Problem(self, detail, errors=errors, headers=headers)
+
+    def fields(self, errors: list[dict], *, status: int | None = None) -> Problem:
+        """This kind naming each bad field (`field_error`); the detail lists them."""
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return Problem(self, detail, errors=errors, status=status)
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(slug: str, status: int, title: str, what: str, todo: str) -> Kind:
+    """Register a kind of problem; a slug is registered once."""
+    if slug in KINDS:
+        raise ValueError(f"problem kind {slug!r} is registered twice")
+    KINDS[slug] = Kind(slug, status, title, what, todo)
+    return KINDS[slug]
+
+
+INVALID_REQUEST = kind(
+    "invalid-request", 422, "Invalid request", "Some of what you sent is missing or not valid.",
+    "Each entry in `errors` names one field (`pointer`, a JSON Pointer into your request) and how to fix it. "
+    "Correct those fields and send the request again.")
+INCOMPLETE = kind(
+    "incomplete", 422, "Something is missing", "The change needs something you did not send (evidence, a summary).",
+    "Add what the detail names and send it again.")
+UNAUTHENTICATED = kind(
+    "unauthenticated", 401, "Authentication required", "The request carried no API token.",
+    "Send `Authorization: Bearer <token>`. An admin issues tokens with `followthrough token issue`.")
+INVALID_TOKEN = kind(
+    "invalid-token", 401, "Invalid token", "The API token is not one this service issued.",
+    "Check that you copied the whole token, or ask an admin for a new one.")
+TOKEN_EXPIRED = kind(
+    "token-expired", 401, "Token expired", "The API token was valid once but has expired.",
+    "Ask an admin for a new token.")
+TOKEN_REVOKED = kind(
+    "token-revoked", 401, "Token revoked", "An admin revoked this API token.",
+    "Ask an admin for a new token if you still need access.")
+FORBIDDEN = kind(
+    "forbidden", 403, "Not allowed", "Your token is valid, but it does not allow this.",
+    "The detail says what the token is limited to. Use a token with the right role, or ask an admin.")
+WRONG_ACCESS_CODE = kind(
+    "wrong-access-code", 403, "Wrong access code", "The panel's access code did not match.",
+    "Check the code your facilitator gave the panel and try again.")
+TOO_MANY_ATTEMPTS = kind(
+    "too-many-attempts", 429, "Too many wrong access codes",
+    "Too many wrong access codes came from your address lately.",
+    "Wait for the time in the Retry-After header, then try again with the right code.")
+RATE_LIMITED = kind(
+    "rate-limited", 429, "Too many requests", "You asked more often than this page allows.",
+    "Wait for the time in the Retry-After header (about a minute), then try again.")
+NOT_FOUND = kind(
+    "not-found", 404, "Not found", "There is no such commitment, recommendation or panel.",
+    "Check the id or the panel's slug in the address.")
+NOT_POSSIBLE_NOW = kind(
+    "not-possible-now", 409, "Not possible now", "The change does not fit the commitment's state now.",
+    "Read the commitment again (GET it) and choose a change its status allows.")
+ALREADY_DECIDED = kind(
+    "already-decided", 409, "Already decided", "This recommendation was already accepted or declined.",
+    "Nothing to do: a decision is recorded once. Read the recommendation to see it.")
+ALREADY_EXISTS = kind(
+    "already-exists", 409, "Already exists", "Something with this name already exists.",
+    "Choose another name (the field in `errors`), or use the one that exists.")
+IDEMPOTENCY_KEY_REUSED = kind(
+    "idempotency-key-reused", 409, "Idempotency-Key reused",
+    "This Idempotency-Key was used before with a different request body.",
+    "Use a new key (a fresh UUID) for each new request; repeat a key only to retry the very same request.")
+IDEMPOTENCY_KEY_TOO_LONG = kind(
+    "idempotency-key-too-long", 422, "Idempotency-Key too long", "The Idempotency-Key header is too long.",
+    "Use a key of at most 200 characters, such as a UUID (36).")
+NOT_UTF8 = kind(
+    "not-utf8", 415, "Not UTF-8 text", "The upload is not UTF-8 text.",
+    "Save the CSV as UTF-8 and send it as text/csv.")
+CSV_NOT_IMPORTED = kind(
+    "csv-not-imported", 422, "The CSV was not imported", "Some rows of the CSV are not valid, so none was imported.",
+    "`errors` names each row and column to fix; correct them and send the whole file again.")
 
 
 class Problem(Exception):
-    """Raise to answer with a problem; `errors` names fields and fixes."""
+    """Raise to answer with a problem; `errors` names fields and fixes (see `field_error`).
 
-    def __init__(self, status: int, title: str, detail: str, *, errors: list[dict] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    `Problem(KIND, detail)` (or `KIND(detail)`) is the form to use. The old form
+    `Problem(status, title, detail)` still works: it takes the registered kind with that status
+    and title, or else `about:blank` with the status phrase as its title."""
+
+    def __init__(self, kind: Kind | int, *args: str, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None, status: int | None = None) -> None:
+        if isinstance(kind, int):
+            status_, title, detail = kind, *args
+            kind = next((k for k in KINDS.values() if (k.status, k.title) == (status_, title)), None) \
+                or blank(status_)
+        else:
+            (detail,) = args
         super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
-        self.errors = errors or []
+        self.kind = kind
+        self.status = status or kind.status
+        self.title, self.detail = kind.title, detail
+        self.errors = [_with_pointer(e) for e in errors or []]
         self.headers = headers
 
 
+def blank(status: int) -> Kind:
+    """The kind with no meaning beyond its HTTP status: `about:blank`, titled by the status phrase."""
+    phrase = HTTPStatus(status).phrase
+    return Kind(BLANK, status, phrase, phrase, "")
+
+
+def pointer(field: str) -> str:
+    """A dotted field name (`commitment.due`, `recommendations.0.title`) as a JSON Pointer."""
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in field.split(".")) if field else ""
+
+
+def _with_pointer(error: dict) -> dict:
+    """A field of the JSON body gets its pointer; a header or a CSV row and column are named as they are."""
+    if "field" in error and not {"pointer", "header", "row"} & error.keys():
+        return {"pointer": pointer(error["field"]), **error}
+    return error
+
+
+def field_error(field: str, message: str, fix: str) -> dict:
+    """One entry of a problem's `errors`: the field (dotted), its JSON Pointer, what is wrong, the fix."""
+    return {"pointer": pointer(field), "field": field, "message": message, "fix": fix}
+
+
 def field_problem(field: str, message: str, fix: str, status: int = 422) -> Problem:
-    return Problem(status, "Invalid request", f"{field}: {message}. {fix}",
-                   errors=[{"field": field, "message": message, "fix": fix}])
+    kind_ = ALREADY_EXISTS if status == 409 else INVALID_REQUEST
+    return Problem(kind_, f"{field}: {message}. {fix}", errors=[field_error(field, message, fix)])
+
+
+def type_uri(request: Request, kind: Kind) -> str:
+    if kind.slug == BLANK:
+        return BLANK
+    base = getattr(request.app.state, "problem_base", None) or str(request.base_url).rstrip("/")
+    return f"{base}/problems/{kind.slug}"
+
+
+def answer(request: Request, problem: Problem) -> JSONResponse:
+    """The problem as an `application/problem+json` response to `request`."""
+    body: dict[str, Any] = {"type": type_uri(request, problem.kind), "title": problem.title,
+                            "status": problem.status, "detail": problem.detail, "instance": request.url.path}
+    if problem.errors:
+        body["errors"] = problem.errors
+    response = JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+    if problem.headers:
+        response.headers.update(problem.headers)
+    return response
 
 
 def problem_response(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance, **extra}
+    """Kept for callers without a request at hand: `about:blank` unless a kind matches. Prefer `answer`."""
+    body = {"type": BLANK, "title": title, "status": status, "detail": detail, "instance": instance, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -54,29 +216,102 @@ _FIXES = {
 
 
 def describe(errors: list[dict]) -> list[dict]:
-    """pydantic's errors as {field, message, fix}, the shape every 4xx uses."""
-    return [
-        {"field": _field_name(tuple(e["loc"])), "message": e["msg"].removeprefix("Value error, "),
-         "fix": _FIXES.get(e["type"], "Correct this value.")}
-        for e in errors
-    ]
+    """pydantic's errors as {pointer, field, message, fix}, the shape every 4xx uses."""
+    return [field_error(_field_name(tuple(e["loc"])), e["msg"].removeprefix("Value error, "),
+                        _FIXES.get(e["type"], "Correct this value."))
+            for e in errors]
 
 
-def install(app: FastAPI) -> None:
+def page(kind: Kind) -> str:
+    """The short human page at a kind's type URI."""
+    e = html.escape
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(kind.title)} – followthrough</title>
+</head>
+<body>
+<main>
+<h1>{e(kind.title)}</h1>
+<p>{e(kind.what)}</p>
+<h2>What to do</h2>
+<p>{e(kind.todo)}</p>
+<p>An answer with this problem has HTTP status {kind.status} and the <code>type</code>
+<code>…/problems/{e(kind.slug)}</code>; its <code>detail</code> says more about that request.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def install(app: FastAPI, base_url: str | None = None) -> None:
+    """Problem answers for `Problem`, validation errors and HTTP errors; the problem pages;
+    and every error response in the OpenAPI document as `application/problem+json`.
+    `base_url` is the service's public URL (type URIs start with it)."""
+    app.state.problem_base = base_url.rstrip("/") if base_url else None
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        resp = problem_response(exc.status, exc.title, exc.detail, request.url.path,
-                                **({"errors": exc.errors} if exc.errors else {}))
-        if exc.headers:
-            resp.headers.update(exc.headers)
-        return resp
+        return answer(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = describe(exc.errors())
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem_response(422, "Invalid request", detail, request.url.path, errors=errors)
+        return answer(request, INVALID_REQUEST.fields(describe(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, str(exc.detail), str(exc.detail), request.url.path)
+        response = answer(request, Problem(blank(exc.status_code), str(exc.detail)))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.get("/problems/{slug}", response_class=HTMLResponse, tags=["problems"],
+             summary="What a problem type means and what to do (the page at each `type` URI)")
+    def problem_page(slug: str) -> HTMLResponse:
+        if slug not in KINDS:
+            raise Problem(NOT_FOUND, f"There is no problem type {slug}.")
+        return HTMLResponse(page(KINDS[slug]))
+
+    app.openapi = _problem_openapi(app, app.openapi)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `type` names the kind (a page at that URI says what to do).",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"pointer": {"type": "string", "description": "JSON Pointer to the field"},
+                           "header": {"type": "string"}, "field": {"type": "string"},
+                           "message": {"type": "string"}, "fix": {"type": "string"}}}},
+    },
+}
+
+
+def _problem_openapi(app: FastAPI, build: Callable[[], dict]) -> Callable[[], dict]:
+    """FastAPI's document, with every 4xx/5xx response (its default 422 included) as a problem."""
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in doc.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    if code[0] in "45" or code == "default":
+                        response["content"] = content
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        schemas["Problem"] = PROBLEM_SCHEMA
+        app.openapi_schema = doc
+        return doc
+    return openapi

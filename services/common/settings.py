@@ -7,7 +7,7 @@ import ipaddress
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE = "sqlite:///followthrough.db"
@@ -17,6 +17,24 @@ MIN_SECRET_KEY_LENGTH = 32
 MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
+class Dsn(SecretStr):
+    """DATABASE_URL: shown with its password masked (`postgresql://ft:***@db/ft`) in `repr`, `str`
+    and logs; `get_secret_value()` is the URL to connect with."""
+
+    def _display(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(self.get_secret_value()).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: show nothing of it
+            return "**********"
+
+
+def secret(value: str | SecretStr | None) -> str | None:
+    """The plain value of a secret setting (or of a plain string, as tests pass them)."""
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
@@ -24,9 +42,10 @@ class CommonSettings(BaseSettings):
     # Replicas of each topic the services create; unset: the cluster's default.replication.factor
     # and min.insync.replicas (three replicas on a three-broker cluster without any setting).
     kafka_replication_factor: int | None = Field(default=None, ge=1)
-    database_url: str = DEFAULT_SQLITE
+    database_url: Dsn = Dsn(DEFAULT_SQLITE)
     followthrough_public_url: str = "http://127.0.0.1:8002"
-    followthrough_secret_key: str = Field(default=DEV_SECRET_KEY, description="signs respond links and form tokens")
+    followthrough_secret_key: SecretStr = Field(default=SecretStr(DEV_SECRET_KEY),
+                                                description="signs respond links and form tokens")
     followthrough_topic_prefix: str = ""  # namespaces every topic, e.g. "staging." (tests use one each)
     followthrough_outbox_relay: bool = True  # false: this process only writes its outbox; another relays it
     # How often a consumer commits its offsets, in seconds. What was handled since the last
@@ -51,7 +70,7 @@ class SmtpSettings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_from: str = "followthrough <noreply@followthrough.example>"
     smtp_starttls: bool = Field(default=False, description="upgrade with STARTTLS before login")
     smtp_timeout: float = Field(default=20.0, gt=0, description="seconds each SMTP command may wait on the server")
@@ -93,7 +112,7 @@ def require_strong_secret_key(settings: CommonSettings) -> None:
     anyone who knows the key can forge respond links and form tokens."""
     if is_loopback_url(settings.followthrough_public_url):
         return
-    why = secret_key_weakness(settings.followthrough_secret_key)
+    why = secret_key_weakness(secret(settings.followthrough_secret_key))
     if why:
         raise InsecureSecretKey(
             f"FOLLOWTHROUGH_SECRET_KEY {why}, and FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is not "

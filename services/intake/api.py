@@ -12,7 +12,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel
 
 from services.common.auth import require_roles
-from services.common.problems import Problem
+from services.common.problems import CSV_NOT_IMPORTED, FORBIDDEN, NOT_UTF8, Problem
 from services.common.tokens import Principal
 from services.intake import csvimport, record
 from services.intake.idempotency import MAX_KEY_LENGTH, TTL, check_key, run_once
@@ -116,7 +116,7 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
 
 
 @router.post(
-    "/recommendations/import", status_code=201, responses=ERRORS,
+    "/recommendations/import", status_code=201, responses={**ERRORS, 415: PROBLEM},
     summary="Import a session's recommendations from CSV (all or nothing)",
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"},
@@ -132,14 +132,14 @@ async def import_csv(request: Request, who: Principal = Depends(writer),
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Problem(415, "Not UTF-8 text", "Save the CSV as UTF-8 and send it as text/csv.") from None
+        raise NOT_UTF8("Save the CSV as UTF-8 and send it as text/csv.") from None
     try:
         rows = csvimport.parse(text, state.themes)
     except csvimport.CsvRejected as exc:
         rows_bad = sorted({e["row"] for e in exc.errors})
-        raise Problem(422, "The CSV was not imported",
-                      f"Nothing was imported: fix rows {', '.join(map(str, rows_bad))} and send the file again.",
-                      errors=exc.errors) from None
+        raise CSV_NOT_IMPORTED(
+            f"Nothing was imported: fix rows {', '.join(map(str, rows_bad))} and send the file again.",
+            errors=exc.errors) from None
     outside = sorted({req.panel for _, req in rows if not who.may_write_panel(req.panel)})
     if outside:
         raise _outside_panel(who)
@@ -161,4 +161,4 @@ async def import_csv(request: Request, who: Principal = Depends(writer),
 
 
 def _outside_panel(who: Principal) -> Problem:
-    return Problem(403, "Not allowed", f"This facilitator token is limited to panel '{who.panel}'.")
+    return FORBIDDEN(f"This facilitator token is limited to panel '{who.panel}'.")

@@ -14,7 +14,7 @@ from services.common.csrf import Csrf
 from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
-from services.common.settings import require_strong_secret_key
+from services.common.settings import require_strong_secret_key, secret
 from services.intake import api, pages, signin, store
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
@@ -46,11 +46,11 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.policies = policies
         app.state.themes = policies.themes()
         app.state.clock = clock
-        app.state.csrf = Csrf(settings.followthrough_secret_key, clock, public_url=settings.intake_url,
+        app.state.csrf = Csrf(secret(settings.followthrough_secret_key), clock, public_url=settings.intake_url,
                               name="intake_csrf")
-        app.state.sessions = signin.Sessions(settings.followthrough_secret_key, clock, settings.intake_url)
+        app.state.sessions = signin.Sessions(secret(settings.followthrough_secret_key), clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
-                                             settings.followthrough_secret_key)
+                                             secret(settings.followthrough_secret_key))
         yield
         if relay.is_alive():
             relay.stop()
@@ -71,4 +71,4 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = IntakeSettings()
-    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT, settings)

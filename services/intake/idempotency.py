@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common.problems import Problem
+from services.common.problems import IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_TOO_LONG
 from services.intake.store import idempotency_keys as keys
 
 Work = Callable[[Session], tuple[int, dict]]
@@ -36,9 +36,9 @@ def check_key(key: str) -> None:
     """A 422 naming the header, before anything is stored."""
     if len(key) > MAX_KEY_LENGTH:
         fix = f"Use a key of at most {MAX_KEY_LENGTH} characters, such as a UUID (36)."
-        raise Problem(422, "Idempotency-Key too long",
-                      f"The {HEADER} header is {len(key)} characters long. {fix}",
-                      errors=[{"field": HEADER, "message": f"is {len(key)} characters long", "fix": fix}])
+        raise IDEMPOTENCY_KEY_TOO_LONG(
+            f"The {HEADER} header is {len(key)} characters long. {fix}",
+            errors=[{"header": HEADER, "field": HEADER, "message": f"is {len(key)} characters long", "fix": fix}])
 
 
 def run_once(engine: Engine, key: str | None, fingerprint: str, work: Work, *, caller: str, now: dt.datetime,
@@ -73,7 +73,7 @@ def run_once(engine: Engine, key: str | None, fingerprint: str, work: Work, *, c
                     s.execute(delete(keys).where(keys.c.key == scoped, keys.c.created_at == row.created_at))
                 continue
             if row.request_sha256 != digest:
-                raise Problem(409, "Idempotency-Key reused",
+                raise IDEMPOTENCY_KEY_REUSED(
                               "This Idempotency-Key was used with a different body; use a new key for a new request.",
                               ) from None
             return row.status_code, row.response

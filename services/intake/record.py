@@ -24,7 +24,7 @@ from services.common import accesscode
 from services.common import outbox as outbox_mod
 from services.common.clock import london_today
 from services.common.db import for_update, insert_once
-from services.common.problems import Problem, field_problem
+from services.common.problems import ALREADY_DECIDED, INVALID_REQUEST, NOT_FOUND, Problem, field_problem
 from services.intake.requests import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
 from services.intake.store import outbox, panels, recommendations
 
@@ -103,9 +103,9 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
     # Two decisions at once: the second waits on the lock, then sees it decided.
     row = session.execute(for_update(session, select(recommendations).where(recommendations.c.id == rec_id))).first()
     if row is None:
-        raise Problem(404, "No such recommendation", f"There is no recommendation {rec_id}; check the id.")
+        raise NOT_FOUND(f"There is no recommendation {rec_id}; check the id.")
     if row.decision != "pending":
-        raise Problem(409, "Already decided", f"This recommendation was already {row.decision}.")
+        raise ALREADY_DECIDED(f"This recommendation was already {row.decision}.")
     errors = req.problems(row.raised_on)
     if errors:
         raise invalid(errors)
@@ -141,5 +141,4 @@ def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date, policy: Po
 
 
 def invalid(errors: list[dict]) -> Problem:
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return Problem(422, "Invalid request", detail, errors=errors)
+    return INVALID_REQUEST.fields(errors)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from services.common.clock import Clock
 from services.common.csrf import CsrfError
+from services.common.settings import secret
 from services.common.signing import timed_serializer
 from services.common.tokens import Principal, api_tokens
 from services.intake.store import signin_links, signin_uses
@@ -167,7 +168,7 @@ async def send_link(settings, to: str, url: str) -> None:
         "nobody can sign in without it.\n")
     try:
         await aiosmtplib.send(msg, hostname=settings.smtp_host, port=settings.smtp_port,
-                              username=settings.smtp_username, password=settings.smtp_password,
+                              username=settings.smtp_username, password=secret(settings.smtp_password),
                               start_tls=settings.smtp_starttls, timeout=settings.smtp_timeout)
         log.info("signin.link_sent")
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:

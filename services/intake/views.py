@@ -3,6 +3,7 @@ pages in plain words, not JSON."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -13,6 +14,18 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def date_value(text: str) -> str:
+    """What a date input may show again: a valid date (HTML requires one), else nothing; the
+    field's error says what was wrong with the text sent."""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except (TypeError, ValueError):
+        return ""
+
+
+templates.env.filters["date_value"] = date_value
 
 
 def page(request: Request, template: str, status_code: int = 200, headers: dict | None = None,

@@ -16,7 +16,7 @@ from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
-from services.common.settings import require_strong_secret_key
+from services.common.settings import require_strong_secret_key, secret
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.notifier import agents, store
@@ -46,7 +46,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
-                            password=settings.smtp_password, starttls=settings.smtp_starttls,
+                            password=secret(settings.smtp_password), starttls=settings.smtp_starttls,
                             timeout=settings.smtp_timeout, connections=settings.smtp_connections)
         lease = effective_lease(settings.followthrough_delivery_lease_seconds, mailer.longest_send)
         give_up_after = dt.timedelta(hours=settings.followthrough_delivery_give_up_hours)
@@ -84,4 +84,4 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = NotifierSettings()
-    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT, settings)

@@ -61,7 +61,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app = FastAPI(title="followthrough tracker", version="1.0.0",
                   description="Commitments, their escalation ladder, and the panel's view of them.",
                   lifespan=lifespan)
-    problems.install(app)
+    problems.install(app, settings.public_url)
     web_errors.install(app)
     ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
     headers.install(app)  # outermost: a 429 carries the headers too
@@ -101,4 +101,4 @@ def scan_once() -> str:
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = TrackerSettings()
-    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT)
+    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT, settings)

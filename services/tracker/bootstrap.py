@@ -16,7 +16,7 @@ from services.common.csrf import Csrf
 from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
-from services.common.settings import require_strong_secret_key
+from services.common.settings import require_strong_secret_key, secret
 from services.tracker.adapters import store
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
 from services.tracker.settings import TrackerSettings
@@ -66,7 +66,7 @@ def bootstrap(settings: TrackerSettings | None = None, clock: Clock = SYSTEM, en
     engine = engine or make_engine(settings.database_url)
     if run_migrations:
         migrate(engine)
-    key, url, days = settings.followthrough_secret_key, settings.public_url, settings.respond_link_days
+    key, url, days = secret(settings.followthrough_secret_key), settings.public_url, settings.respond_link_days
     links, approvals = RespondLinks(key, url, days, clock), ApprovalLinks(key, url, days, clock)
     recorder = NoticeRecorder(url, links.url,
                               lambda row, email: approvals.url_for(row.id, email, row.requested_due.isoformat()))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
 from services.common.auth import require_roles
-from services.common.problems import Problem
+from services.common.problems import FORBIDDEN, NOT_FOUND
 from services.common.tokens import Principal
 from services.tracker.adapters import publish, timeline
 from services.tracker.adapters.store import commitments, recommendations
@@ -95,7 +95,7 @@ WRITE_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PRO
 def _owner_or_admin(who: Principal | None):
     def check(row) -> None:
         if who is not None and who.role == "owner" and not _same(who.email, row.owner_email):
-            raise Problem(403, "Not your commitment", "Only this commitment's owner or an admin can change it.")
+            raise FORBIDDEN("Only this commitment's owner or an admin can change it.")
     return check
 
 
@@ -103,8 +103,8 @@ def _supervisor_or_admin(who: Principal):
     """Dropping a promise is not the owner's call alone: an admin, or the supervisor on its ladder."""
     def check(row) -> None:
         if who.role != "admin" and not _same(who.email, row.escalation["supervisor"]):
-            raise Problem(403, "Not yours to withdraw",
-                          "Only an admin or the supervisor named on this commitment's ladder can withdraw it.")
+            raise FORBIDDEN(
+                "Only an admin or the supervisor named on this commitment's ladder can withdraw it.")
     return check
 
 
@@ -161,7 +161,7 @@ def verdict(commitment_id: str, body: VerdictIn, request: Request) -> Commitment
 def _find(session: Session, commitment_id: str):
     row = session.execute(select(commitments).where(commitments.c.id == commitment_id)).first()
     if row is None:
-        raise Problem(404, "No such commitment", f"There is no commitment {commitment_id}; check the id.")
+        raise NOT_FOUND(f"There is no commitment {commitment_id}; check the id.")
     return row
 
 

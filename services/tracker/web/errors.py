@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from services.common.problems import Problem, problem_response
+from services.common import problems
+from services.common.problems import Problem
 from services.tracker.domain import TransitionError
 from services.tracker.usecases.errors import Incomplete, NotFound, TooManyAttempts, UseCaseError, WrongCode
 
-ANSWERS: dict[type, tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    TransitionError: (409, "Not possible now"),
-    Incomplete: (422, "Something is missing"),
-    WrongCode: (403, "Wrong access code"),
-    TooManyAttempts: (429, "Too many wrong access codes"),
+ANSWERS: dict[type, problems.Kind] = {
+    NotFound: problems.NOT_FOUND,
+    TransitionError: problems.NOT_POSSIBLE_NOW,
+    Incomplete: problems.INCOMPLETE,
+    WrongCode: problems.WRONG_ACCESS_CODE,
+    TooManyAttempts: problems.TOO_MANY_ATTEMPTS,
 }
 Refusal = (Problem, UseCaseError, TransitionError)
 
@@ -22,22 +23,17 @@ Refusal = (Problem, UseCaseError, TransitionError)
 def as_problem(exc: Exception) -> Problem:
     if isinstance(exc, Problem):
         return exc
-    status, title = next(answer for kind, answer in ANSWERS.items() if isinstance(exc, kind))
+    kind = next(answer for cls, answer in ANSWERS.items() if isinstance(exc, cls))
     detail = getattr(exc, "detail", str(exc))
     field = getattr(exc, "field", None)
     errors = [{"field": field, "message": detail, "fix": exc.fix or detail}] if field else None
     retry = getattr(exc, "retry_after", None)
-    return Problem(status, title, detail, errors=errors, headers={"Retry-After": str(retry)} if retry else None)
+    return kind(detail, errors=errors, headers={"Retry-After": str(retry)} if retry else None)
 
 
 def install(app: FastAPI) -> None:
     async def _refused(request: Request, exc: Exception):
-        problem = as_problem(exc)
-        response = problem_response(problem.status, problem.title, problem.detail, request.url.path,
-                                    **({"errors": problem.errors} if problem.errors else {}))
-        if problem.headers:
-            response.headers.update(problem.headers)
-        return response
+        return problems.answer(request, as_problem(exc))
 
     app.add_exception_handler(UseCaseError, _refused)
     app.add_exception_handler(TransitionError, _refused)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
-from services.common.problems import Problem
+from services.common.problems import NOT_FOUND
 from services.tracker.web import views
 from services.tracker.web.pages import _aware, _engine, _panel_data
 
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 def panel_feed(slug: str, request: Request) -> Response:
     data = _panel_data(_engine(request), slug)
     if data is None:
-        raise Problem(404, "No such panel", f"There is no panel {slug}.")
+        raise NOT_FOUND(f"There is no panel {slug}.")
     panel, rows, recs, entries = data
     base = request.app.state.settings.public_url
     today = request.app.state.clock.today()
@@ -49,7 +49,7 @@ def panel_feed(slug: str, request: Request) -> Response:
 def panel_calendar(slug: str, request: Request) -> Response:
     data = _panel_data(_engine(request), slug)
     if data is None:
-        raise Problem(404, "No such panel", f"There is no panel {slug}.")
+        raise NOT_FOUND(f"There is no panel {slug}.")
     panel, rows, recs, _ = data
     cal = Calendar()
     cal.add("prodid", "-//followthrough//panel deadlines//EN")

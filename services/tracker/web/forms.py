@@ -10,7 +10,8 @@ from typing import TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from services.common.problems import Problem
+from services.common.problems import INVALID_REQUEST
+from services.common.settings import secret
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,12 +31,12 @@ def form_model(model: type[M], **fields) -> M:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else ""
         message = err["msg"].removeprefix("Value error, ")
-        raise Problem(422, "Check the form", f"{LABELS.get(name, name)}: {message}.",
-                      errors=[{"field": name, "message": message}]) from None
+        raise INVALID_REQUEST(f"{LABELS.get(name, name)}: {message}.",
+                              errors=[{"field": name, "message": message}]) from None
 
 
 def client_of(request: Request) -> str:
     """Who is asking, as a keyed hash of their address: enough to count attempts, not to find anyone."""
-    key = request.app.state.settings.followthrough_secret_key.encode()
+    key = secret(request.app.state.settings.followthrough_secret_key).encode()
     host = request.client.host if request.client else "unknown"
     return hmac.new(key, host.encode(), hashlib.sha256).hexdigest()[:32]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
-from services.common.problems import Problem
+from services.common.problems import INVALID_REQUEST
 from services.tracker.adapters.links import LinkError
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.domain.rules import ACTIVE
@@ -127,7 +127,7 @@ def _respond_command(action, note, percent, summary, evidence_url, evidence_note
     if action == "extend":
         body = form_model(ExtensionIn, new_due=new_due, reason=reason)
         return actions.extend, body.model_dump()
-    raise Problem(422, "Unknown action", "Use one of the three forms on this page.")
+    raise INVALID_REQUEST("Use one of the three forms on this page.")
 
 
 def message_page(request: Request, status: int, heading: str, text: str) -> Response:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
-from services.common.problems import Problem
+from services.common.problems import INVALID_REQUEST
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.usecases import actions
 from services.tracker.usecases import pulse as pulse_uc
@@ -104,7 +104,7 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
     try:
         state.csrf.check(request, csrf)
         if verdict not in ("confirmed", "disputed"):
-            raise Problem(422, "Choose an answer", "Choose yes or no, then send your answer.")
+            raise INVALID_REQUEST("Choose yes or no, then send your answer.")
         body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
         state.access.check(commitment_id, body.access_code, client_of(request))
         actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
@@ -126,7 +126,7 @@ def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = F
     try:
         state.csrf.check(request, csrf)
         if not trust or not kept:
-            raise Problem(422, "Answer both questions", "Choose an answer to both questions, then send them.")
+            raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
         body = form_model(PulseIn, trust=trust, kept=kept, access_code=access_code)
         state.access.check_panel(slug, body.access_code, client_of(request))
         pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept)

@@ -15,7 +15,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from services.common.problems import problem_response
+from services.common.problems import RATE_LIMITED, answer
 
 PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register(\.csv)?)$")
 VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/verdict|panels/[^/]+/commitments/[^/]+/verdict)$")
@@ -35,9 +35,8 @@ def install(app: FastAPI, pages: str, verdicts: str) -> None:
                 client = request.client.host if request.client else "unknown"
                 if not window.hit(limit, method, paths.pattern, client):
                     reset = window.get_window_stats(limit, method, paths.pattern, client).reset_time
-                    response = problem_response(429, "Too many requests",
-                                                "You are asking too often. Wait a minute, then try again.",
-                                                request.url.path)
+                    response = answer(request, RATE_LIMITED(
+                        "You are asking too often. Wait a minute, then try again."))
                     response.headers["Retry-After"] = str(max(1, int(reset - time.time())))
                     return response
         return await call_next(request)

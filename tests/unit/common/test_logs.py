@@ -63,3 +63,12 @@ def test_the_kafka_clients_info_lines_stay_quiet():
     logging.getLogger("faust").warning("Something worth a look")
     (line,) = out.getvalue().splitlines()
     assert json.loads(line)["event"] == "Something worth a look"
+
+
+def test_the_access_log_keeps_neither_query_strings_nor_client_addresses():
+    out = io.StringIO()
+    logs.configure("tracker", fmt="json", stream=out)
+    logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "203.0.113.9:5123", "GET",
+                                             "/commitments/c1/respond?token=signed.secret", "1.1", 200)
+    line = json.loads(out.getvalue())
+    assert line["event"] == '- - "GET /commitments/c1/respond HTTP/1.1" 200' and line["logger"] == "uvicorn.access"

@@ -39,7 +39,7 @@ def test_a_weak_key_on_a_public_url_is_refused_with_the_setting_and_the_fix(key)
 
 def test_the_development_key_is_the_default_and_fine_on_loopback():
     settings = CommonSettings()
-    assert settings.followthrough_secret_key == DEV_SECRET_KEY
+    assert settings.followthrough_secret_key.get_secret_value() == DEV_SECRET_KEY
     require_strong_secret_key(settings)
     require_strong_secret_key(CommonSettings(followthrough_public_url="http://localhost:9000"))
 
@@ -55,4 +55,4 @@ def test_every_service_reads_the_key(monkeypatch):
 
     monkeypatch.setenv("FOLLOWTHROUGH_SECRET_KEY", "from-the-environment")
     for cls in (IntakeSettings, TrackerSettings, NotifierSettings):
-        assert cls().followthrough_secret_key == "from-the-environment"
+        assert cls().followthrough_secret_key.get_secret_value() == "from-the-environment"
