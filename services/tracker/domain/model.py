@@ -109,9 +109,9 @@ class Commitment:
         return replace(self, status="done", done_on=today, last_update_on=today, confirm_extra_days=0,
                        update_count=self.update_count + 1, completions=self.completions + 1, track=None)
 
-    def confirm(self, today: dt.date | None = None) -> "Commitment":
+    def confirm(self, today: dt.date) -> "Commitment":
         self._require({"done"}, "confirm it")
-        return replace(self, status="kept", kept_on=today or self.kept_on)
+        return replace(self, status="kept", kept_on=today)
 
     def reopen(self, today: dt.date, window_days: int) -> "Commitment":
         """The panel says a kept promise is no longer working: it is worked on again, due one update
