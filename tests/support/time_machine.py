@@ -187,7 +187,7 @@ class Model:
         try:
             if action.kind == "declare":
                 after = c.post_update(today, "significant_delay")
-                decided = decide_early_warning(c, after, "Inspector", "the trainer is away", today)
+                decided = decide_early_warning(after, "significant_delay", "Inspector", "the trainer is away", today)
             else:
                 after = c.reopen(today, POLICY.reopen_window_weeks * 7)
                 decided = [decide_reopen(c, after, "it stopped working", today)]

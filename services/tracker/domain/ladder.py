@@ -208,12 +208,13 @@ def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today
                   days_overdue=c.days_overdue(today))
 
 
-def decide_early_warning(before: Commitment, after: Commitment, who: str, delay_reason: str,
+def decide_early_warning(after: Commitment, declared: str | None, who: str, delay_reason: str,
                          today: dt.date) -> list[Notice]:
-    """An owner who says, before the due date, that it will be significantly late: their supervisor
-    hears it at once, credited as the early warning it is. Once per deadline version (the key)."""
+    """An owner whose update says (`declared`), before the due date, that it will be significantly late:
+    their supervisor hears it at once, credited as the early warning it is. Once per deadline version
+    (the key); an update that says nothing of the track tells no one."""
     key = f"early_warning:1:v{after.due_version}"
-    if after.track != "significant_delay" or today >= after.due or key in before.sent_keys:
+    if declared != "significant_delay" or today >= after.due or key in after.sent_keys:
         return []
     early = _days((after.due - today).days)
     text = (f"{who} told the panel early that this will be late, and why: {delay_reason} "

@@ -92,7 +92,7 @@ def _progress(session, row, *, note, entry, track, delay_reason, now, today, rec
     before = _with_sent(session, row)
     after = before.post_update(today, track)
     delay_reason = delay_reason if track in DELAYED else None
-    told = decide_early_warning(before, after, row.owner_role, delay_reason or "", today)
+    told = decide_early_warning(after, track, row.owner_role, delay_reason or "", today)
     if told and recorder is None:
         raise RuntimeError("post_update needs the notice recorder to tell the supervisor of an early warning")
     if track:

@@ -85,7 +85,7 @@ def test_the_first_silence_nudge_falls_on_the_public_next_update_by_date(every, 
 def test_a_significant_delay_said_before_the_due_date_tells_the_supervisor_crediting_the_warning():
     before = commitment()
     after = before.post_update(dt.date(2026, 5, 1), "significant_delay")
-    [n] = decide_early_warning(before, after, "Inspector, response team", "The trainer is off sick.",
+    [n] = decide_early_warning(after, "significant_delay", "Inspector, response team", "The trainer is off sick.",
                                dt.date(2026, 5, 1))
     assert (n.kind, n.level, n.key) == ("early_warning", 1, "early_warning:1:v1")
     assert n.recipients == ("owner@example.org", "sup@example.org")
@@ -97,21 +97,22 @@ def test_a_significant_delay_said_before_the_due_date_tells_the_supervisor_credi
 def test_the_early_warning_is_sent_once_per_deadline_version():
     before = commitment()
     after = before.post_update(dt.date(2026, 5, 1), "significant_delay")
-    [n] = decide_early_warning(before, after, "Owner", "why", dt.date(2026, 5, 1))
+    [n] = decide_early_warning(after, "significant_delay", "Owner", "why", dt.date(2026, 5, 1))
     told = after.with_sent(n.key)
     again = told.post_update(dt.date(2026, 5, 8), "significant_delay")
-    assert decide_early_warning(told, again, "Owner", "why", dt.date(2026, 5, 8)) == []
+    assert decide_early_warning(again, "significant_delay", "Owner", "why", dt.date(2026, 5, 8)) == []
     moved = again.extend(dt.date(2026, 7, 1), dt.date(2026, 5, 9))
-    later = moved.post_update(dt.date(2026, 6, 10), "significant_delay")
-    assert [n.key for n in decide_early_warning(moved, later, "Owner", "why", dt.date(2026, 6, 10))] == [
+    quiet = moved.post_update(dt.date(2026, 6, 1))  # still "will be late", but this update does not say it
+    assert quiet.track == "significant_delay" and decide_early_warning(quiet, None, "Owner", "", quiet.due) == []
+    later = quiet.post_update(dt.date(2026, 6, 10), "significant_delay")
+    assert [n.key for n in decide_early_warning(later, "significant_delay", "Owner", "why", dt.date(2026, 6, 10))] == [
         "early_warning:1:v2"]
 
 
 @pytest.mark.parametrize("track, day", [("minor_delay", dt.date(2026, 5, 1)), ("on_track", dt.date(2026, 5, 1)),
                                         ("significant_delay", DUE), ("significant_delay", dt.date(2026, 6, 5))])
 def test_no_early_warning_for_a_small_delay_or_on_or_after_the_due_date(track, day):
-    before = commitment()
-    assert decide_early_warning(before, before.post_update(day, track), "Owner", "why", day) == []
+    assert decide_early_warning(commitment().post_update(day, track), track, "Owner", "why", day) == []
 
 
 def test_an_early_warning_does_not_count_as_an_escalation():
