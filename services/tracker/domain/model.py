@@ -54,6 +54,14 @@ class ApprovalNeeded(TransitionError):
         self.new_due, self.limit = new_due, limit
 
 
+# What to do instead when a promise that is not kept is "reopened".
+_NOT_REOPENABLE = {
+    "done": "If it is not done, answer \"Did they do it?\" with no instead.",
+    "withdrawn": "It was dropped; ask your youth worker to record it as a new recommendation.",
+    "in_progress": "It is already being worked on; its page shows when the next news is due.",
+}
+
+
 @dataclass(frozen=True)
 class Contacts:
     owner: str
@@ -116,7 +124,9 @@ class Commitment:
     def reopen(self, today: dt.date, window_days: int) -> "Commitment":
         """The panel says a kept promise is no longer working: it is worked on again, due one update
         cycle from today (a new deadline version, so the ladder starts again from its first step)."""
-        self._require({"kept"}, "reopen it (only a kept promise can be reopened)")
+        if self.status != "kept":
+            raise TransitionError(f"cannot reopen it: the commitment is {self.status}, and only a kept promise can be "
+                                  f"reopened. {_NOT_REOPENABLE.get(self.status, _NOT_REOPENABLE['in_progress'])}")
         kept_on = self.kept_on or self.done_on or today
         closes = kept_on + dt.timedelta(days=window_days)
         if today > closes:
