@@ -59,7 +59,7 @@ class EventSpec:
 
 _COMMITMENT_TYPES = {
     "commitment.opened": "A commitment was agreed and is now tracked.",
-    "commitment.updated": "The owner posted a progress update.",
+    "commitment.updated": "The owner posted a progress update (with `track`, and `delay_reason` when delayed).",
     "commitment.extended": "The due date moved, with a public reason.",
     "commitment.completed": "The owner says it is done, with evidence; the panel is asked to check.",
     "commitment.confirmed": "The panel confirmed it was kept (or the confirmation window passed).",
@@ -71,6 +71,8 @@ _COMMITMENT_TYPES = {
     "commitment.review_due": "Six months since it was agreed and it is still open.",
     "commitment.escalated": "The escalation ladder went up a level.",
     "commitment.back_on_track": "Done or kept after an escalation.",
+    "commitment.reopened": "The panel reopened a kept promise (its comment in `comment`): it is worked on again "
+                           "and the ladder starts again.",
 }
 
 EVENT_TYPES: dict[str, EventSpec] = {

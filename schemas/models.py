@@ -103,6 +103,8 @@ class RecommendationRecorded(_Model):
 
 
 Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
+Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
+"""How the owner says it is going, with each update (SPEC §5); the delays need a `delay_reason`."""
 
 
 class CommitmentPublic(_Model):
@@ -123,6 +125,13 @@ class CommitmentPublic(_Model):
     requested_due: Optional[dt.date] = Field(
         default=None, description="a later deadline the owner asked for, waiting for the supervisor's approval; "
                                   "until approved, `due` stands and the ladder runs")
+    next_update_by: Optional[dt.date] = Field(
+        default=None, description="the owner's next progress update is due by this day (the update cadence from "
+                                  "the last update, the agreement or a reopening); null once it is finished. "
+                                  "Missing it starts the silence ladder")
+    track: Optional[Track] = Field(default=None, description="how the owner last said it is going")
+    delay_reason: Optional[Text] = Field(default=None, description="why, when the owner said it is delayed")
+    reopenings: int = Field(default=0, ge=0, description="how many times the panel reopened it after it was kept")
 
 
 class TimelineRecord(_Model):
@@ -147,6 +156,8 @@ class CommitmentEvent(_Model):
     verdict: Optional[Literal["confirmed", "disputed"]] = None
     comment: Optional[Text] = None
     level: Optional[int] = None
+    track: Optional[Track] = Field(default=None, description="commitment.updated: how the owner says it is going")
+    delay_reason: Optional[Text] = Field(default=None, description="commitment.updated: why it is delayed")
 
 
 NoticeKind = Literal[
@@ -155,6 +166,8 @@ NoticeKind = Literal[
     "handover",  # a new owner: the new and old owner, and everyone already told
     "changed",  # an escalated commitment was extended or withdrawn: everyone already told
     "extension_request",  # a deadline past the owner's limit: the supervisor approves it by a signed link
+    "early_warning",  # the owner said before the due date that it will be significantly late: owner and supervisor
+    "reopened",  # the panel reopened a kept promise: owner and supervisor, the ladder starts again
 ]
 
 

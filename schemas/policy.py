@@ -33,6 +33,12 @@ class Policy(BaseModel):
     extension_limit_days: int = Field(default=90, ge=0, le=3650,
                                       description="how far past the first due date the owner may move it alone; "
                                                   "later dates need the supervisor's approval")
+    sustain_check_weeks: int = Field(default=12, ge=1, le=260,
+                                     description="weeks after a promise is kept before the panel's page asks "
+                                                 "\"still working?\"")
+    reopen_window_weeks: int = Field(default=26, ge=1, le=520,
+                                     description="weeks after a promise is kept during which the panel may reopen "
+                                                 "it; at least sustain_check_weeks")
     day_count: Literal["calendar", "working"] = "calendar"
     themes: tuple[str, ...] = DEFAULT_THEMES
 
@@ -43,6 +49,9 @@ class Policy(BaseModel):
             raise ValueError("escalate_after_days must be two increasing positive numbers, e.g. [14, 28]")
         if any(d <= 0 for d in self.reminder_days_before):
             raise ValueError("reminder_days_before must be positive numbers of days, e.g. [14, 3]")
+        if self.reopen_window_weeks < self.sustain_check_weeks:
+            raise ValueError("reopen_window_weeks must be at least sustain_check_weeks, or the panel could never "
+                             "answer \"still working?\"; e.g. 12 and 26")
         return self
 
     def add_days(self, start: dt.date, days: int) -> dt.date:

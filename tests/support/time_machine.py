@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
@@ -19,9 +19,12 @@ from services.tracker.domain import (
     TransitionError,
     decide,
     decide_change,
+    decide_early_warning,
     decide_extension_request,
     decide_handover,
+    decide_reopen,
     decide_response,
+    settle,
     time_transition,
 )
 
@@ -39,6 +42,8 @@ NOTICE_EVENT = {"reminder": "commitment.due_soon", "silent": "commitment.silent"
                 "escalation": "commitment.escalated", "dispute": "commitment.escalated",
                 "review": "commitment.review_due", "back_on_track": "commitment.back_on_track"}
 TRANSITION_EVENT = {"kept": "commitment.confirmed", "lapsed": "commitment.escalated"}
+# Closing the loop (issue 17): an owner declaring a significant delay, and the panel reopening a kept promise.
+LOOP_EVENT = {"declare": "commitment.updated", "reopen": "commitment.reopened"}
 
 
 # ---------------------------------------------------------------- the stories
@@ -75,11 +80,32 @@ def _actions(record_day: int) -> st.SearchStrategy:
 
 
 @st.composite
+def _loop_actions(draw, record_day: int, due_day: int) -> list[Action]:
+    """Early significant-delay declarations (mostly in the weeks before the due day, some after), and a
+    kept promise reopened: done, confirmed, then reopened some weeks later (inside the 26-week window or
+    just past it), or reopened at random."""
+    anytime = st.integers(record_day, DAYS - 1)
+    low, high = max(record_day, due_day - 60), min(DAYS - 1, due_day + 5)
+    days = st.one_of(st.integers(low, high), anytime) if low <= high else anytime
+    out = [Action(day, "declare") for day in draw(st.lists(days, max_size=3))]
+    if draw(st.booleans()):
+        done = draw(st.integers(record_day, DAYS - 1))
+        confirm = done + draw(st.integers(0, 40))
+        reopen = confirm + draw(st.sampled_from([0, 84, 181, 182, 183, 190])) + draw(st.integers(0, 3))
+        out += [Action(d, kind) for d, kind in ((done, "done"), (confirm, "confirm"), (reopen, "reopen"))
+                if d < DAYS]
+    out += [Action(day, "reopen") for day in draw(st.lists(st.integers(record_day, DAYS - 1), max_size=1))]
+    return out
+
+
+@st.composite
 def commitment_story(draw) -> CommitmentStory:
     record_day = draw(st.integers(0, DAYS - 1))
-    return CommitmentStory(record_day, draw(st.integers(-400, 400)), draw(st.integers(0, 120)),
+    due_offset = draw(st.integers(-400, 400))
+    actions = draw(_actions(record_day)) + draw(_loop_actions(record_day, record_day + due_offset))
+    return CommitmentStory(record_day, due_offset, draw(st.integers(0, 120)),
                            draw(st.sampled_from([7, 14, 30, 60])),
-                           tuple(sorted(draw(_actions(record_day)), key=lambda a: a.day)))
+                           tuple(sorted(actions, key=lambda a: a.day)))
 
 
 @st.composite
@@ -119,6 +145,8 @@ class Model:
         self.events[(cid, "commitment.opened")] += 1
 
     def act(self, cid: str, action: Action, today: dt.date, new_owner: str) -> bool:
+        if action.kind in LOOP_EVENT:
+            return self._loop(cid, action, today)
         c = self.commitments[cid]
         new_due = today + dt.timedelta(days=action.days)
         change = {
@@ -128,7 +156,7 @@ class Model:
             "approve": lambda: c.extend(self.requested[cid], today),
             "handover": lambda: c.hand_over(new_owner),
             "withdraw": lambda: c.withdraw(),
-            "confirm": lambda: c.confirm(),
+            "confirm": lambda: c.confirm(today),
             "dispute": lambda: c.dispute(today),
         }[action.kind]
         try:
@@ -152,6 +180,23 @@ class Model:
         self.events[(cid, ACTION_EVENT[action.kind])] += 1
         return True
 
+    def _loop(self, cid: str, action: Action, today: dt.date) -> bool:
+        """A significant delay declared (the supervisor told at once if before the due date, once per
+        deadline version), or a kept promise reopened (owner and supervisor told, the ladder restarts)."""
+        c = self.commitments[cid]
+        try:
+            if action.kind == "declare":
+                after = c.post_update(today, "significant_delay")
+                decided = decide_early_warning(after, "significant_delay", "Inspector", "the trainer is away", today)
+            else:
+                after = c.reopen(today, POLICY.reopen_window_weeks * 7)
+                decided = [decide_reopen(c, after, "it stopped working", today)]
+        except TransitionError:
+            return False
+        self._record(cid, after, decided)
+        self.events[(cid, LOOP_EVENT[action.kind])] += 1
+        return True
+
     def _record(self, cid: str, c: Commitment, decided: list) -> None:
         for n in decided:
             self.owed.add((self.rec_of[cid], n.key, n.kind, n.level, n.late))
@@ -165,7 +210,7 @@ class Model:
                 c = c.with_sent(n.key)
             status = time_transition(c, today, POLICY)
             if status:
-                c = replace(c, status=status)
+                c = settle(c, status, POLICY)
                 self.events[(cid, TRANSITION_EVENT[status])] += 1
             self.commitments[cid] = c
         for rid, p in self.pending.items():

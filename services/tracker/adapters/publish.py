@@ -16,6 +16,7 @@ from services.common.clock import LONDON
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
 from services.tracker.adapters.store import outbox
 from services.tracker.domain import Notice
+from services.tracker.domain.model import DELAYED, next_update_by
 from services.tracker.domain.model import days_overdue as domain_days_overdue
 from services.tracker.domain.rules import NOTICES
 
@@ -34,12 +35,22 @@ def days_overdue(row: CommitmentRow, today: dt.date) -> int:
 
 
 def public_state(row: CommitmentRow, today: dt.date) -> CommitmentPublic:
+    track = getattr(row, "track", None)
     return CommitmentPublic(
         id=row.id, recommendation_id=row.recommendation_id, panel=row.panel, action=row.action,
         done_means=row.done_means, owner_role=row.owner_role, due=row.due, original_due=row.original_due,
         due_moves=row.due_version - 1, status=row.status, days_overdue=days_overdue(row, today),
         last_update_at=row.last_update_at, requested_due=getattr(row, "requested_due", None),
+        next_update_by=next_update_by_of(row), track=track,
+        delay_reason=getattr(row, "delay_reason", None) if track in DELAYED else None,
+        reopenings=getattr(row, "reopenings", 0) or 0,
     )
+
+
+def next_update_by_of(row: CommitmentRow):
+    """The same date the silence ladder uses (domain `next_update_by`)."""
+    return next_update_by(row.status, getattr(row, "last_update_on", None), row.agreed_on,
+                          getattr(row, "reopened_on", None), row.update_every_days)
 
 
 def commitment_event(event_type: str, row: CommitmentRow, today: dt.date, *, record: dict | None, **about: Any) -> dict:

@@ -36,6 +36,11 @@ class CommitmentRow(Protocol):
     confirm_extra_days: int
     requested_due: dt.date | None
     requested_reason: str | None
+    track: str | None
+    delay_reason: str | None
+    kept_on: dt.date | None
+    reopened_on: dt.date | None
+    reopenings: int
     policy: dict
     next_action_on: dt.date | None
     created_at: dt.datetime

@@ -84,6 +84,13 @@ commitments = Table(
     # An extension past the owner's limit, waiting for the supervisor's approval.
     Column("requested_due", Date),
     Column("requested_reason", Text),
+    # The owner's latest word on how it is going (SPEC §5), and why when delayed.
+    Column("track", String(20)),
+    Column("delay_reason", Text),
+    # Kept promises re-checked: when it was last kept, last reopened, and how often reopened.
+    Column("kept_on", Date),
+    Column("reopened_on", Date),
+    Column("reopenings", Integer, nullable=False, default=0, server_default="0"),
     Column("policy", JSON, nullable=False),  # the ladder in force when agreed
     Column("next_action_on", Date),
     # A row the scan could not process: skipped by later passes until it changes.

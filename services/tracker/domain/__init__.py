@@ -4,10 +4,15 @@ from schemas.policy import Policy
 from services.tracker.domain.ladder import (
     decide,
     decide_change,
+    decide_early_warning,
     decide_extension_request,
     decide_handover,
+    decide_reopen,
     decide_response,
     next_action_on,
+    reopen_window,
+    settle,
+    still_working_asked,
     time_transition,
     told_level,
 )
@@ -17,11 +22,14 @@ from services.tracker.domain.model import (
     Contacts,
     Notice,
     PendingRecommendation,
+    ReopenWindowClosed,
     TransitionError,
 )
 
 __all__ = [
     "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
-    "decide", "decide_change", "decide_extension_request", "decide_handover", "decide_response",
-    "next_action_on", "time_transition", "told_level",
+    "ReopenWindowClosed",
+    "decide", "decide_change", "decide_early_warning", "decide_extension_request", "decide_handover",
+    "decide_reopen", "decide_response", "next_action_on", "reopen_window", "settle", "still_working_asked",
+    "time_transition", "told_level",
 ]

@@ -12,7 +12,7 @@ step reached; steps missed while we were down are each sent, marked late.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from schemas.policy import Policy
 from services.tracker.domain.model import Audience, Commitment, Notice, NoticeKind, PendingRecommendation
@@ -122,11 +122,13 @@ def _silence_steps(c: Commitment, policy: Policy) -> list[Step]:
     # Past the due date the overdue ladder speaks instead.
     if c.status not in WORKING:
         return []
-    since = c.last_update_on or c.agreed_on
+    first = c.next_update_by()  # the public date: the first nudge falls on it, never on another day
+    assert first is not None
     every = c.update_every_days
+    epoch = f"u{c.update_count}" + (f":r{c.reopenings}" if c.reopenings else "")
     steps = [
-        Step("silent", 0, since + dt.timedelta(days=every), f"silent:0:u{c.update_count}", OWNER),
-        Step("silent", 1, since + dt.timedelta(days=2 * every), f"silent:1:u{c.update_count}", UP_TO[1]),
+        Step("silent", 0, first, f"silent:0:{epoch}", OWNER),
+        Step("silent", 1, first + dt.timedelta(days=every), f"silent:1:{epoch}", UP_TO[1]),
     ]
     return [s for s in steps if s.on <= c.due]
 
@@ -158,7 +160,7 @@ def _highest_level_told(c: Commitment) -> int:
 
 
 # Notices about a change people make, not steps of the ladder: they never raise the level told.
-_NOT_LADDER = ("reminder", "back_on_track", "review", "handover", "changed", "extension_request")
+_NOT_LADDER = ("reminder", "back_on_track", "review", "handover", "changed", "extension_request", "early_warning")
 
 
 def told_level(c: Commitment) -> int:
@@ -206,6 +208,58 @@ def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today
                   days_overdue=c.days_overdue(today))
 
 
+def decide_early_warning(after: Commitment, declared: str | None, who: str, delay_reason: str,
+                         today: dt.date) -> list[Notice]:
+    """An owner whose update says (`declared`), before the due date, that it will be significantly late:
+    their supervisor hears it at once, credited as the early warning it is. Once per deadline version
+    (the key); an update that says nothing of the track tells no one."""
+    key = f"early_warning:1:v{after.due_version}"
+    if declared != "significant_delay" or today >= after.due or key in after.sent_keys:
+        return []
+    early = _days((after.due - today).days)
+    text = (f"{who} told the panel early that this will be late, and why: {delay_reason} "
+            f"It is due on {after.due:%d %B %Y}, and they said so {early} before, not after. Saying it early "
+            f"is what we ask of every owner: talk with them about what they need to get it done.")
+    return [Notice(key=key, kind="early_warning", level=1, step_on=today, late=False, reason=text,
+                   audience=UP_TO[1], recipients=after.contacts.emails(UP_TO[1]), days_overdue=0)]
+
+
+def decide_reopen(before: Commitment, after: Commitment, comment: str, today: dt.date) -> Notice:
+    """The panel reopened a kept promise: the owner and their supervisor are told, as the first step
+    of the ladder starting again."""
+    kept = before.kept_on or before.done_on or today
+    said = f" They said: {comment}" if comment else ""
+    return Notice(key=f"reopened:1:r{after.reopenings}", kind="reopened", level=1, step_on=today, late=False,
+                  reason=(f"The youth panel says this promise, kept on {kept:%d %B %Y}, is no longer working, so "
+                          f"it is open again.{said} It is now due on {after.due:%d %B %Y}; the reminders and "
+                          "escalations start again from the first step."),
+                  audience=UP_TO[1], recipients=after.contacts.emails(UP_TO[1]), days_overdue=0)
+
+
+def settle(c: Commitment, status: str, policy: Policy) -> Commitment:
+    """The commitment after `time_transition` gave it `status`: kept by silence on the day silence
+    counted as the panel's yes."""
+    if status == "kept" and c.done_on:
+        return replace(c, status="kept", kept_on=_confirm_by(c, policy))
+    return replace(c, status=status)
+
+
+def still_working_asked(c: Commitment, today: dt.date, policy: Policy) -> bool:
+    """The sustainment check: from `sustain_check_weeks` after it was kept until the reopen window
+    closes, the panel's page asks "still working?" (and offers to reopen it)."""
+    window = reopen_window(c, policy)
+    return window is not None and window[0] <= today <= window[1]
+
+
+def reopen_window(c: Commitment, policy: Policy) -> tuple[dt.date, dt.date] | None:
+    """(the day the page starts asking, the last day it may be reopened) for a kept promise."""
+    kept = c.kept_on or c.done_on
+    if c.status != "kept" or kept is None:
+        return None
+    return (kept + dt.timedelta(weeks=policy.sustain_check_weeks),
+            kept + dt.timedelta(weeks=policy.reopen_window_weeks))
+
+
 def _notice(c: Commitment, s: Step, today: dt.date) -> Notice:
     return Notice(
         key=s.key, kind=s.kind, level=s.level, step_on=s.on, late=c.ladder_since < s.on < today,
@@ -221,7 +275,7 @@ def _reason(c: Commitment, s: Step, today: dt.date) -> str:
         case "reminder":
             return f"This commitment is due on {due}, in {_days((c.due - today).days)}."
         case "silent":
-            since = c.last_update_on or c.agreed_on
+            since = s.on - dt.timedelta(days=c.update_every_days * (s.level + 1))
             return f"No progress update since {since:%d %B %Y} ({_days((today - since).days)})."
         case "overdue":
             return f"It was due on {due} and is not done: {_days(late)} overdue."

@@ -6,11 +6,25 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from services.tracker.domain.rules import ACTIVE, FINISHED, Status
+from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
-                     "response_due", "back_on_track", "handover", "changed", "extension_request"]
+                     "response_due", "back_on_track", "handover", "changed", "extension_request",
+                     "early_warning", "reopened"]
+Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
+DELAYED: frozenset[str] = frozenset({"minor_delay", "significant_delay"})  # these need a delay_reason
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
+
+
+def next_update_by(status: str, last_update_on: dt.date | None, agreed_on: dt.date, reopened_on: dt.date | None,
+                   update_every_days: int) -> dt.date | None:
+    """One rule for the page, the API and the silence ladder: they always show and use the same date."""
+    if status not in WORKING:
+        return None
+    since = last_update_on or agreed_on
+    if reopened_on and reopened_on > since:
+        since = reopened_on
+    return since + dt.timedelta(days=update_every_days)
 
 
 def days_overdue(status: str, due: dt.date, today: dt.date) -> int:
@@ -22,6 +36,15 @@ class TransitionError(ValueError):
     """A change that the commitment's status does not allow; the text says why."""
 
 
+class ReopenWindowClosed(TransitionError):
+    """A kept promise can be reopened only within the policy's window after it was kept."""
+
+    def __init__(self, closed_on: dt.date) -> None:
+        super().__init__(f"the time to reopen this promise ended on {closed_on:%d %B %Y}; ask your youth worker "
+                         "to record what is wrong as a new recommendation instead")
+        self.closed_on = closed_on
+
+
 class ApprovalNeeded(TransitionError):
     """An extension this far past the first deadline needs the supervisor's approval."""
 
@@ -29,6 +52,14 @@ class ApprovalNeeded(TransitionError):
         super().__init__(f"new_due {new_due:%d %B %Y} is past {limit:%d %B %Y}, the latest date the owner "
                          "may set alone; the supervisor is asked to approve it")
         self.new_due, self.limit = new_due, limit
+
+
+# What to do instead when a promise that is not kept is "reopened".
+_NOT_REOPENABLE = {
+    "done": "If it is not done, answer \"Did they do it?\" with no instead.",
+    "withdrawn": "It was dropped; ask your youth worker to record it as a new recommendation.",
+    "in_progress": "It is already being worked on; its page shows when the next news is due.",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,10 @@ class Commitment:
     completions: int = 0
     handovers: int = 0
     confirm_extra_days: int = 0  # the panel was locked out of its check this many times
+    track: Track | None = None  # the owner's latest word on how it is going
+    kept_on: dt.date | None = None  # the day it last became kept (checked, or silence counted as yes)
+    reopened_on: dt.date | None = None  # the day the panel last reopened it
+    reopenings: int = 0  # how many times the panel reopened it after it was kept
     sent_keys: frozenset[str] = field(default_factory=frozenset)
 
     def days_overdue(self, today: dt.date) -> int:
@@ -71,19 +106,41 @@ class Commitment:
 
     # Transitions: each returns the new state or raises TransitionError.
 
-    def post_update(self, today: dt.date) -> "Commitment":
+    def post_update(self, today: dt.date, track: Track | None = None) -> "Commitment":
         self._require(ACTIVE, "post an update")
         status = "in_progress" if self.status in ("open", "disputed") else self.status
-        return replace(self, status=status, last_update_on=today, update_count=self.update_count + 1)
+        return replace(self, status=status, last_update_on=today, update_count=self.update_count + 1,
+                       track=track or self.track)
 
     def complete(self, today: dt.date) -> "Commitment":
         self._require(ACTIVE, "mark it done")
         return replace(self, status="done", done_on=today, last_update_on=today, confirm_extra_days=0,
-                       update_count=self.update_count + 1, completions=self.completions + 1)
+                       update_count=self.update_count + 1, completions=self.completions + 1, track=None)
 
-    def confirm(self) -> "Commitment":
+    def confirm(self, today: dt.date) -> "Commitment":
         self._require({"done"}, "confirm it")
-        return replace(self, status="kept")
+        return replace(self, status="kept", kept_on=today)
+
+    def reopen(self, today: dt.date, window_days: int) -> "Commitment":
+        """The panel says a kept promise is no longer working: it is worked on again, due one update
+        cycle from today (a new deadline version, so the ladder starts again from its first step)."""
+        if self.status != "kept":
+            raise TransitionError(f"cannot reopen it: the commitment is {self.status}, and only a kept promise can be "
+                                  f"reopened. {_NOT_REOPENABLE.get(self.status, _NOT_REOPENABLE['in_progress'])}")
+        kept_on = self.kept_on or self.done_on or today
+        closes = kept_on + dt.timedelta(days=window_days)
+        if today > closes:
+            raise ReopenWindowClosed(closes)
+        return replace(self, status="in_progress", due=today + dt.timedelta(days=self.update_every_days),
+                       due_version=self.due_version + 1, ladder_since=today, reopened_on=today,
+                       reopenings=self.reopenings + 1, done_on=None, track=None)
+
+    def next_update_by(self) -> dt.date | None:
+        """The public date of the next progress update (SPEC §5): the update cadence from the last
+        update, the agreement or the last reopening. Only while the work is going on; the silence
+        ladder nudges an owner who misses it (past the due date the overdue ladder speaks)."""
+        return next_update_by(self.status, self.last_update_on, self.agreed_on, self.reopened_on,
+                              self.update_every_days)
 
     def dispute(self, today: dt.date) -> "Commitment":
         self._require({"done"}, "dispute it")

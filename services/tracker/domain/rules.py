@@ -36,4 +36,8 @@ NOTICES: dict[str, NoticeRule] = {
     "changed": NoticeRule(None, "Changed after escalation", "Everyone told before was told of the change"),
     "extension_request": NoticeRule(None, "Your approval is needed for a new deadline",
                                     "The owner's boss was asked to agree a later deadline"),
+    "early_warning": NoticeRule(None, "Early warning: this will be late",
+                                "The owner warned early that it will be late, and their boss was told"),
+    "reopened": NoticeRule(None, "Reopened by the youth panel",
+                           "The owner and their boss were told it is open again"),
 }

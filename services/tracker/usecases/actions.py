@@ -22,9 +22,12 @@ from services.tracker.domain import (
     Commitment,
     TransitionError,
     decide_change,
+    decide_early_warning,
     decide_extension_request,
     decide_handover,
+    decide_reopen,
 )
+from services.tracker.domain.model import DELAYED
 from services.tracker.usecases.errors import Incomplete, NotFound
 from services.tracker.usecases.notices import NoticeRecorder
 
@@ -66,7 +69,8 @@ def apply(
 
 
 def post_update(session, row, *, note: str, percent: int | None, evidence_url: str | None,
-                evidence_note: str | None, done: bool, summary: str | None, now, today):
+                evidence_note: str | None, done: bool, summary: str | None, now, today,
+                track: str | None = None, delay_reason: str | None = None, recorder: NoticeRecorder | None = None):
     entry = {"note": note, "percent": percent, "evidence_url": evidence_url, "evidence_note": evidence_note}
     if done:
         if not (evidence_url or evidence_note):
@@ -77,9 +81,44 @@ def post_update(session, row, *, note: str, percent: int | None, evidence_url: s
                              field="summary", fix="Add a short summary a 13-year-old can read.")
         return apply(session, row, now=now, today=today, change=lambda c: c.complete(today),
                      event_type="commitment.completed", entry={**entry, "summary": summary},
-                     columns={"last_update_at": now}, update=summary)
-    return apply(session, row, now=now, today=today, change=lambda c: c.post_update(today),
-                 event_type="commitment.updated", entry=entry, columns={"last_update_at": now}, update=note)
+                     columns={"last_update_at": now, "delay_reason": None}, update=summary)
+    return _progress(session, row, note=note, entry=entry, track=track, delay_reason=delay_reason, now=now,
+                     today=today, recorder=recorder)
+
+
+def _progress(session, row, *, note, entry, track, delay_reason, now, today, recorder):
+    """A progress update, with how it is going. A significant delay said before the due date tells the
+    supervisor at once, crediting the early warning (once per deadline version)."""
+    before = _with_sent(session, row)
+    after = before.post_update(today, track)
+    delay_reason = delay_reason if track in DELAYED else None
+    told = decide_early_warning(after, track, row.owner_role, delay_reason or "", today)
+    if told and recorder is None:
+        raise RuntimeError("post_update needs the notice recorder to tell the supervisor of an early warning")
+    if track:
+        entry = {**entry, "track": track, **({"delay_reason": delay_reason} if delay_reason else {})}
+    columns = {"last_update_at": now, **({"delay_reason": delay_reason} if track else {})}
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
+                entry={**entry, **_told(told)}, columns=columns, update=note, track=track,
+                delay_reason=delay_reason)
+    if recorder:
+        _record(session, recorder, told, row, today, now)
+    return row
+
+
+def reopen(session, row, *, comment: str, now, today, recorder: NoticeRecorder):
+    """The panel says a kept promise is no longer working, within the policy's window: it is worked
+    on again, the ladder starts again, and the owner and supervisor are told."""
+    before = _with_sent(session, row)
+    policy = convert.policy(row)
+    after = before.reopen(today, policy.reopen_window_weeks * 7)
+    notice = decide_reopen(before, after, comment, today)
+    entry = {"comment": comment, "from": row.due.isoformat(), "to": after.due.isoformat(),
+             "kept_on": (before.kept_on or before.done_on or today).isoformat(), **_told([notice])}
+    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.reopened",
+                entry=entry, columns={"delay_reason": None}, comment=comment, new_due=after.due)
+    _record(session, recorder, [notice], row, today, now)
+    return row
 
 
 def extend(session, row, *, new_due: dt.date, reason: str, now, today, recorder: NoticeRecorder):
@@ -179,7 +218,7 @@ def _record(session, recorder: NoticeRecorder, decided: list, row, today, now) -
 
 def verdict(session, row, *, verdict: str, comment: str, now, today):
     if verdict == "confirmed":
-        return apply(session, row, now=now, today=today, change=lambda c: c.confirm(),
+        return apply(session, row, now=now, today=today, change=lambda c: c.confirm(today),
                      event_type="commitment.confirmed", entry={"comment": comment},
                      verdict="confirmed", comment=comment)
     return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),

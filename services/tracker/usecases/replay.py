@@ -108,9 +108,14 @@ def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
             return {**convert.changes(c.hand_over(email)), "owner_role": owner["role"],
                     "owner_name": owner.get("name")}
         case "updated":
-            return {**convert.changes(c.post_update(day)), "last_update_at": at}
+            track = entry.get("track")
+            delay = {"delay_reason": entry.get("delay_reason")} if track else {}
+            return {**convert.changes(c.post_update(day, track)), "last_update_at": at, **delay}
         case "completed":
-            return {**convert.changes(c.complete(day)), "last_update_at": at}
+            return {**convert.changes(c.complete(day)), "last_update_at": at, "delay_reason": None}
+        case "reopened":
+            window = convert.policy(row).reopen_window_weeks * 7
+            return {**convert.changes(c.reopen(day, window)), "delay_reason": None}
         case "extended":
             return {**convert.changes(c.extend(dt.date.fromisoformat(entry["to"]), day)),
                     "requested_due": None, "requested_reason": None}
@@ -119,11 +124,14 @@ def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
         case "withdrawn":
             return convert.changes(c.withdraw())
         case "confirmed":
-            return convert.changes(c.confirm())
+            return convert.changes(c.confirm(day))
+        case "kept":
+            kept_on = entry.get("kept_on")
+            return {"status": kind, "kept_on": dt.date.fromisoformat(kept_on) if kept_on else day}
+        case "lapsed":
+            return {"status": kind}
         case "disputed":
             return convert.changes(c.dispute(day))
-        case "kept" | "lapsed":
-            return {"status": kind}
     return {}  # a notice: the timeline entry is the whole change
 
 

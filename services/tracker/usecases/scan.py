@@ -24,7 +24,7 @@ from services.common.clock import SYSTEM, Clock, london_today
 from services.common.db import for_update
 from services.tracker.adapters import convert, publish, timeline
 from services.tracker.adapters.store import commitments, notices, panels, recommendations
-from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
+from services.tracker.domain import Notice, decide, decide_response, next_action_on, settle, time_transition
 from services.tracker.domain.ladder import next_response_on
 from services.tracker.domain.rules import NOTICES
 from services.tracker.usecases.notices import NoticeRecorder
@@ -148,12 +148,15 @@ class Scanner:
         nxt = next_action_on(c, today, policy)
         if not status:
             return [{"rid": row.id, "nxt": nxt}]
-        session.execute(update(commitments).where(commitments.c.id == row.id).values(status=status, next_action_on=nxt))
+        kept_on = settle(c, status, policy).kept_on
+        session.execute(update(commitments).where(commitments.c.id == row.id)
+                        .values(status=status, kept_on=kept_on, next_action_on=nxt))
         row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
         event = "commitment.confirmed" if status == "kept" else "commitment.escalated"
         why = ("the panel did not answer within the confirmation window" if status == "kept"
                else "past the last escalation level and still not done")
-        record = timeline.append(session, row.id, status, {"reason": why}, now)
+        entry = {"reason": why, **({"kept_on": kept_on.isoformat()} if status == "kept" and kept_on else {})}
+        record = timeline.append(session, row.id, status, entry, now)
         publish.emit_commitment(session, event, row, today, record=record, reason=why)
         return []
 

@@ -18,7 +18,7 @@ from services.tracker.adapters.store import commitments, recommendations
 from services.tracker.domain.rules import ACTIVE
 from services.tracker.usecases import actions
 from services.tracker.web.forms import client_of
-from services.tracker.web.requests import ExtensionIn, OwnerIn, UpdateIn, VerdictIn, WithdrawalIn
+from services.tracker.web.requests import ExtensionIn, OwnerIn, ReopenIn, UpdateIn, VerdictIn, WithdrawalIn
 
 router = APIRouter(prefix="/api/v1")
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -115,7 +115,7 @@ def _same(a: str | None, b: str | None) -> bool:
 def _write(request: Request, commitment_id: str, who: Principal | None, command, check=None,
            **kwargs) -> CommitmentPublic:
     check = check or _owner_or_admin(who)
-    if command in (actions.extend, actions.withdraw, actions.hand_over):
+    if command in (actions.extend, actions.withdraw, actions.hand_over, actions.post_update, actions.reopen):
         kwargs["recorder"] = request.app.state.recorder
     state = actions.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
     request.app.state.after_write()  # publish now, and let the scan decide what follows
@@ -156,6 +156,15 @@ def withdraw(commitment_id: str, body: WithdrawalIn, request: Request,
 def verdict(commitment_id: str, body: VerdictIn, request: Request) -> CommitmentPublic:
     request.app.state.access.check(commitment_id, body.access_code, client_of(request))
     return _write(request, commitment_id, None, actions.verdict, verdict=body.verdict, comment=body.comment)
+
+
+@router.post("/commitments/{commitment_id}/reopen", response_model=CommitmentPublic,
+             responses={**WRITE_ERRORS, 429: PROBLEM},
+             summary="The youth panel reopens a kept promise that is no longer working (needs the panel's access "
+                     "code; within the policy's reopen window)")
+def reopen(commitment_id: str, body: ReopenIn, request: Request) -> CommitmentPublic:
+    request.app.state.access.check(commitment_id, body.access_code, client_of(request))
+    return _write(request, commitment_id, None, actions.reopen, comment=body.comment)
 
 
 def _find(session: Session, commitment_id: str):

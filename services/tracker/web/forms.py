@@ -20,6 +20,7 @@ LABELS = {
     "evidence_url": "The evidence link", "evidence_note": "The evidence", "new_due": "The new deadline",
     "reason": "The reason", "comment": "Your comment", "access_code": "The access code", "verdict": "Your answer",
     "trust": "How much you trust the police", "kept": "If police kept their promises",
+    "track": "How it is going", "delay_reason": "Why it is late",
 }
 
 

@@ -29,6 +29,8 @@ from services.tracker.web.requests import ExtensionIn, UpdateIn
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
+                    "warned": "Your update is posted. Saying early that it will be late is the right thing to do: "
+                              "your supervisor has been told, and the panel can see your reason.",
                     "done": "Marked done. The panel will be asked to check it.",
                     "extend": "The new deadline is set. The panel can see it and your reason.",
                     "requested": "That is further than you may move it alone, so your supervisor is asked to "
@@ -82,7 +84,9 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "respond.html", {
         "c": c, "token": token, "panel_slug": row.panel, "csrf": csrf,
-        "can_act": row.status in ACTIVE,
+        "can_act": row.status in ACTIVE, "tracks": [
+            ("on_track", "On track"), ("minor_delay", "A little late"), ("significant_delay", "It will be very late"),
+            ("not_started", "Not started yet")],
         "message": message, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
@@ -92,7 +96,8 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
 def respond_post(commitment_id: str, request: Request, token: str = Form(""), csrf: str = Form(""),
                  action: str = Form(""), note: str = Form(""), percent: str = Form(""),
                  summary: str = Form(""), evidence_url: str = Form(""), evidence_note: str = Form(""),
-                 new_due: str = Form(""), reason: str = Form("")) -> Response:
+                 new_due: str = Form(""), reason: str = Form(""), track: str = Form(""),
+                 delay_reason: str = Form("")) -> Response:
     state = request.app.state
     try:
         row, _ = _respond_context(state.engine, commitment_id, token)
@@ -101,8 +106,9 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
         return message_page(request, 403, "This link does not work", str(exc))
     try:
         state.csrf.check(request, csrf)
-        command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason)
-        if command is actions.extend:
+        command, kwargs = _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason,
+                                           track, delay_reason)
+        if command in (actions.extend, actions.post_update):
             kwargs["recorder"] = state.recorder
         result = actions.run(state.engine, state.clock, commitment_id, command, **kwargs)
     except CsrfError as exc:
@@ -112,13 +118,17 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
         return _respond_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
     state.after_write()
     ok = "requested" if action == "extend" and result.requested_due else action
+    if action == "update" and result.track == "significant_delay" and result.due > state.clock.today():
+        ok = "warned"
     return RedirectResponse(f"/commitments/{commitment_id}/respond?token={token}&ok={ok}", status_code=303)
 
 
-def _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason):
+def _respond_command(action, note, percent, summary, evidence_url, evidence_note, new_due, reason, track="",
+                     delay_reason=""):
     """The form's fields through the API's own request models: the same rules, the same limits."""
     if action == "update":
-        body = form_model(UpdateIn, note=note, percent=percent or None)
+        body = form_model(UpdateIn, note=note, percent=percent or None, track=track or None,
+                          delay_reason=delay_reason or None)
         return actions.post_update, body.model_dump()
     if action == "done":
         body = form_model(UpdateIn, note=summary, summary=summary, done=True, percent=100,

@@ -25,12 +25,13 @@ from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates
 from services.tracker.web.pulse import pulse_view
-from services.tracker.web.requests import PulseIn, VerdictIn
+from services.tracker.web.requests import PulseIn, ReopenIn, VerdictIn
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {"confirmed": "Thank you. You said it is done.",
             "disputed": "Thank you. You said it is not done, so senior police will be told.",
-            "pulse": "Thank you. Your answer is counted. No one can see who sent it."}
+            "pulse": "Thank you. Your answer is counted. No one can see who sent it.",
+            "reopened": "Thank you. It is open again: police must work on it, and their boss is told."}
 
 
 @router.get("/panels/{slug}", response_class=HTMLResponse)
@@ -116,6 +117,27 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
         return panel_response(slug, request, status_code=problem.status, error=problem.detail)
     state.after_write()
     return RedirectResponse(f"/panels/{slug}?done={body.verdict}&show={commitment_id}#c-{commitment_id}",
+                            status_code=303)
+
+
+@router.post("/panels/{slug}/commitments/{commitment_id}/reopen", response_class=HTMLResponse)
+def panel_reopen(slug: str, commitment_id: str, request: Request, access_code: str = Form(""),
+                 comment: str = Form(""), csrf: str = Form("")) -> Response:
+    """"Still working?" answered no: the panel reopens a kept promise with its access code."""
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+        body = form_model(ReopenIn, comment=comment, access_code=access_code)
+        state.access.check(commitment_id, body.access_code, client_of(request))
+        actions.run(state.engine, state.clock, commitment_id, actions.reopen, comment=body.comment,
+                    recorder=state.recorder)
+    except CsrfError as exc:
+        return panel_response(slug, request, status_code=403, error=str(exc))
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
+    state.after_write()
+    return RedirectResponse(f"/panels/{slug}?done=reopened&show={commitment_id}#c-{commitment_id}",
                             status_code=303)
 
 

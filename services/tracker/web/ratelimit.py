@@ -18,7 +18,8 @@ from limits.strategies import MovingWindowRateLimiter
 from services.common.problems import RATE_LIMITED, answer
 
 PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register(\.csv)?)$")
-VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/verdict|panels/[^/]+/commitments/[^/]+/verdict)$")
+# Verdicts and reopenings: the panel's access code guards both, so both are limited alike.
+VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/(verdict|reopen)|panels/[^/]+/commitments/[^/]+/(verdict|reopen))$")
 # The trust pulse, by API or form: limited like verdicts (the same setting), counted on its own.
 PULSES = re.compile(r"^/(api/v1/panels/[^/]+/pulse|panels/[^/]+/pulse)$")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from services.common.text import OneLine, PublicLine, PublicText
 
@@ -16,7 +16,9 @@ class _In(BaseModel):
 
 class UpdateIn(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"note": "Briefing written; 12 of 40 officers briefed so far.", "percent": 30},
+        {"note": "Briefing written; 12 of 40 officers briefed so far.", "percent": 30, "track": "on_track"},
+        {"note": "The trainer is off sick until March.", "track": "significant_delay",
+         "delay_reason": "The only trainer is off sick; we will brief the officers in March instead."},
         {"note": "All 40 officers briefed.", "done": True, "evidence_url": "https://intranet.example.org/briefing",
          "summary": "Every response officer now explains why they stop someone."}]})
 
@@ -27,6 +29,21 @@ class UpdateIn(_In):
     done: bool = False
     summary: Optional[PublicText] = Field(default=None, max_length=500,
                                     description="plain words for the youth panel; needed with done")
+    track: Optional[Literal["on_track", "minor_delay", "significant_delay", "not_started"]] = Field(
+        default=None, description="how it is going; a significant delay said before the due date tells your "
+                                  "supervisor at once, credited as an early warning")
+    delay_reason: Optional[PublicText] = Field(
+        default=None, max_length=1000, validate_default=True,
+        description="why it is delayed, for the youth panel: needed with minor_delay and significant_delay")
+
+    @field_validator("delay_reason")
+    @classmethod
+    def _reason_when_delayed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        track = info.data.get("track")
+        if track in ("minor_delay", "significant_delay") and not value:
+            raise ValueError(f"say why it is delayed: a {track.replace('_', ' ')} needs a delay_reason the youth "
+                             "panel can read")
+        return value if track in ("minor_delay", "significant_delay") else None
 
 
 class OwnerIn(_In):
@@ -61,6 +78,15 @@ class VerdictIn(_In):
 
     verdict: Literal["confirmed", "disputed"]
     comment: PublicText = Field(default="", max_length=1000)
+    access_code: OneLine = Field(min_length=1, max_length=100)
+
+
+class ReopenIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"comment": "Officers stopped explaining why they stop us again this term.", "access_code": "…"}]})
+
+    comment: PublicText = Field(min_length=1, max_length=1000,
+                                description="what is not working any more: the owner and their supervisor read it")
     access_code: OneLine = Field(min_length=1, max_length=100)
 
 

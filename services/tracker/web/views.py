@@ -8,9 +8,12 @@ from typing import Any
 
 from markupsafe import escape
 
-from services.tracker.adapters.publish import days_overdue
+from services.tracker.adapters import convert
+from services.tracker.adapters.publish import days_overdue, next_update_by_of
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
+from services.tracker.domain import reopen_window, still_working_asked
 from services.tracker.domain.counting import Rates
+from services.tracker.domain.model import DELAYED
 from services.tracker.domain.rules import NOTICES
 
 # Status in words a 13-year-old reads easily; never colour alone.
@@ -32,10 +35,14 @@ ENTRY_WORDS = {
     "extended": "The deadline moved",
     "withdrawn": "Police dropped it",
     "kept": "Counted as done: no answer in time",
+    "reopened": "The panel said it stopped working, so it is open again",
     "lapsed": "Counted as a broken promise",
     **{kind: rule.words for kind, rule in NOTICES.items()},
     "extension_requested": "Police asked for a much later deadline: their boss must agree first",
 }
+# How the owner says it is going, in plain words.
+TRACK_WORDS = {"on_track": "On track", "minor_delay": "A little late", "significant_delay": "Will be late",
+               "not_started": "Not started yet"}
 # Who else heard of a change, by role, in plain words (SPEC §4: an escalation cannot be silenced).
 TOLD_WORDS = {"owner": "the owner", "supervisor": "the owner's boss", "senior_lead": "senior police",
               "board": "the oversight board"}
@@ -73,6 +80,13 @@ class CommitmentView:
     awaiting_check: bool = False
     requested: str | None = None  # a later deadline asked for, waiting for the boss
     changed: str | None = None  # kept: "what changed for you", the summary given when it was marked done
+    next_update_by: str | None = None  # the owner's next update is due by then (the silence ladder's date)
+    track: str | None = None  # how the owner last said it is going, in words
+    delay_reason: str | None = None
+    move_reasons: list[dict] = field(default_factory=list)  # each deadline move: when, from, to, why
+    ask_still_working: bool = False  # kept a while ago: "still working?" with the reopen form
+    reopen_until: str | None = None
+    reopenings: int = 0
 
 
 def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
@@ -90,7 +104,36 @@ def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entri
         awaiting_check=row.status == "done",
         requested=when(row.requested_due) if getattr(row, "requested_due", None) else None,
         changed=what_changed(entries) if row.status == "kept" else None,
+        next_update_by=when(next_update_by_of(row)) if next_update_by_of(row) else None,
+        track=TRACK_WORDS.get(getattr(row, "track", None) or ""),
+        delay_reason=getattr(row, "delay_reason", None) if getattr(row, "track", None) in DELAYED else None,
+        move_reasons=moves(entries),
+        **_sustain(row, today),
     )
+
+
+def moves(entries: list) -> list[dict]:
+    """Every move of the deadline, with its reason: extensions, and reopenings by the panel."""
+    out = []
+    for e in entries:
+        if e.kind in ("extended", "reopened") and "to" in e.entry:
+            why = e.entry.get("reason") or e.entry.get("comment") or ""
+            out.append({"when": when(e.at), "from": _day(e.entry.get("from")), "to": _day(e.entry["to"]),
+                        "reason": why, "reopened": e.kind == "reopened"})
+    return out
+
+
+def _day(iso: str | None) -> str:
+    return when(dt.date.fromisoformat(iso)) if iso else "unknown"
+
+
+def _sustain(row: CommitmentRow, today: dt.date) -> dict[str, Any]:
+    """Kept promises re-checked: the page asks "still working?" in the policy's window."""
+    c = convert.commitment(row)
+    policy = convert.policy(row)
+    window = reopen_window(c, policy)
+    return {"ask_still_working": still_working_asked(c, today, policy),
+            "reopen_until": when(window[1]) if window else None, "reopenings": row.reopenings}
 
 
 def what_changed(entries: list) -> str | None:
@@ -127,9 +170,10 @@ PAGE_BYTES = 32_000  # and at most about this much of them, so a whole page stay
 
 def card_bytes(v: CommitmentView) -> int:
     """About how much HTML a card makes: its fixed markup, its text as escaped, its timeline, its form."""
-    texts = [v.said, v.said_detail, v.action, v.done_means, v.owner_role, v.changed or "",
-             *(e["what"] + e["detail"] for e in v.timeline)]
-    return 700 + sum(len(escape(t)) for t in texts) + 40 * len(v.timeline) + (1000 if v.awaiting_check else 0)
+    texts = [v.said, v.said_detail, v.action, v.done_means, v.owner_role, v.changed or "", v.delay_reason or "",
+             *(e["what"] + e["detail"] for e in v.timeline), *(m["reason"] for m in v.move_reasons)]
+    return (700 + sum(len(escape(t)) for t in texts) + 40 * len(v.timeline) + 120 * len(v.move_reasons)
+            + (1000 if v.awaiting_check else 0) + (1000 if v.ask_still_working else 0))
 
 
 def paged(weights: list[int], first_page_extra: int = 0, most: int = PANEL_PAGE,
@@ -155,6 +199,10 @@ def _what(entry: TimelineRow) -> str:
     words = ENTRY_WORDS.get(entry.kind, entry.kind)
     if entry.kind == "updated" and "handed_over_to" in entry.entry:
         words = "A new police owner took it on"
+    if entry.kind == "updated" and entry.entry.get("track") in TRACK_WORDS:
+        words += f" ({TRACK_WORDS[entry.entry['track']].lower()})"
+        if entry.entry.get("delay_reason"):
+            words += f". Why it is late: {entry.entry['delay_reason']}"
     if entry.kind == "extended" and entry.entry.get("approved_by"):
         words += ", and their boss agreed"
     told = [TOLD_WORDS[t] for t in entry.entry.get("told", []) if t in TOLD_WORDS]

@@ -72,6 +72,10 @@ def test_replay_reproduces_the_live_state(services, stack, database_url, uid, pr
         (ids[4], "withdrawal", {"reason": "Scheme closed"}),
         (ids[5], "updates", done),
         (ids[5], "verdict", {"verdict": "confirmed", "comment": "Yes", "access_code": code}),
+        # Closing the loop: an early significant delay (the supervisor told), and a kept promise reopened.
+        (ids[2], "updates", {"note": "Trainer away", "track": "significant_delay",
+                             "delay_reason": "The trainer is away until March."}),
+        (ids[5], "reopen", {"comment": "It stopped working", "access_code": code}),
     ]
     for cid, action, body in steps:
         r = httpx.post(f"{base}/{cid}/{action}", json=body, headers=admin)

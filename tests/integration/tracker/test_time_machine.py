@@ -141,6 +141,7 @@ class Story:
             "withdraw": (actions.withdraw, dict(reason="no longer possible", recorder=self.scanner.recorder)),
             "confirm": (actions.verdict, dict(verdict="confirmed", comment="yes")),
             "dispute": (actions.verdict, dict(verdict="disputed", comment="no")),
+            **self._loop_commands(),
         }[action.kind]
         try:
             actions.run(self.engine, self.clock, cid, command, **kwargs)
@@ -148,6 +149,16 @@ class Story:
         except TransitionError:  # the state does not allow it; anything else is a failure
             applied = False
         assert applied == ok, f"{action.kind} on day {action.day}: real {applied}, model {ok}"
+
+    def _loop_commands(self) -> dict:
+        """Closing the loop: a significant delay declared by the owner, and the panel's reopening."""
+        return {
+            "declare": (actions.post_update, dict(note="slower than hoped", percent=None, evidence_url=None,
+                                                   evidence_note=None, done=False, summary=None,
+                                                   track="significant_delay", delay_reason="the trainer is away",
+                                                   recorder=self.scanner.recorder)),
+            "reopen": (actions.reopen, dict(comment="it stopped working", recorder=self.scanner.recorder)),
+        }
 
     def add_pending(self, s: PendingStory) -> None:
         record_on = START + dt.timedelta(days=s.record_day)

@@ -25,3 +25,16 @@ def test_header_value_keeps_ordinary_text_and_drops_controls_at_the_ends():
 
     assert header_value("Respect – and trust") == "Respect – and trust"
     assert header_value("\u2028 Late\x00\x1f ") == "Late"
+
+
+def test_an_early_warning_and_a_reopening_render_with_their_words_and_the_owners_link():
+    """The two notices of "Closing the loop" (issue 17) are notices like any other: the credit for the
+    early warning, and the panel's words on a reopened promise, reach the email."""
+    for kind, reason in (("early_warning", "Inspector told the panel early that this will be late, and why: "
+                                           "the trainer is off sick."),
+                         ("reopened", "The youth panel says this promise is no longer working, so it is open again.")):
+        notice = make_notice(kind=kind, reason=reason, level=1)
+        msg = render(notice, notice.recipients[0], "followthrough <noreply@example.org>", NOW)
+        text = msg.get_body(("plain",)).get_content()
+        assert " ".join(reason.split()[:6]) in " ".join(text.split())
+        assert notice.respond_url and notice.respond_url in text

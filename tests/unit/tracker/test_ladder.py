@@ -179,7 +179,7 @@ def test_each_notice_key_is_decided_at_most_once(actions, due_in, late_start):
                 case "complete":
                     c = c.complete(day)
                 case "confirm":
-                    c = c.confirm()
+                    c = c.confirm(day)
                 case "dispute":
                     c = c.dispute(day)
         except ValueError:
