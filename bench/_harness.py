@@ -95,6 +95,18 @@ def profile(pid: int, name: str) -> subprocess.Popen | None:
                              "--nonblocking", "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@contextmanager
+def profiling(name: str):
+    """Profile this process (FT_BENCH_PROFILE=1) while the block runs."""
+    spy = profile(os.getpid(), name)
+    try:
+        yield
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+
+
 def wait_ready(url: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -141,6 +153,7 @@ def line(measure: str, baselines: dict[str, float], name: str, value: float, *, 
     ratio = value / baselines[against] if higher_is_better else baselines[against] / value
     met = "met" if ratio >= goal else "NOT met"
     base = "  ".join(f"{k} {v:,.1f}" for k, v in baselines.items())
-    print(f"{measure} ({unit}): {base}  | {name} {value:,.1f}  | ratio {ratio:.2f} vs {against} (goal >= {goal}: {met})",
+    print(f"{measure} ({unit}): {base}  | {name} {value:,.1f}  | ratio {ratio:.2f} vs {against} "
+          f"(goal >= {goal:.2f}: {met})",
           flush=True)
     return ratio

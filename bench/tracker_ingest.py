@@ -86,7 +86,8 @@ def commitments_only(prefix: str, n: int) -> float:
 
 
 SAME_WORK = {
-    "processed": "INSERT INTO tracker_processed_events (event_id) VALUES (%s) ON CONFLICT DO NOTHING RETURNING event_id",
+    "processed": "INSERT INTO tracker_processed_events (event_id) VALUES (%s) "
+                 "ON CONFLICT DO NOTHING RETURNING event_id",
     "recommendation": "INSERT INTO tracker_recommendations (id, panel, raised_on, title, detail, themes, decision) "
                       "VALUES (%s, %s, %s, %s, %s, %s, 'agreed') ON CONFLICT DO NOTHING",
     "commitment": "INSERT INTO tracker_commitments (id, recommendation_id, panel, action, done_means, owner_role, "

@@ -20,10 +20,12 @@ from sqlalchemy import Engine, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from schemas.policy import PolicyFile
+from services.common import outbox as outbox_mod
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.db import for_update
 from services.tracker.adapters import convert, publish, timeline
-from services.tracker.adapters.store import commitments, notices, panels, recommendations
+from services.tracker.adapters.deferred import AlreadyRecorded, Deferred
+from services.tracker.adapters.store import commitments, notices, outbox, panels, recommendations
 from services.tracker.domain import Notice, decide, decide_response, next_action_on, time_transition
 from services.tracker.domain.ladder import next_response_on
 from services.tracker.domain.rules import NOTICES
@@ -90,6 +92,8 @@ class Scanner:
             if not rows:
                 return False
             ctx = self._context(session, table, rows)
+            if not isolate:
+                ctx["deferred"] = Deferred(session, [r.id for r in rows] if table is commitments else [])
             moves, decided_all, parked = [], [], []
             for row in rows:
                 decided: list[str] = []
@@ -106,6 +110,11 @@ class Scanner:
                     parked.append(row.id)
                     continue
                 decided_all += decided
+            if not isolate:
+                try:
+                    ctx["deferred"].flush()
+                except AlreadyRecorded as exc:  # someone recorded one of them first: go row by row
+                    raise _RowFailed from exc
             # Most rows only move their next date: one statement for the whole batch.
             if moves:
                 session.execute(update(table).where(table.c.id == bindparam("rid"))
@@ -157,11 +166,11 @@ class Scanner:
         # An email still failing when the ladder's next step is due is given up (notice.failed).
         next_step = next_action_on(c.with_sent(*(n.key for n in notices_due)), today, policy)
         for n in notices_due:
-            if self._record(session, n, rec, row, today, now, decided, next_step):
-                record = timeline.append(session, row.id, n.kind, {"level": n.level, "reason": n.reason,
-                                                                   "late": n.late}, now)
-                publish.emit_commitment(session, NOTICES[n.kind].event, row, today, record=record,
-                                        level=n.level, reason=n.reason)
+            if self._record(session, n, rec, row, today, now, decided, next_step, ctx):
+                record = self._append(session, ctx, row.id, n.kind, {"level": n.level, "reason": n.reason,
+                                                                     "late": n.late}, now)
+                self._emit(session, ctx, publish.commitment_event(NOTICES[n.kind].event, row, today, record=record,
+                                                                  level=n.level, reason=n.reason))
             c = c.with_sent(n.key)
         status = time_transition(c, today, policy)
         nxt = next_action_on(c, today, policy)
@@ -172,8 +181,8 @@ class Scanner:
         event = "commitment.confirmed" if status == "kept" else "commitment.escalated"
         why = ("the panel did not answer within the confirmation window" if status == "kept"
                else "past the last escalation level and still not done")
-        record = timeline.append(session, row.id, status, {"reason": why}, now)
-        publish.emit_commitment(session, event, row, today, record=record, reason=why)
+        record = self._append(session, ctx, row.id, status, {"reason": why}, now)
+        self._emit(session, ctx, publish.commitment_event(event, row, today, record=record, reason=why))
         return []
 
     def _pending(self, session, rec, ctx, today, now, decided: list[str]) -> list[dict]:
@@ -183,15 +192,31 @@ class Scanner:
         p = convert.pending(rec, panel, ctx["sent"].get(rec.id, frozenset()))
         policy = self.policies.for_panel(rec.panel)
         for n in decide_response(p, today, policy):
-            self._record(session, n, rec, None, today, now, decided)
+            self._record(session, n, rec, None, today, now, decided, None, ctx)
             p = p.with_sent(n.key)
         return [{"rid": rec.id, "nxt": next_response_on(p, today, policy)}]
 
-    def _record(self, session, n: Notice, rec, row, today, now, decided: list[str], next_step=None) -> bool:
-        nid = self.recorder.record(session, n, rec, row, today, now, next_step)
+    def _record(self, session, n: Notice, rec, row, today, now, decided: list[str], next_step, ctx) -> bool:
+        if "deferred" in ctx:
+            nid = self.recorder.record_later(ctx["deferred"], n, rec, row, now, next_step)
+        else:
+            nid = self.recorder.record(session, n, rec, row, today, now, next_step)
         if nid:
             decided.append(nid)
         return nid is not None
+
+    @staticmethod
+    def _append(session, ctx, commitment_id: str, kind: str, entry: dict, now: dt.datetime) -> dict:
+        if "deferred" in ctx:
+            return ctx["deferred"].append(commitment_id, kind, entry, now)
+        return timeline.append(session, commitment_id, kind, entry, now)
+
+    @staticmethod
+    def _emit(session, ctx, event: dict) -> None:
+        if "deferred" in ctx:
+            ctx["deferred"].event(event)
+        else:
+            outbox_mod.add(session, outbox, event)
 
     @staticmethod
     def _sent_keys(session: Session, rec_ids: list[str]) -> dict[str, frozenset[str]]:
