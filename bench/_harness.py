@@ -68,15 +68,43 @@ def service(name: str, env: dict[str, str]):
                             env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP, **env}, stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    spy = None
     try:
         wait_ready(url)
+        spy = profile(proc.pid, name)
         yield url
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
+            spy.wait(60)
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def profile(pid: int, name: str) -> subprocess.Popen | None:
+    """With FT_BENCH_PROFILE=1, sample `pid` with py-spy (raw collapsed stacks, idle frames left out)
+    into RUN_DIR/profile-<name>.txt for `python -m bench.profile_top` to summarise."""
+    if os.environ.get("FT_BENCH_PROFILE") != "1":
+        return None
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    out = f"{RUN_DIR}/profile-{name}.txt"
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+                             "--nonblocking", "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@contextmanager
+def profiling(name: str):
+    """Profile this process (FT_BENCH_PROFILE=1) while the block runs."""
+    spy = profile(os.getpid(), name)
+    try:
+        yield
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
 
 
 def wait_ready(url: str, timeout: float = 90) -> None:
@@ -117,3 +145,15 @@ def report(name: str, baseline: str, base_value: float, result: str, value: floa
     print(f"baseline: {baseline}: {base_value:,.2f}")
     print(f"result:   {result}: {value:,.2f}")
     print(f"ratio:    {ratio:.2f}   (goal {goal}: {'met' if met else 'NOT met'})")
+
+
+def line(measure: str, baselines: dict[str, float], name: str, value: float, *, unit: str, goal: float,
+         against: str, higher_is_better: bool = True) -> float:
+    """One line per measure: every baseline, the result, and its ratio to the same-work baseline `against`."""
+    ratio = value / baselines[against] if higher_is_better else baselines[against] / value
+    met = "met" if ratio >= goal else "NOT met"
+    base = "  ".join(f"{k} {v:,.1f}" for k, v in baselines.items())
+    print(f"{measure} ({unit}): {base}  | {name} {value:,.1f}  | ratio {ratio:.2f} vs {against} "
+          f"(goal >= {goal:.2f}: {met})",
+          flush=True)
+    return ratio

@@ -149,15 +149,21 @@ def scan() -> None:
 @app.command()
 def replay() -> None:
     """Rebuild the tracker's state from the topics into the (empty) DATABASE_URL."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from services.tracker.bootstrap import bootstrap
     from services.tracker.usecases.replay import NotEmpty
     from services.tracker.usecases.replay import replay as run
 
     tracker = bootstrap()
     s = tracker.settings
+    bar = Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=False)
+    task = bar.add_task("replay", total=None)
     try:
-        counts = run(tracker.engine, s.kafka_bootstrap_servers, tracker.policies, s.followthrough_topic_prefix,
-                     tracker.clock)
+        with bar:
+            counts = run(tracker.engine, s.kafka_bootstrap_servers, tracker.policies, s.followthrough_topic_prefix,
+                         tracker.clock, progress=lambda done, total: bar.update(task, completed=done, total=total))
     except NotEmpty as exc:
         typer.echo(f"replay: {exc}", err=True)
         raise typer.Exit(1) from None

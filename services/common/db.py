@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from pydantic import SecretStr
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import JSON, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,10 +45,32 @@ def insert_new(session: Session, table: Table, rows: list[dict]) -> set:
     (a single-column key), so a batch learns which of its rows were new in one statement."""
     if not rows:
         return set()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     (pk,) = table.primary_key.columns
-    stmt = dialect.insert(table).on_conflict_do_nothing().returning(pk)
+    if session.get_bind().dialect.name == "postgresql":
+        return {r[0] for r in session.execute(*_unnest_insert(table, pk, rows))}
+    stmt = sqlite.insert(table).on_conflict_do_nothing().returning(pk)
     return {r[0] for r in session.execute(stmt, rows)}
+
+
+def _unnest_insert(table: Table, pk, rows: list[dict]) -> tuple:
+    """One short statement whatever the batch size: each column travels as one array parameter and
+    `unnest` turns them back into rows. A multi-row VALUES list (SQLAlchemy's "insertmanyvalues") is a
+    new statement text for every batch, which psycopg then parses in Python, placeholder by placeholder:
+    a quarter of the tracker's ingest time before this."""
+    keys = list(rows[0])
+    dialect = postgresql.dialect()
+    casts, params = [], {}
+    for i, key in enumerate(keys):
+        column = table.c[key]
+        values = [row[key] for row in rows]
+        if isinstance(column.type, JSON):
+            values = [None if v is None else json.dumps(v) for v in values]
+        params[f"p{i}"] = values
+        casts.append(f"CAST(:p{i} AS {column.type.compile(dialect)}[])")
+    names = ", ".join(f'"{k}"' for k in keys)
+    sql = (f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({", ".join(casts)}) '
+           f'ON CONFLICT DO NOTHING RETURNING "{pk.name}"')
+    return text(sql), params
 
 
 def insert_once(session: Session, table: Table, **values) -> bool:

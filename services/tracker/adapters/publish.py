@@ -71,6 +71,15 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
 def emit_notice(session: Session, n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
                 now: dt.datetime,
                 public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> uuid.UUID:
+    event = notice_event(n, rec=rec, row=row, now=now, public_url=public_url, respond_url=respond_url,
+                         next_step_on=next_step_on)
+    outbox_mod.add(session, outbox, event)
+    return notice_id(rec.id, n.key)
+
+
+def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
+                 public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> dict:
+    """The `notice.requested` event; its id is the notice's."""
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
     facts = NoticeFacts(
@@ -92,9 +101,7 @@ def emit_notice(session: Session, n: Notice, *, rec: RecommendationRow, row: Com
         facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
         give_up_after=_london_midnight(next_step_on) if next_step_on else None,
     )
-    outbox_mod.add(session, outbox, make_event("notice.requested", str(nid), NoticeEvent(notice=notice),
-                                               source=SOURCE, event_id=nid, time=now))
-    return nid
+    return make_event("notice.requested", str(nid), NoticeEvent(notice=notice), source=SOURCE, event_id=nid, time=now)
 
 
 def _london_midnight(day: dt.date) -> dt.datetime:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import insert_once
 from services.tracker.adapters import publish
+from services.tracker.adapters.deferred import Deferred
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
 from services.tracker.adapters.store import notices
 from services.tracker.domain import Notice
@@ -34,19 +35,34 @@ class NoticeRecorder:
                next_step: dt.date | None = None) -> str | None:
         """Insert the notice and queue its event; the notice id if this call recorded it."""
         nid = publish.notice_id(rec.id, n.key)
-        inserted = insert_once(
-            session, notices, id=str(nid), recommendation_id=rec.id, commitment_id=row.id if row else None,
-            key=n.key, kind=n.kind, level=n.level, late=n.late, recipients=list(n.recipients),
-            reason=n.reason, decided_at=now,
-        )
+        inserted = insert_once(session, notices, **self._row(nid, n, rec, row, now))
         if not inserted:
             return None
         publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
                             public_url=self.public_url, respond_url=self._link(n, row))
+        self._decided(nid, n, rec, row)
+        return str(nid)
+
+    def record_later(self, deferred: Deferred, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
+                     now: dt.datetime, next_step: dt.date | None = None) -> str:
+        """As `record`, held in `deferred` until its batch ends (which checks it was new)."""
+        nid = publish.notice_id(rec.id, n.key)
+        event = publish.notice_event(n, rec=rec, row=row, now=now, next_step_on=next_step,
+                                     public_url=self.public_url, respond_url=self._link(n, row))
+        deferred.notice(self._row(nid, n, rec, row, now), event, lambda: self._decided(nid, n, rec, row))
+        return str(nid)
+
+    @staticmethod
+    def _row(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime) -> dict:
+        return dict(id=str(nid), recommendation_id=rec.id, commitment_id=row.id if row else None,
+                    key=n.key, kind=n.kind, level=n.level, late=n.late, recipients=list(n.recipients),
+                    reason=n.reason, decided_at=now)
+
+    @staticmethod
+    def _decided(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> None:
         DECIDED.labels(n.kind, str(n.level)).inc()
         log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
                  recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)
-        return str(nid)
 
     def _link(self, n: Notice, row: CommitmentRow | None) -> str | None:
         """The first recipient's own link: the owner's respond page, or the supervisor's approval page."""

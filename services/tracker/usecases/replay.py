@@ -7,7 +7,7 @@ live state, hash chain included."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from typing import Callable, Iterator
 
 import structlog
 from kafka import KafkaConsumer, TopicPartition
@@ -36,29 +36,68 @@ class NotEmpty(RuntimeError):
     """Replay writes into an empty database only."""
 
 
+Progress = Callable[[int, int], None]  # (events applied, events in all)
+BATCH = 2000  # consecutive panel, recommendation and delivery events applied in one transaction
+
+
 def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "",
-           clock: Clock = SYSTEM) -> dict[str, int]:
+           clock: Clock = SYSTEM, progress: Progress | None = None) -> dict[str, int]:
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(commitments)).scalar():
             raise NotEmpty("the tracker's tables already hold commitments; replay into an empty database")
     handlers = Handlers(engine, policies)
     counts = {"events": 0, "skipped": 0}
     events = sorted(_read_all(bootstrap, prefix), key=lambda e: (e[1].time, ORDER[e[0]]))
-    for topic, envelope, data in events:
-        counts["events"] += 1
-        try:
-            if topic in (PANELS, RECOMMENDATIONS, DELIVERIES):
-                handlers.handle(envelope, data)
-            elif isinstance(data, CommitmentEvent):
-                _commitment_change(engine, data)
-            elif isinstance(data, NoticeEvent):
-                _notice(engine, envelope, data)
-        except Rejected:
-            counts["skipped"] += 1  # the live consumer sent these to the DLQ too
+    total, done = len(events), 0
+    for run in _runs(events):
+        if run[0][0] in HANDLED:
+            counts["skipped"] += _handle(handlers, [(envelope, data) for _, envelope, data in run])
+        else:
+            for _, envelope, data in run:
+                if isinstance(data, CommitmentEvent):
+                    _commitment_change(engine, data)
+                elif isinstance(data, NoticeEvent):
+                    _notice(engine, envelope, data)
+        counts["events"] += len(run)
+        done += len(run)
+        if progress:
+            progress(done, total)
     with Session(engine) as s, s.begin():
         # Let the next scan work out each commitment's next step, as the live one did.
         s.execute(update(commitments).values(next_action_on=clock.today()))
     return counts
+
+
+HANDLED = (PANELS, RECOMMENDATIONS, DELIVERIES)  # applied by the live consumer's handlers
+
+
+def _runs(events: list) -> Iterator[list]:
+    """The events in order, cut into runs: up to BATCH in a row the live handlers apply, or one other."""
+    run: list = []
+    for item in events:
+        if item[0] in HANDLED and len(run) < BATCH and (not run or run[0][0] in HANDLED):
+            run.append(item)
+            continue
+        if run:
+            yield run
+        run = [item]
+        if item[0] not in HANDLED:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def _handle(handlers: Handlers, items: list) -> int:
+    """Apply a run in one transaction, as the live consumer does; if it is refused, one by one,
+    skipping those the live consumer sent to the DLQ too. Returns how many were skipped."""
+    try:
+        handlers.handle_many(items)
+        return 0
+    except Rejected:
+        if len(items) == 1:
+            return 1
+    return sum(_handle(handlers, [item]) for item in items)
 
 
 def _read_all(bootstrap: str, prefix: str) -> Iterator[tuple[str, CloudEvent, object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -89,6 +90,7 @@ def test_replay_reproduces_the_live_state(services, stack, database_url, uid, pr
                             env={**os.environ, "DATABASE_URL": target, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap,
                                  "FOLLOWTHROUGH_TOPIC_PREFIX": prefix}, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"replaying .* (\d+)/\1", result.stdout), result.stdout  # the progress bar, at its end
     replayed = _snapshot(target)
     for table in TABLES:
         assert replayed[table] == live[table], table

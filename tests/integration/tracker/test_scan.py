@@ -142,3 +142,32 @@ def test_the_auditor_counts_a_notice_owed_and_not_recorded_after_two_scan_interv
     assert auditor.MISSING._value.get() == 1
     _scanner(engine, clock).run()
     assert audit.run() == 0
+
+
+def test_a_batch_that_meets_a_notice_already_recorded_is_decided_again_row_by_row(engine, monkeypatch):
+    """A batch writes its notices, timeline entries and events together at its end. If one of its
+    notices is already in the table (recorded by someone the batch did not see), the batch is rolled
+    back and decided again row by row: the others are recorded once, the existing one is not repeated,
+    and each timeline stays a single unbroken chain."""
+    today = london_today()
+    for days in (-40, -16, -2):
+        _record(engine, agreed_event(f"y{days}", today + dt.timedelta(days=days),
+                                     agreed_on=today - dt.timedelta(days=50)))
+    scanner = _scanner(engine)
+    first = scanner.run(utcnow())  # records the three notices
+    assert len(first.notices) == 3
+    with engine.begin() as conn:  # forget two of them, and let the batch not see the third
+        conn.execute(sa.text("DELETE FROM tracker_notices WHERE id != (SELECT min(id) FROM tracker_notices)"))
+        conn.execute(sa.text("DELETE FROM tracker_outbox"))
+        conn.execute(sa.text("DELETE FROM tracker_timeline WHERE kind != 'agreed'"))
+        conn.execute(sa.text("UPDATE tracker_commitments SET next_action_on = :d, status = 'open'"), {"d": today})
+    monkeypatch.setattr(type(scanner), "_sent_keys", staticmethod(lambda session, rec_ids: {}))
+    again = scanner.run(utcnow())
+    assert len(again.notices) == 2  # the one already there is not recorded again
+    assert _rows(engine, "SELECT count(*) FROM tracker_notices")[0][0] == 3
+    assert _rows(engine, "SELECT count(*) FROM tracker_outbox WHERE topic = 'followthrough.notices'")[0][0] == 2
+    seqs = _rows(engine, "SELECT commitment_id, seq FROM tracker_timeline ORDER BY commitment_id, seq")
+    by_commitment: dict = {}
+    for cid, seq in seqs:
+        by_commitment.setdefault(cid, []).append(seq)
+    assert all(s == list(range(1, len(s) + 1)) for s in by_commitment.values())
