@@ -92,6 +92,10 @@ def recommendations(today: dt.date) -> list[dict]:
                "Two panel members attended four meetings in a row", "Superintendent, neighbourhoods",
                "superintendent.neighbourhoods@example.org", due=25, agreed_on=-185,
                themes=["stop-and-search", "youth-voice"]),  # on time, but six months on: review due
+        agreed("mentoring-cohort", "Explain every stop, every time",
+               "Brief every response officer on explaining a stop to a young person",
+               "All response officers briefed; the panel hears stops explained", "Inspector, response team",
+               "inspector.response@example.org", due=-20, agreed_on=-120, themes=["stop-and-search", "respect"]),
         {"panel": "youth-led-training", "raised_on": day(-70), "title": "Publish stop and search numbers for under-18s",
          "detail": "Every month, by borough.", "themes": ["stop-and-search", "trust"], "decision": "pending",
          "respond_within_days": 1},
@@ -108,4 +112,6 @@ FOLLOW_UPS = [
     ("Answer complaints from young people faster", "done", "disputed"),        # disputed, escalated
     ("A youth-friendly stop and search leaflet", "withdraw", None),            # withdrawn with a reason
     ("Safer routes to school", "update", None),                                # on track
+    ("Young people help train new officers", "delay", None),                   # late, and said so early
+    ("Explain every stop, every time", "done", "reopen"),                      # kept, then reopened
 ]

@@ -80,12 +80,21 @@ def follow_up(headers: dict, codes: dict, titles: dict) -> None:
             body = {"note": "Done", "done": True, "evidence_note": "Shown at the panel meeting",
                     "summary": "We did what we promised; please check."}
             httpx.post(f"{url}/updates", json=body, headers=headers).raise_for_status()
-            httpx.post(f"{url}/verdict", json={"verdict": panel_answer, "comment": "From the panel's meeting",
+            verdict = "confirmed" if panel_answer == "reopen" else panel_answer
+            httpx.post(f"{url}/verdict", json={"verdict": verdict, "comment": "From the panel's meeting",
                                                "access_code": codes[panel]}).raise_for_status()
+            if panel_answer == "reopen":  # weeks later it stopped working, and the panel said so
+                httpx.post(f"{url}/reopen", json={"access_code": codes[panel], "comment":
+                           "Officers stopped explaining why they stop us again this term."}).raise_for_status()
         elif police == "withdraw":
             httpx.post(f"{url}/withdrawal", headers=headers,
                        json={"reason": "The leaflet is replaced by a card officers already hand out."},
                         ).raise_for_status()
+        elif police == "delay":  # before the due date: the supervisor hears of it, with credit for the warning
+            httpx.post(f"{url}/updates", headers=headers, json={
+                "note": "Two of the three boroughs have sessions booked.", "track": "significant_delay",
+                "delay_reason": "The third borough's training plan is rewritten in spring; we will add the session "
+                                "then."}).raise_for_status()
         else:
             httpx.post(f"{url}/updates", json={"note": "Patrol times agreed for two of the three schools.",
                                                "percent": 60}, headers=headers).raise_for_status()

@@ -52,7 +52,8 @@ def test_demo_runs_and_ctrl_c_stops_everything():
             "mentoring-cohort", "youth-led-training")).text
         for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",
                       "Awaiting police response", "Police said no", "Promise broken",
-                      "Senior police were asked to review it"):
+                      "Senior police were asked to review it",
+                      "Will be late", "Reopened by you", "You reopened it"):  # a declared delay; a reopened promise
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
     finally:
