@@ -18,7 +18,7 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | SecretStr, **kwargs) -> Engine:
+def make_engine(url: str | SecretStr, pool_size: int = 10, **kwargs) -> Engine:
     """Statement parameters (emails, token hashes, free text) never appear in SQLAlchemy's
     logs or in the text of its exceptions (`hide_parameters`). `url` may be the settings'
     masked `Dsn`."""
@@ -28,7 +28,7 @@ def make_engine(url: str | SecretStr, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
