@@ -6,16 +6,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
 from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.csrf import Csrf
 from services.common.db import make_engine
+from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key
-from services.intake import api, pages, signin, store
+from services.common.streams import make_faust_app
+from services.intake import agents, api, pages, signin, store
+from services.intake.replies import ReplyHandlers
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
@@ -51,7 +55,11 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.sessions = signin.Sessions(settings.followthrough_secret_key, clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              settings.followthrough_secret_key)
-        yield
+        if settings.followthrough_reply_consumer:
+            async with _replies_consumer(settings, engine, relay):
+                yield
+        else:
+            yield
         if relay.is_alive():
             relay.stop()
         engine.dispose()
@@ -67,6 +75,21 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     app.include_router(pages.router)
     health.install_edges(app, settings)
     return app
+
+
+@asynccontextmanager
+async def _replies_consumer(settings: IntakeSettings, engine, relay):
+    """The panels' replies: an insist reopens a decline, a counter becomes a pending recommendation.
+    The topic is created by the tracker (or the deployment's topics job), which publishes to it."""
+    faust_app = make_faust_app("followthrough-intake", settings.kafka_bootstrap_servers,
+                               settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
+    agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
+    lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers, settings.followthrough_topic_prefix,
+                               agents.CONSUMED, "intake")
+    lag.start()
+    async with faust_app_running(faust_app):
+        yield
+    lag.stop()
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
