@@ -14,7 +14,8 @@ from services.common.problems import describe
 from services.intake.requests import RecommendationIn
 
 MAX_FORMS = 30
-TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "decline_code", "who_can", "respond_within_days", "commitment.action",
+TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "decline_code", "who_can", "respond_within_days",
+               "commitment.action",
                "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
                "commitment.owner.name", "commitment.due")
 PLAIN = {

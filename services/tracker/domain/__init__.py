@@ -6,6 +6,7 @@ from services.tracker.domain.ladder import (
     decide_change,
     decide_extension_request,
     decide_handover,
+    decide_insisted,
     decide_response,
     next_action_on,
     time_transition,
@@ -22,6 +23,6 @@ from services.tracker.domain.model import (
 
 __all__ = [
     "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
-    "decide", "decide_change", "decide_extension_request", "decide_handover", "decide_response",
+    "decide", "decide_change", "decide_extension_request", "decide_handover", "decide_insisted", "decide_response",
     "next_action_on", "time_transition", "told_level",
 ]

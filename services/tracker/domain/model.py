@@ -9,7 +9,8 @@ from typing import Literal
 from services.tracker.domain.rules import ACTIVE, FINISHED, Status
 
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
-                     "response_due", "back_on_track", "handover", "changed", "extension_request"]
+                     "response_due", "back_on_track", "handover", "changed", "extension_request",
+                     "insisted"]
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
 
 
@@ -130,6 +131,7 @@ class PendingRecommendation:
     contacts: Contacts  # the panel's ladder; owner = the panel's police lead
     decided: bool = False
     sent_keys: frozenset[str] = field(default_factory=frozenset)
+    round: int = 1  # one more each time the panel insists on a decline: a new clock, new notice keys
 
     def with_sent(self, *keys: str) -> "PendingRecommendation":
         return replace(self, sent_keys=self.sent_keys | frozenset(keys))

@@ -36,4 +36,5 @@ NOTICES: dict[str, NoticeRule] = {
     "changed": NoticeRule(None, "Changed after escalation", "Everyone told before was told of the change"),
     "extension_request": NoticeRule(None, "Your approval is needed for a new deadline",
                                     "The owner's boss was asked to agree a later deadline"),
+    "insisted": NoticeRule(None, "The youth panel insists", "The police were told you insist"),
 }

@@ -7,10 +7,14 @@ from fastapi import FastAPI, Request
 
 from services.common.problems import Problem, problem_response
 from services.tracker.domain import TransitionError
+from services.tracker.domain.reply import ReplyRefused
 from services.tracker.usecases.errors import Incomplete, NotFound, TooManyAttempts, UseCaseError, WrongCode
+from services.tracker.usecases.replies import AlreadyReplied
 
 ANSWERS: dict[type, tuple[int, str]] = {
     NotFound: (404, "Not found"),
+    ReplyRefused: (422, "This answer does not fit the decision"),  # before TransitionError, its base
+    AlreadyReplied: (409, "Already answered"),
     TransitionError: (409, "Not possible now"),
     Incomplete: (422, "Something is missing"),
     WrongCode: (403, "Wrong access code"),
@@ -25,7 +29,7 @@ def as_problem(exc: Exception) -> Problem:
     status, title = next(answer for kind, answer in ANSWERS.items() if isinstance(exc, kind))
     detail = getattr(exc, "detail", str(exc))
     field = getattr(exc, "field", None)
-    errors = [{"field": field, "message": detail, "fix": exc.fix or detail}] if field else None
+    errors = [{"field": field, "message": detail, "fix": getattr(exc, "fix", None) or detail}] if field else None
     retry = getattr(exc, "retry_after", None)
     return Problem(status, title, detail, errors=errors, headers={"Retry-After": str(retry)} if retry else None)
 

@@ -1,7 +1,7 @@
 """decline codes (who_can), counter-proposals, and the replies intake consumed once
 
 Revision ID: 9a4e7c2b1d60
-Revises: e5a7c3d91b20
+Revises: a3f9d2c1b7e4
 Create Date: 2026-11-26 13:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '9a4e7c2b1d60'
-down_revision = 'e5a7c3d91b20'
+down_revision = 'a3f9d2c1b7e4'
 branch_labels = None
 depends_on = None
 
