@@ -38,6 +38,9 @@ SOURCE = "followthrough/tracker"
 REPLY_NS = uuid.UUID("3b8e2f61-4c0a-4d9e-b7a5-9e1f0c6d2a48")
 
 
+ANSWERED = "Your panel has already answered this decision. Its answer is on your panel's page."
+
+
 class AlreadyReplied(UseCaseError):
     """The panel has already answered this decision."""
 
@@ -81,12 +84,14 @@ def reply(engine: Engine, clock: Clock, policies: PolicyFile, recorder: NoticeRe
             raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
         row = session.execute(select(commitments).where(commitments.c.recommendation_id == rec.id)).first()
         decision = answered_decision(rec.decision, row.status if row else None)
+        round_ = rec.response_round or 1
+        eid = reply_id(rec.id, decision, round_)
+        if session.execute(select(replies.c.id).where(replies.c.id == str(eid))).first():  # the insert below guards
+            raise AlreadyReplied(ANSWERED)
         check_reply(decision, reply)
         if reply == "counter" and not title:
             raise Incomplete("title: say in one line what you propose instead.", field="title",
                              fix="Add a title for your new proposal.")
-        round_ = rec.response_round or 1
-        eid = reply_id(rec.id, decision, round_)
         policy = policies.for_panel(rec.panel)
         respond_by = counter = None
         if reply == "insist" and decision == "declined" or reply == "counter":
@@ -97,8 +102,7 @@ def reply(engine: Engine, clock: Clock, policies: PolicyFile, recorder: NoticeRe
         if not insert_once(session, replies, id=str(eid), recommendation_id=rec.id, panel=rec.panel,
                            decision=decision, round=round_, reply=reply, comment=comment, respond_by=respond_by,
                            counter_id=str(counter.id) if counter else None, at=now):
-            raise AlreadyReplied("Your panel has already answered this decision. Its answer is on your panel's "
-                                 "page.")
+            raise AlreadyReplied(ANSWERED)
         if reply == "insist":
             _insist(session, recorder, rec, row, decision, comment, respond_by, today, now)
         if counter:
