@@ -14,9 +14,9 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, parse_event
+from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, RecommendationReplied, parse_event
 from schemas.envelope import CloudEvent
-from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
+from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS, REPLIES
 from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.consumer import Rejected
@@ -24,11 +24,12 @@ from services.common.db import insert_once
 from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.domain import Commitment
+from services.tracker.usecases import replies
 from services.tracker.usecases.actions import email_digest
 from services.tracker.usecases.ingest import Handlers
 
 log = structlog.get_logger()
-ORDER = {PANELS: 0, RECOMMENDATIONS: 1, COMMITMENTS: 2, NOTICES: 3, DELIVERIES: 4}
+ORDER = {PANELS: 0, RECOMMENDATIONS: 1, REPLIES: 2, COMMITMENTS: 3, NOTICES: 4, DELIVERIES: 5}
 
 
 class NotEmpty(RuntimeError):
@@ -48,6 +49,8 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
         try:
             if topic in (PANELS, RECOMMENDATIONS, DELIVERIES):
                 handlers.handle(envelope, data)
+            elif isinstance(data, RecommendationReplied):
+                replies.restore(engine, str(envelope.id), envelope.time, data)
             elif isinstance(data, CommitmentEvent):
                 _commitment_change(engine, data)
             elif isinstance(data, NoticeEvent):

@@ -24,7 +24,8 @@ from schemas import RecommendationReplied, make_event
 from schemas.models import CounterProposal
 from schemas.policy import PolicyFile
 from services.common import outbox as outbox_mod
-from services.common.clock import Clock
+from services.common.clock import Clock, london_today
+from services.common.consumer import Rejected
 from services.common.db import for_update, insert_once
 from services.tracker.adapters import convert
 from services.tracker.adapters.store import commitments, outbox, panels, recommendations, replies
@@ -137,3 +138,29 @@ def _insist(session: Session, recorder: NoticeRecorder, rec, row, decision: str,
         contacts = convert.contacts(row.owner_email, row.escalation)
         recorder.record(session, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,
                         today, now)
+
+
+def restore(engine: Engine, event_id: str, at: dt.datetime, data: RecommendationReplied) -> None:
+    """`followthrough replay`: the reply's row and the state it changed, from its event (its notices
+    come back from `followthrough.notices`, like every other notice)."""
+    rec_id = str(data.recommendation_id)
+    with Session(engine) as session, session.begin():
+        rec = session.execute(select(recommendations).where(recommendations.c.id == rec_id)).first()
+        if rec is None:
+            raise Rejected(f"a reply to an unknown recommendation {rec_id}")
+        round_ = rec.response_round or 1
+        counter = data.counter
+        if not insert_once(session, replies, id=event_id, recommendation_id=rec_id, panel=data.panel,
+                           decision=data.decision, round=round_, reply=data.reply, comment=data.comment,
+                           respond_by=data.respond_by, counter_id=str(counter.id) if counter else None, at=at):
+            return
+        today = london_today(at)
+        if data.reply == "insist" and data.decision == "declined":
+            session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(
+                decision="pending", respond_by=data.respond_by, ladder_since=today, next_action_on=data.respond_by,
+                response_round=round_ + 1))
+        if counter:
+            insert_once(session, recommendations, id=str(counter.id), panel=data.panel, raised_on=today,
+                        title=counter.title, detail=counter.detail, themes=list(counter.themes), decision="pending",
+                        counter_to=rec_id, respond_by=data.respond_by, ladder_since=today,
+                        next_action_on=data.respond_by)
