@@ -183,16 +183,18 @@ class Story:
         """Declined, then insisted on (and perhaps declined again) through the real reply use case."""
         self.add_pending(PendingStory(s.record_day, s.raised_before, s.respond_within_days, s.declined_on))
         rid = next(reversed(self._pending_ids))
-        day = s.declined_on
-        for after, redecline in s.insists:
+        day, order = s.declined_on, 1.0
+        for after, redecline in s.insists:  # each after the step before it, on a later day or later that day
             day += after
+            order = order + 0.01 if after == 0 else 1.1
             if day >= DAYS:
                 return
-            self.steps.append((day, 1.5, lambda d=day: self._insist(rid, d)))
+            self.steps.append((day, order, lambda d=day: self._insist(rid, d)))
             if redecline is None or day + redecline >= DAYS:
                 return
             day += redecline
-            self.steps.append((day, 1.7, lambda d=day: self._decline_again(rid, d)))
+            order = order + 0.01 if redecline == 0 else 1.1
+            self.steps.append((day, order, lambda d=day: self._decline_again(rid, d)))
 
     def _insist(self, rid: str, day: int) -> None:
         self.clock.set_day(START + dt.timedelta(days=day), 10)
