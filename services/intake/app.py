@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
 from services.common import health
 from services.common.clock import SYSTEM, Clock
+from services.common.consumer import short_reason
 from services.common.csrf import Csrf
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
@@ -23,6 +27,7 @@ from services.intake.replies import ReplyHandlers
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
+log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8001
 
@@ -80,16 +85,37 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
 @asynccontextmanager
 async def _replies_consumer(settings: IntakeSettings, engine, relay):
     """The panels' replies: an insist reopens a decline, a counter becomes a pending recommendation.
-    The topic is created by the tracker (or the deployment's topics job), which publishes to it."""
-    faust_app = make_faust_app("followthrough-intake", settings.kafka_bootstrap_servers,
-                               settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
-    agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
-    lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers, settings.followthrough_topic_prefix,
-                               agents.CONSUMED, "intake")
-    lag.start()
-    async with faust_app_running(faust_app):
+    Read in the background, so intake starts (and its /readyz says why not) while Kafka is away."""
+    task = asyncio.create_task(_consume_replies(settings, engine, relay))
+    try:
         yield
-    lag.stop()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
+    """Run the consumer; if it cannot start (no broker yet), try again every 10 s. The topic is
+    created by the tracker (or the deployment's topics job), which publishes to it."""
+    while True:
+        faust_app = make_faust_app("followthrough-intake", settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
+        agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
+        try:
+            async with faust_app_running(faust_app):
+                lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
+                                           settings.followthrough_topic_prefix, agents.CONSUMED, "intake")
+                lag.start()
+                try:
+                    await asyncio.Event().wait()  # until intake stops (the task is cancelled)
+                finally:
+                    lag.stop()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("replies.consumer_not_started", error=short_reason(exc), retry_in_s=10)
+            await asyncio.sleep(10)
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
