@@ -25,6 +25,7 @@ from schemas.models import (
     RecommendationAgreed,
     RecommendationDeclined,
     RecommendationRecorded,
+    RecommendationReplied,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "DeliveryEvent", "Escalation", "MessageRejected", "Notice", "NoticeEvent",
     "NoticeFacts", "Owner", "Panel", "PanelEvent", "Recommendation",
     "RecommendationAgreed", "RecommendationDeclined", "RecommendationRecorded",
+    "RecommendationReplied",
 ]

@@ -16,6 +16,7 @@ from schemas.models import (
     RecommendationAgreed,
     RecommendationDeclined,
     RecommendationRecorded,
+    RecommendationReplied,
 )
 
 PANELS = "followthrough.panels"
@@ -25,6 +26,7 @@ NOTICES = "followthrough.notices"
 DELIVERIES = "followthrough.deliveries"
 DLQ = "followthrough.dlq"
 PULSES = "followthrough.pulses"
+REPLIES = "followthrough.replies"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(DELIVERIES, 3, description="What the notifier did with each notice and recipient, keyed by notice id."),
     TopicSpec(PULSES, 3, description="The youth panels' trust pulse: each period's counts after each anonymous answer,"
                                      " keyed by panel slug. Never a single answer."),
+    TopicSpec(REPLIES, 3, description="The youth panels' replies to police decisions (accept, insist, counter), "
+                                      "keyed by recommendation id."),
     TopicSpec(DLQ, 1, description="Messages a consumer could not parse or validate, keyed by source topic."),
 )
 
@@ -86,6 +90,9 @@ EVENT_TYPES: dict[str, EventSpec] = {
                   "Police declined a recommendation, with the reason."),
         EventSpec("recommendation.recorded", RECOMMENDATIONS, RecommendationRecorded,
                   "A recommendation awaits a police decision by respond_by."),
+        EventSpec("recommendation.replied", REPLIES, RecommendationReplied,
+                  "The youth panel answered a decision: accept, insist (the police answer again by respond_by)"
+                  " or counter (a new pending recommendation, counter_to the first)."),
         *[EventSpec(t, COMMITMENTS, CommitmentEvent, s) for t, s in _COMMITMENT_TYPES.items()],
         EventSpec("notice.requested", NOTICES, NoticeEvent, "The tracker asks for a notice to be sent."),
         EventSpec("notice.delivered", DELIVERIES, DeliveryEvent, "A notice reached one recipient's mail server."),

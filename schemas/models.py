@@ -92,14 +92,53 @@ class RecommendationAgreed(_Model):
     commitment: CommitmentTerms
 
 
+DeclineCode = Literal["no_power", "no_budget", "legal_or_safety", "not_workable", "other"]
+"""Why the police said no, as a code the register counts (SPEC §5); `no_power` names `who_can`."""
+DECLINE_CODES: tuple[str, ...] = ("no_power", "no_budget", "legal_or_safety", "not_workable", "other")
+
+
 class RecommendationDeclined(_Model):
     recommendation: Recommendation
     reason: Text = Field(min_length=1, max_length=2000)
+    decline_code: DeclineCode = Field(
+        default="other", description="why, as a code; events from before codes existed read as `other`")
+    who_can: Optional[Text] = Field(
+        default=None, max_length=200,
+        description="with `no_power`: the body that has the power (\"Police cannot do this; {who_can} can.\")")
 
 
 class RecommendationRecorded(_Model):
     recommendation: Recommendation
     respond_by: dt.date
+    counter_to: Optional[UUID] = Field(
+        default=None, description="the recommendation this one answers: the panel's counter-proposal to a decision")
+
+
+ReplyKind = Literal["accept", "insist", "counter"]
+RepliedDecision = Literal["agreed", "declined", "withdrawn"]
+
+
+class CounterProposal(_Model):
+    """The panel's new proposal: a pending recommendation with its own response clock."""
+
+    id: UUID = Field(description="uuid5 of the reply event's id: the same reply always makes the same recommendation")
+    title: Text = Field(min_length=1, max_length=200)
+    detail: Text = Field(max_length=5000)
+    themes: list[str]
+
+
+class RecommendationReplied(_Model):
+    """The youth panel's answer to a police decision (its right of reply, SPEC §5)."""
+
+    recommendation_id: UUID
+    panel: Text
+    decision: RepliedDecision = Field(description="the decision answered: agreed, declined, or the commitment "
+                                                  "withdrawn")
+    reply: ReplyKind
+    comment: Text = Field(max_length=1000)
+    respond_by: Optional[dt.date] = Field(
+        default=None, description="insist on a decline, or counter: the police must answer again by this day")
+    counter: Optional[CounterProposal] = None
 
 
 Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
@@ -168,6 +207,7 @@ NoticeKind = Literal[
     "extension_request",  # a deadline past the owner's limit: the supervisor approves it by a signed link
     "early_warning",  # the owner said before the due date that it will be significantly late: owner and supervisor
     "reopened",  # the panel reopened a kept promise: owner and supervisor, the ladder starts again
+    "insisted",  # the youth panel insists on a declined recommendation or a withdrawn commitment
 ]
 
 

@@ -101,6 +101,14 @@ NOT_POSSIBLE_NOW = kind(
 ALREADY_DECIDED = kind(
     "already-decided", 409, "Already decided", "This recommendation was already accepted or declined.",
     "Nothing to do: a decision is recorded once. Read the recommendation to see it.")
+ALREADY_ANSWERED = kind(
+    "already-answered", 409, "Already answered", "The panel has already answered this decision.",
+    "Nothing to do: a panel answers each decision once. Read the recommendation to see the answer.")
+REPLY_DOES_NOT_FIT = kind(
+    "reply-does-not-fit", 422, "This answer does not fit the decision",
+    "The panel's answer cannot follow this decision (insisting on a promise police already made, say).",
+    "`errors` names the field: choose an answer the decision allows (accept, insist after a no or a dropped "
+    "promise, counter).")
 ALREADY_EXISTS = kind(
     "already-exists", 409, "Already exists", "Something with this name already exists.",
     "Choose another name (the field in `errors`), or use the one that exists.")

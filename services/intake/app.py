@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
 from services.common import health
 from services.common.clock import SYSTEM, Clock
+from services.common.consumer import short_reason
 from services.common.csrf import Csrf
 from services.common.db import make_engine
+from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key, secret
-from services.intake import api, pages, signin, store
+from services.common.streams import make_faust_app
+from services.intake import agents, api, pages, signin, store
+from services.intake.replies import ReplyHandlers
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
+log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8001
 
@@ -54,7 +63,11 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.sessions = signin.Sessions(secret(settings.followthrough_secret_key), clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              secret(settings.followthrough_secret_key))
-        yield
+        if settings.followthrough_reply_consumer:
+            async with _replies_consumer(settings, engine, relay):
+                yield
+        else:
+            yield
         if relay.is_alive():
             relay.stop()
         engine.dispose()
@@ -70,6 +83,42 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     app.include_router(pages.router)
     health.install_edges(app, settings)
     return app
+
+
+@asynccontextmanager
+async def _replies_consumer(settings: IntakeSettings, engine, relay):
+    """The panels' replies: an insist reopens a decline, a counter becomes a pending recommendation.
+    Read in the background, so intake starts (and its /readyz says why not) while Kafka is away."""
+    task = asyncio.create_task(_consume_replies(settings, engine, relay))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
+    """Run the consumer; if it cannot start (no broker yet), try again every 10 s. The topic is
+    created by the tracker (or the deployment's topics job), which publishes to it."""
+    while True:
+        faust_app = make_faust_app("followthrough-intake", settings.kafka_bootstrap_servers,
+                                   settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
+        agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
+        try:
+            async with faust_app_running(faust_app):
+                lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
+                                           settings.followthrough_topic_prefix, agents.CONSUMED, "intake")
+                lag.start()
+                try:
+                    await asyncio.Event().wait()  # until intake stops (the task is cancelled)
+                finally:
+                    lag.stop()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("replies.consumer_not_started", error=short_reason(exc), retry_in_s=10)
+            await asyncio.sleep(10)
 
 
 def main(host: str | None = None, port: int | None = None) -> None:

@@ -18,6 +18,7 @@ COLUMNS = (
     "commitment.action", "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
     "commitment.owner.name", "commitment.due", "commitment.agreed_on", "commitment.update_every_days",
     "commitment.escalation.supervisor", "commitment.escalation.senior_lead", "commitment.escalation.board",
+    "decline_code", "who_can",  # last, so files made from the older template still line up
 )
 REQUIRED = ("panel", "raised_on", "title", "decision")
 

@@ -58,7 +58,8 @@ def _render(request: Request, person: Principal, panel, entries, *, key: str, da
     state = request.app.state
     return page(request, "record.html", status_code, NO_STORE, person=person, panel=panel, entries=entries,
                 key=key, date=date, date_error=date_error, error=error, message=message,
-                themes=state.themes, decisions=DECISIONS, status_url=f"{state.settings.public_url}/panels/{panel.slug}",
+                themes=state.themes, decisions=DECISIONS, decline_codes=recordform.DECLINE_CODES,
+                status_url=f"{state.settings.public_url}/panels/{panel.slug}",
                 today=state.clock.today().isoformat())
 
 

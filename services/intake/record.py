@@ -80,10 +80,7 @@ def record_recommendation(session: Session, req: RecommendationIn, now: dt.datet
         event = make_event("recommendation.agreed", str(rec.id),
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
     elif req.decision == "declined":
-        row.update(decline_reason=req.decline_reason)
-        event = make_event("recommendation.declined", str(rec.id),
-                           RecommendationDeclined(recommendation=rec,
-                                                  reason=req.decline_reason), source=SOURCE, time=now)
+        event = _declined(row, rec, req, now)
     else:
         # The police's clock runs from the day the panel made the recommendation, not from the
         # day it was typed in: recording a backlog late must not give the police more time.
@@ -120,13 +117,18 @@ def decide_pending(session: Session, rec_id: str, req: DecisionIn, now: dt.datet
         event = make_event("recommendation.agreed", rec_id,
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
     else:
-        values.update(decline_reason=req.decline_reason)
-        event = make_event("recommendation.declined", rec_id,
-                           RecommendationDeclined(recommendation=rec,
-                                                  reason=req.decline_reason), source=SOURCE, time=now)
+        event = _declined(values, rec, req, now)
     session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(**values))
     outbox_mod.add(session, outbox, event)
     return rec_id, values.get("commitment_id"), row.panel
+
+
+def _declined(row: dict, rec: Recommendation, req: RecommendationIn | DecisionIn, now: dt.datetime) -> dict:
+    """A decline's columns into `row`, and its event: the code (default `other`) and, for no_power, who can."""
+    code = req.decline_code or "other"
+    row.update(decline_reason=req.decline_reason, decline_code=code, who_can=req.who_can)
+    data = RecommendationDeclined(recommendation=rec, reason=req.decline_reason, decline_code=code, who_can=req.who_can)
+    return make_event("recommendation.declined", str(rec.id), data, source=SOURCE, time=now)
 
 
 def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date, policy: Policy) -> CommitmentTerms:

@@ -14,7 +14,8 @@ from services.common.problems import describe
 from services.intake.requests import RecommendationIn
 
 MAX_FORMS = 30
-TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "respond_within_days", "commitment.action",
+TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "decline_code", "who_can", "respond_within_days",
+               "commitment.action",
                "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
                "commitment.owner.name", "commitment.due")
 PLAIN = {
@@ -31,7 +32,15 @@ PLAIN = {
 RULES = {
     "decision is 'declined' but there is no reason": "Say why the police said no, in words the panel can read.",
     "is before raised_on": "This date is before the session. Use a date on or after it.",
+    "decline_code is 'no_power' but who_can is missing":
+        "Police say they cannot do this: write who can, like: the local council.",
+    "who_can is only for a decline with decline_code 'no_power'":
+        "Leave this empty, or choose: police do not have the power.",
 }
+# The kinds of reason a decline can give (the API's decline_code), in plain words.
+DECLINE_CODES = [("no_power", "Police do not have the power: someone else does"),
+                 ("no_budget", "There is no money for it"), ("legal_or_safety", "The law or safety does not allow it"),
+                 ("not_workable", "It would not work in practice"), ("other", "Another reason")]
 
 
 @dataclass
@@ -83,6 +92,8 @@ def _document(entry: Entry, slug: str, raised_on: dt.date) -> dict:
                              "owner": owner, "due": v["commitment.due"] or None}
     elif v["decision"] == "declined":
         doc["decline_reason"] = v["decline_reason"] or None
+        doc["decline_code"] = v["decline_code"] or None
+        doc["who_can"] = v["who_can"] or None
     elif v["decision"] == "pending" and v["respond_within_days"]:
         doc["respond_within_days"] = v["respond_within_days"]
     return doc

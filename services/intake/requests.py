@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from schemas.models import Contact, Escalation, Owner, Text
+from schemas.models import Contact, DeclineCode, Escalation, Owner, Text
 from services.common.text import OneLine, PublicLine, PublicText
 from services.intake.readability import plain_reason
 
@@ -15,6 +15,30 @@ from services.intake.readability import plain_reason
 DeclineReason = Annotated[PublicText, AfterValidator(plain_reason)]
 DECLINE_REASON_HELP = ("why the police said no, written for the panel: short sentences and everyday words "
                        "(a Flesch-Kincaid grade of 9 or below; reasons under 8 words are not graded)")
+DECLINE_CODE_HELP = ("why, as a code the register counts: no_power (police cannot do it; name who_can), "
+                     "no_budget, legal_or_safety, not_workable, other (the default)")
+WHO_CAN_HELP = "with decline_code no_power: the body that has the power, for example \"the local council\""
+
+
+class _Decline:
+    """The rules a decline's code and `who_can` follow, in the API, the CSV and the record form alike."""
+
+    decision: str
+    decline_code: Optional[str]
+    who_can: Optional[str]
+
+    def decline_problems(self) -> list[dict]:
+        out = []
+        if self.decision == "declined" and self.decline_code == "no_power" and not self.who_can:
+            out.append({"field": "who_can", "message": "decline_code is 'no_power' but who_can is missing",
+                        "fix": "Add who_can: the body that can do this, for example \"the local council\"."})
+        if self.who_can and not (self.decision == "declined" and self.decline_code == "no_power"):
+            out.append({"field": "who_can", "message": "who_can is only for a decline with decline_code 'no_power'",
+                        "fix": "Remove who_can, or set decline_code to no_power."})
+        if self.decline_code and self.decision != "declined":
+            out.append({"field": "decline_code", "message": f"decision is '{self.decision}' but a decline_code "
+                        "was sent", "fix": "Remove decline_code: only declined recommendations have one."})
+        return out
 
 
 class _In(BaseModel):
@@ -54,7 +78,7 @@ class CommitmentIn(_In):
     update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
 
 
-class RecommendationIn(_In):
+class RecommendationIn(_Decline, _In):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "panel": "waltham-forest-youth-panel", "raised_on": "2026-01-14",
         "title": "Explain your reasons for every stop",
@@ -72,6 +96,8 @@ class RecommendationIn(_In):
     themes: list[OneLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
     decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
+    decline_code: Optional[DeclineCode] = Field(default=None, description=DECLINE_CODE_HELP)
+    who_can: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200, description=WHO_CAN_HELP)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
 
@@ -91,6 +117,7 @@ class RecommendationIn(_In):
         if self.decision == "declined" and not self.decline_reason:
             bad("decline_reason", "decision is 'declined' but there is no reason",
                 "Add a decline_reason the panel can read.")
+        out += self.decline_problems()
         if self.commitment and self.commitment.due < self.raised_on:
             bad("commitment.due", "is before raised_on", "Use a due date on or after the day it was raised.")
         if self.commitment and self.commitment.agreed_on and self.commitment.agreed_on < self.raised_on:
@@ -101,14 +128,19 @@ class RecommendationIn(_In):
         return out
 
 
-class DecisionIn(_In):
+class DecisionIn(_Decline, _In):
     """The police's answer to a pending recommendation."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead."}]})
+        {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead.",
+     "decline_code": "not_workable"},
+    {"decision": "declined", "decline_reason": "Street lights are not ours to fix.", "decline_code": "no_power",
+     "who_can": "the local council"}]})
 
     decision: Literal["agreed", "declined"]
     decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
+    decline_code: Optional[DeclineCode] = Field(default=None, description=DECLINE_CODE_HELP)
+    who_can: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200, description=WHO_CAN_HELP)
     commitment: Optional[CommitmentIn] = None
 
     def problems(self, raised_on: dt.date) -> list[dict]:
@@ -122,6 +154,7 @@ class DecisionIn(_In):
         if self.decision == "declined" and self.commitment is not None:
             out.append({"field": "commitment", "message": "decision is 'declined' but a commitment was sent",
                         "fix": "Remove the commitment."})
+        out += self.decline_problems()
         if self.commitment and self.commitment.due < raised_on:
             out.append({"field": "commitment.due", "message": "is before the recommendation was raised",
                         "fix": "Use a due date on or after the day it was raised."})

@@ -11,6 +11,9 @@ class IntakeSettings(SmtpSettings, CommonSettings):
     # an https:// address makes the session cookie Secure.
     followthrough_intake_public_url: str = Field(
         default="http://127.0.0.1:8001", description="where facilitators reach intake (sign-in links)")
+    followthrough_reply_consumer: bool = Field(
+        default=True, description="consume the panels' replies (followthrough.replies): insist reopens a decline, "
+                                  "counter records a pending recommendation")
     followthrough_signin_rate_limit: str = Field(
         default="5/15 minutes", description="sign-in requests per client address (and per email address)")
 

@@ -42,6 +42,9 @@ recommendations = Table(
     Column("themes", JSON, nullable=False),
     Column("decision", String(10), nullable=False),
     Column("decline_reason", Text),
+    Column("decline_code", String(20)),  # no_power | no_budget | legal_or_safety | not_workable | other
+    Column("who_can", String(200)),  # with no_power: the body that has the power
+    Column("counter_to", String(36)),  # the panel's counter-proposal to this recommendation's decision
     Column("commitment_id", String(36), unique=True),
     Column("commitment", JSON),
     Column("respond_by", Date),
@@ -73,6 +76,13 @@ signin_uses = Table(
     Column("secret_sha256", String(64), ForeignKey("intake_signin_links.secret_sha256", ondelete="CASCADE"),
            primary_key=True),
     Column("used_at", DateTime(timezone=True), nullable=False),
+)
+
+# Events intake consumed (the panels' replies), each applied once: the event id is the key.
+processed_events = Table(
+    "intake_processed_events", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 outbox = outbox_table(metadata, "intake_outbox")

@@ -16,7 +16,7 @@ from schemas import Notice
 from services.notifier import ics
 
 MESSAGE_NS = uuid.UUID("1b0e5f1c-3f8a-4c55-8f0e-2d7f6c9b5a20")
-NO_RESPOND_LINK = ("review", "response_due")
+NO_RESPOND_LINK = ("review", "response_due", "insisted")
 
 
 def message_id(notice_id: str, recipient: str) -> str:

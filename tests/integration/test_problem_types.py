@@ -40,7 +40,8 @@ def site(services, database_url, uid):
     tracker = services("tracker", FOLLOWTHROUGH_SECRET_KEY=SECRET, FOLLOWTHROUGH_PUBLIC_URL=PUBLIC["tracker"],
                        FOLLOWTHROUGH_PAGE_RATE_LIMIT="1000/minute", FOLLOWTHROUGH_VERDICT_RATE_LIMIT="1000/minute")
     admin = _bearer(issue_token(database_url))
-    assert httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=admin).status_code == 201
+    panel = httpx.post(f"{intake.url}/api/v1/panels", json=panel_body(uid), headers=admin)
+    assert panel.status_code == 201
     r = httpx.post(f"{intake.url}/api/v1/recommendations", headers=admin,
                    json=agreed_body(uid, london_today() + dt.timedelta(days=30)))
     cid = r.json()["commitment_id"]
@@ -48,7 +49,7 @@ def site(services, database_url, uid):
     while httpx.get(f"{tracker.url}/api/v1/commitments/{cid}").status_code != 200:
         assert time.monotonic() < deadline, "the commitment never reached the tracker"
         time.sleep(0.2)
-    return intake.url, tracker.url, admin, cid
+    return intake.url, tracker.url, admin, cid, panel.json()["access_code"]
 
 
 def _expired_and_revoked(database_url: str) -> tuple[dict, dict]:
@@ -81,7 +82,7 @@ def check_problem(r: httpx.Response, kind: str | None, public: str = "") -> dict
 
 
 def test_every_error_in_both_openapi_documents_is_a_problem(site):
-    intake, tracker, _, _ = site
+    intake, tracker, *_ = site
     for base in (intake, tracker):
         doc = httpx.get(f"{base}/openapi.json").json()
         errors = [(path, method, code, response)
@@ -95,7 +96,7 @@ def test_every_error_in_both_openapi_documents_is_a_problem(site):
 
 
 def test_every_kind_has_its_page_on_each_service(site):
-    intake, tracker, _, _ = site
+    intake, tracker, *_ = site
     for base in (intake, tracker):
         for slug, kind in problems.KINDS.items():
             r = httpx.get(f"{base}/problems/{slug}")
@@ -106,7 +107,7 @@ def test_every_kind_has_its_page_on_each_service(site):
 
 
 def test_one_live_answer_per_kind(site, database_url, uid):
-    intake, tracker, admin, cid = site
+    intake, tracker, admin, cid, code = site
     expired, revoked = _expired_and_revoked(database_url)
     rec_url = f"{intake}/api/v1/recommendations"
     seen: set[str] = set()
@@ -158,6 +159,14 @@ def test_one_live_answer_per_kind(site, database_url, uid):
     expect("not-possible-now", httpx.post(f"{commitment}/extensions", headers=admin,
                                           json={"new_due": "2001-01-01", "reason": "Too late."}))
     expect("forbidden", httpx.post(f"{commitment}/updates", headers=owner, json={"note": "Mine now."}))
+    # The panel's answer to the decision (before the wrong codes below lock the panel's answers).
+    rec_id = httpx.get(commitment).json()["recommendation_id"]
+    reply_url = f"{tracker}/api/v1/recommendations/{rec_id}/reply"
+    answer = {"comment": "We agree.", "access_code": code}
+    body = expect("reply-does-not-fit", httpx.post(reply_url, json={**answer, "reply": "insist"}))
+    assert body["errors"][0]["pointer"] == "/reply"
+    assert httpx.post(reply_url, json={**answer, "reply": "accept"}).status_code == 201
+    expect("already-answered", httpx.post(reply_url, json={**answer, "reply": "accept"}))
     verdict = {"verdict": "disputed", "comment": "", "access_code": "not-the-code"}
     body = expect("wrong-access-code", httpx.post(f"{commitment}/verdict", json=verdict))
     assert body["errors"][0]["pointer"] == "/access_code"

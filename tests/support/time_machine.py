@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
@@ -22,6 +22,7 @@ from services.tracker.domain import (
     decide_early_warning,
     decide_extension_request,
     decide_handover,
+    decide_insisted,
     decide_reopen,
     decide_response,
     settle,
@@ -115,13 +116,50 @@ def pending_story(draw) -> PendingStory:
     return PendingStory(record_day, draw(st.integers(0, 120)), draw(st.integers(1, 90)), declined)
 
 
+# ---------------------------------------------------------------- the panel's replies (right of reply)
+
+
+@dataclass(frozen=True)
+class ReplyStory:
+    """A pending recommendation the police decline, the panel insists on (a new answer round with a
+    new clock and its own response_due notices), and the police may decline again (and the panel
+    insist again)."""
+
+    record_day: int
+    raised_before: int
+    respond_within_days: int
+    declined_on: int
+    insists: tuple[tuple[int, int | None], ...]  # (days after the last decline, days to the next decline)
+
+
+@st.composite
+def reply_story(draw) -> ReplyStory:
+    record_day = draw(st.integers(0, DAYS - 1))
+    declined_on = draw(st.integers(record_day, DAYS - 1))
+    rounds = draw(st.lists(st.tuples(st.integers(0, 60), st.one_of(st.none(), st.integers(0, 90))),
+                           min_size=1, max_size=3))
+    return ReplyStory(record_day, draw(st.integers(0, 120)), draw(st.integers(1, 90)), declined_on, tuple(rounds))
+
+
+def insist_model(model: "Model", rid: str, today: dt.date) -> None:
+    """The panel insists on a decline: a new round, a new clock from today, the police told at once."""
+    p = model.pending[rid]
+    new_round = p.round + 1
+    respond_by = today + dt.timedelta(days=POLICY.respond_within_days)
+    n = decide_insisted(p.contacts, "declined", f"r{new_round}", "we insist", today, respond_by)
+    model.owed.add((rid, n.key, n.kind, n.level, n.late))
+    model.pending[rid] = replace(p, respond_by=respond_by, ladder_since=today, decided=False, round=new_round,
+                                 sent_keys=p.sent_keys | {n.key})
+
+
 @st.composite
 def world(draw):
     """A scan batch size, a portfolio (of exactly 1, of the batch size, one less, one more, or
     anything up to 60) and the scan days."""
     batch = draw(st.integers(1, 12))
     size = draw(st.one_of(st.just(1), st.sampled_from([max(1, batch - 1), batch, batch + 1]), st.integers(1, 60)))
-    items = draw(st.lists(st.one_of(commitment_story(), pending_story()), min_size=size, max_size=size))
+    items = draw(st.lists(st.one_of(commitment_story(), pending_story(), reply_story()), min_size=size,
+                          max_size=size))
     scan_days = sorted(draw(st.sets(st.integers(0, DAYS - 1), min_size=1, max_size=30)))
     return batch, items, scan_days
 

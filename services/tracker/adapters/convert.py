@@ -38,7 +38,7 @@ def pending(rec: RecommendationRow, panel: PanelRow, sent_keys: frozenset[str] =
     return PendingRecommendation(
         id=rec.id, respond_by=rec.respond_by, ladder_since=rec.ladder_since,
         contacts=contacts(panel.police_lead["email"], panel.escalation),
-        decided=rec.decision != "pending", sent_keys=sent_keys,
+        decided=rec.decision != "pending", sent_keys=sent_keys, round=rec.response_round or 1,
     )
 
 

@@ -55,6 +55,10 @@ class RecommendationRow(Protocol):
     themes: list
     decision: str
     decline_reason: str | None
+    decline_code: str | None
+    who_can: str | None
+    counter_to: str | None
+    response_round: int
     respond_by: dt.date | None
     ladder_since: dt.date | None
 

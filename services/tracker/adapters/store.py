@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    select,
 )
 
 from services.common.outbox import outbox_table
@@ -44,6 +45,12 @@ recommendations = Table(
     Column("themes", JSON, nullable=False),
     Column("decision", String(10), nullable=False),  # agreed | declined | pending
     Column("decline_reason", Text),
+    Column("decline_code", String(20)),  # no_power | no_budget | legal_or_safety | not_workable | other
+    Column("who_can", String(200)),  # with no_power: the body that has the power
+    Column("counter_to", String(36)),  # the recommendation whose decision this counter-proposal answers
+    # The police's answer round: 1, then one more each time the panel insists on a decline. The
+    # response ladder's notice keys carry it, so each round's notices are sent once.
+    Column("response_round", Integer, nullable=False, default=1, server_default="1"),
     Column("respond_by", Date),
     Column("decided_on", Date),  # when police answered (agreed or declined); the register's on-time rate
     Column("ladder_since", Date),
@@ -152,6 +159,23 @@ access_failures = Table(
     Index("ix_tracker_access_failures_panel_at", "panel", "at"),
 )
 
+# The youth panel's replies to police decisions (SPEC §5): one per decision, which the key says
+# (a decline insisted on and declined again is a new decision: its round is one more).
+replies = Table(
+    "tracker_replies", metadata,
+    Column("id", String(36), primary_key=True),  # the recommendation.replied event's id
+    Column("recommendation_id", String(36), nullable=False),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("decision", String(10), nullable=False),  # agreed | declined | withdrawn
+    Column("round", Integer, nullable=False),
+    Column("reply", String(10), nullable=False),  # accept | insist | counter
+    Column("comment", Text, nullable=False),
+    Column("respond_by", Date),
+    Column("counter_id", String(36)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("recommendation_id", "decision", "round", name="uq_tracker_replies_decision"),
+)
+
 # The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer.
 pulse = Table(
     "tracker_pulse", metadata,
@@ -163,3 +187,22 @@ pulse = Table(
 )
 
 outbox = outbox_table(metadata, "tracker_outbox")
+
+
+DECLINE_CODES: tuple[str, ...] = ("no_power", "no_budget", "legal_or_safety", "not_workable", "other")
+
+
+def decline_counts(conn, panel: str | None = None) -> dict[str, int]:
+    """How many recommendations stand declined, by decline code (every code, zeros included; a
+    decline recorded before codes existed counts as `other`). `conn` is a Connection or Session;
+    `panel` limits the count to one panel. A decline the panel insisted on is pending again
+    until the police decide anew, so it is not counted until then."""
+    code = func.coalesce(recommendations.c.decline_code, "other")
+    q = (select(code, func.count()).select_from(recommendations)
+         .where(recommendations.c.decision == "declined").group_by(code))
+    if panel is not None:
+        q = q.where(recommendations.c.panel == panel)
+    counts = dict.fromkeys(DECLINE_CODES, 0)
+    for name, n in conn.execute(q).all():
+        counts[name] = counts.get(name, 0) + n
+    return counts

@@ -15,7 +15,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from schemas.policy import Policy
-from services.tracker.domain.model import Audience, Commitment, Notice, NoticeKind, PendingRecommendation
+from services.tracker.domain.model import (
+    Audience,
+    Commitment,
+    Contacts,
+    Notice,
+    NoticeKind,
+    PendingRecommendation,
+)
 from services.tracker.domain.rules import ACTIVE, WORKING
 
 OWNER: tuple[Audience, ...] = ("owner",)
@@ -92,11 +99,27 @@ def _response_steps(rec: PendingRecommendation, policy: Policy) -> list[Step]:
     if rec.decided:
         return []
     first = rec.respond_by + dt.timedelta(days=1)
+    v = "" if rec.round == 1 else f":r{rec.round}"  # a new round (the panel insisted): its own notices
     return [
-        Step("response_due", 1, first, "response_due:1", ("supervisor",)),
+        Step("response_due", 1, first, f"response_due:1{v}", ("supervisor",)),
         Step("response_due", 2, policy.add_days(first, policy.response_second_level_after_days),
-             "response_due:2", ("supervisor", "senior_lead")),
+             f"response_due:2{v}", ("supervisor", "senior_lead")),
     ]
+
+
+def decide_insisted(contacts: Contacts, decision: str, version: str, comment: str, today: dt.date,
+                    respond_by: dt.date | None = None) -> Notice:
+    """The youth panel insists on a declined recommendation (`version`: the new round) or on a
+    withdrawn commitment: the owner (or the panel's police lead) and the supervisor are told at once."""
+    said = f" The panel said: {comment}" if comment else ""
+    if decision == "declined":
+        text = (f"The youth panel insists on this recommendation, which the police declined. The police must "
+                f"agree or decline it again by {respond_by:%d %B %Y}.{said}")
+    else:
+        text = f"The youth panel insists on this commitment, which was withdrawn.{said}"
+    audience: tuple[Audience, ...] = ("owner", "supervisor")
+    return Notice(key=f"insisted:1:{version}", kind="insisted", level=1, step_on=today, late=False, reason=text,
+                  audience=audience, recipients=contacts.emails(audience))
 
 
 def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:
@@ -160,7 +183,8 @@ def _highest_level_told(c: Commitment) -> int:
 
 
 # Notices about a change people make, not steps of the ladder: they never raise the level told.
-_NOT_LADDER = ("reminder", "back_on_track", "review", "handover", "changed", "extension_request", "early_warning")
+_NOT_LADDER = ("reminder", "back_on_track", "review", "handover", "changed", "extension_request", "early_warning",
+               "insisted")
 
 
 def told_level(c: Commitment) -> int:

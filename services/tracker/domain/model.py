@@ -10,7 +10,7 @@ from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
                      "response_due", "back_on_track", "handover", "changed", "extension_request",
-                     "early_warning", "reopened"]
+                     "early_warning", "reopened", "insisted"]
 Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
 DELAYED: frozenset[str] = frozenset({"minor_delay", "significant_delay"})  # these need a delay_reason
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
@@ -187,6 +187,7 @@ class PendingRecommendation:
     contacts: Contacts  # the panel's ladder; owner = the panel's police lead
     decided: bool = False
     sent_keys: frozenset[str] = field(default_factory=frozenset)
+    round: int = 1  # one more each time the panel insists on a decline: a new clock, new notice keys
 
     def with_sent(self, *keys: str) -> "PendingRecommendation":
         return replace(self, sent_keys=self.sent_keys | frozenset(keys))

@@ -40,4 +40,5 @@ NOTICES: dict[str, NoticeRule] = {
                                 "The owner warned early that it will be late, and their boss was told"),
     "reopened": NoticeRule(None, "Reopened by the youth panel",
                            "The owner and their boss were told it is open again"),
+    "insisted": NoticeRule(None, "The youth panel insists", "The police were told you insist"),
 }

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.common import accesscode
 from services.common.clock import Clock
-from services.tracker.adapters.store import access_failures, commitments, panels
+from services.tracker.adapters.store import access_failures, commitments, panels, recommendations
 from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
 
 ALLOWED = 10
@@ -37,6 +37,16 @@ class AccessCodes:
                                     .where(commitments.c.id == commitment_id)).first()
         if found is None:
             raise NotFound(f"There is no commitment {commitment_id}; check the id.")
+        self._check(found[0], found[1], code, client)
+
+    def check_recommendation(self, recommendation_id: str, code: str, client: str) -> None:
+        """The code of the panel that made `recommendation_id` (its reply to a decision)."""
+        with Session(self.engine) as session:
+            found = session.execute(select(recommendations.c.panel, panels.c.access_code_sha256)
+                                    .join(panels, panels.c.slug == recommendations.c.panel, isouter=True)
+                                    .where(recommendations.c.id == recommendation_id)).first()
+        if found is None:
+            raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
         self._check(found[0], found[1], code, client)
 
     def check_panel(self, slug: str, code: str, client: str) -> None:

@@ -74,8 +74,11 @@ class Handlers:
             case RecommendationDeclined():
                 self._declined(session, data, london_today(now))
             case RecommendationRecorded():
+                # A counter-proposal the tracker recorded itself when the panel replied comes back
+                # from intake with the same id: the insert does nothing.
                 self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
-                                     ladder_since=london_today(now), next_action_on=data.respond_by)
+                                     ladder_since=london_today(now), next_action_on=data.respond_by,
+                                     counter_to=str(data.counter_to) if data.counter_to else None)
             case _:
                 raise Rejected(f"the tracker does not consume {envelope.type}")
 
@@ -104,11 +107,12 @@ class Handlers:
 
     def _declined(self, session: Session, data: RecommendationDeclined, today: dt.date) -> None:
         rec = data.recommendation
-        if not self._recommendation(session, rec, "declined", decline_reason=data.reason, decided_on=today):
-            # Decided after being pending: the response clock stops.
+        why = dict(decline_reason=data.reason, decline_code=data.decline_code, who_can=data.who_can)
+        if not self._recommendation(session, rec, "declined", **why, decided_on=today):
+            # Decided after being pending (a first time, or again after the panel insisted): the
+            # response clock stops.
             session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
-                            .values(decision="declined", decline_reason=data.reason, next_action_on=None,
-                                    decided_on=today,
+                            .values(decision="declined", **why, next_action_on=None, decided_on=today,
                                     parked_at=None, parked_error=None))
 
     def _agreed_many(self, session: Session, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:

@@ -14,10 +14,10 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from schemas import CommitmentEvent, InvalidEvent, NoticeEvent
+from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, RecommendationReplied
 from schemas.binding import read_message
 from schemas.envelope import CloudEvent
-from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS
+from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS, REPLIES
 from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.consumer import Rejected
@@ -25,11 +25,12 @@ from services.common.db import insert_once
 from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.domain import Commitment
+from services.tracker.usecases import replies
 from services.tracker.usecases.actions import email_digest
 from services.tracker.usecases.ingest import Handlers
 
 log = structlog.get_logger()
-ORDER = {PANELS: 0, RECOMMENDATIONS: 1, COMMITMENTS: 2, NOTICES: 3, DELIVERIES: 4}
+ORDER = {PANELS: 0, RECOMMENDATIONS: 1, REPLIES: 2, COMMITMENTS: 3, NOTICES: 4, DELIVERIES: 5}
 
 
 class NotEmpty(RuntimeError):
@@ -54,7 +55,9 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
             counts["skipped"] += _handle(handlers, [(envelope, data) for _, envelope, data in run])
         else:
             for _, envelope, data in run:
-                if isinstance(data, CommitmentEvent):
+                if isinstance(data, RecommendationReplied):
+                    replies.restore(engine, str(envelope.id), envelope.time, data)
+                elif isinstance(data, CommitmentEvent):
                     _commitment_change(engine, data)
                 elif isinstance(data, NoticeEvent):
                     _notice(engine, envelope, data)

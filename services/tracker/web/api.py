@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session
 
@@ -15,10 +16,20 @@ from services.common.problems import FORBIDDEN, NOT_FOUND
 from services.common.tokens import Principal
 from services.tracker.adapters import publish, timeline
 from services.tracker.adapters.store import commitments, recommendations
+from services.tracker.adapters.store import replies as replies_table
 from services.tracker.domain.rules import ACTIVE
-from services.tracker.usecases import actions
+from services.tracker.usecases import actions, replies
 from services.tracker.web.forms import client_of
-from services.tracker.web.requests import ExtensionIn, OwnerIn, ReopenIn, UpdateIn, VerdictIn, WithdrawalIn
+from services.tracker.web.requests import (
+    ExtensionIn,
+    OwnerIn,
+    ReopenIn,
+    ReplyIn,
+    ReplyOut,
+    UpdateIn,
+    VerdictIn,
+    WithdrawalIn,
+)
 
 router = APIRouter(prefix="/api/v1")
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -31,9 +42,38 @@ class TimelineEntry(BaseModel):
     entry: dict
 
 
+class ReplyEntry(BaseModel):
+    """The youth panel's answer to one decision."""
+    at: str
+    decision: Literal["agreed", "declined", "withdrawn"]
+    reply: Literal["accept", "insist", "counter"]
+    comment: str
+    respond_by: Optional[dt.date] = None
+    counter_id: Optional[str] = None
+
+
 class CommitmentDetail(CommitmentPublic):
     recommendation_title: str
     timeline: list[TimelineEntry]
+    replies: list[ReplyEntry] = []
+
+
+class RecommendationDetail(BaseModel):
+    """A recommendation, the police's decision on it and the panel's replies (no email addresses)."""
+    id: str
+    panel: str
+    raised_on: dt.date
+    title: str
+    detail: str
+    themes: list[str]
+    decision: Literal["agreed", "declined", "pending"]
+    decline_reason: Optional[str] = None
+    decline_code: Optional[str] = None
+    who_can: Optional[str] = None
+    respond_by: Optional[dt.date] = None
+    counter_to: Optional[str] = Field(default=None, description="the recommendation this counter-proposal answers")
+    commitment_id: Optional[str] = None
+    replies: list[ReplyEntry]
 
 
 def _engine(request: Request):
@@ -72,11 +112,39 @@ def get_commitment(commitment_id: str, request: Request) -> CommitmentDetail:
         rec = session.execute(select(recommendations.c.title)
                               .where(recommendations.c.id == row.recommendation_id)).scalar_one()
         entries = timeline.entries(session, commitment_id)
+        answers = _replies(session, row.recommendation_id)
     return CommitmentDetail(
         **publish.public_state(row, request.app.state.clock.today()).model_dump(),
         recommendation_title=rec,
         timeline=[TimelineEntry(seq=e.seq, at=str(e.at), kind=e.kind, entry=_public(e.entry)) for e in entries],
+        replies=answers,
     )
+
+
+@router.get("/recommendations/{recommendation_id}", response_model=RecommendationDetail, responses={404: PROBLEM},
+            summary="One recommendation: the police's decision (with its decline code) and the panel's replies")
+def get_recommendation(recommendation_id: str, request: Request) -> RecommendationDetail:
+    with Session(_engine(request)) as session:
+        rec = session.execute(select(recommendations).where(recommendations.c.id == recommendation_id)).first()
+        if rec is None:
+            raise NOT_FOUND(f"There is no recommendation {recommendation_id}; check the id.")
+        cid = session.execute(select(commitments.c.id)
+                              .where(commitments.c.recommendation_id == recommendation_id)).scalar()
+        answers = _replies(session, recommendation_id)
+    declined = rec.decision == "declined"
+    return RecommendationDetail(
+        id=rec.id, panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
+        themes=list(rec.themes), decision=rec.decision, decline_reason=rec.decline_reason if declined else None,
+        decline_code=(rec.decline_code or "other") if declined else None, who_can=rec.who_can if declined else None,
+        respond_by=rec.respond_by if rec.decision == "pending" else None, counter_to=rec.counter_to,
+        commitment_id=cid, replies=answers)
+
+
+def _replies(session: Session, recommendation_id: str) -> list[ReplyEntry]:
+    rows = session.execute(select(replies_table).where(replies_table.c.recommendation_id == recommendation_id)
+                           .order_by(replies_table.c.at)).all()
+    return [ReplyEntry(at=str(r.at), decision=r.decision, reply=r.reply, comment=r.comment, respond_by=r.respond_by,
+                       counter_id=r.counter_id) for r in rows]
 
 
 @router.get("/commitments/{commitment_id}/audit", responses={404: PROBLEM},
@@ -165,6 +233,25 @@ def verdict(commitment_id: str, body: VerdictIn, request: Request) -> Commitment
 def reopen(commitment_id: str, body: ReopenIn, request: Request) -> CommitmentPublic:
     request.app.state.access.check(commitment_id, body.access_code, client_of(request))
     return _write(request, commitment_id, None, actions.reopen, comment=body.comment)
+
+
+@router.post("/recommendations/{recommendation_id}/reply", response_model=ReplyOut, status_code=201,
+             responses={**WRITE_ERRORS, 429: PROBLEM},
+             summary="The youth panel answers a decision: accept, insist or counter (needs the panel's access code)")
+def reply(recommendation_id: str, body: ReplyIn, request: Request) -> ReplyOut:
+    request.app.state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
+    return send_reply(request, recommendation_id, body)
+
+
+def send_reply(request: Request, recommendation_id: str, body: ReplyIn) -> ReplyOut:
+    """Record the panel's reply (its code already checked), publish it, and let the scan follow on."""
+    state = request.app.state
+    done = replies.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
+                         reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
+    state.after_write()
+    return ReplyOut(recommendation_id=done.recommendation_id, decision=done.decision, reply=done.reply,
+                    respond_by=done.respond_by, counter_id=done.counter_id,
+                    status_url=f"{state.settings.public_url}/panels/{done.panel}")
 
 
 def _find(session: Session, commitment_id: str):

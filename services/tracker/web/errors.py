@@ -8,10 +8,14 @@ from fastapi import FastAPI, Request
 from services.common import problems
 from services.common.problems import Problem
 from services.tracker.domain import TransitionError
+from services.tracker.domain.reply import ReplyRefused
 from services.tracker.usecases.errors import Incomplete, NotFound, TooManyAttempts, UseCaseError, WrongCode
+from services.tracker.usecases.replies import AlreadyReplied
 
 ANSWERS: dict[type, problems.Kind] = {
     NotFound: problems.NOT_FOUND,
+    ReplyRefused: problems.REPLY_DOES_NOT_FIT,  # before TransitionError, its base
+    AlreadyReplied: problems.ALREADY_ANSWERED,
     TransitionError: problems.NOT_POSSIBLE_NOW,
     Incomplete: problems.INCOMPLETE,
     WrongCode: problems.WRONG_ACCESS_CODE,
@@ -26,7 +30,7 @@ def as_problem(exc: Exception) -> Problem:
     kind = next(answer for cls, answer in ANSWERS.items() if isinstance(exc, cls))
     detail = getattr(exc, "detail", str(exc))
     field = getattr(exc, "field", None)
-    errors = [{"field": field, "message": detail, "fix": exc.fix or detail}] if field else None
+    errors = [{"field": field, "message": detail, "fix": getattr(exc, "fix", None) or detail}] if field else None
     retry = getattr(exc, "retry_after", None)
     return kind(detail, errors=errors, headers={"Retry-After": str(retry)} if retry else None)
 

@@ -7,9 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
+from sqlalchemy.orm import Session
 
 from services.common.problems import NOT_FOUND
-from services.tracker.web import views
+from services.tracker.web import replyview, views
 from services.tracker.web.pages import _aware, _engine, _panel_data
 
 router = APIRouter(include_in_schema=False)
@@ -41,8 +42,28 @@ def panel_feed(slug: str, request: Request) -> Response:
         fe.updated(changed)
         latest_change = f" Latest: {view.timeline[-1]['what']}." if view.timeline else ""
         fe.content(f"You said: {view.said}. Due {view.due}. {view.status_words}.{latest_change}", type="text")
+    latest = max([latest, *_reply_entries(fg, request, slug, recs, base)])
     fg.updated(latest)
     return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
+
+
+def _reply_entries(fg: FeedGenerator, request: Request, slug: str, recs: dict, base: str) -> list[dt.datetime]:
+    """The panel's replies to decisions, one entry each; returns when each was sent."""
+    with Session(_engine(request)) as s:
+        answers = replyview.load(s, slug, {rid: r.title for rid, r in recs.items()})
+    sent = []
+    for rec_id, entries in answers.by_rec.items():
+        for a in entries:
+            at = _aware(a["at"])
+            sent.append(at)
+            fe = fg.add_entry(order="append")
+            fe.id(f"urn:followthrough:reply:{a['id']}")
+            fe.title(f"{a['what']}: {recs[rec_id].title}" if rec_id in recs else a["what"])
+            fe.link(href=f"{base}/panels/{slug}#r-{rec_id}")
+            fe.updated(at)
+            comment = f" You said: {a['comment']}" if a["comment"] else ""
+            fe.content(f"{a['what']}.{comment}", type="text")
+    return sent
 
 
 @router.get("/panels/{slug}/deadlines.ics")

@@ -16,22 +16,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
-from services.common.problems import INVALID_REQUEST
+from services.common.problems import INVALID_REQUEST, Problem
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.usecases import actions
 from services.tracker.usecases import pulse as pulse_uc
-from services.tracker.web import views
+from services.tracker.usecases import replies as replies_uc
+from services.tracker.web import replyview, views
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates
 from services.tracker.web.pulse import pulse_view
-from services.tracker.web.requests import PulseIn, ReopenIn, VerdictIn
+from services.tracker.web.requests import PulseIn, ReopenIn, ReplyIn, VerdictIn
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {"confirmed": "Thank you. You said it is done.",
             "disputed": "Thank you. You said it is not done, so senior police will be told.",
             "pulse": "Thank you. Your answer is counted. No one can see who sent it.",
-            "reopened": "Thank you. It is open again: police must work on it, and their boss is told."}
+            "reopened": "Thank you. It is open again: police must work on it, and their boss is told.",
+            "accept": "Thank you. Your answer is on this page.",
+            "insist": "Thank you. The police must answer again, and their boss was told.",
+            "counter": "Thank you. Your new idea is on this page. The police must answer it."}
 
 
 @router.get("/panels/{slug}", response_class=HTMLResponse)
@@ -71,14 +75,27 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
                                .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
                 entries.setdefault(e.commitment_id, []).append(e)
         pulse = pulse_view(s, slug)
+        answers = replyview.load(s, slug, {rid: r.title for rid, r in recs.items()})
     ordered = views.panel_order(rows, today)
     items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in ordered]
-    pending = [{"title": r.title, "respond_by": views.when(r.respond_by),
-                "late": views.days((today - r.respond_by).days) if r.respond_by < today else None}
+    # The panel's right of reply: each decision it has not answered yet carries a form.
+    forms = {r.id: answers.form(recs[r.recommendation_id], "withdrawn" if r.status == "withdrawn" else "agreed")
+             for r in ordered}
+    card_replies = {r.id: answers.of(r.recommendation_id) for r in ordered}
+    pending = [{"id": r.id, "title": r.title, "respond_by": views.when(r.respond_by),
+                "late": views.days((today - r.respond_by).days) if r.respond_by < today else None,
+                "counter_to": recs[r.counter_to].title if r.counter_to in recs else None,
+                "insisted": (r.response_round or 1) > 1, "replies": answers.of(r.id)}
                for r in recs.values() if r.decision == "pending"]
-    declined = [{"title": r.title, "reason": r.decline_reason} for r in recs.values() if r.decision == "declined"]
-    ideas = sum(400 + len(escape(r["title"])) + len(escape(r.get("reason") or "")) for r in pending + declined)
-    bounds = views.paged([views.card_bytes(v) for v in items], first_page_extra=ideas)
+    declined = [{"id": r.id, "title": r.title, "reason": r.decline_reason,
+                 "code": replyview.DECLINE_CODE_WORDS.get(r.decline_code or "other"),
+                 "who_can": replyview.who_can_line(r), "replies": answers.of(r.id),
+                 "form": answers.form(r, "declined")}
+                for r in recs.values() if r.decision == "declined"]
+    ideas = sum(400 + len(escape(r["title"])) + len(escape(r.get("reason") or ""))
+                + (replyview.FORM_BYTES if r.get("form") else 0) for r in pending + declined)
+    bounds = views.paged([views.card_bytes(v) + (replyview.FORM_BYTES if forms[v.id] else 0) for v in items],
+                         first_page_extra=ideas)
     if show:  # the page holding the card just answered
         at = next((i for i, v in enumerate(items) if v.id == show), None)
         page = next((n for n, (a, b) in enumerate(bounds, 1) if at is not None and a <= at < b), page)
@@ -94,7 +111,7 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "panel": panel, "first": cards_of.get("first", []), "groups": groups, "s": summary,
         "bars": views.chart(summary), "page": page, "pages": len(bounds), "pulse": pulse,
         "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
-        "message": message, "error": error, "csrf": csrf,
+        "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
     })
 
 
@@ -159,3 +176,29 @@ def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = F
         return panel_response(slug, request, status_code=problem.status, error=problem.detail)
     state.after_write()
     return RedirectResponse(f"/panels/{slug}?done=pulse#pulse", status_code=303)
+
+
+@router.post("/panels/{slug}/recommendations/{recommendation_id}/reply", response_class=HTMLResponse)
+def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str = Form(""),
+                comment: str = Form(""), title: str = Form(""), access_code: str = Form(""),
+                csrf: str = Form("")) -> Response:
+    """The reply form of a decision on the panel's page: the API's rules, in plain words."""
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+        if reply not in ("accept", "insist", "counter"):
+            raise Problem(422, "Choose an answer", "Choose your answer, then send it.")
+        body = form_model(ReplyIn, reply=reply, comment=comment, access_code=access_code,
+                          title=title.strip() or None)
+        if replies_uc.panel_of(state.engine, recommendation_id) != slug:
+            raise Problem(404, "Not found", "This idea is not on this panel's page.")
+        state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
+        replies_uc.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
+                         reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
+    except CsrfError as exc:
+        return panel_response(slug, request, status_code=403, error=str(exc))
+    except Refusal as exc:
+        problem = as_problem(exc)
+        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
+    state.after_write()
+    return RedirectResponse(f"/panels/{slug}?done={body.reply}#r-{recommendation_id}", status_code=303)

@@ -99,3 +99,32 @@ class PulseIn(_In):
     trust: int = Field(ge=1, le=5, description="how much you trust the police to keep their promises, 1 (not at all) "
                                                "to 5 (completely)")
     kept: Literal["yes", "no", "not_sure"] = Field(description="did police keep their promises to the panel?")
+
+
+class ReplyIn(_In):
+    """The youth panel's answer to a police decision (SPEC §5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reply": "insist", "comment": "Street lights matter to us: please ask again.", "access_code": "…"},
+        {"reply": "counter", "title": "Walk the estate with us once a term", "comment": "If not weekly, then this.",
+         "access_code": "…"}]})
+
+    reply: Literal["accept", "insist", "counter"] = Field(
+        description="accept the decision; insist (a decline goes back to the police with a new response clock; "
+                    "a withdrawal is sent to the owner and their boss); counter (a new proposal, pending)")
+    comment: PublicText = Field(default="", max_length=1000, description="shown on the panel's page")
+    access_code: OneLine = Field(min_length=1, max_length=100)
+    title: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200,
+                                        description="with counter: the new proposal in one line")
+    detail: Optional[PublicText] = Field(default=None, max_length=5000,
+                                         description="with counter: more about it (default: the comment)")
+
+
+class ReplyOut(BaseModel):
+    recommendation_id: str
+    decision: Literal["agreed", "declined", "withdrawn"] = Field(description="the decision answered")
+    reply: Literal["accept", "insist", "counter"]
+    respond_by: Optional[dt.date] = Field(default=None, description="insist on a decline, or counter: the police "
+                                                                    "answer again by this day")
+    counter_id: Optional[str] = Field(default=None, description="counter: the new pending recommendation")
+    status_url: str

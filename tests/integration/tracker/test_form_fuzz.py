@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from services.common.clock import london_today
 from services.tracker.adapters.links import RespondLinks
-from tests.support.events import agreed_event, panel_event, publish
+from tests.support.events import agreed_event, panel_code, panel_event, publish
 
 SECRET = "a-test-secret-that-is-long-enough-to-be-strong"
 anything = st.one_of(st.text(max_size=300), st.sampled_from(["", " ", "\x00", "²", "999", "-1", "1e9", "\u2028",
@@ -42,7 +42,9 @@ def site(request):
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     yield {"client": client, "respond": link.split("?")[0], "token": link.split("token=")[1], "csrf": csrf,
            "verdict": f"{tracker.url}/panels/panel-{uid}/commitments/{cid}/verdict",
-           "approve": f"{tracker.url}/commitments/{cid}/approve", "api": f"{tracker.url}/api/v1/commitments/{cid}"}
+           "approve": f"{tracker.url}/commitments/{cid}/approve", "api": f"{tracker.url}/api/v1/commitments/{cid}",
+           "reply": f"{tracker.url}/panels/panel-{uid}/recommendations/{event['subject']}/reply",
+           "recommendation": f"{tracker.url}/api/v1/recommendations/{event['subject']}", "code": panel_code(uid)}
     client.close()
 
 
@@ -120,3 +122,15 @@ def test_the_verdict_form_never_fails_with_a_server_error(site, verdict, access_
 def test_the_approval_form_never_fails_with_a_server_error(site, token, csrf):
     r = site["client"].post(site["approve"], data={"token": token, "csrf": csrf})
     assert r.status_code < 500, r.text[:500]
+
+
+@FUZZ
+@given(reply=anything | st.sampled_from(["accept", "insist", "counter"]), right_code=st.booleans(),
+       comment=anything, title=anything, csrf=st.booleans())
+def test_the_reply_form_never_fails_with_a_server_error(site, reply, right_code, comment, title, csrf):
+    r = site["client"].post(site["reply"], data={"reply": reply, "access_code": site["code"] if right_code else "x",
+                                                 "comment": comment, "title": title,
+                                                 "csrf": site["csrf"] if csrf else "forged"})
+    assert r.status_code < 500, r.text[:500]
+    state = httpx.get(site["recommendation"]).json()
+    assert "\x00" not in str(state) and "07700" not in str(state)

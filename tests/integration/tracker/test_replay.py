@@ -16,6 +16,7 @@ from services.common.clock import london_today
 from services.common.db import make_engine
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
+from tests.support.replies import declined_event
 from tests.support.stack import REPO
 
 TABLES = {
@@ -25,6 +26,7 @@ TABLES = {
     "tracker_timeline": "commitment_id, seq",
     "tracker_notices": "id",
     "tracker_processed_events": "event_id",
+    "tracker_replies": "id",
 }
 DERIVED = {"next_action_on", "created_at", "processed_at", "id"}  # recomputed by the next scan / surrogate keys
 
@@ -81,8 +83,19 @@ def test_replay_reproduces_the_live_state(services, stack, database_url, uid, pr
     for cid, action, body in steps:
         r = httpx.post(f"{base}/{cid}/{action}", json=body, headers=admin)
         assert r.status_code == 200, (action, r.text)
+    # The panel's replies: insist on a decline (a new answer round), counter a withdrawal, accept a promise.
+    declined = declined_event(uid)
+    publish(stack.bootstrap, declined, prefix)
+    replies = f"{tracker.url}/api/v1/recommendations"
+    _wait_for(f"{replies}/{declined['subject']}", lambda r: r.status_code == 200)
+    for rec_id, body in ((declined["subject"], {"reply": "insist", "comment": "Please ask again"}),
+                         (events[4]["subject"], {"reply": "counter", "title": "Run it for one term"}),
+                         (events[2]["subject"], {"reply": "accept"})):
+        r = httpx.post(f"{replies}/{rec_id}/reply", json={**body, "access_code": code})
+        assert r.status_code == 201, r.text
     time.sleep(4)  # a few scans at 1 s: the dispute and back-on-track notices are decided
     live = _snapshot(database_url)
+    assert len(live["tracker_replies"]) == 3
     assert len(live["tracker_notices"]) >= 3
 
     target = stack.new_database()

@@ -52,8 +52,9 @@ from services.tracker.domain import (
     TransitionError,
 )
 from services.tracker.settings import TrackerSettings
-from services.tracker.usecases import actions, auditor
+from services.tracker.usecases import actions, auditor, replies
 from tests.support.time_machine import (
+    DAYS,
     LADDER,
     PANEL,
     START,
@@ -61,6 +62,8 @@ from tests.support.time_machine import (
     CommitmentStory,
     Model,
     PendingStory,
+    ReplyStory,
+    insist_model,
     world,
 )
 
@@ -93,13 +96,15 @@ class Story:
         self.clock = SimulatedClock(_at(0, 9))
         tracker = bootstrap(TrackerSettings(), self.clock, engine=engine, run_migrations=False)
         self.handlers, self.scanner = tracker.handlers(), tracker.scanner
+        self.tracker = tracker
         self.scanner.batch = batch
         ladder = Escalation(supervisor=LADDER.supervisor, senior_lead=LADDER.senior_lead, board=LADDER.board)
         panel = Panel(slug=PANEL, name="Time machine panel", area="Nowhere",
                       police_lead=Contact(role="Inspector", email="police-lead@example.org"), escalation=ladder)
         self.handlers.handle(*_event("panel.registered", PANEL, PanelEvent(panel=panel), -1))
         self.ladder = ladder
-        self.steps: list[tuple[int, int, callable]] = []  # (day, order in the day, step)
+        self.steps: list[tuple[int, float, callable]] = []  # (day, order in the day, step)
+        self._pending_ids: dict[str, Recommendation] = {}
 
     def add_commitment(self, i: int, s: CommitmentStory) -> None:
         record_on = START + dt.timedelta(days=s.record_day)
@@ -165,6 +170,7 @@ class Story:
         rec = _recommendation(record_on - dt.timedelta(days=s.raised_before))
         respond_by = rec.raised_on + dt.timedelta(days=s.respond_within_days)
         rid = str(rec.id)
+        self._pending_ids[rid] = rec
 
         def record():
             self.handlers.handle(*_event("recommendation.recorded", rid,
@@ -183,6 +189,35 @@ class Story:
         self.steps.append((s.record_day, 0, record))
         if s.declined_on is not None:
             self.steps.append((s.declined_on, 1, decline))
+
+    def add_reply_story(self, s: ReplyStory) -> None:
+        """Declined, then insisted on (and perhaps declined again) through the real reply use case."""
+        self.add_pending(PendingStory(s.record_day, s.raised_before, s.respond_within_days, s.declined_on))
+        rid = next(reversed(self._pending_ids))
+        day, order = s.declined_on, 1.0
+        for after, redecline in s.insists:  # each after the step before it, on a later day or later that day
+            day += after
+            order = order + 0.01 if after == 0 else 1.1
+            if day >= DAYS:
+                return
+            self.steps.append((day, order, lambda d=day: self._insist(rid, d)))
+            if redecline is None or day + redecline >= DAYS:
+                return
+            day += redecline
+            order = order + 0.01 if redecline == 0 else 1.1
+            self.steps.append((day, order, lambda d=day: self._decline_again(rid, d)))
+
+    def _insist(self, rid: str, day: int) -> None:
+        self.clock.set_day(START + dt.timedelta(days=day), 10)
+        replies.reply(self.engine, self.clock, self.tracker.policies, self.scanner.recorder, rid, reply="insist",
+                      comment="we insist")
+        insist_model(self.model, rid, self.clock.today())
+
+    def _decline_again(self, rid: str, day: int) -> None:
+        rec = self._pending_ids[rid]
+        self.handlers.handle(*_event("recommendation.declined", rid,
+                                     RecommendationDeclined(recommendation=rec, reason="Still not ours"), day))
+        self.model.pending[rid] = replace(self.model.pending[rid], decided=True)
 
     def add_scan(self, day: int) -> None:
         self.steps.append((day, 2, lambda: self._scan(day)))
@@ -239,6 +274,10 @@ def _empty(engine) -> None:
 # The first wave's bug: a lone lapse on a quiet system, a batch in which every row changes status.
 @example((1, [CommitmentStory(record_day=0, due_offset=-45, agreed_before=15, update_every_days=30, actions=())],
           [0, 1]))
+# The right of reply: declined, insisted on twice (a declined-again in between), each round's
+# response_due ladder once.
+@example((2, [ReplyStory(record_day=0, raised_before=10, respond_within_days=5, declined_on=3,
+                         insists=((1, 100), (0, None)))], [0, 50, 58, 60, 75, 160, 170, 230, 399]))
 def test_the_real_tracker_follows_the_pure_ladder_over_simulated_time(engine, w):
     batch, items, scan_days = w
     _empty(engine)
@@ -246,6 +285,8 @@ def test_the_real_tracker_follows_the_pure_ladder_over_simulated_time(engine, w)
     for i, item in enumerate(items):
         if isinstance(item, CommitmentStory):
             story.add_commitment(i, item)
+        elif isinstance(item, ReplyStory):
+            story.add_reply_story(item)
         else:
             story.add_pending(item)
     for day in scan_days:

@@ -76,3 +76,17 @@ def test_the_session_date_is_checked_once():
 def test_the_number_of_forms_is_bounded():
     assert len(recordform.read_entries(_form(count="100000"))) == recordform.MAX_FORMS
     assert len(recordform.read_entries(_form(count="x"))) == 1
+
+
+def test_a_no_power_decline_needs_who_can_beside_that_field_in_plain_words():
+    base = {"r0.title": "Fix the street lights", "r0.decision": "declined", "r0.decline_reason": "Not ours to fix"}
+    entries = recordform.read_entries(_form(count="1", **base, **{"r0.decline_code": "no_power"}))
+    assert recordform.validate(entries, "p1", DAY, THEMES) is None
+    assert entries[0].errors == {"who_can": "Police say they cannot do this: write who can, like: the local council."}
+    entries = recordform.read_entries(_form(count="1", **base, **{"r0.decline_code": "no_power",
+                                                                  "r0.who_can": "the local council"}))
+    [req] = recordform.validate(entries, "p1", DAY, THEMES)
+    assert (req.decline_code, req.who_can) == ("no_power", "the local council")
+    entries = recordform.read_entries(_form(count="1", **base, **{"r0.who_can": "the local council"}))
+    assert recordform.validate(entries, "p1", DAY, THEMES) is None
+    assert "who_can" in entries[0].errors
