@@ -101,8 +101,23 @@ def recommendations(today: dt.date) -> list[dict]:
          "respond_within_days": 1},
         {"panel": "mentoring-cohort", "raised_on": day(-30), "title": "Officers visit every youth club weekly",
          "detail": "", "themes": ["communication"], "decision": "declined",
-         "decline_reason": "Not enough officers for weekly visits; we offered monthly visits instead."},
+         "decline_reason": "Not enough officers for weekly visits; we offered monthly visits instead.",
+         "decline_code": "not_workable"},
+        {"panel": "youth-led-training", "raised_on": day(-20), "title": "Free bus travel to panel meetings",
+         "detail": "", "themes": ["youth-voice"], "decision": "declined", "decline_code": "no_power",
+         "who_can": "the council's transport team",
+         "decline_reason": "Police cannot pay for bus passes; the council's transport team decides on them."},
     ]
+
+
+# The panels' answers to police decisions: (recommendation title, reply, comment, a counter-proposal's title).
+REPLIES = [
+    ("Officers visit every youth club weekly", "insist",
+     "Monthly is not enough: the clubs where young people are stopped most need weekly visits.", None),
+    ("Free bus travel to panel meetings", "counter",
+     "We understand. Could police ask the council with us?",
+     "Police ask the council's transport team for panel bus passes, with the panel"),
+]
 
 
 # What happens after the example is loaded, so the page shows every state:

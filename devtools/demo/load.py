@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from devtools.demo.example import FOLLOW_UPS, PANELS, recommendations
+from devtools.demo.example import FOLLOW_UPS, PANELS, REPLIES, recommendations
 from services.common import tokens
 from services.common.clock import london_today, utcnow
 from services.common.db import make_engine
@@ -54,9 +54,27 @@ def load() -> dict[str, str]:
         r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
                        headers={**headers, "Idempotency-Key": f"demo-{i}"})
         r.raise_for_status()
-        titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"])
+        titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"], r.json()["recommendation_id"])
     follow_up(headers, codes, titles)
+    answer_decisions(codes, titles)
     return codes
+
+
+def answer_decisions(codes: dict, titles: dict) -> None:
+    """The panels answer police decisions, as a panel would from its page (SPEC §5 "Closing the loop")."""
+    for title, reply, comment, counter in REPLIES:
+        _, panel, rid = titles[title]
+        wait_for(f"{TRACKER}/api/v1/recommendations/{rid}")
+        body = {"reply": reply, "comment": comment, "access_code": codes[panel]}
+        if counter:
+            body["title"] = counter
+        httpx.post(f"{TRACKER}/api/v1/recommendations/{rid}/reply", json=body).raise_for_status()
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while httpx.get(url).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def facilitator_link() -> str:
@@ -71,11 +89,9 @@ def facilitator_link() -> str:
 def follow_up(headers: dict, codes: dict, titles: dict) -> None:
     """Act as police and panel would, through the tracker's API, once it has the commitments."""
     for title, police, panel_answer in FOLLOW_UPS:
-        cid, panel = titles[title]
+        cid, panel, _ = titles[title]
         url = f"{TRACKER}/api/v1/commitments/{cid}"
-        deadline = time.monotonic() + 60
-        while httpx.get(url).status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.5)
+        wait_for(url)
         if police == "done":
             body = {"note": "Done", "done": True, "evidence_note": "Shown at the panel meeting",
                     "summary": "We did what we promised; please check."}

@@ -53,7 +53,10 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",
                       "Awaiting police response", "Police said no", "Promise broken",
                       "Senior police were asked to review it",
-                      "Will be late", "Reopened by you", "You reopened it"):  # a declared delay; a reopened promise
+                      "Will be late", "Reopened by you", "You reopened it",  # a declared delay; a reopened promise
+                      "You insisted, so they must answer again",  # an insisted decline
+                      "Police cannot do this; the council&#39;s transport team can.",  # a decline naming who can
+                      "Your new idea, in answer to"):  # the panel's counter-proposal
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
     finally:
