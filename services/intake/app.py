@@ -85,6 +85,9 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     return app
 
 
+STOP_TIMEOUT = 15.0  # seconds the replies consumer may take to stop when intake does
+
+
 @asynccontextmanager
 async def _replies_consumer(settings: IntakeSettings, engine, relay):
     """The panels' replies: an insist reopens a decline, a counter becomes a pending recommendation.
@@ -106,7 +109,7 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
         agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
         try:
-            async with faust_app_running(faust_app):
+            async with faust_app_running(faust_app, stop_timeout=STOP_TIMEOUT):
                 lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
                                            settings.followthrough_topic_prefix, agents.CONSUMED, "intake")
                 lag.start()
@@ -115,6 +118,10 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
                 finally:
                     lag.stop()
         except asyncio.CancelledError:
+            # Cancelled while still starting, faust_app_running never reached its own stop: stop the
+            # half-started app here, or its consumer thread outlives intake and holds the loop open.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(faust_app.stop(), STOP_TIMEOUT)
             raise
         except Exception as exc:
             log.warning("replies.consumer_not_started", error=short_reason(exc), retry_in_s=10)

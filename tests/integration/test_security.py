@@ -46,7 +46,8 @@ def clock() -> SimulatedClock:
 @pytest.fixture
 def intake(stack, database_url, prefix, clock):
     settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix)
+                              followthrough_topic_prefix=prefix,
+                              followthrough_reply_consumer=False)  # replies: test_decline_codes_and_replies.py
     with TestClient(create_app(settings, clock=clock)) as client:
         client.engine = make_engine(database_url)
         client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}

@@ -18,7 +18,8 @@ FUTURE = dt.date.today() + dt.timedelta(days=60)
 @pytest.fixture
 def intake(stack, database_url, prefix):
     settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix)
+                              followthrough_topic_prefix=prefix,
+                              followthrough_reply_consumer=False)  # replies: test_decline_codes_and_replies.py
     with TestClient(create_app(settings)) as client:
         client.database_url = database_url
         client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}

@@ -34,7 +34,8 @@ def clock():
 def intake(stack, database_url, prefix, smtp, clock, uid):
     settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
                               followthrough_topic_prefix=prefix, smtp_host="127.0.0.1", smtp_port=smtp.port,
-                              followthrough_intake_public_url="http://localhost:8001")
+                              followthrough_intake_public_url="http://localhost:8001",
+                              followthrough_reply_consumer=False)
     with TestClient(create_app(settings, clock)) as client:
         client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
         for slug in (uid, uid + "b"):
