@@ -30,23 +30,20 @@ class AccessCodes:
         self.engine, self.clock, self.allowed = engine, clock, allowed
 
     def check(self, commitment_id: str, code: str, client: str) -> None:
-        """The code of the panel that `commitment_id` belongs to (a verdict, a reply)."""
-        with Session(self.engine) as session:
-            found = session.execute(select(commitments.c.panel, panels.c.access_code_sha256)
-                                    .join(panels, panels.c.slug == commitments.c.panel, isouter=True)
-                                    .where(commitments.c.id == commitment_id)).first()
-        if found is None:
-            raise NotFound(f"There is no commitment {commitment_id}; check the id.")
-        self._check(found[0], found[1], code, client)
+        """The code of the panel that `commitment_id` belongs to (a verdict, a reopening)."""
+        self._check_owner_of(commitments, commitment_id, "commitment", code, client)
 
     def check_recommendation(self, recommendation_id: str, code: str, client: str) -> None:
         """The code of the panel that made `recommendation_id` (its reply to a decision)."""
+        self._check_owner_of(recommendations, recommendation_id, "recommendation", code, client)
+
+    def _check_owner_of(self, table, row_id: str, what: str, code: str, client: str) -> None:
         with Session(self.engine) as session:
-            found = session.execute(select(recommendations.c.panel, panels.c.access_code_sha256)
-                                    .join(panels, panels.c.slug == recommendations.c.panel, isouter=True)
-                                    .where(recommendations.c.id == recommendation_id)).first()
+            found = session.execute(select(table.c.panel, panels.c.access_code_sha256)
+                                    .join(panels, panels.c.slug == table.c.panel, isouter=True)
+                                    .where(table.c.id == row_id)).first()
         if found is None:
-            raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
+            raise NotFound(f"There is no {what} {row_id}; check the id.")
         self._check(found[0], found[1], code, client)
 
     def check_panel(self, slug: str, code: str, client: str) -> None:

@@ -7,7 +7,7 @@ page), so a page stays well under 50 KB. The page carries the verdict forms and 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Callable, Optional
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
-from services.common.problems import INVALID_REQUEST, Problem
+from services.common.problems import INVALID_REQUEST, NOT_FOUND, Problem
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.usecases import actions
 from services.tracker.usecases import pulse as pulse_uc
@@ -115,26 +115,36 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
     })
 
 
-@router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
-def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(""),
-                  access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
+def _panel_form(slug: str, request: Request, csrf: str, act: Callable[[], str]) -> Response:
+    """A panel's form: checked like the API (`act` does it and names where to go next), any refusal
+    shown on the panel's page beside the form, then back to the page."""
     state = request.app.state
     try:
         state.csrf.check(request, csrf)
-        if verdict not in ("confirmed", "disputed"):
-            raise INVALID_REQUEST("Choose yes or no, then send your answer.")
-        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
-        state.access.check(commitment_id, body.access_code, client_of(request))
-        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
-                    comment=body.comment)
+        then = act()
     except CsrfError as exc:
         return panel_response(slug, request, status_code=403, error=str(exc))
     except Refusal as exc:
         problem = as_problem(exc)
         return panel_response(slug, request, status_code=problem.status, error=problem.detail)
     state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done={body.verdict}&show={commitment_id}#c-{commitment_id}",
-                            status_code=303)
+    return RedirectResponse(f"/panels/{slug}?{then}", status_code=303)
+
+
+@router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
+def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str = Form(""),
+                  access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
+    state = request.app.state
+
+    def act() -> str:
+        if verdict not in ("confirmed", "disputed"):
+            raise INVALID_REQUEST("Choose yes or no, then send your answer.")
+        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
+        state.access.check(commitment_id, body.access_code, client_of(request))
+        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
+                    comment=body.comment)
+        return f"done={body.verdict}&show={commitment_id}#c-{commitment_id}"
+    return _panel_form(slug, request, csrf, act)
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/reopen", response_class=HTMLResponse)
@@ -142,40 +152,29 @@ def panel_reopen(slug: str, commitment_id: str, request: Request, access_code: s
                  comment: str = Form(""), csrf: str = Form("")) -> Response:
     """"Still working?" answered no: the panel reopens a kept promise with its access code."""
     state = request.app.state
-    try:
-        state.csrf.check(request, csrf)
+
+    def act() -> str:
         body = form_model(ReopenIn, comment=comment, access_code=access_code)
         state.access.check(commitment_id, body.access_code, client_of(request))
         actions.run(state.engine, state.clock, commitment_id, actions.reopen, comment=body.comment,
                     recorder=state.recorder)
-    except CsrfError as exc:
-        return panel_response(slug, request, status_code=403, error=str(exc))
-    except Refusal as exc:
-        problem = as_problem(exc)
-        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
-    state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done=reopened&show={commitment_id}#c-{commitment_id}",
-                            status_code=303)
+        return f"done=reopened&show={commitment_id}#c-{commitment_id}"
+    return _panel_form(slug, request, csrf, act)
 
 
 @router.post("/panels/{slug}/pulse", response_class=HTMLResponse)
 def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = Form(""),
                access_code: str = Form(""), csrf: str = Form("")) -> Response:
     state = request.app.state
-    try:
-        state.csrf.check(request, csrf)
+
+    def act() -> str:
         if not trust or not kept:
             raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
         body = form_model(PulseIn, trust=trust, kept=kept, access_code=access_code)
         state.access.check_panel(slug, body.access_code, client_of(request))
         pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept)
-    except CsrfError as exc:
-        return panel_response(slug, request, status_code=403, error=str(exc))
-    except Refusal as exc:
-        problem = as_problem(exc)
-        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
-    state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done=pulse#pulse", status_code=303)
+        return "done=pulse#pulse"
+    return _panel_form(slug, request, csrf, act)
 
 
 @router.post("/panels/{slug}/recommendations/{recommendation_id}/reply", response_class=HTMLResponse)
@@ -184,21 +183,16 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
                 csrf: str = Form("")) -> Response:
     """The reply form of a decision on the panel's page: the API's rules, in plain words."""
     state = request.app.state
-    try:
-        state.csrf.check(request, csrf)
+
+    def act() -> str:
         if reply not in ("accept", "insist", "counter"):
             raise Problem(422, "Choose an answer", "Choose your answer, then send it.")
         body = form_model(ReplyIn, reply=reply, comment=comment, access_code=access_code,
                           title=title.strip() or None)
         if replies_uc.panel_of(state.engine, recommendation_id) != slug:
-            raise Problem(404, "Not found", "This idea is not on this panel's page.")
+            raise NOT_FOUND("This idea is not on this panel's page.")
         state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
         replies_uc.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
                          reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
-    except CsrfError as exc:
-        return panel_response(slug, request, status_code=403, error=str(exc))
-    except Refusal as exc:
-        problem = as_problem(exc)
-        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
-    state.after_write()
-    return RedirectResponse(f"/panels/{slug}?done={body.reply}#r-{recommendation_id}", status_code=303)
+        return f"done={body.reply}#r-{recommendation_id}"
+    return _panel_form(slug, request, csrf, act)
