@@ -36,12 +36,17 @@ def test_cloudevents_sdk_consumers_in_python_and_java_read_every_message_of_ever
     due = london_today() - dt.timedelta(days=5)  # overdue: commitments, notices, emails, deliveries
     r = httpx.post(f"{intake.url}/api/v1/recommendations", json=agreed_body(uid, due), headers=auth)
     assert r.status_code == 201, r.text
+    reply = f"{tracker.url}/api/v1/recommendations/{r.json()['recommendation_id']}/reply"  # replies
     pulse = f"{tracker.url}/api/v1/panels/panel-{uid}/pulse"  # pulses
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and httpx.post(pulse, json={"access_code": "x", "trust": 3,
                                                                    "kept": "no"}).status_code == 404:
         time.sleep(0.3)  # the tracker has not read the panel yet
     r = httpx.post(pulse, json={"access_code": code, "trust": 4, "kept": "yes"})
+    assert r.status_code == 201, r.text
+    answer = {"reply": "accept", "comment": "Thank you.", "access_code": code}
+    while time.monotonic() < deadline and (r := httpx.post(reply, json=answer)).status_code == 404:
+        time.sleep(0.3)  # the tracker has not read the recommendation yet
     assert r.status_code == 201, r.text
     # Another team's valid CloudEvent of a type we do not know: the tracker parks it on the DLQ.
     foreign = kafka.to_structured(SdkEvent({"type": "org.example.unknown", "source": "another-team",
@@ -76,6 +81,7 @@ def test_cloudevents_sdk_consumers_in_python_and_java_read_every_message_of_ever
     assert {t: n for t, n in counts.items() if n == 0} == {}, "a public topic got no message in the run"
     assert dict(read) == counts
     assert types["message.rejected"] >= 1 and types["pulse.recorded"] >= 1 and types["notice.delivered"] >= 2
+    assert types["recommendation.replied"] == 1
 
     # The Java SDK's CloudEventDeserializer, on the same messages.
     java = java_consumer.count(stack.bootstrap, [topic(t) for t in public])
