@@ -10,7 +10,8 @@
 # FOLLOWTHROUGH_RUN_DIR (/tmp/followthrough-run: data, logs, pid),
 # FOLLOWTHROUGH_CACHE (~/.cache/followthrough: the jars, kept between runs),
 # FOLLOWTHROUGH_PYTHON (python3: creates the topics with kafka-python),
-# KAFKA_START_TIMEOUT (180 s: a broker holding thousands of partitions takes a while to open its port).
+# KAFKA_START_TIMEOUT (180 s: a broker holding thousands of partitions takes a while to open its port),
+# KAFKA_FRESH_DATA (1: a stopped broker starts on empty storage; the tests' session start sets it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -100,8 +101,14 @@ start() {
     port_open "$cport" && die "controller port $cport is taken by another process; set KAFKA_CONTROLLER_PORT."
     need_tools
     fetch_jars
+    # The test stack starts each session on empty storage: topics left by earlier sessions (each test
+    # makes its own) would pile up to more partitions than the broker may open files for.
+    [ "${KAFKA_FRESH_DATA:-0}" = 1 ] && rm -rf "$run/data"
     write_config
     format_storage
+    # One open file per partition segment, and tests make thousands of partitions: lift the limit
+    # as far as this shell may.
+    ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     local t0=$SECONDS
     nohup java -Xms512m -Xmx1g -XX:+UseG1GC -Dkafka.logs.dir="$run/logs" \
       -Dlog4j2.configurationFile="$run/log4j2.properties" \

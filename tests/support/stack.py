@@ -92,8 +92,8 @@ def _env() -> dict[str, str]:
             "FOLLOWTHROUGH_RUN_DIR": RUN_DIR, "FOLLOWTHROUGH_PYTHON": sys.executable}
 
 
-def script(name: str, action: str) -> None:
-    subprocess.run([str(REPO / "deploy" / "local" / name), action], env=_env(), check=True)
+def script(name: str, action: str, **env: str) -> None:
+    subprocess.run([str(REPO / "deploy" / "local" / name), action], env={**_env(), **env}, check=True)
 
 
 class LocalLauncher:
@@ -103,7 +103,7 @@ class LocalLauncher:
     scripts = {"kafka": "kafka.sh", "postgres": "postgres.sh"}
 
     def start(self) -> Stack:
-        script("kafka.sh", "start")
+        script("kafka.sh", "start", KAFKA_FRESH_DATA="1")  # a broker already running is kept as it is
         script("postgres.sh", "start")
         return Stack(bootstrap=f"127.0.0.1:{KAFKA_PORT}",
                      admin_url=f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}")
