@@ -18,7 +18,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
-    select,
 )
 
 from services.common.outbox import outbox_table
@@ -187,22 +186,3 @@ pulse = Table(
 )
 
 outbox = outbox_table(metadata, "tracker_outbox")
-
-
-DECLINE_CODES: tuple[str, ...] = ("no_power", "no_budget", "legal_or_safety", "not_workable", "other")
-
-
-def decline_counts(conn, panel: str | None = None) -> dict[str, int]:
-    """How many recommendations stand declined, by decline code (every code, zeros included; a
-    decline recorded before codes existed counts as `other`). `conn` is a Connection or Session;
-    `panel` limits the count to one panel. A decline the panel insisted on is pending again
-    until the police decide anew, so it is not counted until then."""
-    code = func.coalesce(recommendations.c.decline_code, "other")
-    q = (select(code, func.count()).select_from(recommendations)
-         .where(recommendations.c.decision == "declined").group_by(code))
-    if panel is not None:
-        q = q.where(recommendations.c.panel == panel)
-    counts = dict.fromkeys(DECLINE_CODES, 0)
-    for name, n in conn.execute(q).all():
-        counts[name] = counts.get(name, 0) + n
-    return counts

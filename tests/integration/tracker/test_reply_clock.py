@@ -7,12 +7,16 @@ import datetime as dt
 import json
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from schemas import parse_event
+from schemas.models import DECLINE_CODES
 from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock, utcnow
-from services.tracker.adapters.store import decline_counts, notices
+from services.tracker.adapters.register import register_rows
+from services.tracker.adapters.store import notices
 from services.tracker.bootstrap import bootstrap
+from services.tracker.domain.counting import rates
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import replies
 from services.tracker.usecases.ingest import Handlers
@@ -31,8 +35,11 @@ def _keys(engine) -> list[tuple[str, list[str]]]:
 
 
 def _declines(engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return decline_counts(conn)
+    """The register's count of declines by code, every code shown."""
+    today = dt.date.today()
+    with Session(engine) as session:
+        counted = rates(register_rows(session, today), today).declines_by_code
+    return {code: counted.get(code, 0) for code in DECLINE_CODES}
 
 
 def test_insist_gives_the_police_a_new_clock_with_its_own_response_due_ladder(engine):
