@@ -45,7 +45,8 @@ def main() -> None:
     port = h.free_port()
     static_dir = Path(tempfile.mkdtemp())
     app.mount("/bench-static", StaticFiles(directory=static_dir), name="bench-static")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                                           proxy_headers=False))
     threading.Thread(target=server.run, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     h.wait_ready(url)

@@ -98,7 +98,9 @@ def serve(app, service: str, host: str | None, port: int, settings=None) -> None
     logs.configure(service)
     if settings is not None:
         log.info("service.starting", port=port, settings=logs.shown(settings))
-    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=True)
+    # proxy_headers off: uvicorn would trust X-Forwarded-For from 127.0.0.1 on its own;
+    # FOLLOWTHROUGH_TRUSTED_PROXIES (services/common/clientaddress.py) is the one rule.
+    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=True, proxy_headers=False)
 
 
 def install_edges(app, settings) -> None:

@@ -4,11 +4,11 @@ once; nothing here is read at import time."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE = "sqlite:///followthrough.db"
 LOCAL_BROKER = "127.0.0.1:9092"
@@ -28,6 +28,24 @@ class Dsn(SecretStr):
             return make_url(self.get_secret_value()).render_as_string(hide_password=True)
         except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: show nothing of it
             return "**********"
+
+
+def _networks(value: object) -> object:
+    """FOLLOWTHROUGH_TRUSTED_PROXIES as written in the environment: addresses or CIDRs, comma-separated."""
+    if not isinstance(value, str):
+        return value
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network: write addresses or CIDRs separated "
+                             f"by commas, like 10.0.0.0/8,127.0.0.1") from None
+    return networks
+
+
+# The reverse proxies whose X-Forwarded-For / Forwarded name the client (services/common/clientaddress.py).
+TrustedProxies = Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode, BeforeValidator(_networks)]
 
 
 def secret(value: str | SecretStr | None) -> str | None:
@@ -55,6 +73,9 @@ class CommonSettings(BaseSettings):
     # auto: short coloured lines when stdout is a terminal, JSON lines otherwise (files, pipes,
     # log collectors); json: always JSON; console: always the short lines.
     followthrough_log_format: Literal["auto", "json", "console"] = "auto"
+    # Empty: every peer is the client itself, and forwarding headers are ignored.
+    followthrough_trusted_proxies: TrustedProxies = Field(
+        default_factory=list, description="reverse proxies (IPs or CIDRs) whose forwarding headers name the client")
 
     @property
     def public_url(self) -> str:

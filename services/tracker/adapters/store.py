@@ -149,13 +149,34 @@ delivery_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# Wrong access codes: one row per (panel, client) and window, counted up in one statement
+# (INSERT .. ON CONFLICT DO UPDATE .. RETURNING), so replicas racing each other lock at one count.
 access_failures = Table(
     "tracker_access_failures", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("panel", String(64), nullable=False),
-    Column("client", String(64)),  # a keyed hash of the client's address, kept for the window only
-    Column("at", DateTime(timezone=True), nullable=False),
-    Index("ix_tracker_access_failures_panel_at", "panel", "at"),
+    Column("panel", String(64), primary_key=True),
+    Column("client", String(64), primary_key=True),  # a keyed hash of the client's address
+    Column("failures", Integer, nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),  # the row is deleted after this
+    Index("ix_tracker_access_failures_until", "until"),
+)
+
+# A lock gives the panel's awaited checks one more day, once per panel per day: the key says so.
+lock_extensions = Table(
+    "tracker_lock_extensions", metadata,
+    Column("panel", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+)
+
+# Per-client limits on the code-guarded POSTs, shared by every replica: hits per rule, client
+# and clock window (the window's number since the epoch), counted up in one statement.
+rate_windows = Table(
+    "tracker_rate_windows", metadata,
+    Column("rule", String(20), primary_key=True),
+    Column("client", String(64), primary_key=True),  # a keyed hash of the client's address
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),
+    Column("hits", Integer, nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),  # no longer read after this: deleted
+    Index("ix_tracker_rate_windows_until", "until"),
 )
 
 # The youth panel's replies to police decisions (SPEC §5): one per decision, which the key says

@@ -2,21 +2,26 @@
 
 Attempts are counted per (panel, client), so a stranger typing wrong codes
 locks out only themselves, never the panel. The client is kept only as a
-keyed hash of its address, and only for the counting window. A lock still
-costs the panel time, so each lock gives that panel's commitments waiting
-for its check one more day before silence counts as "kept".
+keyed hash of its address, and only for the counting window. The count is
+one row per (panel, client), counted up in one SQL statement, so replicas
+(or threads) racing each other lock at the same count as one at a time.
+A lock still costs the panel time, so a lock gives that panel's commitments
+waiting for its check one more day before silence counts as "kept": once
+per panel per day, however many clients lock themselves out that day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.common import accesscode
 from services.common.clock import Clock
-from services.tracker.adapters.store import access_failures, commitments, panels, recommendations
+from services.common.db import insert_once
+from services.tracker.adapters.store import access_failures, commitments, lock_extensions, panels, recommendations
 from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
 
 ALLOWED = 10
@@ -58,12 +63,14 @@ class AccessCodes:
         clock = self.clock
         now = clock.now()
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(access_failures).where(access_failures.c.at <= now - WINDOW))
+            session.execute(delete(access_failures).where(access_failures.c.until <= now))
             limited = _failures(session, panel, client, now) >= self.allowed
             wrong = not limited and not accesscode.matches(code, code_digest)
-            if wrong:  # committed before we answer
-                session.execute(access_failures.insert().values(panel=panel, client=client, at=now))
-                if _failures(session, panel, client, now) == self.allowed:
+            if wrong:  # counted, and committed, before we answer
+                failures = _count_failure(session, panel, client, now, self.allowed)
+                if failures is None:  # a racing request took the last attempt
+                    limited, wrong = True, False
+                elif failures == self.allowed:
                     _extend_confirmation_windows(session, panel, clock.today())
         if limited:
             raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
@@ -74,14 +81,31 @@ class AccessCodes:
 
 
 def _failures(session: Session, panel: str, client: str, now: dt.datetime) -> int:
+    t = access_failures
     return session.execute(
-        select(func.count()).select_from(access_failures)
-        .where(access_failures.c.panel == panel, access_failures.c.client == client,
-               access_failures.c.at > now - WINDOW)
-    ).scalar()
+        select(t.c.failures).where(t.c.panel == panel, t.c.client == client, t.c.until > now)).scalar() or 0
+
+
+def _count_failure(session: Session, panel: str, client: str, now: dt.datetime, allowed: int) -> int | None:
+    """One more wrong code for (panel, client), in one statement; None if the limit was reached first.
+
+    A row past its time starts again at 1; the wrong code that reaches the limit starts a full
+    WINDOW of lock, as the answer says."""
+    t, until = access_failures, now + WINDOW
+    expired = t.c.until <= now
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(t).values(panel=panel, client=client, failures=1, until=until).on_conflict_do_update(
+        index_elements=[t.c.panel, t.c.client],
+        set_={"failures": case((expired, 1), else_=t.c.failures + 1),
+              "until": case((expired | (t.c.failures + 1 >= allowed), until), else_=t.c.until)},
+        where=expired | (t.c.failures < allowed))
+    return session.execute(stmt.returning(t.c.failures)).scalar()
 
 
 def _extend_confirmation_windows(session: Session, panel: str, today: dt.date) -> None:
-    """A lock must not run out the panel's time to check "done": one more day (the window's unit)."""
-    session.execute(update(commitments).where(commitments.c.panel == panel, commitments.c.status == "done")
-                    .values(confirm_extra_days=commitments.c.confirm_extra_days + 1, next_action_on=today))
+    """A lock must not run out the panel's time to check "done": one more day (the window's unit),
+    once per panel per day; the key (panel, day) decides, so racing locks extend once."""
+    session.execute(delete(lock_extensions).where(lock_extensions.c.panel == panel, lock_extensions.c.day < today))
+    if insert_once(session, lock_extensions, panel=panel, day=today):
+        session.execute(update(commitments).where(commitments.c.panel == panel, commitments.c.status == "done")
+                        .values(confirm_extra_days=commitments.c.confirm_extra_days + 1, next_action_on=today))
