@@ -26,7 +26,8 @@ SECRET = "a-test-secret-that-is-long-enough-to-be-strong"
 @pytest.fixture
 def late(services, stack, database_url, uid, prefix):
     """A commitment 20 days late, escalated to level 2 (owner, supervisor, senior lead told)."""
-    tracker = services("tracker", FOLLOWTHROUGH_SECRET_KEY=SECRET)
+    # The test client plays the reverse proxy: its X-Forwarded-For names the person.
+    tracker = services("tracker", FOLLOWTHROUGH_SECRET_KEY=SECRET, FOLLOWTHROUGH_TRUSTED_PROXIES="127.0.0.1")
     publish(stack.bootstrap, panel_event(uid), prefix)
     event = agreed_event(uid, london_today() - dt.timedelta(days=20), agreed_on=london_today() - dt.timedelta(days=40))
     publish(stack.bootstrap, event, prefix)
@@ -198,7 +199,7 @@ def test_public_lists_are_paged_and_filtered_in_sql(late, stack, prefix, uid):
 
 
 def test_public_pages_and_verdicts_are_rate_limited_per_client(services, stack, uid, prefix):
-    tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="5/minute")
+    tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="5/minute", FOLLOWTHROUGH_TRUSTED_PROXIES="127.0.0.1")
     publish(stack.bootstrap, panel_event(uid), prefix)
     wait_until(lambda: httpx.get(f"{tracker.url}/panels/panel-{uid}").status_code == 200)
     one, other = {"X-Forwarded-For": "192.0.2.30"}, {"X-Forwarded-For": "192.0.2.31"}
