@@ -79,7 +79,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
     app = FastAPI(title="followthrough notifier", version="1.0.0",
                   description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
     health.install_edges(app, settings)
-    clientaddress.install(app, settings)  # before all: its logs name the client behind the proxy
+    clientaddress.install(app, settings)  # before all: one rule for who is asking, as in the other services
     return app
 
 

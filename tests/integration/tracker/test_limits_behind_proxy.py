@@ -86,8 +86,10 @@ def test_two_trackers_behind_one_address_limit_together_as_one(services, world, 
 
     # The per-client limit on verdicts: 12 an hour between both processes, not 12 each.
     asker = {"X-Forwarded-For": "192.0.2.30"}
-    answers = [_kind(httpx.post(f"{urls[n % 2]}/verdict", headers=asker, json={})) for n in range(13)]
+    responses = [httpx.post(f"{urls[n % 2]}/verdict", headers=asker, json={}) for n in range(13)]
+    answers = [_kind(r) for r in responses]
     assert answers == ["422"] * 12 + ["rate-limited"], answers
+    assert 0 < int(responses[-1].headers["Retry-After"]) <= 2 * 3600
 
     # Wrong codes taking turns between the processes lock at 10, as on one process.
     stranger = {"X-Forwarded-For": "192.0.2.10"}
