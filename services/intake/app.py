@@ -24,6 +24,7 @@ from services.common.settings import require_https_intake, require_strong_secret
 from services.common.streams import make_faust_app
 from services.intake import agents, api, pages, signin, store
 from services.intake.replies import ReplyHandlers
+from services.intake.sessions import Sessions
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
@@ -61,8 +62,9 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.clock = clock
         app.state.csrf = Csrf(secret(settings.followthrough_secret_key), clock, public_url=settings.intake_url,
                               name="intake_csrf")
-        app.state.sessions = signin.Sessions(secret(settings.followthrough_secret_key), clock, settings.intake_url)
+        app.state.sessions = Sessions(engine, clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
+                                             settings.followthrough_signin_address_limit,
                                              secret(settings.followthrough_secret_key))
         if settings.followthrough_reply_consumer:
             async with _replies_consumer(settings, engine, relay):
