@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -179,7 +180,7 @@ def signin_request(request: Request, background: BackgroundTasks, email: str = F
     wait = state.signin_limit.address_wait(email, request)
     if wait:  # counted for every address typed, known or not: the page tells nobody who has access
         return _signin_page(request, 429, email=email, headers={"Retry-After": str(wait)},
-                            error=f"We have sent several links for this address lately. Wait {_minutes(wait)}, "
+                            error=f"Several links were asked for this address lately. Wait {_minutes(wait)}, "
                                   "then ask again. If a link has come, you can use it now.")
     link = new_link(state.engine, email, state.clock.now())
     if link is not None:
@@ -191,7 +192,7 @@ def signin_request(request: Request, background: BackgroundTasks, email: str = F
 
 
 def _minutes(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
+    minutes = max(1, math.ceil(seconds / 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
