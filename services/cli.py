@@ -45,12 +45,13 @@ def notifier(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
 
 
 def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
-    """Start a service; a weak signing key on a public URL stops it with the reason and the fix."""
-    from services.common.settings import InsecureSecretKey
+    """Start a service; a weak signing key where others reach it, or an https site linking to a
+    plain-http intake, stops it with the reason and the fix."""
+    from services.common.settings import RefusedToStart
 
     try:
         main(host, port)
-    except InsecureSecretKey as exc:
+    except RefusedToStart as exc:
         typer.echo(f"followthrough: refusing to start: {exc}", err=True)
         raise typer.Exit(2) from None
 

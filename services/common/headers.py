@@ -8,6 +8,11 @@
 - X-Content-Type-Options: nosniff.
 - Cache-Control: no-store on pages whose address carries a token (the respond
   pages), so no shared or browser cache keeps them.
+- Strict-Transport-Security, when the service's public URL is https: browsers
+  then never reach it (or its subdomains) over plain http, where a sign-in or
+  respond link, or a session cookie, could be read or changed on the way. The
+  request itself arrives as plain http behind a TLS-terminating proxy, so the
+  configured URL decides, not the request's scheme.
 
 FastAPI's own API docs (/docs, /redoc) load Swagger UI and ReDoc from their
 CDN and start them with an inline script: those pages get a policy naming the
@@ -24,6 +29,8 @@ from typing import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.settings import is_https
+
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
           "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 # Swagger UI and ReDoc, as FastAPI serves them (fastapi.openapi.docs).
@@ -35,6 +42,7 @@ DOCS_POLICY = ("default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 TOKEN_IN_ADDRESS = (re.compile(r"^/commitments/[^/]+/(respond|approve)/?$"),)
 ALWAYS = [(b"referrer-policy", b"no-referrer"), (b"x-content-type-options", b"nosniff")]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")  # a year, as browsers' preload asks
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -45,8 +53,9 @@ def script_hashes(html: bytes) -> list[str]:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS) -> None:
+    def __init__(self, app: ASGIApp, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS, hsts: bool = False) -> None:
         self.app, self.no_store = app, tuple(no_store)
+        self.always = [*ALWAYS, HSTS] if hsts else ALWAYS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +69,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = _headers(message.get("headers", []), POLICY, no_store)
+                message["headers"] = _headers(message.get("headers", []), POLICY, no_store, self.always)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -82,25 +91,29 @@ class SecurityHeaders:
             if message.get("more_body", False):
                 return
             policy = DOCS_POLICY.format(cdn=CDN, hashes=" ".join(script_hashes(bytes(body)))).replace("  ", " ")
-            start["headers"] = _headers(start.get("headers", []), policy, False)
+            start["headers"] = _headers(start.get("headers", []), policy, False, self.always)
             await send(start)
             await send({"type": "http.response.body", "body": bytes(body), "more_body": False})
 
         await self.app(scope, receive, collect)
 
 
-def _headers(headers, policy: str, no_store: bool) -> list[tuple[bytes, bytes]]:
-    replaced = {b"content-security-policy", *(name for name, _ in ALWAYS)}
+def _headers(headers, policy: str, no_store: bool, always=ALWAYS) -> list[tuple[bytes, bytes]]:
+    replaced = {b"content-security-policy", *(name for name, _ in always)}
     if no_store:
         replaced.add(b"cache-control")
     out = [(k, v) for k, v in headers if k.lower() not in replaced]
-    out += [(b"content-security-policy", policy.encode()), *ALWAYS]
+    out += [(b"content-security-policy", policy.encode()), *always]
     if no_store:
         out.append((b"cache-control", b"no-store"))
     return out
 
 
-def install(app, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS) -> None:
-    """On every answer of `app`, problem responses included (an unhandled error's bare 500 is
-    Starlette's plain text, written outside every middleware)."""
-    app.add_middleware(SecurityHeaders, no_store=no_store)
+def install(app, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS, public_url: str | None = None) -> None:
+    """On every answer of `app`, an unhandled error's bare 500 included: that one is written by
+    Starlette's ServerErrorMiddleware, outside every middleware `add_middleware` adds, so these
+    headers wrap the whole stack instead. `public_url`: where people reach the service (https
+    adds HSTS)."""
+    build = app.build_middleware_stack
+    hsts = public_url is not None and is_https(public_url)
+    app.build_middleware_stack = lambda: SecurityHeaders(build(), no_store=no_store, hsts=hsts)

@@ -90,11 +90,15 @@ def install(app, bootstrap: str) -> None:
 
 def serve(app, service: str, host: str | None, port: int, settings=None) -> None:
     """Run a service's app with uvicorn; its logs, uvicorn's access log included, in the one
-    format of `services.common.logs`. The first line names the settings, secrets masked."""
+    format of `services.common.logs`. The first line names the settings, secrets masked. A weak
+    signing key stops it here when it would listen on an interface others reach."""
     import uvicorn
 
     from services.common import logs
+    from services.common.settings import require_strong_secret_key
 
+    if settings is not None:
+        require_strong_secret_key(settings, listen_host=host or "127.0.0.1")
     logs.configure(service)
     if settings is not None:
         log.info("service.starting", port=port, settings=logs.shown(settings))
@@ -107,6 +111,7 @@ def install_edges(app, settings) -> None:
     """What every service's HTTP edge has: problem answers, security headers, health checks."""
     from services.common import headers, problems
 
-    problems.install(app, getattr(settings, "intake_url", None))  # the notifier: its own address
-    headers.install(app)
+    intake_url = getattr(settings, "intake_url", None)
+    problems.install(app, intake_url)  # the notifier: its own address
+    headers.install(app, public_url=intake_url or settings.public_url)
     install(app, settings.kafka_bootstrap_servers)

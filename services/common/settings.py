@@ -97,8 +97,28 @@ class SmtpSettings(BaseSettings):
     smtp_timeout: float = Field(default=20.0, gt=0, description="seconds each SMTP command may wait on the server")
 
 
-class InsecureSecretKey(RuntimeError):
+class RefusedToStart(RuntimeError):
+    """The service would start in a way others could abuse; the message says why and the fix."""
+
+
+class InsecureSecretKey(RefusedToStart):
     """The service would sign links and forms with a key others can guess."""
+
+
+class InsecureTransport(RefusedToStart):
+    """An https site would send people to a plain-http address."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """True when an interface named `host` is reachable from this machine only (127.0.0.0/8,
+    ::1, localhost); 0.0.0.0 and :: listen on every interface."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def is_loopback_url(url: str) -> bool:
@@ -107,14 +127,11 @@ def is_loopback_url(url: str) -> bool:
         host = urlsplit(url.strip()).hostname
     except ValueError:
         return False
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return bool(host) and is_loopback_host(host)
+
+
+def is_https(url: str) -> bool:
+    return url.strip().lower().startswith("https://")
 
 
 def secret_key_weakness(key: str) -> str | None:
@@ -128,14 +145,31 @@ def secret_key_weakness(key: str) -> str | None:
     return None
 
 
-def require_strong_secret_key(settings: CommonSettings) -> None:
-    """A service others reach (its public URL is not loopback) refuses to start with a weak key:
-    anyone who knows the key can forge respond links and form tokens."""
-    if is_loopback_url(settings.followthrough_public_url):
-        return
-    why = secret_key_weakness(secret(settings.followthrough_secret_key))
+def require_strong_secret_key(settings: CommonSettings, listen_host: str | None = None) -> None:
+    """A service others reach refuses to start with a weak key: anyone who knows the key can
+    forge respond links and form tokens. Others reach it when its public URL is not loopback, or
+    when it listens on an interface that is not (`listen_host`, as `--host 0.0.0.0` does: the
+    public URL is only what links say, not who can connect)."""
+    reachable = []
+    if not is_loopback_url(settings.followthrough_public_url):
+        reachable.append(f"FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is not loopback")
+    if listen_host is not None and not is_loopback_host(listen_host):
+        reachable.append(f"the service listens on {listen_host}, an interface others can reach")
+    why = secret_key_weakness(secret(settings.followthrough_secret_key)) if reachable else None
     if why:
         raise InsecureSecretKey(
-            f"FOLLOWTHROUGH_SECRET_KEY {why}, and FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is not "
-            f"loopback, so anyone could forge this service's links and forms. Make a strong key with "
-            f"`{MAKE_ONE}` and set FOLLOWTHROUGH_SECRET_KEY to it, the same value for every service.")
+            f"FOLLOWTHROUGH_SECRET_KEY {why}, and {' and '.join(reachable)}, so anyone could forge this "
+            f"service's links and forms. Make a strong key with `{MAKE_ONE}` and set FOLLOWTHROUGH_SECRET_KEY "
+            "to it, the same value for every service.")
+
+
+def require_https_intake(settings: CommonSettings) -> None:
+    """A site served over https must not send facilitators to a plain-http intake: its sign-in
+    links would cross the network in clear and its session cookie could not be `Secure`."""
+    intake = getattr(settings, "intake_url", None)
+    if intake is None or not is_https(settings.followthrough_public_url) or is_https(intake):
+        return
+    raise InsecureTransport(
+        f"FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is https, but FOLLOWTHROUGH_INTAKE_PUBLIC_URL "
+        f"({intake}) is not, so sign-in links and session cookies would travel unencrypted. Set "
+        "FOLLOWTHROUGH_INTAKE_PUBLIC_URL to the https:// address where facilitators reach intake.")

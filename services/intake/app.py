@@ -20,10 +20,11 @@ from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
-from services.common.settings import require_strong_secret_key, secret
+from services.common.settings import require_https_intake, require_strong_secret_key, secret
 from services.common.streams import make_faust_app
 from services.intake import agents, api, pages, signin, store
 from services.intake.replies import ReplyHandlers
+from services.intake.sessions import Sessions
 from services.intake.settings import IntakeSettings
 from services.intake.views import SigninLimit
 
@@ -41,6 +42,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
     # The sign-in links and session cookies are signed too: intake's own public address counts.
     require_strong_secret_key(settings.model_copy(update={"followthrough_public_url": settings.intake_url}))
+    require_https_intake(settings)  # an https site never sends facilitators to a plain-http intake
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
     @asynccontextmanager
@@ -60,8 +62,9 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.clock = clock
         app.state.csrf = Csrf(secret(settings.followthrough_secret_key), clock, public_url=settings.intake_url,
                               name="intake_csrf")
-        app.state.sessions = signin.Sessions(secret(settings.followthrough_secret_key), clock, settings.intake_url)
+        app.state.sessions = Sessions(engine, clock, settings.intake_url)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
+                                             settings.followthrough_signin_address_limit,
                                              secret(settings.followthrough_secret_key))
         if settings.followthrough_reply_consumer:
             async with _replies_consumer(settings, engine, relay):

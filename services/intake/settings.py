@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 
 from services.common.settings import CommonSettings, SmtpSettings
 
@@ -15,8 +16,21 @@ class IntakeSettings(SmtpSettings, CommonSettings):
         default=True, description="consume the panels' replies (followthrough.replies): insist reopens a decline, "
                                   "counter records a pending recommendation")
     followthrough_signin_rate_limit: str = Field(
-        default="5/15 minutes", description="sign-in requests per client address (and per email address)")
+        default="5/15 minutes", description="sign-in requests per client address, and per email address and client")
+    # Above what one client may ask for an address, so only many clients together meet it: a
+    # stranger's requests never use up a facilitator's own links, and nobody fills an inbox.
+    followthrough_signin_address_limit: str = Field(
+        default="20/hour", description="sign-in emails per email address, from all clients together")
 
     @property
     def intake_url(self) -> str:
         return self.followthrough_intake_public_url.rstrip("/")
+
+    @field_validator("followthrough_signin_rate_limit", "followthrough_signin_address_limit")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit: write it like 5/15 minutes or 20/hour") from None
+        return value

@@ -5,7 +5,12 @@ that role, the address compared case-insensitively) is emailed a one-time link t
 15 minutes; any other address gets the same page and no email. The link opens a page with one
 button: following a link never signs anyone in by itself, because mail scanners open links
 before people do and would use up a one-time link. Pressing the button uses the link (once, by
-a unique constraint) and sets a signed session cookie naming the person and their panel.
+a unique constraint) and starts a session on the server (`sessions.py`); the cookie holds only
+its random id. Signing out deletes the session.
+
+Asking for a link is limited per client, per address and client, and per address (`SigninLimit`):
+requests from elsewhere never use up a facilitator's own, and nobody can fill an inbox. Over a
+limit the page says how long to wait, the same page whatever the address.
 
 Only the SHA-256 of a link's secret is stored. Every request with a session checks that the
 token behind it is still live, so revoking the token ends the session."""
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,15 +28,12 @@ import aiosmtplib
 import structlog
 from fastapi import APIRouter, BackgroundTasks, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from itsdangerous import BadSignature
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common.clock import Clock
 from services.common.csrf import CsrfError
 from services.common.settings import secret
-from services.common.signing import timed_serializer
 from services.common.tokens import Principal, api_tokens
 from services.intake.store import signin_links, signin_uses
 from services.intake.views import page, refusal
@@ -38,7 +41,6 @@ from services.intake.views import page, refusal
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
 LINK_MINUTES = 15
-SESSION_HOURS = 8
 ROLES = ("admin", "facilitator")
 NO_STORE = {"Cache-Control": "no-store"}
 UTC = dt.timezone.utc
@@ -123,32 +125,6 @@ def check_link(engine: Engine, secret: str, now: dt.datetime, *, use: bool) -> P
     return person
 
 
-class Sessions:
-    """The signed session cookie: who is signed in, for SESSION_HOURS."""
-
-    def __init__(self, secret_key: str, clock: Clock, public_url: str) -> None:
-        self._s = timed_serializer(secret_key, "followthrough.intake-session", clock)
-        self.secure = public_url.lower().startswith("https://")
-        self.cookie = "__Host-ft_session" if self.secure else "ft_session"
-
-    def start(self, response: Response, person: Principal) -> Response:
-        value = self._s.dumps({"t": person.token_id, "e": person.email, "p": person.panel})
-        response.set_cookie(self.cookie, value, max_age=SESSION_HOURS * 3600, path="/", httponly=True,
-                            samesite="lax", secure=self.secure)
-        return response
-
-    def end(self, response: Response) -> Response:
-        response.delete_cookie(self.cookie, path="/", httponly=True, samesite="lax", secure=self.secure)
-        return response
-
-    def token_id(self, request: Request) -> str | None:
-        try:
-            data = self._s.loads(request.cookies.get(self.cookie, ""), max_age=SESSION_HOURS * 3600)
-        except BadSignature:
-            return None
-        return data.get("t") if isinstance(data, dict) else None
-
-
 def signed_in(request: Request) -> Principal | None:
     """The person behind the request's session, if the session and their token are both live."""
     state = request.app.state
@@ -175,8 +151,8 @@ async def send_link(settings, to: str, url: str) -> None:
         log.warning("signin.email_failed", error=type(exc).__name__)
 
 
-def _signin_page(request: Request, status_code: int = 200, **context) -> Response:
-    return page(request, "signin.html", status_code=status_code, **context)
+def _signin_page(request: Request, status_code: int = 200, headers: dict | None = None, **context) -> Response:
+    return page(request, "signin.html", status_code=status_code, headers=headers, **context)
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -193,21 +169,31 @@ def signin_request(request: Request, background: BackgroundTasks, email: str = F
         state.csrf.check(request, csrf)
     except CsrfError as exc:
         return _signin_page(request, 403, error=str(exc), email=email)
-    if not state.signin_limit.allow_client(request):
+    wait = state.signin_limit.client_wait(request)
+    if wait:
         return refusal(request, 429, "Please wait", "You have asked for several links already. "
-                       "Wait 15 minutes, then try again.", headers={"Retry-After": "900"})
+                       f"Wait {_minutes(wait)}, then try again.", headers={"Retry-After": str(wait)})
     email = email.strip()
     if "@" not in email or len(email) > 320 or any(ch.isspace() for ch in email):
         return _signin_page(request, 422, email=email,
                             errors={"email": "Write your work email address, like name@example.org."})
-    if state.signin_limit.allow_address(email):  # over it: quietly no email, and the same page
-        link = new_link(state.engine, email, state.clock.now())
-        if link is not None:
-            secret, person = link
-            background.add_task(send_link, state.settings, person.email,
-                                f"{state.settings.intake_url}/signin/link?key={secret}")
-            log.info("signin.link_made", token_id=person.token_id)
+    wait = state.signin_limit.address_wait(email, request)
+    if wait:  # counted for every address typed, known or not: the page tells nobody who has access
+        return _signin_page(request, 429, email=email, headers={"Retry-After": str(wait)},
+                            error=f"Several links were asked for this address lately. Wait {_minutes(wait)}, "
+                                  "then ask again. If a link has come, you can use it now.")
+    link = new_link(state.engine, email, state.clock.now())
+    if link is not None:
+        secret, person = link
+        background.add_task(send_link, state.settings, person.email,
+                            f"{state.settings.intake_url}/signin/link?key={secret}")
+        log.info("signin.link_made", token_id=person.token_id)
     return page(request, "signin_sent.html", email=email, minutes=LINK_MINUTES)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 @router.get("/signin/link", response_class=HTMLResponse)
@@ -233,7 +219,7 @@ def signin_use(request: Request, key: str = Form(""), csrf: str = Form("")) -> R
         return refusal(request, 403, "This link does not work", str(exc), headers=NO_STORE, signin=True)
     log.info("signin.signed_in", token_id=person.token_id, role=person.role, panel=person.panel)
     target = f"/panels/{person.panel}/record" if person.panel else "/record"
-    return state.sessions.start(RedirectResponse(target, status_code=303, headers=NO_STORE), person)
+    return state.sessions.start(RedirectResponse(target, status_code=303, headers=NO_STORE), person.token_id)
 
 
 @router.post("/signout")
@@ -243,4 +229,4 @@ def signout(request: Request, csrf: str = Form("")) -> Response:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
         return refusal(request, 403, "Try again", str(exc))
-    return state.sessions.end(RedirectResponse("/signin?out=1", status_code=303))
+    return state.sessions.end(request, RedirectResponse("/signin?out=1", status_code=303))

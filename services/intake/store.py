@@ -1,4 +1,4 @@
-"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links, outbox."""
+"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links and sessions, outbox."""
 
 from __future__ import annotations
 
@@ -76,6 +76,16 @@ signin_uses = Table(
     Column("secret_sha256", String(64), ForeignKey("intake_signin_links.secret_sha256", ondelete="CASCADE"),
            primary_key=True),
     Column("used_at", DateTime(timezone=True), nullable=False),
+)
+
+# A facilitator's session, kept here so that signing out ends it everywhere at once: the cookie
+# holds only a random id, the row only that id's SHA-256, the token it acts as and when it ends.
+# Nothing in either names the person: who they are is read from the live token on each request.
+sessions = Table(
+    "intake_sessions", metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # Events intake consumed (the panels' replies), each applied once: the event id is the key.

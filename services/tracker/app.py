@@ -64,7 +64,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     problems.install(app, settings.public_url)
     web_errors.install(app)
     ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
-    headers.install(app)  # outermost: a 429 carries the headers too
+    headers.install(app, public_url=settings.public_url)  # outermost: a 429 carries the headers too
     clientaddress.install(app, settings)  # before all: every limit counts the client behind the proxy
     app.include_router(api.router)
     app.include_router(pages.router)

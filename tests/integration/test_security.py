@@ -68,7 +68,8 @@ def test_a_service_on_a_public_url_refuses_a_weak_secret_key(services, key):
 
 def test_a_service_on_loopback_or_with_a_strong_key_starts(services):
     assert httpx.get(services("intake").url + "/healthz").status_code == 200  # loopback, development key
-    strong = services("intake", FOLLOWTHROUGH_PUBLIC_URL=PUBLIC, FOLLOWTHROUGH_SECRET_KEY=STRONG)
+    strong = services("intake", FOLLOWTHROUGH_PUBLIC_URL=PUBLIC, FOLLOWTHROUGH_SECRET_KEY=STRONG,
+                      FOLLOWTHROUGH_INTAKE_PUBLIC_URL="https://intake.followthrough.example.org")  # https with https
     assert httpx.get(strong.url + "/healthz").status_code == 200
 
 
