@@ -1,6 +1,7 @@
 """The panel's side in real Chromium with JavaScript off: the trust pulse (hidden at 4 answers,
-shown at 5, one answer a month from a browser), the session pack printed to an A4 PDF, the phone-first paged panel page, a kept
-promise leading with what changed, the register's tables as cards on a phone, axe, 320 px, plain words."""
+shown at 5, one answer a month from a browser), the session pack printed to an A4 PDF, the
+phone-first paged panel page, a kept promise leading with what changed, the register's tables as
+cards on a phone, axe, 320 px, plain words."""
 
 from __future__ import annotations
 
