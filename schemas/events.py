@@ -45,7 +45,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(COMMITMENTS, 6, description="Every change to a commitment, keyed by commitment id."),
     TopicSpec(NOTICES, 6, description="Notices the tracker decided to send, keyed by notice id."),
     TopicSpec(DELIVERIES, 3, description="What the notifier did with each notice and recipient, keyed by notice id."),
-    TopicSpec(PULSES, 3, description="The youth panels' trust pulse: each period's counts after each anonymous answer,"
+    TopicSpec(PULSES, 3, description="The youth panels' trust pulse: after each anonymous answer, how many answered"
+                                     " and the period's counts, which move only in steps of min_answers answers,"
                                      " keyed by panel slug. Never a single answer."),
     TopicSpec(REPLIES, 3, description="The youth panels' replies to police decisions (accept, insist, counter), "
                                       "keyed by recommendation id."),
@@ -98,8 +99,9 @@ EVENT_TYPES: dict[str, EventSpec] = {
         EventSpec("notice.delivered", DELIVERIES, DeliveryEvent, "A notice reached one recipient's mail server."),
         EventSpec("notice.failed", DELIVERIES, DeliveryEvent, "A notice could not be delivered to one recipient."),
         EventSpec("pulse.recorded", PULSES, PulseRecorded,
-                  "A panel member answered the trust pulse: the period's new totals (counts only, and only once"
-                  " the period has min_answers answers), never the answer itself."),
+                  "A panel member answered the trust pulse: how many answered so far, and the counts of the"
+                  " period's first `counted` answers, which move only when min_answers more have come (counts"
+                  " only), never the answer itself."),
         EventSpec("message.rejected", DLQ, MessageRejected,
                   "A consumer rejected a message it could not read. The id is derived from the rejecting"
                   " service and the message's topic, partition and offset, so a re-delivery after a crash"

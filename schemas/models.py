@@ -268,7 +268,8 @@ class MessageRejected(_Model):
 
 
 PULSE_MIN_ANSWERS = 5
-"""A period's pulse counts are shown, and published, only from this many answers on (SPEC §5)."""
+"""A period's pulse counts are shown, and published, only in steps of this many answers (SPEC §5): from the
+5th answer, then the 10th, the 15th…, so no change of the figures singles one answer out."""
 
 
 class PulseKept(_Model):
@@ -280,14 +281,19 @@ class PulseKept(_Model):
 
 
 class PulseRecorded(_Model):
-    """The panel's trust pulse for one period after one more anonymous answer: the period's new totals only,
-    never the single answer, no access code and nothing about who answered."""
+    """The panel's trust pulse for one period after one more anonymous answer: how many answered so far,
+    and the counts of the period's first `counted` answers, which move only when `min_answers` more have
+    come; never the single answer, no access code and nothing about who answered."""
 
     panel: Text
     period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="a month in Europe/London, e.g. 2026-11")
     answers: int = Field(ge=1, description="answers so far in this period")
-    min_answers: int = Field(default=PULSE_MIN_ANSWERS, description="counts are given once answers reach this")
+    min_answers: int = Field(default=PULSE_MIN_ANSWERS,
+                             description="the counts move in steps of this many answers (from the first step on)")
+    counted: int = Field(default=0, ge=0, description="how many of the period's first answers `trust` and `kept` "
+                                                      "count; 0 (and the counts null) before the first step")
     trust: Optional[list[Annotated[int, Field(ge=0)]]] = Field(
         default=None, min_length=5, max_length=5,
-        description="how many answered trust 1, 2, 3, 4 and 5 (in that order); null until answers >= min_answers")
-    kept: Optional[PulseKept] = Field(default=None, description="null until answers >= min_answers")
+        description="how many of the counted answers gave trust 1, 2, 3, 4 and 5 (in that order); null before the "
+                    "first step")
+    kept: Optional[PulseKept] = Field(default=None, description="null before the first step")

@@ -102,8 +102,10 @@ ALREADY_DECIDED = kind(
     "already-decided", 409, "Already decided", "This recommendation was already accepted or declined.",
     "Nothing to do: a decision is recorded once. Read the recommendation to see it.")
 ALREADY_ANSWERED = kind(
-    "already-answered", 409, "Already answered", "The panel has already answered this decision.",
-    "Nothing to do: a panel answers each decision once. Read the recommendation to see the answer.")
+    "already-answered", 409, "Already answered",
+    "The panel has already answered this decision, or this browser already answered this month's trust pulse.",
+    "Nothing to do: a panel answers each decision once (read the recommendation to see the answer), and a "
+    "browser answers the trust pulse once a month.")
 REPLY_DOES_NOT_FIT = kind(
     "reply-does-not-fit", 422, "This answer does not fit the decision",
     "The panel's answer cannot follow this decision (insisting on a promise police already made, say).",

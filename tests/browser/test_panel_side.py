@@ -1,6 +1,7 @@
 """The panel's side in real Chromium with JavaScript off: the trust pulse (hidden at 4 answers,
-shown at 5), the session pack printed to an A4 PDF, the phone-first paged panel page, a kept
-promise leading with what changed, the register's tables as cards on a phone, axe, 320 px, plain words."""
+shown at 5, one answer a month from a browser), the session pack printed to an A4 PDF, the
+phone-first paged panel page, a kept promise leading with what changed, the register's tables as
+cards on a phone, axe, 320 px, plain words."""
 
 from __future__ import annotations
 
@@ -100,6 +101,30 @@ def test_pulse_results_are_hidden_at_four_answers_and_shown_at_five(browser, pan
         assert "trust is 3.0 out of 5" in results and "80% said police kept their promises" in results, url
         assert page.locator("#pulse-results svg[role=img] desc").count() == 1, url  # the chart's text alternative
         assert "1 of" in page.inner_text(".pulse .rate"), url  # the kept rate beside the chart
+
+
+def _answer_by_form(page, code: str, trust: str = "5: a lot") -> None:
+    page.locator("summary", has_text="Tell us how you feel").click()
+    form = page.locator("form[action$='/pulse']")
+    form.get_by_label(trust).check()
+    form.get_by_label("Not sure").check()
+    form.get_by_label("Your panel's access code").fill(code)
+    form.get_by_role("button", name="Send").click()
+
+
+def test_a_browser_answers_the_pulse_once_a_month_and_the_page_says_how_many_answered(browser, panel_side):
+    page = no_js(browser, 320)
+    page.goto(panel_side.panel)
+    _answer_by_form(page, panel_side.code)
+    assert "Your answer is counted" in page.inner_text("[role=status]")
+    _answer_by_form(page, panel_side.code, trust="1: not at all")
+    assert "already answered this month" in page.inner_text("body")
+    page.goto(panel_side.panel)
+    assert "So far 1 of you answered" in page.inner_text("#pulse-count")
+    other = no_js(browser, 320)  # another phone answers
+    other.goto(panel_side.panel)
+    _answer_by_form(other, panel_side.code)
+    assert "So far 2 of you answered" in other.inner_text("#pulse-count")
 
 
 def test_the_session_pack_prints_on_one_a4_sheet_naming_what_is_late_and_why_police_said_no(browser, panel_side):

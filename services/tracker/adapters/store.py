@@ -196,14 +196,15 @@ replies = Table(
     UniqueConstraint("recommendation_id", "decision", "round", name="uq_tracker_replies_decision"),
 )
 
-# The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer.
+# The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer. The running
+# counts, and beside them (`shown_…`) the copy every public output reads, moved only in steps of answers.
+PULSE_COUNTS = ("answers", *(f"trust_{n}" for n in range(1, 6)), "kept_yes", "kept_no", "kept_not_sure")
 pulse = Table(
     "tracker_pulse", metadata,
     Column("panel", String(64), primary_key=True),
     Column("period", String(7), primary_key=True),  # a month, "2026-11" (Europe/London)
-    Column("answers", Integer, nullable=False, default=0, server_default="0"),
-    *(Column(f"trust_{n}", Integer, nullable=False, default=0, server_default="0") for n in range(1, 6)),
-    *(Column(f"kept_{k}", Integer, nullable=False, default=0, server_default="0") for k in ("yes", "no", "not_sure")),
+    *(Column(name, Integer, nullable=False, default=0, server_default="0") for name in PULSE_COUNTS),
+    *(Column(f"shown_{name}", Integer, nullable=False, default=0, server_default="0") for name in PULSE_COUNTS),
 )
 
 outbox = outbox_table(metadata, "tracker_outbox")

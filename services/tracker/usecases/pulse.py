@@ -1,11 +1,12 @@
 """The panel's trust pulse (SPEC §5): one anonymous answer (trust 1-5, and "did police keep their
 promises?" yes / no / not sure) from a panel member who knows the panel's access code.
 
-Nothing about an answer is kept but two counts going up by one: a row per (panel, month) holds
-how many gave each trust value and each kept answer, incremented in SQL in the answer's
-transaction, with the `pulse.recorded` event (the period's new totals) in the same outbox
-transaction. A period's counts are shown, and published, only from PULSE_MIN_ANSWERS answers on,
-so no one can tell how one of the first few panel members answered."""
+Nothing about an answer is kept but counts going up by one: a row per (panel, month) holds how many
+gave each trust value and each kept answer, incremented in SQL in the answer's transaction, with the
+`pulse.recorded` event in the same outbox transaction. Beside the running counts the row keeps the
+shown copy, which every public output reads (pages, register, the event) and which moves to the
+running counts only in steps of PULSE_MIN_ANSWERS answers (`domain/pulse.py`), so comparing the
+figures before and after an answer never singles that answer out."""
 
 from __future__ import annotations
 
@@ -21,36 +22,38 @@ from schemas import make_event
 from schemas.models import PULSE_MIN_ANSWERS, PulseKept, PulseRecorded
 from services.common import outbox as outbox_mod
 from services.common.clock import Clock
-from services.tracker.adapters.store import outbox, panels, pulse
+from services.tracker.adapters.store import PULSE_COUNTS, outbox, panels, pulse
+from services.tracker.domain import pulse as rule
 from services.tracker.usecases.errors import NotFound
 
 SOURCE = "followthrough/tracker"
 TRUST = (1, 2, 3, 4, 5)
 KEPT = ("yes", "no", "not_sure")
 Kept = Literal["yes", "no", "not_sure"]
-COUNTS = ("answers", *(f"trust_{n}" for n in TRUST), *(f"kept_{k}" for k in KEPT))
 
 
 @dataclass(frozen=True)
 class Period:
-    """One period's counts (a month, "2026-11")."""
+    """One period (a month, "2026-11"): how many answered so far, and the shown counts, which are of
+    the first `counted` of those answers."""
 
     period: str
     answers: int
+    counted: int
     trust: tuple[int, int, int, int, int]
     kept: dict[str, int]
 
     @property
     def shown(self) -> bool:
-        return self.answers >= PULSE_MIN_ANSWERS
+        return self.counted >= PULSE_MIN_ANSWERS
 
     @property
     def mean_trust(self) -> float:
-        return sum(n * c for n, c in zip(TRUST, self.trust, strict=True)) / self.answers if self.answers else 0.0
+        return sum(n * c for n, c in zip(TRUST, self.trust, strict=True)) / self.counted if self.counted else 0.0
 
     @property
     def kept_yes_percent(self) -> int:
-        return round(100 * self.kept["yes"] / self.answers) if self.answers else 0
+        return round(100 * self.kept["yes"] / self.counted) if self.counted else 0
 
 
 def period_of(day: dt.date) -> str:
@@ -58,7 +61,8 @@ def period_of(day: dt.date) -> str:
 
 
 def record(engine: Engine, clock: Clock, panel: str, trust: int, kept: Kept) -> Period:
-    """Count one answer for this month and queue its `pulse.recorded` event, in one transaction."""
+    """Count one answer for this month, move the shown counts if a step is complete, and queue the
+    `pulse.recorded` event, in one transaction."""
     if trust not in TRUST or kept not in KEPT:
         raise ValueError("trust is 1 to 5 and kept is yes, no or not_sure")  # the request models refuse it first
     period = period_of(clock.today())
@@ -67,36 +71,47 @@ def record(engine: Engine, clock: Clock, panel: str, trust: int, kept: Kept) -> 
             raise NotFound(f"There is no panel {panel}; check the link you were given.")
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(dialect.insert(pulse).values(panel=panel, period=period).on_conflict_do_nothing())
-        c = pulse.c
-        session.execute(update(pulse).where(c.panel == panel, c.period == period).values({
+        c, this = pulse.c, (pulse.c.panel == panel, pulse.c.period == period)
+        session.execute(update(pulse).where(*this).values({
             c.answers: c.answers + 1, c[f"trust_{trust}"]: c[f"trust_{trust}"] + 1,
             c[f"kept_{kept}"]: c[f"kept_{kept}"] + 1}))
-        counts = _period(session.execute(select(pulse).where(c.panel == panel, c.period == period)).one())
+        # The update holds the row's lock until commit, so no other answer comes between reading and moving.
+        row = session.execute(select(c.answers, c.shown_answers).where(*this)).one()
+        if rule.moves(row.answers, row.shown_answers):
+            session.execute(update(pulse).where(*this).values({c[f"shown_{n}"]: c[n] for n in PULSE_COUNTS}))
+        counts = _period(session.execute(select(pulse).where(*this)).one())
         outbox_mod.add(session, outbox, make_event("pulse.recorded", panel, event_data(panel, counts),
                                                    source=SOURCE, time=clock.now()))
     return counts
 
 
 def event_data(panel: str, p: Period) -> PulseRecorded:
-    """The period's totals; the counts themselves only once the period has enough answers."""
+    """How many answered, and the shown counts once there are any: never the running counts."""
     if not p.shown:
         return PulseRecorded(panel=panel, period=p.period, answers=p.answers)
-    return PulseRecorded(panel=panel, period=p.period, answers=p.answers, trust=list(p.trust),
+    return PulseRecorded(panel=panel, period=p.period, answers=p.answers, counted=p.counted, trust=list(p.trust),
                          kept=PulseKept(**p.kept))
 
 
 def shown_periods(session: Session, panel: str | None = None, last: int = 6) -> list[Period]:
-    """The last `last` periods with enough answers to show, oldest first: for one panel, or (None) for all
-    panels together, counting only each panel's periods that have enough answers of their own."""
+    """The last `last` periods with shown counts, oldest first: for one panel, or (None) for all panels
+    together, counting only each panel's periods that have shown counts of their own."""
     c = pulse.c
-    q = (select(c.period, *(func.sum(c[name]).label(name) for name in COUNTS))
-         .where(c.answers >= PULSE_MIN_ANSWERS).group_by(c.period).order_by(c.period.desc()).limit(last))
+    q = (select(c.period, *(func.sum(c[name]).label(name) for name in PULSE_COUNTS),
+                *(func.sum(c[f"shown_{name}"]).label(f"shown_{name}") for name in PULSE_COUNTS))
+         .where(c.shown_answers >= PULSE_MIN_ANSWERS).group_by(c.period).order_by(c.period.desc()).limit(last))
     if panel is not None:
         q = q.where(c.panel == panel)
     return [_period(row) for row in reversed(session.execute(q).all())]
 
 
+def answered(session: Session, panel: str, period: str) -> int:
+    """How many of the panel answered in `period` so far (0 if none): shown, so a stuffed month shows."""
+    c = pulse.c
+    return int(session.execute(select(c.answers).where(c.panel == panel, c.period == period)).scalar() or 0)
+
+
 def _period(row) -> Period:
-    return Period(period=row.period, answers=int(row.answers),
-                  trust=tuple(int(getattr(row, f"trust_{n}")) for n in TRUST),  # type: ignore[arg-type]
-                  kept={k: int(getattr(row, f"kept_{k}")) for k in KEPT})
+    return Period(period=row.period, answers=int(row.answers), counted=int(row.shown_answers),
+                  trust=tuple(int(getattr(row, f"shown_trust_{n}")) for n in TRUST),  # type: ignore[arg-type]
+                  kept={k: int(getattr(row, f"shown_kept_{k}")) for k in KEPT})

@@ -25,7 +25,7 @@ from services.tracker.web import replyview, views
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates
-from services.tracker.web.pulse import pulse_view
+from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, remember_answered_here
 from services.tracker.web.requests import PulseIn, ReopenIn, ReplyIn, VerdictIn
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
             for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
                                .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
                 entries.setdefault(e.commitment_id, []).append(e)
-        pulse = pulse_view(s, slug)
+        pulse = pulse_view(s, slug, today)
         answers = replyview.load(s, slug, {rid: r.title for rid, r in recs.items()})
     ordered = views.panel_order(rows, today)
     items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in ordered]
@@ -166,15 +166,18 @@ def panel_reopen(slug: str, commitment_id: str, request: Request, access_code: s
 def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = Form(""),
                access_code: str = Form(""), csrf: str = Form("")) -> Response:
     state = request.app.state
+    counted: list[str] = []  # the month the answer was counted in, for this browser's cookie
 
     def act() -> str:
         if not trust or not kept:
             raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
         body = form_model(PulseIn, trust=trust, kept=kept, access_code=access_code)
+        refuse_if_answered_here(request, slug)
         state.access.check_panel(slug, body.access_code, client_of(request))
-        pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept)
+        counted.append(pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept).period)
         return "done=pulse#pulse"
-    return _panel_form(slug, request, csrf, act)
+    response = _panel_form(slug, request, csrf, act)
+    return remember_answered_here(request, response, slug, counted[0]) if counted else response
 
 
 @router.post("/panels/{slug}/recommendations/{recommendation_id}/reply", response_class=HTMLResponse)

@@ -66,7 +66,7 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
             for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
                                .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
                 entries.setdefault(e.commitment_id, []).append(e)
-        pulse = pulse_view(s, slug)
+        pulse = pulse_view(s, slug, today)
     pairs = [(r, views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)) for r in rows]
     pending = [r for r in recs.values() if r.decision == "pending"]
     summary = views.summary([v for _, v in pairs], len(pending))

@@ -1,5 +1,5 @@
 """The panel's side against a real tracker, PostgreSQL and Kafka: 200 promises make panel pages
-under 50 KB each, and a trust-pulse answer puts the period's counts (and nothing else) on
+under 50 KB each, and a trust-pulse answer puts the period's shown counts (and nothing else) on
 `followthrough.pulses`."""
 
 from __future__ import annotations
@@ -86,12 +86,15 @@ def test_a_pulse_answer_publishes_the_periods_counts_only(services, stack, uid, 
     assert panel_code(uid) not in raw and "access_code" not in raw
     for e in events:
         data = PulseRecorded.model_validate(e["data"])  # counts only: no other field is allowed
-        assert set(e["data"]) == {"panel", "period", "answers", "min_answers", "trust", "kept"}
+        assert set(e["data"]) == {"panel", "period", "answers", "min_answers", "counted", "trust", "kept"}
         if data.answers < 5:
             assert data.trust is None and data.kept is None  # too few to show, so too few to publish
-    last = max(events, key=lambda e: e["data"]["answers"])["data"]
+    fifth, last = (next(e["data"] for e in events if e["data"]["answers"] == n) for n in (5, 6))
     assert last["period"] == f"{london_today():%Y-%m}"
-    assert last["trust"] == [1, 1, 1, 1, 2] and last["kept"] == {"yes": 5, "no": 1, "not_sure": 0}
+    # The counts are of the first five answers (the first, and four of the five sent at once) until the 10th.
+    assert fifth["counted"] == last["counted"] == 5 and sum(last["trust"]) == 5
+    assert (last["trust"], last["kept"]) == (fifth["trust"], fifth["kept"])
+    assert last["trust"][3] == 1 and last["kept"] == {"yes": 4, "no": 1, "not_sure": 0}
     # Nothing of it on the compacted panels topic.
     on_panels = read(stack.bootstrap, topic("followthrough.panels"), timeout=3)
     assert all(e["type"].startswith("panel.") for e in on_panels)

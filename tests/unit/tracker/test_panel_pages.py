@@ -185,3 +185,29 @@ def test_the_session_pack_names_what_is_late_waiting_declined_and_kept_since_the
 def test_with_no_recommendations_the_pack_looks_back_28_days(world):
     html = world.client.get(f"/panels/{SLUG}/session").text
     assert "since your last meeting on 29 October 2026" in html
+
+
+def _pulse_form(world, trust: str = "4", code: str | None = None):
+    page = world.client.get(f"/panels/{SLUG}").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return world.client.post(f"/panels/{SLUG}/pulse", data={"csrf": csrf, "trust": trust, "kept": "yes",
+                                                            "access_code": code or panel_code(UID)},
+                             follow_redirects=False)
+
+
+def test_a_browser_answers_the_pulse_once_a_month_and_the_page_says_how_many_answered(world):
+    assert _pulse_form(world).status_code == 303
+    again = _pulse_form(world, trust="1")
+    assert again.status_code == 409, "a second answer from the same browser in the same month is refused"
+    assert "already answered this month" in again.text
+    body = {"access_code": panel_code(UID), "trust": 1, "kept": "no"}
+    by_api = world.client.post(f"/api/v1/panels/{SLUG}/pulse", json=body)  # the browser's cookie goes along
+    assert by_api.status_code == 409 and by_api.headers["content-type"].startswith("application/problem+json")
+    assert "So far 1 of you answered in November 2026" in world.client.get(f"/panels/{SLUG}").text
+    world.client.cookies.set("ft_pulse", "made-up")  # a cookie we did not sign counts for nothing
+    assert world.client.post(f"/api/v1/panels/{SLUG}/pulse", json=body).status_code == 201
+    world.client.cookies.clear()  # clearing cookies answers again: the count on the page is what shows it
+    assert _pulse_form(world).status_code == 303
+    assert "So far 3 of you answered in November 2026" in world.client.get(f"/panels/{SLUG}/session").text
+    world.clock.set(dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc))
+    assert _pulse_form(world).status_code == 303, "a new month, a new answer"

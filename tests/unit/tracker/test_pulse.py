@@ -54,10 +54,11 @@ def test_answers_are_counts_per_panel_and_month_with_no_row_per_answer(engine, c
     answers = [(5, "yes"), (4, "yes"), (1, "no"), (3, "not_sure"), (4, "no"), (2, "yes")]
     for trust, kept in answers:
         counts = pulse_uc.record(engine, clock, SLUG, trust, kept)
-    assert counts.period == "2026-11" and counts.answers == 6
-    assert counts.trust == (1, 1, 1, 2, 1) and counts.kept == {"yes": 3, "no": 2, "not_sure": 1}
+    assert counts.period == "2026-11" and counts.answers == 6 and counts.counted == 5  # shown: the first five
+    assert counts.trust == (1, 0, 1, 2, 1) and counts.kept == {"yes": 2, "no": 2, "not_sure": 1}
     with Session(engine) as s:
-        assert s.execute(select(func.count()).select_from(pulse)).scalar() == 1
+        (row,) = s.execute(select(pulse)).all()  # one row, the running counts beside the shown ones
+    assert (row.answers, row.trust_2, row.kept_yes) == (6, 1, 3) and (row.shown_answers, row.shown_trust_2) == (5, 0)
     clock.set(dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc))
     assert pulse_uc.record(engine, clock, SLUG, 3, "yes").period == "2026-12"
     with Session(engine) as s:
@@ -75,7 +76,7 @@ def test_each_answer_queues_the_periods_totals_and_counts_only_from_five_answers
     assert [e["data"]["answers"] for e in events] == [1, 2, 3, 4, 5]
     for early in events[:PULSE_MIN_ANSWERS - 1]:
         assert early["data"]["trust"] is None and early["data"]["kept"] is None
-    assert events[-1]["data"] == {"panel": SLUG, "period": "2026-11", "answers": 5, "min_answers": 5,
+    assert events[-1]["data"] == {"panel": SLUG, "period": "2026-11", "answers": 5, "min_answers": 5, "counted": 5,
                                   "trust": [1, 1, 1, 1, 1], "kept": {"yes": 5, "no": 0, "not_sure": 0}}
     assert panel_code(UID) not in json.dumps(events)
     for e in events:
