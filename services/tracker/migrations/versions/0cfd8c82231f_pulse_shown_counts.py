@@ -1,7 +1,7 @@
 """the trust pulse's shown counts: the copy every public output reads, moved only in steps of answers
 
 Revision ID: 0cfd8c82231f
-Revises: e17a0c5d2b94
+Revises: a4f9c1e7b352
 Create Date: 2026-12-03 13:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0cfd8c82231f'
-down_revision = 'e17a0c5d2b94'
+down_revision = 'a4f9c1e7b352'
 branch_labels = None
 depends_on = None
 
