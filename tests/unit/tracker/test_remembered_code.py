@@ -80,3 +80,10 @@ def test_a_promise_of_another_panel_is_not_answered_from_this_panels_page(world)
                           data={"csrf": csrf, "verdict": "confirmed", "access_code": panel_code(UID)})
     assert r.status_code == 404 and "This promise is not on this panel" in r.text
     assert "set-cookie" not in r.headers or "ft_code" not in r.headers["set-cookie"]
+
+
+def test_the_session_pack_has_a_line_to_write_the_code_on_and_never_prints_it(world):
+    assert _pulse(world, panel_code(UID)).status_code == 303  # even on a device that remembers it
+    pack = world.client.get(f"/panels/{SLUG}/session").text
+    assert "Its access code (capital or small letters, both fine): ____________" in pack
+    assert panel_code(UID) not in pack
