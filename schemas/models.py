@@ -57,8 +57,15 @@ class Panel(_Model):
     escalation: Escalation
     access_code_sha256: Optional[str] = Field(
         default=None, pattern=r"^[0-9a-f]{64}$",
-        description="SHA-256 (hex) of the panel's access code, which carries 144 random bits: the tracker checks "
-                    "a panel's verdicts against it. A new code (rotation) comes as panel.updated")
+        description="SHA-256 (hex) of an access code made before codes were short (144 random bits); events "
+                    "with a code made since carry access_code_hash instead. A new code (rotation) comes as "
+                    "panel.updated")
+    access_code_hash: Optional[str] = Field(
+        default=None, max_length=200,
+        pattern=r"^\$scrypt\$ln=\d{1,2},r=\d{1,2},p=\d\$[A-Za-z0-9+/]{16,64}\$[A-Za-z0-9+/]{16,86}$",
+        description="The panel's access code (ten characters, 50 random bits) as a salted scrypt hash, a PHC "
+                    "string naming its parameters: the tracker checks the panel's verdicts, replies and pulse "
+                    "against it. When set, it is the code, and access_code_sha256 is absent")
 
 
 class PanelEvent(_Model):

@@ -133,7 +133,8 @@ def main() -> None:
     print(f"  intake API docs:       {INTAKE}/docs")
     print(f"  caught emails:         {MAIL}/")
     for slug, code in codes.items():
-        print(f"  access code of {slug + ':':20} {code} (the panel types it to confirm or dispute \"done\")")
+        print(f"  access code of {slug + ':':20} {code} (the panel types it on its page, in capitals or small "
+              "letters; the device then remembers it)")
     print("Press Ctrl-C to stop everything.", flush=True)
     signal.pause()
 

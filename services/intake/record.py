@@ -33,31 +33,31 @@ SOURCE = "followthrough/intake"
 
 def create_panel(session: Session, req: PanelIn, now: dt.datetime) -> str:
     """Insert the panel and its event; return the access code (shown once)."""
-    code, code_digest = accesscode.new()
+    code, verifier = accesscode.new()
     inserted = insert_once(
         session, panels, slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
         police_lead=req.police_lead.model_dump(mode="json"), escalation=req.escalation.model_dump(mode="json"),
-        access_code_sha256=code_digest,
+        access_code_sha256=verifier,
     )
     if not inserted:
         raise field_problem("slug", f"a panel '{req.slug}' already exists", "Choose another slug.", status=409)
     panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
-                  escalation=req.escalation, access_code_sha256=code_digest)
+                  escalation=req.escalation, access_code_hash=verifier)
     outbox_mod.add(session, outbox, make_event("panel.registered", req.slug, PanelEvent(panel=panel),
                                                source=SOURCE, time=now))
     return code
 
 
 def rotate_access_code(session: Session, slug: str, now: dt.datetime) -> str:
-    """A new access code for the panel (shown once); the tracker learns its digest from
+    """A new access code for the panel (shown once); the tracker learns its verifier from
     `panel.updated`, and the old code stops working there. LookupError: no such panel."""
     row = session.execute(for_update(session, select(panels).where(panels.c.slug == slug))).first()
     if row is None:
         raise LookupError(slug)
-    code, code_digest = accesscode.new()
-    session.execute(update(panels).where(panels.c.slug == slug).values(access_code_sha256=code_digest))
+    code, verifier = accesscode.new()
+    session.execute(update(panels).where(panels.c.slug == slug).values(access_code_sha256=verifier))
     panel = Panel(slug=slug, name=row.name, area=row.area, police_lead=row.police_lead, escalation=row.escalation,
-                  access_code_sha256=code_digest)
+                  access_code_hash=verifier)
     outbox_mod.add(session, outbox, make_event("panel.updated", slug, PanelEvent(panel=panel),
                                                source=SOURCE, time=now))
     return code

@@ -169,5 +169,6 @@ class RecommendationCreated(BaseModel):
 
 class PanelCreated(BaseModel):
     slug: Text
-    access_code: Text = Field(description="shown once: give it to the panel's youth worker")
+    access_code: Text = Field(description="shown once, like 7KQ2M-XH4PD (ten characters; case, spaces and hyphens "
+                                          "do not matter when typed): give it to the panel's youth worker")
     status_url: Text

@@ -28,7 +28,9 @@ panels = Table(
     Column("contact_email", String(320)),
     Column("police_lead", JSON, nullable=False),
     Column("escalation", JSON, nullable=False),
-    Column("access_code_sha256", String(64)),  # the code itself is shown once and never kept
+    # The code's verifier: an old code's SHA-256, or a new code's scrypt PHC string (accesscode.py).
+    # The code itself is shown once and never kept.
+    Column("access_code_sha256", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

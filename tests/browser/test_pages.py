@@ -80,6 +80,10 @@ def test_a_panel_member_confirms_and_disputes_without_javascript(browser, site):
     form.get_by_role("button", name="Send your answer").click()
     assert "You said it is done" in page.inner_text("[role=status]")
     assert "Done, and checked" in page.inner_text(f"#c-{first}")
+    # The device now remembers the code, so the next form does not ask for it; "Not you?" forgets it.
+    assert page.locator(f"#c-{second} form").get_by_label("Your panel's access code").count() == 0
+    page.get_by_role("button", name="Not you? Forget the code on this device").click()
+    assert "This device has forgotten" in page.inner_text("[role=status]")
 
     form = page.locator(f"#c-{second} form")
     form.get_by_label("No, it is not done").check()

@@ -119,15 +119,17 @@ def test_rotating_a_panels_access_code_prints_a_new_one_and_retires_the_old(inta
     old = r.json()["access_code"]
     slug = f"panel-{uid}"
 
-    def published() -> list[str]:  # the digests the tracker learns, in order
+    def published() -> list[str]:  # the verifiers the tracker learns, in order
         with intake.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT payload FROM intake_outbox WHERE key = :k ORDER BY id"), {"k": slug})
-            return [json.loads(p)["data"]["panel"]["access_code_sha256"] for (p,) in rows]
-    assert published() == [accesscode.digest(old)]
+            return [json.loads(p)["data"]["panel"]["access_code_hash"] for (p,) in rows]
+    (first,) = published()
+    assert accesscode.matches(old, first)
     r = cli("panel", "rotate-code", slug, database_url=database_url)
     assert r.returncode == 0, r.stderr
     new = r.stdout.strip().splitlines()[-1]
-    assert new != old and published() == [accesscode.digest(old), accesscode.digest(new)]
+    then, now = published()
+    assert new != old and then == first and accesscode.matches(new, now) and not accesscode.matches(old, now)
     r = cli("panel", "rotate-code", f"no-such-{uid}", database_url=database_url)
     assert r.returncode == 1 and "no-such" in r.stderr
 

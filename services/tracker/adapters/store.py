@@ -31,7 +31,9 @@ panels = Table(
     Column("area", String(200), nullable=False),
     Column("police_lead", JSON, nullable=False),
     Column("escalation", JSON, nullable=False),
-    Column("access_code_sha256", String(64)),  # from the panel's events; verdicts are checked against it
+    # From the panel's events; verdicts are checked against it. An old code's SHA-256, or a new
+    # code's scrypt PHC string (accesscode.py).
+    Column("access_code_sha256", String(200)),
 )
 
 recommendations = Table(

@@ -65,8 +65,11 @@ class AccessCodes:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(access_failures).where(access_failures.c.until <= now))
             limited = _failures(session, panel, client, now) >= self.allowed
-            wrong = not limited and not accesscode.matches(code, code_digest)
-            if wrong:  # counted, and committed, before we answer
+        # The slow hash (tens of milliseconds) runs outside any transaction, so it holds no lock;
+        # the count below refuses past the limit by itself, so nothing is lost by the split.
+        wrong = not limited and not accesscode.matches(code, code_digest)
+        if wrong:  # counted, and committed, before we answer
+            with Session(self.engine) as session, session.begin():
                 failures = _count_failure(session, panel, client, now, self.allowed)
                 if failures is None:  # a racing request took the last attempt
                     limited, wrong = True, False

@@ -91,7 +91,8 @@ class Handlers:
     def _panel(self, session: Session, data: PanelEvent) -> None:
         p = data.panel
         values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json"),
-                      escalation=p.escalation.model_dump(mode="json"), access_code_sha256=p.access_code_sha256)
+                      escalation=p.escalation.model_dump(mode="json"),
+                      access_code_sha256=p.access_code_hash or p.access_code_sha256)
         if not insert_once(session, panels, slug=p.slug, **values):
             session.execute(update(panels).where(panels.c.slug == p.slug).values(**values))
 

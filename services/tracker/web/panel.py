@@ -26,6 +26,7 @@ from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates
 from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, remember_answered_here
+from services.tracker.web.remember import RememberedCodes, verifier_of
 from services.tracker.web.requests import PulseIn, ReopenIn, ReplyIn, VerdictIn
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +36,12 @@ MESSAGES = {"confirmed": "Thank you. You said it is done.",
             "reopened": "Thank you. It is open again: police must work on it, and their boss is told.",
             "accept": "Thank you. Your answer is on this page.",
             "insist": "Thank you. The police must answer again, and their boss was told.",
-            "counter": "Thank you. Your new idea is on this page. The police must answer it."}
+            "counter": "Thank you. Your new idea is on this page. The police must answer it.",
+            "forgot": "This device has forgotten your panel's access code. The forms will ask for it again."}
+# What a form's request model is given for the code where the device remembers it: never checked.
+ON_DEVICE = "(remembered on this device)"
+CODE_CHANGED = ("This device remembered an access code that has since changed. Type the code your youth worker "
+                "gave you: this device will remember it.")
 
 
 @router.get("/panels/{slug}", response_class=HTMLResponse)
@@ -50,10 +56,12 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
     cache = request.app.state.page_cache
     today = request.app.state.clock.today()
     engine = request.app.state.engine
+    remembered = RememberedCodes.of(request).remembers(request, slug, engine)
     if message or error or show:  # a page for one visitor only
-        html = render_panel(engine, slug, today, token, page, message, error, show)
+        html = render_panel(engine, slug, today, token, page, message, error, show, remembered)
     else:
-        html = cache.get((slug, today, page), lambda marker: render_panel(engine, slug, today, marker, page))
+        html = cache.get((slug, today, page, remembered),
+                         lambda marker: render_panel(engine, slug, today, marker, page, remembered=remembered))
         html = html and html.replace(cache.marker, token)
     if html is None:
         return message_page(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
@@ -61,7 +69,8 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
 
 
 def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, message: str | None = None,
-                 error: str | None = None, show: str | None = None) -> str | None:
+                 error: str | None = None, show: str | None = None, remembered: bool = False) -> str | None:
+    """The page; `remembered`: this device remembers the panel's code, so its forms do not ask for it."""
     with Session(engine) as s:
         panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
         if panel is None:
@@ -112,23 +121,61 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "bars": views.chart(summary), "page": page, "pages": len(bounds), "pulse": pulse,
         "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
         "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
+        "remembered": remembered,
     })
 
 
-def _panel_form(slug: str, request: Request, csrf: str, act: Callable[[], str]) -> Response:
+def _panel_form(slug: str, request: Request, csrf: str, access_code: str,
+                act: Callable[[str | None], str]) -> Response:
     """A panel's form: checked like the API (`act` does it and names where to go next), any refusal
-    shown on the panel's page beside the form, then back to the page."""
+    shown on the panel's page beside the form, then back to the page. `act` gets the code as typed,
+    or None where this device remembers the panel's code (remember.py) and none was typed; a right
+    code typed is remembered on the device."""
     state = request.app.state
+    devices = RememberedCodes.of(request)
+    typed = bool(access_code.strip())
     try:
         state.csrf.check(request, csrf)
-        then = act()
+        verifier = verifier_of(state.engine, slug)  # read before the check: a rotation after it ends what we keep
+        remembered = not typed and devices.remembers(request, slug, state.engine)
+        if not typed and not remembered and devices.holds(request):
+            raise INVALID_REQUEST(CODE_CHANGED, errors=[{"field": "access_code", "message": CODE_CHANGED}])
+        then = act(None if remembered else access_code)
     except CsrfError as exc:
         return panel_response(slug, request, status_code=403, error=str(exc))
     except Refusal as exc:
         problem = as_problem(exc)
         return panel_response(slug, request, status_code=problem.status, error=problem.detail)
     state.after_write()
-    return RedirectResponse(f"/panels/{slug}?{then}", status_code=303)
+    response = RedirectResponse(f"/panels/{slug}?{then}", status_code=303)
+    if typed and verifier:
+        devices.keep(response, slug, verifier)
+    return response
+
+
+def _code(code: str | None) -> str:
+    """The code for a form's request model: as typed, or a stand-in (never checked) where the device remembers it."""
+    return ON_DEVICE if code is None else code
+
+
+def _on_this_page(engine, commitment_id: str, slug: str) -> None:
+    """A form under /panels/{slug} answers only that panel's promises (and so remembers only its code)."""
+    with Session(engine) as s:
+        owner = s.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
+    if owner != slug:
+        raise NOT_FOUND("This promise is not on this panel's page.")
+
+
+@router.post("/panels/{slug}/forget-code", response_class=HTMLResponse)
+def forget_code(slug: str, request: Request, csrf: str = Form("")) -> Response:
+    """"Not you?": this device forgets the panel's code, so its forms ask for it again."""
+    try:
+        request.app.state.csrf.check(request, csrf)
+    except CsrfError as exc:
+        return panel_response(slug, request, status_code=403, error=str(exc))
+    response = RedirectResponse(f"/panels/{slug}?done=forgot", status_code=303)
+    RememberedCodes.of(request).forget(response, slug)
+    return response
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/verdict", response_class=HTMLResponse)
@@ -136,15 +183,17 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
                   access_code: str = Form(""), comment: str = Form(""), csrf: str = Form("")) -> Response:
     state = request.app.state
 
-    def act() -> str:
+    def act(code: str | None) -> str:
         if verdict not in ("confirmed", "disputed"):
             raise INVALID_REQUEST("Choose yes or no, then send your answer.")
-        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=access_code)
-        state.access.check(commitment_id, body.access_code, client_of(request))
+        body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=_code(code))
+        _on_this_page(state.engine, commitment_id, slug)
+        if code is not None:
+            state.access.check(commitment_id, body.access_code, client_of(request))
         actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
                     comment=body.comment)
         return f"done={body.verdict}&show={commitment_id}#c-{commitment_id}"
-    return _panel_form(slug, request, csrf, act)
+    return _panel_form(slug, request, csrf, access_code, act)
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/reopen", response_class=HTMLResponse)
@@ -153,13 +202,15 @@ def panel_reopen(slug: str, commitment_id: str, request: Request, access_code: s
     """"Still working?" answered no: the panel reopens a kept promise with its access code."""
     state = request.app.state
 
-    def act() -> str:
-        body = form_model(ReopenIn, comment=comment, access_code=access_code)
-        state.access.check(commitment_id, body.access_code, client_of(request))
+    def act(code: str | None) -> str:
+        body = form_model(ReopenIn, comment=comment, access_code=_code(code))
+        _on_this_page(state.engine, commitment_id, slug)
+        if code is not None:
+            state.access.check(commitment_id, body.access_code, client_of(request))
         actions.run(state.engine, state.clock, commitment_id, actions.reopen, comment=body.comment,
                     recorder=state.recorder)
         return f"done=reopened&show={commitment_id}#c-{commitment_id}"
-    return _panel_form(slug, request, csrf, act)
+    return _panel_form(slug, request, csrf, access_code, act)
 
 
 @router.post("/panels/{slug}/pulse", response_class=HTMLResponse)
@@ -168,15 +219,16 @@ def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = F
     state = request.app.state
     counted: list[str] = []  # the month the answer was counted in, for this browser's cookie
 
-    def act() -> str:
+    def act(code: str | None) -> str:
         if not trust or not kept:
             raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
-        body = form_model(PulseIn, trust=trust, kept=kept, access_code=access_code)
+        body = form_model(PulseIn, trust=trust, kept=kept, access_code=_code(code))
         refuse_if_answered_here(request, slug)
-        state.access.check_panel(slug, body.access_code, client_of(request))
+        if code is not None:
+            state.access.check_panel(slug, body.access_code, client_of(request))
         counted.append(pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept).period)
         return "done=pulse#pulse"
-    response = _panel_form(slug, request, csrf, act)
+    response = _panel_form(slug, request, csrf, access_code, act)
     return remember_answered_here(request, response, slug, counted[0]) if counted else response
 
 
@@ -187,15 +239,16 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
     """The reply form of a decision on the panel's page: the API's rules, in plain words."""
     state = request.app.state
 
-    def act() -> str:
+    def act(code: str | None) -> str:
         if reply not in ("accept", "insist", "counter"):
             raise Problem(422, "Choose an answer", "Choose your answer, then send it.")
-        body = form_model(ReplyIn, reply=reply, comment=comment, access_code=access_code,
+        body = form_model(ReplyIn, reply=reply, comment=comment, access_code=_code(code),
                           title=title.strip() or None)
         if replies_uc.panel_of(state.engine, recommendation_id) != slug:
             raise NOT_FOUND("This idea is not on this panel's page.")
-        state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
+        if code is not None:
+            state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
         replies_uc.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
                          reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
         return f"done={body.reply}#r-{recommendation_id}"
-    return _panel_form(slug, request, csrf, act)
+    return _panel_form(slug, request, csrf, access_code, act)

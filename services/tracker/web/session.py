@@ -3,7 +3,8 @@ the panel's next meeting. Since the last session (`?since=YYYY-MM-DD`; by defaul
 recommendation of this panel was raised, or 28 days ago if none): what is new, what is late, what
 waits for the panel's check, what was declined and why, what was kept and what changed for the young
 people, and the trust pulse so far. Each list is cut short (the panel's page has the rest), so the
-pack fits one A4 sheet where the content allows. No JavaScript, no email address."""
+pack fits one A4 sheet where the content allows. No JavaScript, no email address. The panel's access
+code has a line to be written in by hand: the tracker keeps only a hash of it (web/remember.py)."""
 
 from __future__ import annotations
 
