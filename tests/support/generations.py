@@ -17,8 +17,8 @@ def next_release(event: dict) -> dict:
     added to `data` at the top and inside its first object."""
     later = copy.deepcopy(event)
     later["traceparent"] = TRACEPARENT  # W3C trace context, a CloudEvents extension
-    later["data"]["added_later"] = {"why": "a field this release does not know", "since": "v1, optional"}
     nested = next((v for v in later["data"].values() if isinstance(v, dict)), None)
     if nested is not None:
         nested["also_added_later"] = ["inside", "an object"]
+    later["data"]["added_later"] = {"why": "a field this release does not know", "since": "v1, optional"}
     return later
