@@ -19,7 +19,8 @@ class InvalidEvent(ValueError):
 
 
 class CloudEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Extension attributes (CloudEvents 1.0 allows any) are ignored, as unknown `data` fields are.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     specversion: Literal["1.0"] = "1.0"
     id: uuid.UUID

@@ -27,7 +27,7 @@ def event_schema(event_type: str) -> dict[str, Any]:
         "type": "object",
         "required": ["specversion", "id", "source", "type", "time", "subject",
                      "datacontenttype", "dataschema", "data"],
-        "additionalProperties": False,
+        "additionalProperties": True,  # extension attributes; readers ignore what they do not know
         "properties": {
             "specversion": {"const": "1.0"},
             "id": {"type": "string", "format": "uuid"},

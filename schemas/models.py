@@ -29,7 +29,10 @@ Text = Annotated[str, AfterValidator(_no_control_characters)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # A reader ignores fields it does not know: within a `dataschema` version a newer producer only adds
+    # optional fields, and an older consumer must go on reading its events in a rolling upgrade
+    # (docs/upgrading.md). Everything else is still refused: a missing field, a wrong type or value.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class Contact(_Model):

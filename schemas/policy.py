@@ -20,6 +20,9 @@ from schemas.models import DEFAULT_THEMES
 
 
 class Policy(BaseModel):
+    # Unlike the events, the policy stays strict: it is configuration a person writes, and a misspelt
+    # key ignored would quietly change who is chased and when. A key a new release adds goes into the
+    # file only once every replica runs that release (docs/upgrading.md).
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reminder_days_before: tuple[int, ...] = Field(default=(14, 3),

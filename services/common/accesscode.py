@@ -14,7 +14,13 @@ salted, 16 MiB and tens of milliseconds a guess, as a PHC string that names its 
 
 Codes made before (24 case-sensitive characters, 144 random bits) are kept as their unsalted
 SHA-256, which no one can reverse for that much entropy. They keep matching exactly as they did
-(only spaces around them ignored) until the panel's code is rotated."""
+(only spaces around them ignored) until the panel's code is rotated.
+
+Codes made before the digest moved onto the panel's events have another shape,
+`<16 hex id>-<secret>`, and only their secret's SHA-256 was kept (a row of the
+shared token table). Intake's migration carries that digest to the panel's
+events as it is, so such a code is matched on its secret: panels keep the code
+they were given. The secret has 96 random bits; the id only found the row."""
 
 from __future__ import annotations
 
@@ -68,13 +74,18 @@ def digest(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
+_BEFORE_THE_DIGEST_MOVED = re.compile(r"[0-9a-f]{16}-([A-Za-z0-9_-]{16})")
+
+
 def matches(typed: str, kept: str | None) -> bool:
     """Whether `typed` is the code `kept` verifies: a scrypt PHC string, or an old code's SHA-256."""
     if not kept:
         return False
     if kept.startswith(PREFIX):
         return _matches_scrypt(normalise(typed), kept)
-    return hmac.compare_digest(digest(typed), kept)
+    typed = typed.strip()
+    old = _BEFORE_THE_DIGEST_MOVED.fullmatch(typed)
+    return hmac.compare_digest(digest(old.group(1) if old else typed), kept)
 
 
 def _matches_scrypt(code: str, kept: str) -> bool:

@@ -4,6 +4,7 @@ keep matching exactly as they did, by their SHA-256, until they are rotated."""
 
 import hashlib
 import re
+import secrets
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,3 +83,13 @@ def test_any_typed_variant_of_a_code_matches_and_other_codes_do_not(cheap, data,
     assert accesscode.matches(data.draw(typed_as(code)), kept)
     if other != code:
         assert not accesscode.matches(data.draw(typed_as(other)), kept)
+
+
+def test_a_code_from_before_the_digest_moved_matches_the_digest_of_its_secret():
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(12)  # as the shared token table made them
+    kept = hashlib.sha256(secret.encode()).hexdigest()
+    assert accesscode.matches(f"{token_id}-{secret}", kept) and accesscode.matches(f" {token_id}-{secret}\n", kept)
+    assert not accesscode.matches(f"{token_id}-{secret[:-1]}x", kept)
+    assert not accesscode.matches(secret, accesscode.digest(f"{token_id}-{secret}"))
+    code = "RVQ73dJyxcVuF3rK1QkmSg1X"  # a code of the next shape (24 characters) is matched whole
+    assert not accesscode.matches(f"{token_id}-{code[:16]}", accesscode.digest(code))
