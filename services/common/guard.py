@@ -27,29 +27,42 @@ _CONFUSABLE = str.maketrans({"\u3002": ".", "\uff61": ".", "\u2024": ".", "\u2e3
 # phonenumbers' VALID check misses the ranges Ofcom reserves for examples
 # (07700 900xxx), which real-looking samples use; this catches UK shapes too.
 _UK_PHONE = re.compile(r"(?:\+44\s?\(?0?\)?\s?|\b0)(?:7\d{3}\s?\d{3}\s?\d{3}|[12]\d{1,3}\s?\d{3,4}\s?\d{3,4})\b")
-# A run of digits broken up by single spaces, dots, dashes or brackets ("0 7 9 1 1-123.456"). A
+# A run of digits broken up by single spaces, dots, commas, dashes or brackets ("0 7 9 1 1-123.456"). A
 # mobile number inside a longer run is read in whole groups only, so that dates side by side
 # ("2026-07-15 2026-08-15") never add up to a number that is not there.
-_DIGIT_RUN = re.compile(r"\+?\d(?:(?:[ .]|\s?[()\-]\s?)?\d)*")
+_DIGIT_RUN = re.compile(r"(?:\+\s?)?\d(?:(?:[ .]|\s?[(),\-]\s?)?\d)*")
 
+_DIGIT_OF = ({w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+             | {"oh": "0", "o": "0", "plus": "+"})
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_DIGIT_OF)})\b", re.IGNORECASE)
 _MOBILE = re.compile(r"(?:0|00440?)7\d{9}")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Each address is tried from where it starts only (the look-behinds), or a long run of "x.x.x."
+# takes quadratic time.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # '@' and '.' written out or wrapped to get past filters: "(at)", "[ at ]", " at ", "[@]", " dot ", "(.)".
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _AT_MARKED = rf"\s*(?:{_OPEN}\s*(?:at|@)\s*{_CLOSE}|@)\s*"
 _DOT_ANY = rf"\s*(?:{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}|\.)\s*|\s+dot\s+"
 _DOT_SPELLED = rf"\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*|\s+dot\s+|\s+\.\s+"
-_LOCAL, _LABEL = r"[\w+-](?:[\w.+-]*[\w+-])?", r"[\w-]+"
+_LOCAL, _LABEL = r"(?<![\w.+-])[\w+-](?:[\w.+-]*[\w+-])?", r"[\w-]+"
 _EMAIL_MARKED = re.compile(rf"{_LOCAL}(?:{_AT_MARKED}){_LABEL}(?:(?:{_DOT_ANY}){_LABEL})+", re.IGNORECASE)
 # A bare " at " is ordinary English ("youth club at the community centre"), so it counts only
-# with a written-out dot, or before a mail domain: not a website ("at www.…") or a public body's.
+# with a written-out dot, or before a mail domain: not a website ("at www.…"), a public body's or a
+# number ("at 0.48 of the baseline").
 _EMAIL_SPELLED = re.compile(rf"{_LOCAL}\s+at\s+{_LABEL}(?:(?:{_DOT_SPELLED}){_LABEL})+", re.IGNORECASE)
-_EMAIL_AT_DOMAIN = re.compile(rf"{_LOCAL}\s+at\s+(?!www\.)({_LABEL}(?:\.{_LABEL})+)", re.IGNORECASE)
+_EMAIL_AT_DOMAIN = re.compile(rf"{_LOCAL}\s+at\s+(?!www\.)({_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,}})\b",
+                              re.IGNORECASE)
+# A mail provider needs no top-level domain to give an address away ("sammy2009@gmail").
+_WEBMAIL = re.compile(r"[\w.+-]\s*(?:@|\bat)\s*(?:gmail|googlemail|hotmail|yahoo|icloud|proton(?:mail)?|btinternet|aol)\b",
+                      re.IGNORECASE)
 _PUBLIC_DOMAINS = (".gov.uk", ".police.uk", ".nhs.uk", ".ac.uk", ".sch.uk", ".parliament.uk", ".mod.uk")
 
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{3,30}\b")
-_PLATFORM = (r"snap(?:chat)?|sc|insta(?:gram)?|ig|tik\s?tok|tt|twitter|fb|facebook|discord|whats\s?app|telegram"
+# "@name", or "@ name" when name looks like a handle (a letter and a digit or underscore in it),
+# but for a time: "meet @ 6pm" is ordinary.
+_HANDLE = re.compile(r"(?<![\w@])@(?:[A-Za-z0-9_.]{3,30}\b|\s+(?!\d{1,2}(?:[.:]\d\d)?\s?[ap]m\b)"
+                     r"(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_])[A-Za-z0-9_.]{3,30}\b)", re.IGNORECASE)
+_PLATFORM = (r"snap(?:\s?chat)?|sc|insta(?:gram)?|ig|tik\s?tok|tt|twitter|fb|facebook|discord|whats\s?app|telegram"
              r"|kik|threads|twitch|you\s?tube|yt|be\s?real")
 # "snap: x", "ig = x", "tiktok @ x", "snapchat - x": a platform and a separator is a handle whatever follows;
 # "insta x", "my snap is x" only when x looks like a handle (a digit or an underscore in it),
@@ -62,7 +75,7 @@ _PROFILE_LINK = re.compile(
     r"|fb\.com|fb\.me|twitter\.com|x\.com|wa\.me|t\.me|discord\.gg|discord\.com/users|threads\.net|kik\.me"
     r"|linktr\.ee)\s*/\s*@?[\w.\-]{2,}", re.IGNORECASE)
 
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? *[0-9][A-Z]{2}\b", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?[ .\-]*[0-9][A-Z]{2}\b", re.IGNORECASE)
 # Street names whose last word is seldom anything but a street's, in any case ("12 hoe street")...
 _STREET_ANY_CASE = re.compile(
     r"\b\d{1,4}[a-z]?,?\s+(?:(?!(?:the|a|an|on|in|at|of|to|for|and|or|by|with|from|per|more|extra|new|our|their"
@@ -101,22 +114,30 @@ def contact_details_in(text: str) -> list[str]:
 
 
 def _has_email(text: str) -> bool:
-    if _EMAIL.search(text) or _EMAIL_MARKED.search(text) or _EMAIL_SPELLED.search(text):
+    if any(p.search(text) for p in (_EMAIL, _EMAIL_MARKED, _EMAIL_SPELLED, _WEBMAIL)):
         return True
     return any(not ("." + m.group(1).lower()).endswith(_PUBLIC_DOMAINS) for m in _EMAIL_AT_DOMAIN.finditer(text))
 
 
 def _has_phone(text: str) -> bool:
+    text = _digits_for_words(text)
     if _UK_PHONE.search(text) or any(_is_uk_number(m.group()) for m in _DIGIT_RUN.finditer(text)):
         return True
     return any(True for _ in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID))
+
+
+def _digits_for_words(text: str) -> str:
+    """Digits written as words ("plus four four seven...", "oh seven nine...") or as the letter O
+    beside digits ("O7911"), as digits."""
+    text = _NUMBER_WORD.sub(lambda m: _DIGIT_OF[m.group().lower()], text)
+    return re.sub(r"(?<=\d)[oO]|[oO](?=\d)", "0", text)
 
 
 def _is_uk_number(run: str) -> bool:
     """Whether `run` is a UK number, or holds a mobile number in whole groups of it."""
     groups = re.findall(r"\d+", run)
     digits = "".join(groups)
-    if run.startswith("+44") or digits.startswith("0044"):
+    if (run.startswith("+") and digits.startswith("44")) or digits.startswith("0044"):
         national = digits.removeprefix("00").removeprefix("44").removeprefix("0")
         return len(national) >= 9 and national[0] in "1237"
     if digits[:2] in ("01", "02", "03", "07") and len(digits) in (10, 11):

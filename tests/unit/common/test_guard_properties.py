@@ -19,7 +19,7 @@ TLDS = [["com"], ["co", "uk"], ["net"], ["org", "uk"], ["me"]]
 ATS = ["@", " @ ", "@ ", " @", "(at)", " (at) ", "[at]", " [ at ] ", "{at}", "<at>", " at ", " AT ", "(@)", " [@] ",
        "(AT)", " at ", "[ at]"]
 DOTS = [".", " . ", "(dot)", " (dot) ", "[dot]", " [ dot ] ", " dot ", " DOT ", "[.]", " (.) ", "{dot}", "<dot>"]
-PLATFORM_PREFIXES = ["snap: ", "snap:", "Snapchat: ", "snapchat - ", "sc: ", "SC:", "insta: ", "Insta ", "insta ",
+PLATFORM_PREFIXES = ["snap: ", "snap chat: ", "@ ", "snap:", "Snapchat: ", "snapchat - ", "sc: ", "SC:", "insta: ", "Insta ", "insta ",
                      "instagram: ", "ig: ", "IG ", "tiktok @", "TikTok: @", "tiktok @ ", "tik tok: ", "my snap is ",
                      "add me on snap ", "my insta is ", "follow me on tiktok ", "snap = ", "discord: ", "kik: "]
 PROFILE_HOSTS = ["instagram.com/", "tiktok.com/@", "snapchat.com/add/", "facebook.com/", "twitter.com/", "x.com/",
@@ -48,11 +48,18 @@ def emails(draw) -> str:
     return local + at + dot.join(labels)
 
 
+NUMBER_WORDS = "zero one two three four five six seven eight nine".split()
+
+
 @st.composite
 def phones(draw) -> str:
+    """A UK mobile number, its digits broken up, some written as words, a zero as the letter O."""
     rest = draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
-    start = draw(st.sampled_from(["07", "+447", "+44 7", "+44 (0) 7", "+44(0)7", "0044 7"]))
-    seps = draw(st.lists(st.sampled_from(["", "", "", " ", "-", ".", " - "]), min_size=9, max_size=9))
+    start = draw(st.sampled_from(["07", "+447", "+44 7", "+44 (0) 7", "+44(0)7", "0044 7", "O7"]))
+    seps = draw(st.lists(st.sampled_from(["", "", "", " ", "-", ".", " - ", ", "]), min_size=9, max_size=9))
+    if draw(st.booleans()):  # all in words, as "oh seven nine one one..."
+        spoken = {**dict(enumerate(NUMBER_WORDS)), "+": "plus", "O": "oh", "(": "(", ")": ")"}
+        return " ".join(spoken[int(d) if d.isdigit() else d] for d in (start + rest).replace(" ", ""))
     return start + "".join(s + d for s, d in zip(seps, rest, strict=True))
 
 
