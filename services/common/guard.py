@@ -54,8 +54,8 @@ _EMAIL_SPELLED = re.compile(rf"{_LOCAL}\s+at\s+{_LABEL}(?:(?:{_DOT_SPELLED}){_LA
 _EMAIL_AT_DOMAIN = re.compile(rf"{_LOCAL}\s+at\s+(?!www\.)({_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,}})\b",
                               re.IGNORECASE)
 # A mail provider needs no top-level domain to give an address away ("sammy2009@gmail").
-_WEBMAIL = re.compile(r"[\w.+-]\s*(?:@|\bat)\s*(?:gmail|googlemail|hotmail|yahoo|icloud|proton(?:mail)?|btinternet|aol)\b",
-                      re.IGNORECASE)
+_WEBMAIL = re.compile(r"[\w.+-]\s*(?:@|\bat)\s*"
+                      r"(?:gmail|googlemail|hotmail|yahoo|icloud|proton(?:mail)?|btinternet|aol)\b", re.IGNORECASE)
 _PUBLIC_DOMAINS = (".gov.uk", ".police.uk", ".nhs.uk", ".ac.uk", ".sch.uk", ".parliament.uk", ".mod.uk")
 
 # "@name", or "@ name" when name looks like a handle (a letter and a digit or underscore in it),

@@ -19,7 +19,8 @@ TLDS = [["com"], ["co", "uk"], ["net"], ["org", "uk"], ["me"]]
 ATS = ["@", " @ ", "@ ", " @", "(at)", " (at) ", "[at]", " [ at ] ", "{at}", "<at>", " at ", " AT ", "(@)", " [@] ",
        "(AT)", " at ", "[ at]"]
 DOTS = [".", " . ", "(dot)", " (dot) ", "[dot]", " [ dot ] ", " dot ", " DOT ", "[.]", " (.) ", "{dot}", "<dot>"]
-PLATFORM_PREFIXES = ["snap: ", "snap chat: ", "@ ", "snap:", "Snapchat: ", "snapchat - ", "sc: ", "SC:", "insta: ", "Insta ", "insta ",
+PLATFORM_PREFIXES = ["snap: ", "snap chat: ", "@ ",
+                     "snap:", "Snapchat: ", "snapchat - ", "sc: ", "SC:", "insta: ", "Insta ", "insta ",
                      "instagram: ", "ig: ", "IG ", "tiktok @", "TikTok: @", "tiktok @ ", "tik tok: ", "my snap is ",
                      "add me on snap ", "my insta is ", "follow me on tiktok ", "snap = ", "discord: ", "kik: "]
 PROFILE_HOSTS = ["instagram.com/", "tiktok.com/@", "snapchat.com/add/", "facebook.com/", "twitter.com/", "x.com/",
@@ -92,14 +93,14 @@ def street_lines(draw) -> str:
 def widen(text: str, which: list[bool]) -> str:
     """Some characters in their fullwidth forms (as a phone keyboard set to Japanese types them)."""
     return "".join(chr(ord(ch) + 0xFEE0) if wide and "!" <= ch <= "~" else ("\u3000" if wide and ch == " " else ch)
-                   for ch, wide in zip(text, which + [False] * len(text)))
+                   for ch, wide in zip(text, which + [False] * len(text), strict=False))
 
 
 @st.composite
 def disguised(draw, details) -> str:
     text = draw(details)
     text = "".join(ch.upper() if up else ch for ch, up in zip(text, draw(st.lists(st.booleans(), max_size=60))
-                                                                + [False] * len(text)))
+                                                                + [False] * len(text), strict=False))
     text = widen(text, draw(st.lists(st.booleans(), max_size=60)))
     for _ in range(draw(st.integers(0, 4))):  # invisible characters, anywhere
         at = draw(st.integers(0, len(text)))

@@ -123,7 +123,8 @@ def test_every_public_string_field_refuses_disguised_contact_details(field):
             mine = []
         except ValidationError as exc:
             mine = [e for e in exc.errors() if e["loc"] == loc]
-        assert mine, f"{_label(field)} accepted {disguise!r}: give it a guarded type (PublicLine, PublicText, PublicUrl)"
+        assert mine, (
+            f"{_label(field)} accepted {disguise!r}: give it a guarded type (PublicLine, PublicText, PublicUrl)")
         refused_by_guard |= any(GUARD_SAYS in e["msg"] for e in mine)
     assert refused_by_guard, f"{_label(field)} is not refused by the contact-details guard"
 
