@@ -58,28 +58,33 @@ _WEBMAIL = re.compile(r"[\w.+-]\s*(?:@|\bat)\s*"
                       r"(?:gmail|googlemail|hotmail|yahoo|icloud|proton(?:mail)?|btinternet|aol)\b", re.IGNORECASE)
 _PUBLIC_DOMAINS = (".gov.uk", ".police.uk", ".nhs.uk", ".ac.uk", ".sch.uk", ".parliament.uk", ".mod.uk")
 
-# "@name", or "@ name" when name looks like a handle (a letter and a digit or underscore in it),
-# but for a time: "meet @ 6pm" is ordinary.
-_HANDLE = re.compile(r"(?<![\w@])@(?:[A-Za-z0-9_.]{3,30}\b|\s+(?!\d{1,2}(?:[.:]\d\d)?\s?[ap]m\b)"
-                     r"(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_])[A-Za-z0-9_.]{3,30}\b)", re.IGNORECASE)
-_PLATFORM = (r"snap(?:\s?chat)?|sc|insta(?:gram)?|ig|tik\s?tok|tt|twitter|fb|facebook|discord|whats\s?app|telegram"
-             r"|kik|threads|twitch|you\s?tube|yt|be\s?real")
-# "snap: x", "ig = x", "tiktok @ x", "snapchat - x": a platform and a separator is a handle whatever follows;
-# "insta x", "my snap is x" only when x looks like a handle (a digit or an underscore in it),
-# since "we post on insta every week" is ordinary.
+# What looks like a handle rather than a word: a letter and a digit or underscore, and not a time.
+_HANDLE_LIKE = (r"(?!\d{1,2}(?:[.:]\d\d)?\s?[ap]m\b)(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_])"
+                r"[A-Za-z0-9_.]{3,30}\b")
+# "@name", or "@ name" when name looks like a handle ("meet @ 6pm" is ordinary).
+_HANDLE = re.compile(rf"(?<![\w@])@(?:[A-Za-z0-9_.]{{3,30}}\b|\s+{_HANDLE_LIKE})", re.IGNORECASE)
+_PLATFORM = (r"snap(?:\s?chat)?|insta(?:gram)?|tik\s?tok|twitter|facebook|discord|whats\s?app|telegram|kik|threads"
+             r"|twitch|you\s?tube|be\s?real")
+# Short names that are also police words ("SC" is a special constable).
+_PLATFORM_SHORT = r"sc|ig|tt|fb|yt"
+# "snap: x", "snapchat - x", "tiktok @ x": a platform and a separator is a handle whatever follows;
+# "insta x", "my snap is x", "sc: x" only when x looks like a handle, since "we post on insta
+# every week" and "SC: Jones will attend" are ordinary.
 _HANDLE_SAID = re.compile(rf"\b(?:{_PLATFORM})\s*(?:[:=@]|\s-)\s*@?[A-Za-z0-9_.]{{2,30}}", re.IGNORECASE)
-_HANDLE_NAMED = re.compile(rf"\b(?:{_PLATFORM})\s+(?:(?:is|me|on|at|name)\s+)?@?"
-                           r"(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_])[A-Za-z0-9_.]{3,30}\b", re.IGNORECASE)
+_HANDLE_NAMED = re.compile(rf"\b(?:{_PLATFORM}|{_PLATFORM_SHORT})\s*(?:[:=@]|\s-|\s+(?:(?:is|me|on|at|name)\s+)?)"
+                           rf"\s*@?{_HANDLE_LIKE}", re.IGNORECASE)
 _PROFILE_LINK = re.compile(
     r"(?<![\w-])(?:(?:www|m|mobile|vm)\.)?(?:instagram\.com|instagr\.am|tiktok\.com|snapchat\.com|facebook\.com"
     r"|fb\.com|fb\.me|twitter\.com|x\.com|wa\.me|t\.me|discord\.gg|discord\.com/users|threads\.net|kik\.me"
     r"|linktr\.ee)\s*/\s*@?[\w.\-]{2,}", re.IGNORECASE)
 
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?[ .\-]*[0-9][A-Z]{2}\b", re.IGNORECASE)
+# The letters a postcode can have where: none ends in AM or PM, so "Q3 4pm" is not one.
+_POSTCODE = re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?[ .\-]*[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
 # Street names whose last word is seldom anything but a street's, in any case ("12 hoe street")...
 _STREET_ANY_CASE = re.compile(
     r"\b\d{1,4}[a-z]?,?\s+(?:(?!(?:the|a|an|on|in|at|of|to|for|and|or|by|with|from|per|more|extra|new|our|their"
-    r"|every|each|all|other|officers?|people|police|patrols?|young|hours?|days?|weeks?|months?|years?)\b)"
+    r"|every|each|all|other|officers?|people|police|patrols?|young|youth|hours?|days?|weeks?|months?|years?"
+    r"|bus|cycle|safety|town)\b)"
     r"[a-z'’-]+\s+){1,3}"
     r"(?:road|rd|street|st|avenue|ave|lane|grove|gardens|gdns|crescent|terrace|mews|square)\b", re.IGNORECASE)
 # ...and those whose last word is an ordinary one ("close", "way", "walk"), only when capitalised.
