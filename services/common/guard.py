@@ -46,13 +46,16 @@ _AT_MARKED = rf"\s*(?:{_OPEN}\s*(?:at|@)\s*{_CLOSE}|@)\s*"
 _DOT_ANY = rf"\s*(?:{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}|\.)\s*|\s+dot\s+"
 _DOT_SPELLED = rf"\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*|\s+dot\s+|\s+\.\s+"
 _LOCAL, _LABEL = r"(?<![\w.+-])[\w+-](?:[\w.+-]*[\w+-])?", r"[\w-]+"
-_EMAIL_MARKED = re.compile(rf"{_LOCAL}(?:{_AT_MARKED}){_LABEL}(?:(?:{_DOT_ANY}){_LABEL})+", re.IGNORECASE)
+# Spaced or spelled, an address must end in a mail domain's ending, or "meeting @ St. Mary's" would be one.
+_TLD = r"(?:com|net|org|uk|co|me|io|info|biz|edu|gov|ie|us|eu|app|dev|xyz|online|email|mail|live)\b"
+_EMAIL_MARKED = re.compile(rf"{_LOCAL}(?:{_AT_MARKED}){_LABEL}(?:(?:{_DOT_ANY}){_LABEL})*(?:{_DOT_ANY}){_TLD}",
+                           re.IGNORECASE)
 # A bare " at " is ordinary English ("youth club at the community centre"), so it counts only
 # with a written-out dot, or before a mail domain: not a website ("at www.…"), a public body's or a
 # number ("at 0.48 of the baseline").
-_EMAIL_SPELLED = re.compile(rf"{_LOCAL}\s+at\s+{_LABEL}(?:(?:{_DOT_SPELLED}){_LABEL})+", re.IGNORECASE)
-_EMAIL_AT_DOMAIN = re.compile(rf"{_LOCAL}\s+at\s+(?!www\.)({_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,}})\b",
-                              re.IGNORECASE)
+_EMAIL_SPELLED = re.compile(rf"{_LOCAL}\s+at\s+{_LABEL}(?:(?:{_DOT_SPELLED}){_LABEL})*(?:{_DOT_SPELLED}){_TLD}",
+                            re.IGNORECASE)
+_EMAIL_AT_DOMAIN = re.compile(rf"{_LOCAL}\s+at\s+(?!www\.)({_LABEL}(?:\.{_LABEL})*\.{_TLD})", re.IGNORECASE)
 # A mail provider needs no top-level domain to give an address away ("sammy2009@gmail").
 _WEBMAIL = re.compile(r"[\w.+-]\s*(?:@|\bat)\s*"
                       r"(?:gmail|googlemail|hotmail|yahoo|icloud|proton(?:mail)?|btinternet|aol)\b", re.IGNORECASE)
