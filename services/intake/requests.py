@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from schemas.models import Contact, DeclineCode, Escalation, Owner, Text
-from services.common.text import OneLine, PublicLine, PublicText
+from services.common.text import PublicLine, PublicText
 from services.intake.readability import plain_reason
 
 # A decline reason is public and written for the panel: no contact details, and plain words.
@@ -45,6 +45,19 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class PoliceLead(Contact):
+    """The panel's police lead as sent: the role is public (the panel's page, the register), so guarded."""
+
+    role: PublicLine = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
+
+
+class CommitmentOwner(Owner):
+    """A commitment's owner as sent: the role is public and the name may be, so both are guarded."""
+
+    role: PublicLine = Field(min_length=1, max_length=120, examples=["Inspector, response team"])
+    name: Optional[PublicLine] = Field(default=None, max_length=120)
+
+
 class PanelIn(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "slug": "waltham-forest-youth-panel", "name": "Waltham Forest Youth Panel",
@@ -53,13 +66,13 @@ class PanelIn(_In):
         "escalation": {"supervisor": "superintendent.ne@example.org", "senior_lead": "bcu-commander.ne@example.org",
                        "board": "oversight-board.ne@example.org"}}]})
 
-    slug: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
+    slug: PublicLine = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["waltham-forest-youth-panel"],
                       description="lower-case letters, digits and dashes; it appears in the panel's page address")
     name: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest Youth Panel"])
     area: PublicLine = Field(min_length=1, max_length=200, examples=["Waltham Forest (North East BCU)"])
     contact_email: Optional[EmailStr] = Field(default=None,
                                               description="the youth worker's work address, never a young person's")
-    police_lead: Contact
+    police_lead: PoliceLead
     escalation: Escalation
 
 
@@ -70,7 +83,7 @@ class CommitmentIn(_In):
     done_means: PublicText = Field(min_length=1, max_length=2000,
                                    examples=["All 40 new officers attended, and the panel has seen the "
                                               "attendance list"])
-    owner: Owner
+    owner: CommitmentOwner
     escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
     due: dt.date
     agreed_on: Optional[dt.date] = Field(default=None,
@@ -89,11 +102,11 @@ class RecommendationIn(_Decline, _In):
                        "owner": {"role": "Inspector, response team", "email": "inspector.response@example.org"},
                        "due": "2026-04-30"}}]})
 
-    panel: Text = Field(min_length=1, max_length=64)
+    panel: PublicLine = Field(min_length=1, max_length=64)
     raised_on: dt.date
     title: PublicLine = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
     detail: PublicText = Field(default="", max_length=5000)
-    themes: list[OneLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
+    themes: list[PublicLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
     decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
     decline_code: Optional[DeclineCode] = Field(default=None, description=DECLINE_CODE_HELP)

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from services.common.text import OneLine, PublicLine, PublicText
+from services.common.text import OneLine, PublicLine, PublicText, PublicUrl
 
 
 class _In(BaseModel):
@@ -24,7 +24,7 @@ class UpdateIn(_In):
 
     note: PublicText = Field(min_length=1, max_length=2000)
     percent: Optional[int] = Field(default=None, ge=0, le=100)
-    evidence_url: Optional[OneLine] = Field(default=None, max_length=500, pattern=r"^https?://")
+    evidence_url: Optional[PublicUrl] = Field(default=None, max_length=500, pattern=r"^https?://")
     evidence_note: Optional[PublicText] = Field(default=None, max_length=2000)
     done: bool = False
     summary: Optional[PublicText] = Field(default=None, max_length=500,
@@ -53,7 +53,7 @@ class OwnerIn(_In):
 
     role: PublicLine = Field(min_length=1, max_length=120)
     email: EmailStr
-    name: Optional[OneLine] = Field(default=None, max_length=120)
+    name: Optional[PublicLine] = Field(default=None, max_length=120)
     reason: PublicText = Field(min_length=1, max_length=1000)
 
 
