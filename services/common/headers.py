@@ -100,6 +100,13 @@ def _headers(headers, policy: str, no_store: bool) -> list[tuple[bytes, bytes]]:
     return out
 
 
+def secure(response) -> None:
+    """The headers on a response written outside this middleware (Starlette's last-resort 500),
+    never stored: an error page says nothing worth keeping."""
+    for name, value in _headers([], POLICY, True):
+        response.headers[name.decode()] = value.decode()
+
+
 def install(app, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS) -> None:
     """On every answer of `app`, problem responses included (an unhandled error's bare 500 is
     Starlette's plain text, written outside every middleware)."""
