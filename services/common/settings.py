@@ -55,6 +55,8 @@ class CommonSettings(BaseSettings):
     # auto: short coloured lines when stdout is a terminal, JSON lines otherwise (files, pipes,
     # log collectors); json: always JSON; console: always the short lines.
     followthrough_log_format: Literal["auto", "json", "console"] = "auto"
+    # The largest request body any route takes, refused (413) before it is read.
+    followthrough_max_body_bytes: int = Field(default=1_000_000, ge=1024, description="largest request body")
 
     @property
     def public_url(self) -> str:
