@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from services.common.dates import add_days
+from services.common.dates import add_days, out_of_range
 from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
@@ -155,6 +155,8 @@ class Commitment:
             raise TransitionError("new_due must be after today: an extension gives more time")
         if new_due == self.due:
             raise TransitionError("new_due is the current due date; pick a different date")
+        if why := out_of_range(new_due, today):  # a far date stored before requests were bounded
+            raise TransitionError(f"new_due {why}")
         if limit_days is not None and new_due > add_days(self.original_due, limit_days):
             raise ApprovalNeeded(new_due, add_days(self.original_due, limit_days))
         status = "in_progress" if self.status == "lapsed" else self.status
