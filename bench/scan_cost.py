@@ -74,7 +74,7 @@ def fill(url: str, total: int) -> None:
 
 def one_pass(url: str, name: str = "scan") -> tuple[float, int]:
     engine = make_engine(url)
-    scanner = Scanner(engine, PolicyFile(), NoticeRecorder("http://bench", lambda c, e: "http://bench/respond"))
+    scanner = Scanner(engine, PolicyFile(), NoticeRecorder("http://bench", lambda c, e, h: "http://bench/respond"))
     with h.profiling(name):
         start = time.perf_counter()
         result = scanner.run(utcnow())

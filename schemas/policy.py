@@ -58,16 +58,21 @@ class Policy(BaseModel):
         return self
 
     def add_days(self, start: dt.date, days: int) -> dt.date:
-        """Calendar days, or working days (England and Wales bank holidays skipped)."""
-        if self.day_count == "calendar":
-            return start + dt.timedelta(days=days)
-        step = 1 if days >= 0 else -1
-        day, left = start, abs(days)
-        while left:
-            day += dt.timedelta(days=step)
-            if _is_working_day(day):
-                left -= 1
-        return day
+        """Calendar days, or working days (England and Wales bank holidays skipped). Stops at the
+        calendar's ends rather than raising: a far date from an event must not stop the scan."""
+        edge = dt.date.max if days >= 0 else dt.date.min
+        try:
+            if self.day_count == "calendar":
+                return start + dt.timedelta(days=days)
+            step = 1 if days >= 0 else -1
+            day, left = start, abs(days)
+            while left:
+                day += dt.timedelta(days=step)
+                if _is_working_day(day):
+                    left -= 1
+            return day
+        except OverflowError:
+            return edge
 
 
 def _is_working_day(day: dt.date) -> bool:

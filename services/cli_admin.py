@@ -35,7 +35,8 @@ def _common_engine():
 def token_issue(
     role: str = typer.Option(..., help="admin, facilitator or owner"),
     email: str = typer.Option(..., help="who holds the token"),
-    panel: Optional[str] = typer.Option(None, help="limit a facilitator to this panel"),
+    panel: Optional[str] = typer.Option(None, help="the one panel a facilitator may write to"),
+    all_panels: bool = typer.Option(False, "--all-panels", help="let a facilitator write to every panel instead"),
     days: int = typer.Option(90, min=1, help="days until the token expires"),  # tokens.DEFAULT_DAYS
 ) -> None:
     """Issue an API token; the token alone is printed on the last line."""
@@ -45,12 +46,17 @@ def token_issue(
     if role not in ("admin", "facilitator", "owner"):
         typer.echo(f"--role must be admin, facilitator or owner, not {role!r}", err=True)
         raise typer.Exit(2) from None
+    if role == "facilitator" and bool(panel) == all_panels:
+        why = "not both" if all_panels else "it had neither"
+        typer.echo(f"a facilitator token needs --panel SLUG (the one panel it may write to) or --all-panels "
+                   f"(every panel): {why}", err=True)
+        raise typer.Exit(2) from None
     now = utcnow()
-    token = tokens.issue(_common_engine(), role, email=email, panel=panel, days=days, now=now)
+    token = tokens.issue(_common_engine(), role, email=email, panel=panel, all_panels=all_panels, days=days, now=now)
     expires = (now + dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M UTC")
     article = "an" if role == "admin" else "a"
-    typer.echo(f"issued {article} {role} token for {email}" + (f" (panel {panel})" if panel else "")
-               + f", valid until {expires}; it is shown once:")
+    scope = f" (panel {panel})" if panel else " for every panel" if role == "facilitator" else ""
+    typer.echo(f"issued {article} {role} token for {email}{scope}, valid until {expires}; it is shown once:")
     typer.echo(token)
 
 
@@ -68,7 +74,8 @@ def token_list() -> None:
     rows = [("ID", "ROLE", "EMAIL", "PANEL", "CREATED", "EXPIRES", "REVOKED", "STATUS")]
     for t in tokens.list_tokens(_common_engine()):
         status = "revoked" if t["revoked"] else "expired" if t["expires"] and t["expires"] <= now else "active"
-        rows.append((t["id"], t["role"], t["email"] or "-", t["panel"] or "-", when(t["created"]),
+        panel = t["panel"] or ("(all)" if t["role"] == "facilitator" else "-")
+        rows.append((t["id"], t["role"], t["email"] or "-", panel, when(t["created"]),
                      when(t["expires"]) if t["expires"] else "never", when(t["revoked"]), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:

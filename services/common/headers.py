@@ -109,6 +109,13 @@ def _headers(headers, policy: str, no_store: bool, always=ALWAYS) -> list[tuple[
     return out
 
 
+def secure(response) -> None:
+    """The headers on a response written outside this middleware (Starlette's last-resort 500),
+    never stored: an error page says nothing worth keeping."""
+    for name, value in _headers([], POLICY, True):
+        response.headers[name.decode()] = value.decode()
+
+
 def install(app, no_store: Iterable[re.Pattern] = TOKEN_IN_ADDRESS, public_url: str | None = None) -> None:
     """On every answer of `app`, an unhandled error's bare 500 included: that one is written by
     Starlette's ServerErrorMiddleware, outside every middleware `add_middleware` adds, so these

@@ -25,6 +25,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common import headers
+
 PROBLEM_JSON = "application/problem+json"
 BLANK = "about:blank"
 
@@ -124,6 +126,14 @@ IDEMPOTENCY_KEY_TOO_LONG = kind(
 NOT_UTF8 = kind(
     "not-utf8", 415, "Not UTF-8 text", "The upload is not UTF-8 text.",
     "Save the CSV as UTF-8 and send it as text/csv.")
+BODY_TOO_LARGE = kind(
+    "body-too-large", 413, "Request too large", "The request body is larger than this address accepts.",
+    "Send less: the detail names the limit (about 1 MB; 5 MB for a CSV import). Split a large CSV into "
+    "several files.")
+SERVER_ERROR = kind(
+    "server-error", 500, "Something went wrong on our side", "The service failed while answering the request.",
+    "Try again in a minute. If it keeps failing, tell the service's administrator the time and the address "
+    "you used (their logs say what went wrong).")
 CSV_NOT_IMPORTED = kind(
     "csv-not-imported", 422, "The CSV was not imported", "Some rows of the CSV are not valid, so none was imported.",
     "`errors` names each row and column to fix; correct them and send the whole file again.")
@@ -215,6 +225,7 @@ _FIXES = {
     "date_from_datetime_parsing": "Use a date like 2026-03-31.",
     "date_parsing": "Use a date like 2026-03-31.",
     "date_from_datetime_inexact": "Use a date like 2026-03-31.",
+    "date_out_of_range": "Use a date within 10 years of today.",
     "value_error": "Correct the value as the message says.",
     "literal_error": "Use one of the allowed values.",
     "string_too_long": "Shorten the text.",
@@ -269,6 +280,15 @@ def install(app: FastAPI, base_url: str | None = None) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return answer(request, INVALID_REQUEST.fields(describe(exc.errors())))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers this from its ServerErrorMiddleware, outside every user middleware
+        # (and then re-raises, so the traceback is logged): the security headers are set here.
+        response = answer(request, SERVER_ERROR("The service could not answer this request; nothing was "
+                                                "changed by the failure itself. Try again in a minute."))
+        headers.secure(response)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -76,6 +76,8 @@ class CommonSettings(BaseSettings):
     # Empty: every peer is the client itself, and forwarding headers are ignored.
     followthrough_trusted_proxies: TrustedProxies = Field(
         default_factory=list, description="reverse proxies (IPs or CIDRs) whose forwarding headers name the client")
+    # The largest request body any route takes, refused (413) before it is read.
+    followthrough_max_body_bytes: int = Field(default=1_000_000, ge=1024, description="largest request body")
 
     @property
     def public_url(self) -> str:

@@ -37,7 +37,7 @@ api_tokens = Table(
     Column("secret_sha256", String(64), nullable=False),
     Column("role", String(20), nullable=False),
     Column("email", String(320)),
-    Column("panel", String(64)),  # limits a facilitator to one panel
+    Column("panel", String(64)),  # limits a facilitator to one panel; null: every panel (--all-panels)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
     Column("expires_at", DateTime(timezone=True)),  # null: never (panel access codes, tokens from before expiry)
@@ -76,10 +76,15 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def issue(engine: Engine, role: str, email: str | None = None, panel: str | None = None, *,
-          days: int | None = DEFAULT_DAYS, now: dt.datetime | None = None) -> str:
-    """A new token, valid for `days` (None: no expiry); shown once, stored hashed."""
+          all_panels: bool = False, days: int | None = DEFAULT_DAYS, now: dt.datetime | None = None) -> str:
+    """A new token, valid for `days` (None: no expiry); shown once, stored hashed. A facilitator's
+    token names its panel, or writes to every panel only when `all_panels` says so."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if role == "facilitator" and not panel and not all_panels:
+        raise ValueError("a facilitator token needs a panel (--panel SLUG), or --all-panels to write to every panel")
+    if panel and all_panels:
+        raise ValueError("give a panel or all panels, not both")
     if days is not None and days < 1:
         raise ValueError("a token must be valid for at least one day")
     now = now or utcnow()

@@ -19,6 +19,7 @@ from services.intake.idempotency import MAX_KEY_LENGTH, TTL, check_key, run_once
 from services.intake.requests import DecisionIn, PanelCreated, PanelIn, RecommendationCreated, RecommendationIn
 
 router = APIRouter(prefix="/api/v1")
+CSV_IMPORT = "/api/v1/recommendations/import"  # the one route that takes a larger body
 log = structlog.get_logger()
 RECORDED = Counter("followthrough_recommendations_recorded_total", "Recommendations recorded by intake", ["decision"])
 
@@ -116,7 +117,7 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
 
 
 @router.post(
-    "/recommendations/import", status_code=201, responses={**ERRORS, 415: PROBLEM},
+    CSV_IMPORT.removeprefix(router.prefix), status_code=201, responses={**ERRORS, 415: PROBLEM},
     summary="Import a session's recommendations from CSV (all or nothing)",
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"},

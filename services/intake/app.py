@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
-from services.common import clientaddress, health
+from services.common import bodylimit, clientaddress, health
 from services.common.clock import SYSTEM, Clock
 from services.common.consumer import short_reason
 from services.common.csrf import Csrf
@@ -84,6 +84,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     app.include_router(api.router)
     app.include_router(signin.router)
     app.include_router(pages.router)
+    bodylimit.install(app, settings, {api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
     health.install_edges(app, settings)
     clientaddress.install(app, settings)  # before all: sign-in limits count the client behind the proxy
     return app

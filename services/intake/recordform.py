@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from services.common import dates
 from services.common.problems import describe
 from services.intake.requests import RecommendationIn
 
@@ -77,6 +78,8 @@ def session_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]
         return None, "Write the date of the session, like 31/03/2026."
     if day > today:
         return None, "The session cannot be in the future. Write the day it took place."
+    if why := dates.out_of_range(day, today):
+        return None, f"The date of the session {why}."
     return day, None
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from schemas.models import Contact, DeclineCode, Escalation, Owner, Text
+from services.common.dates import BoundedDate
 from services.common.text import PublicLine, PublicText
 from services.intake.readability import plain_reason
 
@@ -85,8 +86,8 @@ class CommitmentIn(_In):
                                               "attendance list"])
     owner: CommitmentOwner
     escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
-    due: dt.date
-    agreed_on: Optional[dt.date] = Field(default=None,
+    due: BoundedDate
+    agreed_on: Optional[BoundedDate] = Field(default=None,
                                          description="default: today; set it when recording an older agreement")
     update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
 
@@ -103,7 +104,7 @@ class RecommendationIn(_Decline, _In):
                        "due": "2026-04-30"}}]})
 
     panel: PublicLine = Field(min_length=1, max_length=64)
-    raised_on: dt.date
+    raised_on: BoundedDate
     title: PublicLine = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
     detail: PublicText = Field(default="", max_length=5000)
     themes: list[PublicLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])

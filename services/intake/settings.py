@@ -15,6 +15,8 @@ class IntakeSettings(SmtpSettings, CommonSettings):
     followthrough_reply_consumer: bool = Field(
         default=True, description="consume the panels' replies (followthrough.replies): insist reopens a decline, "
                                   "counter records a pending recommendation")
+    followthrough_max_csv_bytes: int = Field(default=5_000_000, ge=1024,
+                                             description="largest CSV a facilitator may import in one request")
     followthrough_signin_rate_limit: str = Field(
         default="5/15 minutes", description="sign-in requests per client address, and per email address and client")
     # Above what one client may ask for an address, so only many clients together meet it: a

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import clientaddress, health
+from services.common import bodylimit, clientaddress, health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
@@ -78,6 +78,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
 
     app = FastAPI(title="followthrough notifier", version="1.0.0",
                   description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
+    bodylimit.install(app, settings)
     health.install_edges(app, settings)
     clientaddress.install(app, settings)  # before all: one rule for who is asking, as in the other services
     return app

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
-from services.common import clientaddress, headers, health, problems
+from services.common import bodylimit, clientaddress, headers, health, problems
 from services.common.clock import SYSTEM, Clock
 from services.common.lag import LagMonitor
 from services.common.outbox import make_producer
@@ -64,6 +64,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     problems.install(app, settings.public_url)
     web_errors.install(app)
     ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
+    bodylimit.install(app, settings)
     headers.install(app, public_url=settings.public_url)  # outermost: a 429 carries the headers too
     clientaddress.install(app, settings)  # before all: every limit counts the client behind the proxy
     app.include_router(api.router)

@@ -65,3 +65,20 @@ def test_scan_runs_one_pass_and_publishes_what_it_decided(stack, database_url, u
     assert [(n["data"]["notice"]["kind"], n["data"]["notice"]["commitment_id"]) for n in notices] == [
         ("overdue", event["data"]["commitment"]["id"])]
     assert "decided 0 notices" in cli("scan", env=env).stdout
+
+
+def test_a_facilitator_token_names_its_panel_or_says_all_panels(database_url):
+    env = {"DATABASE_URL": database_url}
+    r = cli("token", "issue", "--role", "facilitator", "--email", "f@example.org", env=env)
+    assert r.returncode == 2, f"a facilitator token without --panel was issued: {r.stdout.strip()}"
+    assert "--panel" in r.stderr and "--all-panels" in r.stderr
+    r = cli("token", "issue", "--role", "facilitator", "--email", "f@example.org", "--all-panels", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "for every panel" in r.stdout.splitlines()[0]
+    listed = cli("token", "list", env=env).stdout
+    token_id = r.stdout.strip().splitlines()[-1].split("_")[1]
+    (row,) = [line for line in listed.splitlines() if line.startswith(token_id)]
+    assert " (all) " in row
+    r = cli("token", "issue", "--role", "facilitator", "--email", "f@example.org", "--panel", "p1",
+            "--all-panels", env=env)
+    assert r.returncode == 2 and "not both" in r.stderr

@@ -1,7 +1,8 @@
 """Signed respond links: one commitment, one email address, an expiry.
 
-The token also carries the owner's email, so handing the commitment to a new
-owner makes the old owner's links stop working."""
+The token also carries the owner's email and how many handovers came before it, so handing
+the commitment to a new owner makes the old owner's links stop working, and they stay dead
+when the commitment is handed back to that owner later (the count has moved on)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ class RespondLinks:
         self._s = timed_serializer(secret_key, SALT, clock)
         self.public_url, self.max_age = public_url, max_age_days * 86400
 
-    def url(self, commitment_id: str, email: str) -> str:
-        return f"{self.public_url}/commitments/{commitment_id}/respond?token={self.token(commitment_id, email)}"
+    def url(self, commitment_id: str, email: str, handovers: int = 0) -> str:
+        token = self.token(commitment_id, email, handovers)
+        return f"{self.public_url}/commitments/{commitment_id}/respond?token={token}"
 
-    def token(self, commitment_id: str, email: str) -> str:
-        return self._s.dumps({"c": commitment_id, "e": email})
+    def token(self, commitment_id: str, email: str, handovers: int = 0) -> str:
+        return self._s.dumps({"c": commitment_id, "e": email, "h": handovers})
 
-    def check(self, token: str, commitment_id: str, current_owner_email: str) -> str:
+    def check(self, token: str, commitment_id: str, current_owner_email: str, handovers: int = 0) -> str:
         try:
             data = self._s.loads(token, max_age=self.max_age)
         except SignatureExpired:
@@ -39,6 +41,9 @@ class RespondLinks:
             raise LinkError("This link is for a different commitment.")
         if str(data.get("e", "")).lower() != current_owner_email.lower():
             raise LinkError("This commitment has a new owner, so this link no longer works.")
+        if data.get("h", 0) != handovers:  # links from before the count was signed are from handover 0
+            raise LinkError("This commitment has changed hands since this link was sent, so it no longer works. "
+                            "Use the link in your latest email.")
         return data["e"]
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from schemas.policy import Policy
+from services.common.dates import add_days
 from services.tracker.domain.model import (
     Audience,
     Commitment,
@@ -71,7 +72,7 @@ def time_transition(c: Commitment, today: dt.date, policy: Policy) -> str | None
 
 def _confirm_by(c: Commitment, policy: Policy) -> dt.date:
     """The day silence counts as the panel's "yes"; each access-code lock adds a day."""
-    return c.done_on + dt.timedelta(days=policy.confirm_within_days + c.confirm_extra_days)
+    return add_days(c.done_on, policy.confirm_within_days + c.confirm_extra_days)
 
 
 def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) -> list[Notice]:
@@ -98,7 +99,7 @@ def next_response_on(rec: PendingRecommendation, today: dt.date, policy: Policy)
 def _response_steps(rec: PendingRecommendation, policy: Policy) -> list[Step]:
     if rec.decided:
         return []
-    first = rec.respond_by + dt.timedelta(days=1)
+    first = add_days(rec.respond_by, 1)
     v = "" if rec.round == 1 else f":r{rec.round}"  # a new round (the panel insisted): its own notices
     return [
         Step("response_due", 1, first, f"response_due:1{v}", ("supervisor",)),
@@ -134,7 +135,7 @@ def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:
         ]
     lvl2, lvl3 = policy.escalate_after_days
     steps += [
-        Step("overdue", 1, due + dt.timedelta(days=1), f"overdue:1:v{v}", UP_TO[1]),
+        Step("overdue", 1, add_days(due, 1), f"overdue:1:v{v}", UP_TO[1]),
         Step("escalation", 2, policy.add_days(due, lvl2), f"escalation:2:v{v}", UP_TO[2]),
         Step("escalation", 3, policy.add_days(due, lvl3), f"escalation:3:v{v}", UP_TO[3]),
     ]
@@ -151,7 +152,7 @@ def _silence_steps(c: Commitment, policy: Policy) -> list[Step]:
     epoch = f"u{c.update_count}" + (f":r{c.reopenings}" if c.reopenings else "")
     steps = [
         Step("silent", 0, first, f"silent:0:{epoch}", OWNER),
-        Step("silent", 1, first + dt.timedelta(days=every), f"silent:1:{epoch}", UP_TO[1]),
+        Step("silent", 1, add_days(first, every), f"silent:1:{epoch}", UP_TO[1]),
     ]
     return [s for s in steps if s.on <= c.due]
 
@@ -280,8 +281,8 @@ def reopen_window(c: Commitment, policy: Policy) -> tuple[dt.date, dt.date] | No
     kept = c.kept_on or c.done_on
     if c.status != "kept" or kept is None:
         return None
-    return (kept + dt.timedelta(weeks=policy.sustain_check_weeks),
-            kept + dt.timedelta(weeks=policy.reopen_window_weeks))
+    return (add_days(kept, 7 * policy.sustain_check_weeks),
+            add_days(kept, 7 * policy.reopen_window_weeks))
 
 
 def _notice(c: Commitment, s: Step, today: dt.date) -> Notice:
@@ -299,7 +300,7 @@ def _reason(c: Commitment, s: Step, today: dt.date) -> str:
         case "reminder":
             return f"This commitment is due on {due}, in {_days((c.due - today).days)}."
         case "silent":
-            since = s.on - dt.timedelta(days=c.update_every_days * (s.level + 1))
+            since = add_days(s.on, -c.update_every_days * (s.level + 1))
             return f"No progress update since {since:%d %B %Y} ({_days((today - since).days)})."
         case "overdue":
             return f"It was due on {due} and is not done: {_days(late)} overdue."

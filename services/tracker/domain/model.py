@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from services.common.dates import add_days, out_of_range
 from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
 NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
@@ -24,7 +25,7 @@ def next_update_by(status: str, last_update_on: dt.date | None, agreed_on: dt.da
     since = last_update_on or agreed_on
     if reopened_on and reopened_on > since:
         since = reopened_on
-    return since + dt.timedelta(days=update_every_days)
+    return add_days(since, update_every_days)
 
 
 def days_overdue(status: str, due: dt.date, today: dt.date) -> int:
@@ -128,10 +129,10 @@ class Commitment:
             raise TransitionError(f"cannot reopen it: the commitment is {self.status}, and only a kept promise can be "
                                   f"reopened. {_NOT_REOPENABLE.get(self.status, _NOT_REOPENABLE['in_progress'])}")
         kept_on = self.kept_on or self.done_on or today
-        closes = kept_on + dt.timedelta(days=window_days)
+        closes = add_days(kept_on, window_days)
         if today > closes:
             raise ReopenWindowClosed(closes)
-        return replace(self, status="in_progress", due=today + dt.timedelta(days=self.update_every_days),
+        return replace(self, status="in_progress", due=add_days(today, self.update_every_days),
                        due_version=self.due_version + 1, ladder_since=today, reopened_on=today,
                        reopenings=self.reopenings + 1, done_on=None, track=None)
 
@@ -154,8 +155,10 @@ class Commitment:
             raise TransitionError("new_due must be after today: an extension gives more time")
         if new_due == self.due:
             raise TransitionError("new_due is the current due date; pick a different date")
-        if limit_days is not None and new_due > self.original_due + dt.timedelta(days=limit_days):
-            raise ApprovalNeeded(new_due, self.original_due + dt.timedelta(days=limit_days))
+        if why := out_of_range(new_due, today):  # a far date stored before requests were bounded
+            raise TransitionError(f"new_due {why}")
+        if limit_days is not None and new_due > add_days(self.original_due, limit_days):
+            raise ApprovalNeeded(new_due, add_days(self.original_due, limit_days))
         status = "in_progress" if self.status == "lapsed" else self.status
         return replace(self, due=new_due, due_version=self.due_version + 1, ladder_since=today, status=status)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from schemas.policy import Policy
+from services.common.dates import add_days
 from services.tracker.domain.model import TransitionError
 
 ALLOWED = {"agreed": ("accept", "counter"), "declined": ("accept", "insist", "counter"),
@@ -45,4 +46,4 @@ class Clock:
 
 def new_clock(today: dt.date, policy: Policy, round: int = 1) -> Clock:
     """From the day of the reply, the policy's `respond_within_days`."""
-    return Clock(respond_by=today + dt.timedelta(days=policy.respond_within_days), round=round)
+    return Clock(respond_by=add_days(today, policy.respond_within_days), round=round)

@@ -5,7 +5,6 @@ the row, a timeline entry and the event in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any, Callable
 
 from sqlalchemy import Engine, select, update
@@ -180,8 +179,9 @@ def hand_over(session, row, *, role: str, email: str, name: str | None, reason: 
     before = _with_sent(session, row)
     after = before.hand_over(email)
     notice = decide_handover(before, after, reason, today)
-    # The new owner's address goes to the notifier, never onto the public commitments topic.
-    owner = {"role": role, "name": name, "email_sha256": email_digest(email)}
+    # The new owner's address goes to the notifier (the handover notice), never onto the public
+    # commitments topic, not even hashed: a work address is easy to guess, and then to hash.
+    owner = {"role": role, "name": name}
     row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason, "owner": owner,
                        **_told([notice])},
@@ -189,10 +189,6 @@ def hand_over(session, row, *, role: str, email: str, name: str | None, reason: 
                 update=f"Handed over from {row.owner_role} to {role}", reason=reason)
     _record(session, recorder, [notice], row, today, now)
     return row
-
-
-def email_digest(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def _with_sent(session, row) -> Commitment:

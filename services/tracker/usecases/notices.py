@@ -22,7 +22,7 @@ from services.tracker.domain import Notice
 log = structlog.get_logger()
 DECIDED = Counter("followthrough_notices_decided_total", "Notices the tracker decided", ["kind", "level"])
 
-Link = Callable[[str, str], str]  # (commitment id, email) -> signed URL
+Link = Callable[[str, str, int], str]  # (commitment id, email, handovers so far) -> signed URL
 ApproveLink = Callable[[Any, str], str]  # (commitment row, supervisor email) -> signed URL
 
 
@@ -70,4 +70,4 @@ class NoticeRecorder:
             return None
         if n.kind == "extension_request":
             return self.approve_url(row, n.recipients[0]) if self.approve_url else None
-        return self.respond_url(row.id, row.owner_email)
+        return self.respond_url(row.id, row.owner_email, row.handovers)

@@ -7,6 +7,7 @@ live state, hash chain included."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Callable, Iterator
 
 import structlog
@@ -26,7 +27,6 @@ from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.domain import Commitment
 from services.tracker.usecases import replies
-from services.tracker.usecases.actions import email_digest
 from services.tracker.usecases.ingest import Handlers
 
 log = structlog.get_logger()
@@ -145,8 +145,10 @@ def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
         case "updated" if "owner" in entry:
             owner = entry["owner"]
             # The new owner's address is never on the public topic: until the handover notice
-            # (which carries it to the new owner) is replayed, the row holds its hash.
-            email = owner.get("email") or f"sha256:{owner['email_sha256']}"
+            # (which carries it to the new owner) is replayed, the row holds a placeholder naming
+            # this handover (or, for events published before the hash was dropped, the hash).
+            email = owner.get("email") or (f"sha256:{owner['email_sha256']}" if "email_sha256" in owner
+                                           else _awaiting(c.handovers + 1))
             return {**convert.changes(c.hand_over(email)), "owner_role": owner["role"],
                     "owner_name": owner.get("name")}
         case "updated":
@@ -182,10 +184,22 @@ def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
     with Session(engine) as s, s.begin():
         if n.kind == "handover" and n.commitment_id:  # the new owner is its first recipient
             new_owner = str(n.recipients[0])
+            count = n.key.rpartition(":h")[2]  # decide_handover's key: handover:<level>:h<count>
+            waiting = [_awaiting(int(count)) if count.isdigit() else "", f"sha256:{_legacy_digest(new_owner)}"]
             s.execute(update(commitments).where(commitments.c.id == str(n.commitment_id),
-                                                commitments.c.owner_email == f"sha256:{email_digest(new_owner)}")
+                                                commitments.c.owner_email.in_(waiting))
                       .values(owner_email=new_owner))
         insert_once(s, notices, id=str(n.id), recommendation_id=str(n.recommendation_id),
                     commitment_id=str(n.commitment_id) if n.commitment_id else None, key=n.key, kind=n.kind,
                     level=n.level, late=n.facts.late, recipients=[str(r) for r in n.recipients], reason=n.reason,
                     decided_at=envelope.time)
+
+
+def _awaiting(handover: int) -> str:
+    """The owner of a replayed row until its handover notice says who it is."""
+    return f"handover:h{handover}"
+
+
+def _legacy_digest(email: str) -> str:
+    """What handover events carried before they stopped naming the owner's address in any form."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()

@@ -9,6 +9,7 @@ from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
+from services.common import dates
 from services.common.problems import NOT_FOUND
 from services.tracker.web import replyview, views
 from services.tracker.web.pages import _aware, _engine, _panel_data
@@ -81,7 +82,7 @@ def panel_calendar(slug: str, request: Request) -> Response:
         event.add("uid", f"{r.id}@followthrough.invalid")
         event.add("dtstamp", _aware(r.created_at))
         event.add("dtstart", r.due)
-        event.add("dtend", r.due + dt.timedelta(days=1))
+        event.add("dtend", dates.add_days(r.due, 1))  # a far date from an event stops at the calendar's end
         event.add("summary", f"Due: {r.action}"[:200])
         event.add("description",
                   f"You said: {recs[r.recommendation_id].title}. Status: {views.STATUS_WORDS[r.status][0]}.")

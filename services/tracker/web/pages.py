@@ -77,7 +77,7 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
     state = request.app.state
     try:
         row, rec = _respond_context(state.engine, commitment_id, token)
-        state.links.check(token, commitment_id, row.owner_email)
+        state.links.check(token, commitment_id, row.owner_email, row.handovers)
     except LinkError as exc:
         return message_page(request, 403, "This link does not work", str(exc))
     c = views.commitment_view(row, rec, [], state.clock.today())
@@ -101,7 +101,7 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
     state = request.app.state
     try:
         row, _ = _respond_context(state.engine, commitment_id, token)
-        state.links.check(token, commitment_id, row.owner_email)
+        state.links.check(token, commitment_id, row.owner_email, row.handovers)
     except LinkError as exc:
         return message_page(request, 403, "This link does not work", str(exc))
     try:

@@ -7,6 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from services.common.dates import BoundedDate
 from services.common.text import OneLine, PublicLine, PublicText, PublicUrl
 
 
@@ -61,7 +62,7 @@ class ExtensionIn(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"new_due": "2026-06-30", "reason": "Training places are booked for June."}]})
 
-    new_due: dt.date
+    new_due: BoundedDate
     reason: PublicText = Field(min_length=1, max_length=1000, description="shown to the youth panel")
 
 

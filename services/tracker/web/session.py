@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.common import dates
 from services.common.clock import LONDON
 from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.web import views
@@ -39,6 +40,8 @@ def session_pack(slug: str, request: Request, since: Optional[str] = None) -> Re
                             "Write the day of your last meeting like this: 2026-11-05 (year, month, day).")
     if since_day and since_day > today:
         return message_page(request, 422, "Check the date", "The day of your last meeting cannot be after today.")
+    if since_day and (why := dates.out_of_range(since_day, today)):
+        return message_page(request, 422, "Check the date", f"The day of your last meeting {why}.")
     url = state.settings.public_url
     html = state.page_cache.get(("session", slug, today, since_day),
                                 lambda marker: render_session(state.engine, slug, today, since_day, url))

@@ -99,7 +99,8 @@ def test_writes_need_a_token_with_the_right_role(intake, database_url, uid):
     assert intake.post("/api/v1/panels", json=panel_body(uid)).status_code == 401
     bad = intake.post("/api/v1/panels", json=panel_body(uid), headers={"Authorization": "Bearer ft_x_y"})
     assert bad.status_code == 401
-    facilitator = {"Authorization": f"Bearer {issue_token(database_url, 'facilitator', 'f@example.org')}"}
+    token = issue_token(database_url, 'facilitator', 'f@example.org', panel=f'panel-{uid}')
+    facilitator = {"Authorization": f"Bearer {token}"}
     r = intake.post("/api/v1/panels", json=panel_body(uid), headers=facilitator)
     assert r.status_code == 403 and "admin" in r.json()["detail"]
 

@@ -55,3 +55,16 @@ def test_the_list_has_no_secrets(engine):
     rows = tokens.list_tokens(engine)
     assert [set(r) for r in rows] == [{"id", "role", "email", "panel", "created", "expires", "revoked"}]
     assert token.split("_", 2)[2] not in str(rows)
+
+
+def test_a_facilitator_token_names_a_panel_or_every_panel_explicitly(engine):
+    with pytest.raises(ValueError, match="--all-panels"):
+        tokens.issue(engine, "facilitator", email="f@example.org", now=NOW)
+    with pytest.raises(ValueError, match="not both"):
+        tokens.issue(engine, "facilitator", email="f@example.org", panel="p", all_panels=True, now=NOW)
+    one = tokens.authenticate(engine, tokens.issue(engine, "facilitator", email="f@example.org", panel="p", now=NOW),
+                              NOW)
+    every = tokens.authenticate(engine, tokens.issue(engine, "facilitator", email="f@example.org", all_panels=True,
+                                                     now=NOW), NOW)
+    assert one.may_write_panel("p") and not one.may_write_panel("q")
+    assert every.may_write_panel("p") and every.may_write_panel("q")

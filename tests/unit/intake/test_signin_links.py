@@ -50,7 +50,8 @@ def test_a_link_expires_after_15_minutes(engine):
 
 def test_only_live_facilitator_and_admin_tokens_get_a_link(engine):
     tokens.issue(engine, "owner", email="owner@example.org", now=NOW)
-    expired = tokens.issue(engine, "facilitator", email="old@example.org", days=1, now=NOW - dt.timedelta(days=2))
+    expired = tokens.issue(engine, "facilitator", email="old@example.org", panel="p1", days=1,
+                           now=NOW - dt.timedelta(days=2))
     assert signin.new_link(engine, "owner@example.org", NOW) is None
     assert signin.new_link(engine, "old@example.org", NOW) is None
     assert signin.new_link(engine, "nobody@example.org", NOW) is None
