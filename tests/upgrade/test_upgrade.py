@@ -69,13 +69,13 @@ def _engine(url: str) -> sa.Engine:
 
 
 def _settle(engine: sa.Engine, smtp, timeout: float = 120) -> None:
-    """Until every service has finished what it was asked (rows.settled), twice two seconds apart."""
+    """Until every service has finished what it was asked (rows.settled), twice a scan and a half apart."""
     why = []
 
     def quiet() -> bool:
         why[:] = [rows.settled(engine, len(smtp.snapshot()))]
         if why[0] is None:
-            time.sleep(2)
+            time.sleep(1.5)
             why[:] = [rows.settled(engine, len(smtp.snapshot()))]
         return why[0] is None
 
@@ -136,7 +136,7 @@ def test_an_upgrade_keeps_every_promise(release, stack, smtp, service_env, uid, 
     with running(service_env) as new:
         # The new release migrated at start and has scanned: nothing lost, nobody told again.
         first = _scans(new["tracker"])
-        wait_until(lambda: _scans(new["tracker"]) >= first + 3, timeout=60)
+        wait_until(lambda: _scans(new["tracker"]) >= first + 2, timeout=60)
         _settle(db, smtp)
         assert rows.lost(before, rows.snapshot(db)) == []
         audits = _audits(new["tracker"].url, commitment_ids)
@@ -193,7 +193,8 @@ def test_an_upgrade_keeps_every_promise(release, stack, smtp, service_env, uid, 
         with capsys.disabled():
             print(f"\nupgrade {release.version} ({release.commit[:7]}) -> this checkout: "
                   f"{len(commitment_ids)} commitments and {sum(a['entries'] for a in audits.values())} timeline "
-                  f"entries kept, {len(told_before)} emails before the upgrade, 0 after it until something new, "
+                  f"entries kept ({sum(len(t['rows']) for t in before.values())} rows in {len(before)} tables), "
+                  f"{len(told_before)} emails before the upgrade, 0 after it until something new, "
                   f"{len(emails)} in all ({len({m.message_id for m in emails})} distinct Message-IDs); "
                   f"codes checked: 3 tokens, 2 panel access codes ("
                   + ", ".join(f"{k}: {r.status_code}" for k, r in answers.items())
