@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop
+.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop upgrade
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,11 @@ e2e: install
 
 browser: install system-deps
 	$(PYTEST) -q tests/browser
+
+## upgrade: each earlier release in deploy/releases.toml installed from git, run on PostgreSQL and the broker,
+## then upgraded to this checkout (tests/upgrade; also part of `make test`).
+upgrade: install
+	$(PYTEST) -q -s tests/upgrade
 
 faults: install
 	FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q -s tests/faults

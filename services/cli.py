@@ -70,15 +70,16 @@ def _need_demo_extra(command: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
+        from services.version import describe
 
-        typer.echo(f"followthrough {version('followthrough')}")
+        typer.echo(describe())
         raise typer.Exit()
 
 
 @app.callback()
-def _main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                           help="print the installed version and exit")) -> None:
+def _main(show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True,
+        help="print the installed version (and the commit, from a git checkout) and exit")) -> None:
     """followthrough: keep the promises made to youth panels."""
 
 

@@ -23,8 +23,12 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    """`command` runs the service (default: this checkout's CLI); the upgrade test passes an older
+    release's own `followthrough` command."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, command: list[str] | None = None) -> None:
         self.name, self.env, self.port = name, env, free_port()
+        self.command = command or [sys.executable, "-m", "services.cli"]
         self.log_path = log_dir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -35,7 +39,7 @@ class ServiceProcess:
     def start(self, wait: float = 60.0) -> "ServiceProcess":
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", self.name, "--port", str(self.port)],
+            [*self.command, self.name, "--port", str(self.port)],
             cwd=REPO, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + wait
