@@ -67,7 +67,7 @@ from tests.support.time_machine import (
     world,
 )
 
-EXAMPLES = int(os.environ.get("FT_TIME_MACHINE_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("FT_TIME_MACHINE_EXAMPLES", "60"))
 
 # ---------------------------------------------------------------- the real tracker
 
