@@ -115,14 +115,14 @@ KINDS = {"email": emails(), "phone": phones(), "handle": handles(), "link": prof
          "postcode": postcodes(), "street": street_lines()}
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(kind=st.sampled_from(sorted(KINDS)), data=st.data())
 def test_contact_details_in_any_disguise_are_refused(kind, data):
     text = data.draw(disguised(KINDS[kind]), label=kind)
     assert contact_details_in(text), f"a disguised {kind} passed the guard: {text!r}"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(text=st.sampled_from(lines("legitimate.txt")), wide=st.lists(st.booleans(), max_size=80),
        invisible=st.lists(st.tuples(st.integers(0, 80), st.sampled_from(INVISIBLE)), max_size=4))
 def test_ordinary_texts_pass_in_any_width_and_with_invisible_characters(text, wide, invisible):

@@ -60,7 +60,7 @@ def _label(period: str) -> str:
     return f"{dt.date.fromisoformat(period + '-01'):%B %Y}"
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(answer, max_size=32), second=st.lists(answer, max_size=12))
 def test_no_change_of_the_figures_singles_out_an_answer(engine, first, second):
     uid = uuid.uuid4().hex[:8]
