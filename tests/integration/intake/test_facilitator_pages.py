@@ -19,6 +19,7 @@ from services.intake.app import create_app
 from services.intake.readability import PLAIN_EXAMPLE
 from services.intake.settings import IntakeSettings
 from tests.support.api import issue_token, panel_body
+from tests.support.mail import mails_to
 
 HARD = ("The operational requirements of the neighbourhood policing directorate preclude implementation "
         "of weekly engagement visitations within existing resourcing constraints.")
@@ -50,21 +51,12 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-def _mails_to(smtp, address: str, expect: int, timeout: float = 5.0) -> list:
-    deadline = time.monotonic() + timeout
-    while True:
-        mails = [m for m in smtp.snapshot() if address.lower() in (r.lower() for r in m.envelope_to)]
-        if len(mails) >= expect or time.monotonic() > deadline:
-            return mails
-        time.sleep(0.1)
-
-
 def _ask_for_link(client, email: str):
     return client.post("/signin", data={"email": email, "csrf": _csrf(client.get("/signin").text)})
 
 
 def _link(client, smtp) -> str:
-    (mail,) = _mails_to(smtp, client.facilitator, 1)
+    (mail,) = mails_to(smtp, client.facilitator, 1)
     url = re.search(r"http://localhost:8001(/signin/link\?key=\S+)", mail.message.get_content()).group(1)
     return url
 
@@ -93,7 +85,7 @@ def test_an_unknown_address_gets_the_same_page_and_no_email(intake, smtp, uid):
     def words(r):
         return re.sub(r'value="[^"]*"|<span class="user">[^<]*</span>', "", r.text)
     assert words(known) == words(unknown)
-    assert len(_mails_to(smtp, intake.facilitator, 1)) == 1
+    assert len(mails_to(smtp, intake.facilitator, 1)) == 1
     time.sleep(0.5)
     assert [m for m in smtp.snapshot() if f"stranger-{uid}" in " ".join(m.envelope_to)] == []
     with intake.engine.connect() as conn:  # only the secret's digest is kept

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-import time
 import zlib
 
 import pytest
@@ -23,6 +22,7 @@ from services.common.db import make_engine
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from tests.support.api import issue_token, panel_body
+from tests.support.mail import mails_to
 
 START = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 STRONG = "s" * 24 + "-strong-random-key-for-tests"
@@ -78,18 +78,9 @@ def _ask(client, email: str):
     return client.post("/signin", data={"email": email, "csrf": _csrf(client.get("/signin").text)})
 
 
-def _mails_to(smtp, address: str, expect: int, timeout: float = 5.0) -> list:
-    deadline = time.monotonic() + timeout
-    while True:
-        mails = [m for m in smtp.snapshot() if address.lower() in (r.lower() for r in m.envelope_to)]
-        if len(mails) >= expect or time.monotonic() > deadline:
-            return mails
-        time.sleep(0.1)
-
-
 def _sign_in(client, smtp, base: str = "http://localhost:8001"):
     assert _ask(client, client.facilitator).status_code == 200
-    (mail,) = _mails_to(smtp, client.facilitator, 1)
+    (mail,) = mails_to(smtp, client.facilitator, 1)
     key = re.search(re.escape(base) + r"/signin/link\?key=(\S+)", mail.message.get_content()).group(1)
     page = client.get(f"/signin/link?key={key}")
     r = client.post("/signin/link", data={"key": key, "csrf": _csrf(page.text)}, follow_redirects=False)
@@ -108,9 +99,9 @@ def test_requests_from_another_client_do_not_use_up_a_facilitators_links(intake,
     stranger = intake.browser("198.51.100.7")
     for _ in range(5):
         assert _ask(stranger, intake.facilitator).status_code == 200
-    mails_before = len(_mails_to(smtp, intake.facilitator, 5))
+    mails_before = len(mails_to(smtp, intake.facilitator, 5))
     assert _ask(intake, intake.facilitator).status_code == 200  # the facilitator, from their own machine
-    mails = _mails_to(smtp, intake.facilitator, mails_before + 1)
+    mails = mails_to(smtp, intake.facilitator, mails_before + 1)
     assert len(mails) == mails_before + 1, \
         "the facilitator got no link: a stranger's requests used up the limit for their address"
 
@@ -123,7 +114,7 @@ def test_a_cap_per_address_stops_mail_bombing_and_the_page_says_how_long_to_wait
         for i in range(3):  # three clients, one request each: all within the cap
             assert _ask(intake.browser(f"203.0.113.{i + 1}"), address).status_code == 200
         answers[address] = _ask(intake.browser("203.0.113.99"), address)
-    assert len(_mails_to(smtp, intake.facilitator, 4, timeout=2)) == 3
+    assert len(mails_to(smtp, intake.facilitator, 4, timeout=2)) == 3
     known, other = answers[intake.facilitator], answers[unknown]
     assert known.status_code == 429, f"a 4th request for the address in an hour got {known.status_code}, not 429"
     assert re.search(r"[Ww]ait (about )?\d+ minutes?", known.text), known.text
