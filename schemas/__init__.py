@@ -1,4 +1,4 @@
-"""The public event contracts of followthrough (SPEC §3).
+"""The public event contracts of followthrough (contract §3).
 
 These pydantic models are the wire: every service builds and parses events
 through them, and `followthrough schemas export` turns them into the JSON

@@ -1,4 +1,4 @@
-"""Which event type travels on which topic with which `data` (SPEC §3)."""
+"""Which event type travels on which topic with which `data` (contract §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `data` of each event type. Field names are public (SPEC §3)."""
+"""The `data` of each event type. Field names are public (contract §3)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ DEFAULT_THEMES: tuple[str, ...] = (
     "stop-and-search", "communication", "respect", "schools", "safety",
     "trust", "training", "complaints", "youth-voice", "other",
 )
-"""Recommendation themes; a policy file may add more (SPEC §5)."""
+"""Recommendation themes; a policy file may add more (contract §5)."""
 
 
 _CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
@@ -45,7 +45,7 @@ class Owner(Contact):
 
 
 class Escalation(_Model):
-    """The named leads above an owner, by email (SPEC §4)."""
+    """The named leads above an owner, by email (contract §4)."""
 
     supervisor: EmailStr
     senior_lead: EmailStr
@@ -103,7 +103,7 @@ class RecommendationAgreed(_Model):
 
 
 DeclineCode = Literal["no_power", "no_budget", "legal_or_safety", "not_workable", "other"]
-"""Why the police said no, as a code the register counts (SPEC §5); `no_power` names `who_can`."""
+"""Why the police said no, as a code the register counts (contract §5); `no_power` names `who_can`."""
 DECLINE_CODES: tuple[str, ...] = ("no_power", "no_budget", "legal_or_safety", "not_workable", "other")
 
 
@@ -138,7 +138,7 @@ class CounterProposal(_Model):
 
 
 class RecommendationReplied(_Model):
-    """The youth panel's answer to a police decision (its right of reply, SPEC §5)."""
+    """The youth panel's answer to a police decision (its right of reply, contract §5)."""
 
     recommendation_id: UUID
     panel: Text
@@ -153,7 +153,7 @@ class RecommendationReplied(_Model):
 
 Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
 Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
-"""How the owner says it is going, with each update (SPEC §5); the delays need a `delay_reason`."""
+"""How the owner says it is going, with each update (contract §5); the delays need a `delay_reason`."""
 
 
 class CommitmentPublic(_Model):
@@ -184,7 +184,7 @@ class CommitmentPublic(_Model):
 
 
 class TimelineRecord(_Model):
-    """The timeline entry the event recorded, hash-chained (SPEC §3); replay rebuilds state from these."""
+    """The timeline entry the event recorded, hash-chained (contract §3); replay rebuilds state from these."""
 
     seq: int = Field(ge=1)
     at: dt.datetime
@@ -278,7 +278,7 @@ class MessageRejected(_Model):
 
 
 PULSE_MIN_ANSWERS = 5
-"""A period's pulse counts are shown, and published, only in steps of this many answers (SPEC §5): from the
+"""A period's pulse counts are shown, and published, only in steps of this many answers (contract §5): from the
 5th answer, then the 10th, the 15th…, so no change of the figures singles one answer out."""
 
 

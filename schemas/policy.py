@@ -1,4 +1,4 @@
-"""The escalation policy (SPEC §4): a validated contract that intake and the
+"""The escalation policy (contract §4): a validated contract that intake and the
 tracker both read from the same YAML file (`FOLLOWTHROUGH_POLICY_FILE`)
 through this module. The tracker copies a panel's policy onto each
 commitment when it is agreed, so later edits change only new commitments;
@@ -93,7 +93,7 @@ class PolicyFile(BaseModel):
     panels: dict[str, dict] = {}
 
     def themes(self) -> tuple[str, ...]:
-        """The default themes plus any the file adds (SPEC §5: the list a policy file may extend)."""
+        """The default themes plus any the file adds (contract §5: the list a policy file may extend)."""
         extra = [t for t in self.default.themes if t not in DEFAULT_THEMES]
         return DEFAULT_THEMES + tuple(extra)
 

@@ -1,4 +1,4 @@
-"""The `followthrough` command (SPEC §6). Services are imported lazily, so
+"""The `followthrough` command (contract §6). Services are imported lazily, so
 each subcommand loads only the service it runs."""
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def load() -> dict[str, str]:
 
 
 def answer_decisions(codes: dict, titles: dict) -> None:
-    """The panels answer police decisions, as a panel would from its page (SPEC §5 "Closing the loop")."""
+    """The panels answer police decisions, as a panel would from its page (contract §5 "Closing the loop")."""
     for title, reply, comment, counter in REPLIES:
         _, panel, rid = titles[title]
         wait_for(f"{TRACKER}/api/v1/recommendations/{rid}")

@@ -1,6 +1,6 @@
 """The one clock every service reads the time from.
 
-Calendar dates are Europe/London (SPEC §4); instants stay UTC. Production
+Calendar dates are Europe/London (contract §4); instants stay UTC. Production
 code gets a `Clock` from its service's bootstrap and never calls
 `datetime.now()` itself, so tests run the real code on any simulated day by
 handing it a `SimulatedClock`. Nothing (no environment variable) can move

@@ -1,4 +1,4 @@
-"""Settings shared by every service (SPEC §6). Each service subclasses this
+"""Settings shared by every service (contract §6). Each service subclasses this
 once; nothing here is read at import time."""
 
 from __future__ import annotations

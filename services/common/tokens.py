@@ -1,4 +1,4 @@
-"""API tokens, accepted by every service that shares this database (SPEC §6).
+"""API tokens, accepted by every service that shares this database (contract §6).
 
 A token is `ft_<id>_<secret>` with a 256-bit random secret. Only SHA-256 of
 the secret is stored: with that much entropy a slow hash buys nothing and

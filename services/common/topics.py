@@ -1,6 +1,6 @@
-"""Create every topic of SPEC §3 with its partitions and cleanup policy.
+"""Create every topic of contract §3 with its partitions and cleanup policy.
 
-Replicas (SPEC §6): the cluster's own `default.replication.factor` and
+Replicas (contract §6): the cluster's own `default.replication.factor` and
 `min.insync.replicas`, unless KAFKA_REPLICATION_FACTOR is set; then that many
 replicas, of which 2 must be in sync for a write (1 when there are fewer than 3).
 
@@ -29,7 +29,7 @@ def topic_replication(replication_factor: int | None) -> tuple[int, dict[str, st
 
 def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
                   replication_factor: int | None = None) -> list[str]:
-    """Create the missing topics (named `prefix` + the SPEC name); return the names created.
+    """Create the missing topics (named `prefix` + the contract's name); return the names created.
     `replication_factor` None reads KAFKA_REPLICATION_FACTOR (unset: the cluster's default)."""
     if replication_factor is None:
         replication_factor = CommonSettings().kafka_replication_factor

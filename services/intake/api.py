@@ -1,4 +1,4 @@
-"""Intake's HTTP API (SPEC §5): thin routes over record.py."""
+"""Intake's HTTP API (contract §5): thin routes over record.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The facilitator's record page (SPEC §5): a session's recommendations and the police's
+"""The facilitator's record page (contract §5): a session's recommendations and the police's
 decisions, one form per recommendation, no JavaScript. "Add another" is a submit button that
 shows the page again with one more empty form. Everything is recorded through
 `record.record_recommendation`, in one transaction and once per form (the form's hidden

@@ -1,4 +1,4 @@
-"""Facilitators sign in by email (SPEC §5 "intake also serves the facilitator's pages").
+"""Facilitators sign in by email (contract §5 "intake also serves the facilitator's pages").
 
 `GET /signin` asks for an address. A facilitator or admin (someone with a live API token of
 that role, the address compared case-insensitively) is emailed a one-time link that works for

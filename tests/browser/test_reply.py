@@ -1,5 +1,5 @@
 """The panel's right of reply in real Chromium with JavaScript off: a decline that names who can
-act, answered with "insist" through the panel page's own form (SPEC §5)."""
+act, answered with "insist" through the panel page's own form (contract §5)."""
 
 from __future__ import annotations
 

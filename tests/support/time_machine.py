@@ -35,7 +35,7 @@ PANEL = "panel-tm"
 LADDER = Contacts("unused", "sup@example.org", "lead@example.org", "board@example.org")
 POLICY = Policy()
 
-# The public contract (SPEC §3): which commitment event each change publishes.
+# The public contract (contract §3): which commitment event each change publishes.
 ACTION_EVENT = {"update": "commitment.updated", "done": "commitment.completed", "extend": "commitment.extended",
                 "handover": "commitment.updated", "withdraw": "commitment.withdrawn",
                 "confirm": "commitment.confirmed", "dispute": "commitment.disputed", "approve": "commitment.extended"}

@@ -1,4 +1,4 @@
-"""Counts the register shows about kept promises re-checked (SPEC §5, issue 17)."""
+"""Counts the register shows about kept promises re-checked (contract §5, issue 17)."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ commitments = Table(
     # An extension past the owner's limit, waiting for the supervisor's approval.
     Column("requested_due", Date),
     Column("requested_reason", Text),
-    # The owner's latest word on how it is going (SPEC §5), and why when delayed.
+    # The owner's latest word on how it is going (contract §5), and why when delayed.
     Column("track", String(20)),
     Column("delay_reason", Text),
     # Kept promises re-checked: when it was last kept, last reopened, and how often reopened.
@@ -181,7 +181,7 @@ rate_windows = Table(
     Index("ix_tracker_rate_windows_until", "until"),
 )
 
-# The youth panel's replies to police decisions (SPEC §5): one per decision, which the key says
+# The youth panel's replies to police decisions (contract §5): one per decision, which the key says
 # (a decline insisted on and declined again is a new decision: its round is one more).
 replies = Table(
     "tracker_replies", metadata,
@@ -198,7 +198,7 @@ replies = Table(
     UniqueConstraint("recommendation_id", "decision", "round", name="uq_tracker_replies_decision"),
 )
 
-# The panel's trust pulse (SPEC §5): counts per panel per month, never a row per answer. The running
+# The panel's trust pulse (contract §5): counts per panel per month, never a row per answer. The running
 # counts, and beside them (`shown_…`) the copy every public output reads, moved only in steps of answers.
 PULSE_COUNTS = ("answers", *(f"trust_{n}" for n in range(1, 6)), "kept_yes", "kept_no", "kept_not_sure")
 pulse = Table(

@@ -1,4 +1,4 @@
-"""Each commitment's timeline, hash-chained so any edit shows (SPEC §3)."""
+"""Each commitment's timeline, hash-chained so any edit shows (contract §3)."""
 
 from __future__ import annotations
 

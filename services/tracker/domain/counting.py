@@ -1,4 +1,4 @@
-"""How the public register counts (SPEC §5 "Closing the loop"): every rate from plain rows.
+"""How the public register counts (contract §5 "Closing the loop"): every rate from plain rows.
 
 One `Row` per recommendation the police answered or must answer; an agreed one
 carries its commitment. `/register.csv` publishes exactly these rows, and the

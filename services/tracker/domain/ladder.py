@@ -1,4 +1,4 @@
-"""The escalation ladder of SPEC §4 as pure functions.
+"""The escalation ladder of contract §4 as pure functions.
 
 `decide(commitment, today, policy)` lists the notices that are due and not
 yet sent. Every notice has a key (kind, level, due version or epoch) that the

@@ -29,7 +29,7 @@ def next_update_by(status: str, last_update_on: dt.date | None, agreed_on: dt.da
 
 
 def days_overdue(status: str, due: dt.date, today: dt.date) -> int:
-    """`overdue` is a fact, not a status (SPEC §3): days past due while not finished."""
+    """`overdue` is a fact, not a status (contract §3): days past due while not finished."""
     return 0 if status in FINISHED else max(0, (today - due).days)
 
 
@@ -137,7 +137,7 @@ class Commitment:
                        reopenings=self.reopenings + 1, done_on=None, track=None)
 
     def next_update_by(self) -> dt.date | None:
-        """The public date of the next progress update (SPEC §5): the update cadence from the last
+        """The public date of the next progress update (contract §5): the update cadence from the last
         update, the agreement or the last reopening. Only while the work is going on; the silence
         ladder nudges an owner who misses it (past the due date the overdue ladder speaks)."""
         return next_update_by(self.status, self.last_update_on, self.agreed_on, self.reopened_on,

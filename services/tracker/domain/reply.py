@@ -1,4 +1,4 @@
-"""The youth panel's right of reply (SPEC §5), as pure rules: which decision a reply answers,
+"""The youth panel's right of reply (contract §5), as pure rules: which decision a reply answers,
 which replies it allows, and what an `insist` or `counter` starts."""
 
 from __future__ import annotations

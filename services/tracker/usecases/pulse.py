@@ -1,4 +1,4 @@
-"""The panel's trust pulse (SPEC §5): one anonymous answer (trust 1-5, and "did police keep their
+"""The panel's trust pulse (contract §5): one anonymous answer (trust 1-5, and "did police keep their
 promises?" yes / no / not sure) from a panel member who knows the panel's access code.
 
 Nothing about an answer is kept but counts going up by one: a row per (panel, month) holds how many

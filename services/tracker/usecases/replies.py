@@ -1,4 +1,4 @@
-"""The youth panel answers a police decision with its access code (SPEC §5): accept, insist or
+"""The youth panel answers a police decision with its access code (contract §5): accept, insist or
 counter. One reply per decision: the reply's row is unique on (recommendation, decision, round),
 and its event id is derived from the same three, so a second reply is refused by the database.
 

@@ -1,4 +1,4 @@
-"""The tracker's JSON API (SPEC §5). Public reads show no email addresses."""
+"""The tracker's JSON API (contract §5). Public reads show no email addresses."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The supervisor's page for an extension the owner may not set alone (SPEC §4: an extension
+"""The supervisor's page for an extension the owner may not set alone (contract §4: an extension
 is the only sanctioned snooze, and past the policy's limit it is the supervisor's call).
 
 The link in the supervisor's email is signed for the commitment, the supervisor's address

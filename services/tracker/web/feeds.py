@@ -1,4 +1,4 @@
-"""The panel's Atom feed and deadlines calendar (SPEC §5): no email addresses."""
+"""The panel's Atom feed and deadlines calendar (contract §5): no email addresses."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The server-rendered pages (SPEC §5): the police lead's respond page and the public register
+"""The server-rendered pages (contract §5): the police lead's respond page and the public register
 (the panel's page is `panel.py`, its session pack `session.py`). They
 show no email addresses. Forms are checked by the same request models as the
 API, and every error is shown on the page beside what the visitor sent."""

@@ -1,4 +1,4 @@
-"""The youth panel's status page `/panels/{slug}` (SPEC §5), phone first: what needs the panel
+"""The youth panel's status page `/panels/{slug}` (contract §5), phone first: what needs the panel
 (late, waiting for its check, disputed) comes first and open; the rest is folded in `<details>`;
 a kept promise leads with what changed for the young people. Long lists are paged (40 cards a
 page), so a page stays well under 50 KB. The page carries the verdict forms and the trust pulse

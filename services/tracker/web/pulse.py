@@ -1,4 +1,4 @@
-"""The trust pulse at the edge (SPEC §5): `POST /api/v1/panels/{slug}/pulse` {access_code, trust, kept},
+"""The trust pulse at the edge (contract §5): `POST /api/v1/panels/{slug}/pulse` {access_code, trust, kept},
 the same answer as a form on the panel's page, and the small chart the pages show once a month has
 shown counts. An answer carries no name and no free text; the panel's access code is checked like a
 verdict's (limited per client), and the POSTs are rate limited like verdicts (`ratelimit.py`).

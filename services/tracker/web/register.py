@@ -1,4 +1,4 @@
-"""The public register (SPEC §5): `/register` and `/register.csv`, the rows behind every figure on it."""
+"""The public register (contract §5): `/register` and `/register.csv`, the rows behind every figure on it."""
 
 from __future__ import annotations
 

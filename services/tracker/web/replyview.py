@@ -64,7 +64,7 @@ def entry(r, titles: dict[str, str]) -> dict:
 
 
 def who_can_line(rec) -> str | None:
-    """SPEC §5: a decline for want of power names who has it."""
+    """contract §5: a decline for want of power names who has it."""
     if getattr(rec, "decline_code", None) == "no_power" and rec.who_can:
         return f"Police cannot do this; {rec.who_can} can."
     return None

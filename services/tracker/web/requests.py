@@ -92,7 +92,7 @@ class ReopenIn(_In):
 
 
 class PulseIn(_In):
-    """One anonymous answer: no name, no free text (SPEC §5)."""
+    """One anonymous answer: no name, no free text (contract §5)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"access_code": "…", "trust": 3, "kept": "not_sure"}]})
 
@@ -103,7 +103,7 @@ class PulseIn(_In):
 
 
 class ReplyIn(_In):
-    """The youth panel's answer to a police decision (SPEC §5)."""
+    """The youth panel's answer to a police decision (contract §5)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reply": "insist", "comment": "Street lights matter to us: please ask again.", "access_code": "…"},

@@ -1,4 +1,4 @@
-"""The session pack `GET /panels/{slug}/session` (SPEC §5): one printable page (A4, and a phone) for
+"""The session pack `GET /panels/{slug}/session` (contract §5): one printable page (A4, and a phone) for
 the panel's next meeting. Since the last session (`?since=YYYY-MM-DD`; by default the latest day a
 recommendation of this panel was raised, or 28 days ago if none): what is new, what is late, what
 waits for the panel's check, what was declined and why, what was kept and what changed for the young

@@ -43,7 +43,7 @@ ENTRY_WORDS = {
 # How the owner says it is going, in plain words.
 TRACK_WORDS = {"on_track": "On track", "minor_delay": "A little late", "significant_delay": "Will be late",
                "not_started": "Not started yet"}
-# Who else heard of a change, by role, in plain words (SPEC §4: an escalation cannot be silenced).
+# Who else heard of a change, by role, in plain words (contract §4: an escalation cannot be silenced).
 TOLD_WORDS = {"owner": "the owner", "supervisor": "the owner's boss", "senior_lead": "senior police",
               "board": "the oversight board"}
 

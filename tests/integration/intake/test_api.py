@@ -89,7 +89,7 @@ def test_a_bad_post_names_the_field_and_publishes_nothing(intake, stack, uid, to
     with intake.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM intake_recommendations")).scalar() == 0
         topics = conn.execute(sa.text("SELECT topic FROM intake_outbox")).scalars().all()
-    assert topics == ["followthrough.panels"]  # the outbox keeps SPEC names; the relay adds the prefix
+    assert topics == ["followthrough.panels"]  # the outbox keeps the contract's names; the relay adds the prefix
     assert read(stack.bootstrap, topic("followthrough.recommendations"),
                 where=lambda e: e.get("data", {}).get("recommendation", {}).get("panel") == f"panel-{uid}",
                 timeout=2) == []

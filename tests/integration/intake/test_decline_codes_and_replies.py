@@ -1,6 +1,6 @@
 """Declines that name who can act, and the panel's replies read back by intake through real Kafka:
 an insist lets the police decide again, a counter becomes a pending recommendation, a bad
-message goes to the DLQ (SPEC §5)."""
+message goes to the DLQ (contract §5)."""
 
 from __future__ import annotations
 

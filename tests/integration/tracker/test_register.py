@@ -1,4 +1,4 @@
-"""A register anyone can recompute (SPEC §5 "Closing the loop"): a real tracker fed through Kafka;
+"""A register anyone can recompute (contract §5 "Closing the loop"): a real tracker fed through Kafka;
 every rate on `/register` is worked out again here from `/register.csv` alone, by the formulas the
 page's "how we count" section gives in words, without the tracker's own counting code."""
 

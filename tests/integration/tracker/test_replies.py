@@ -1,4 +1,4 @@
-"""The panel's right of reply through a real tracker, PostgreSQL and Kafka (SPEC §5): accept,
+"""The panel's right of reply through a real tracker, PostgreSQL and Kafka (contract §5): accept,
 insist and counter with the panel's access code, once per decision; declines that name who can act."""
 
 from __future__ import annotations

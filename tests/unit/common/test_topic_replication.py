@@ -1,4 +1,4 @@
-"""SPEC §6: topics take the cluster's replication unless KAFKA_REPLICATION_FACTOR is set."""
+"""contract §6: topics take the cluster's replication unless KAFKA_REPLICATION_FACTOR is set."""
 
 from __future__ import annotations
 

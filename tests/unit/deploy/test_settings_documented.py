@@ -1,4 +1,4 @@
-"""Every setting a service reads, and every one SPEC §6 names, has exactly one
+"""Every setting a service reads, and every one contract §6 names, has exactly one
 row in the README's configuration table."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Text that looks like a young person's contact details is refused (SPEC §1, §5)."""
+"""Text that looks like a young person's contact details is refused (contract §1, §5)."""
 
 import pytest
 

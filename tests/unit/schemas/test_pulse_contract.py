@@ -1,4 +1,4 @@
-"""`pulse.recorded` on `followthrough.pulses` (SPEC §5): counts only, never on the compacted panels topic."""
+"""`pulse.recorded` on `followthrough.pulses` (contract §5): counts only, never on the compacted panels topic."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The escalation ladder of SPEC §4, as pure functions over plain data."""
+"""The escalation ladder of contract §4, as pure functions over plain data."""
 
 from __future__ import annotations
 
