@@ -140,8 +140,8 @@ def _commands(group, prefix: str) -> Iterator[tuple[str, str]]:
         for param in command.params:
             if param.param_type_name == "argument":
                 annotation = param.type_descriptor.annotation
-                choices = [m.value for m in annotation] if isinstance(annotation, type) and issubclass(annotation, Enum) \
-                    else None
+                is_enum = isinstance(annotation, type) and issubclass(annotation, Enum)
+                choices = [m.value for m in annotation] if is_enum else None
                 args.append("|".join(choices) if choices else param.name.upper())
             elif not param.hidden and param.name != "help":
                 opt = max(param.opts, key=len)
