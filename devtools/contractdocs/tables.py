@@ -67,6 +67,36 @@ def policy() -> str:
     return _table(("key", "default", "what it does"), rows)
 
 
+def ladder() -> str:
+    """The default ladder played day by day by the domain's own `decide` and `time_transition`:
+    a commitment agreed on day 0, due on day 240, that nobody ever updates."""
+    from dataclasses import replace
+
+    from schemas.policy import Policy
+    from services.tracker.domain import Commitment, Contacts, decide, time_transition
+
+    policy, agreed, due_in = Policy(), dt.date(2026, 1, 5), 240
+    due = agreed + dt.timedelta(days=due_in)
+    c = Commitment(id="example", status="open", agreed_on=agreed, due=due, original_due=due,
+                   update_every_days=policy.update_every_days, ladder_since=agreed,
+                   contacts=Contacts("owner", "supervisor", "senior lead", "board"))
+    rows = []
+    for n in range(due_in * 2):
+        today = agreed + dt.timedelta(days=n)
+        notices = decide(c, today, policy)
+        c = replace(c, sent_keys=c.sent_keys | {x.key for x in notices})
+        c = replace(c, status=time_transition(c, today, policy) or c.status)
+        rows += [(n, _from_due((today - due).days), f"`{x.kind}`", x.level, ", ".join(x.recipients), f"`{c.status}`")
+                 for x in notices]
+    return _table(("day", "", "notice", "level", "to", "status then"), rows)
+
+
+def _from_due(days: int) -> str:
+    if days == 0:
+        return "the due date"
+    return f"{abs(days)} day{'s' if abs(days) != 1 else ''} {'before' if days < 0 else 'after'} due"
+
+
 def notice_kinds() -> str:
     """Every notice kind the tracker decides (services/tracker/domain/rules.py)."""
     from services.tracker.domain.rules import NOTICES
@@ -173,6 +203,6 @@ def problems() -> str:
 
 
 SECTIONS: dict[str, Callable[[], str]] = {
-    "settings": settings, "policy": policy, "notice-kinds": notice_kinds, "topics": topics, "events": events,
+    "settings": settings, "ladder": ladder, "policy": policy, "notice-kinds": notice_kinds, "topics": topics, "events": events,
     "endpoints": endpoints, "commands": commands, "problems": problems,
 }
