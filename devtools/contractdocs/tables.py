@@ -203,6 +203,6 @@ def problems() -> str:
 
 
 SECTIONS: dict[str, Callable[[], str]] = {
-    "settings": settings, "ladder": ladder, "policy": policy, "notice-kinds": notice_kinds, "topics": topics, "events": events,
-    "endpoints": endpoints, "commands": commands, "problems": problems,
+    "settings": settings, "ladder": ladder, "policy": policy, "notice-kinds": notice_kinds, "topics": topics,
+    "events": events, "endpoints": endpoints, "commands": commands, "problems": problems,
 }
