@@ -11,7 +11,6 @@ from typing import Iterator
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from schemas.envelope import CloudEvent
 from services.common import outbox as outbox_mod
 from services.common.db import for_update, insert_once
 from services.common.tokens import Principal, api_tokens
@@ -59,7 +58,7 @@ class SqlStore:
             stmt = stmt.where(recommendations.c.decision == if_decision)
         self.s.execute(stmt.values(**values))
 
-    def publish(self, event: CloudEvent) -> None:
+    def publish(self, event: dict) -> None:
         outbox_mod.add(self.s, outbox, event)
 
     def first_time(self, event_id: str) -> bool:

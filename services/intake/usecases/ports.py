@@ -11,7 +11,6 @@ import datetime as dt
 from contextlib import AbstractContextManager
 from typing import Any, Callable, Protocol
 
-from schemas.envelope import CloudEvent
 from services.common.tokens import Principal
 
 Work = Callable[["Store"], tuple[int, dict]]
@@ -32,7 +31,7 @@ class Store(Protocol):
     def update_recommendation(self, rec_id: str, values: dict, *, if_decision: str | None = None) -> None: ...
 
     # events: published after the transaction (the outbox), and consumed once
-    def publish(self, event: CloudEvent) -> None: ...
+    def publish(self, event: dict) -> None: ...  # a make_event envelope
     def first_time(self, event_id: str) -> bool: ...
 
     # people who may sign in, their links and sessions
