@@ -210,7 +210,8 @@ def test_a_session_s_recommendations_are_recorded_all_or_none(storage):
 
 
 def test_a_csv_is_imported_all_or_none_and_only_for_the_importer_s_panel(storage):
-    text = csvimport.template() + "p1,2026-02-20,One,,,pending,,,,,,,,,,,,,,,\np1,2026-02-21,Two,,,pending,,,,,,,,,,,,,,,\n"
+    text = csvimport.template() + "".join(f"p1,2026-02-2{day},Title {day},,,pending,,,,,,,,,,,,,,,\n"
+                                          for day in (0, 1))
     rows = csvimport.parse(text, THEMES)
     outsider = Principal("f2", "facilitator", "f2@example.org", "p2")
     with pytest.raises(OutsidePanel):
