@@ -125,20 +125,19 @@ def panel_create(
 @panel_app.command("rotate-code")
 def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) -> None:
     """Give a panel a new access code (printed once, alone on the last line); the old one stops working."""
-    from sqlalchemy.orm import Session
-
     from services.common.clock import SYSTEM
     from services.common.db import make_engine
-    from services.intake import record
+    from services.intake.adapters.storage import SqlStorage
     from services.intake.app import migrate
     from services.intake.settings import IntakeSettings
+    from services.intake.usecases import record
+    from services.intake.usecases.errors import NotFound
 
     engine = make_engine(IntakeSettings().database_url)
     migrate(engine)
     try:
-        with Session(engine) as session, session.begin():
-            code = record.rotate_access_code(session, slug, SYSTEM.now())
-    except LookupError:
+        code = record.rotate_access_code(SqlStorage(engine), slug, SYSTEM.now())
+    except NotFound:
         typer.echo(f"there is no panel {slug!r} in intake's database (DATABASE_URL); check the slug", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"panel {slug} has a new access code; the old one stops working once intake has published it "
@@ -156,7 +155,7 @@ def import_csv(
     import httpx
 
     from schemas.models import DEFAULT_THEMES
-    from services.intake import csvimport
+    from services.intake.usecases import csvimport
 
     text = file.read_text(encoding="utf-8-sig")
     lines = text.splitlines(keepends=True)

@@ -18,7 +18,8 @@ from services.common.clock import london_today, utcnow
 from services.common.db import make_engine
 from services.common.migrate import upgrade_common
 from services.common.settings import CommonSettings
-from services.intake.signin import LINK_MINUTES, new_link
+from services.intake.adapters.storage import SqlStorage
+from services.intake.usecases.signin import LINK_MINUTES, new_link
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
@@ -82,7 +83,7 @@ def facilitator_link() -> str:
     at /signin; asking there sends the next one to the mail catcher)."""
     engine = make_engine(CommonSettings().database_url)
     tokens.issue(engine, "facilitator", email=FACILITATOR, panel=FACILITATOR_PANEL)
-    secret, _ = new_link(engine, FACILITATOR, utcnow())
+    secret, _ = new_link(SqlStorage(engine), FACILITATOR, utcnow())
     return f"{INTAKE}/signin/link?key={secret}"
 
 

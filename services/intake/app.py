@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -22,11 +23,14 @@ from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_https_intake, require_strong_secret_key, secret
 from services.common.streams import make_faust_app
-from services.intake import agents, api, pages, signin, store
-from services.intake.replies import ReplyHandlers
-from services.intake.sessions import Sessions
+from services.intake.adapters import mail, tables
+from services.intake.adapters.storage import SqlStorage
+from services.intake.entrypoints import agents
 from services.intake.settings import IntakeSettings
-from services.intake.views import SigninLimit
+from services.intake.usecases.replies import ReplyHandlers
+from services.intake.web import api, errors, pages, signin
+from services.intake.web.sessioncookie import Sessions
+from services.intake.web.signinlimit import SigninLimit
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,7 +38,7 @@ DEFAULT_PORT = 8001
 
 
 def migrate(engine) -> None:
-    upgrade_service(engine, "intake", MIGRATIONS, store.metadata)
+    upgrade_service(engine, "intake", MIGRATIONS, tables.metadata)
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
@@ -52,7 +56,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         # opened and closed again per request (bench/intake_post.py: 143 -> 162 requests/s).
         engine = make_engine(settings.database_url, pool_size=40)  # PostgreSQL only
         migrate(engine)
-        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
+        relay = OutboxRelay(engine, tables.outbox, settings.kafka_bootstrap_servers,
                             prefix=settings.followthrough_topic_prefix)
         if settings.followthrough_outbox_relay:
             relay.start()
@@ -62,7 +66,9 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         app.state.clock = clock
         app.state.csrf = Csrf(secret(settings.followthrough_secret_key), clock, public_url=settings.intake_url,
                               name="intake_csrf")
-        app.state.sessions = Sessions(engine, clock, settings.intake_url)
+        app.state.storage = storage = SqlStorage(engine)
+        app.state.sessions = Sessions(storage, clock, settings.intake_url)
+        app.state.send_link = functools.partial(mail.send_link, settings)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              settings.followthrough_signin_address_limit,
                                              secret(settings.followthrough_secret_key))
@@ -84,6 +90,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     app.include_router(api.router)
     app.include_router(signin.router)
     app.include_router(pages.router)
+    errors.install(app)
     bodylimit.install(app, settings, {api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
     health.install_edges(app, settings)
     clientaddress.install(app, settings)  # before all: sign-in limits count the client behind the proxy
@@ -112,7 +119,8 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
     while True:
         faust_app = make_faust_app("followthrough-intake", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
-        agents.register(faust_app, ReplyHandlers(engine, wake=relay.wake), settings.followthrough_topic_prefix)
+        agents.register(faust_app, ReplyHandlers(SqlStorage(engine), wake=relay.wake),
+                        settings.followthrough_topic_prefix)
         try:
             async with faust_app_running(faust_app, stop_timeout=STOP_TIMEOUT):
                 lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,

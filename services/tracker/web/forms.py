@@ -3,13 +3,12 @@ refuse (a NUL byte, a percent of 999 or "²", contact details); errors come back
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from services.common.clienthash import client_hash
 from services.common.problems import INVALID_REQUEST
 from services.common.settings import secret
 
@@ -38,6 +37,4 @@ def form_model(model: type[M], **fields) -> M:
 
 def client_of(request: Request) -> str:
     """Who is asking, as a keyed hash of their address: enough to count attempts, not to find anyone."""
-    key = secret(request.app.state.settings.followthrough_secret_key).encode()
-    host = request.client.host if request.client else "unknown"
-    return hmac.new(key, host.encode(), hashlib.sha256).hexdigest()[:32]
+    return client_hash(secret(request.app.state.settings.followthrough_secret_key), request)

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from schemas import RecommendationReplied, make_event
 from schemas.models import CounterProposal
-from services.intake import csvimport
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
+from services.intake.usecases import csvimport
 from tests.support.api import issue_token, panel_body
 from tests.support.procs import wait_until
 from tests.support.topics import produce, read

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from services.common.clock import SimulatedClock, london_today
 from services.common.db import make_engine
 from services.intake.app import create_app
-from services.intake.readability import PLAIN_EXAMPLE
+from services.intake.domain.readability import PLAIN_EXAMPLE
 from services.intake.settings import IntakeSettings
 from tests.support.api import issue_token, panel_body
 from tests.support.mail import mails_to

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from services.common.db import make_engine
 from services.intake.app import create_app
-from services.intake.csvimport import COLUMNS
 from services.intake.settings import IntakeSettings
+from services.intake.usecases.csvimport import COLUMNS
 from tests.support.api import agreed_body, issue_token, panel_body
 
 ROLE = "Inspector (or text Jay, 15, on 07911 123456 / jay@gmail.com)"

@@ -13,7 +13,7 @@ import httpx
 import sqlalchemy as sa
 
 from services.common.db import make_engine
-from services.intake.csvimport import COLUMNS
+from services.intake.usecases.csvimport import COLUMNS
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.topics import read
 

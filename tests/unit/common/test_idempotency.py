@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from services.common.db import make_engine
 from services.common.problems import Problem
-from services.intake import idempotency
+from services.intake.adapters import idempotency
 from services.intake.app import migrate
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)

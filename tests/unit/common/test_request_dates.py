@@ -16,9 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 from services.common.clock import london_today
 from services.common.problems import Problem
-from services.intake import csvimport, recordform
-from services.intake import requests as intake_requests
-from services.intake.requests import CommitmentIn, RecommendationIn
+from services.intake.domain import submissions as intake_requests
+from services.intake.domain.submissions import CommitmentIn, RecommendationIn
+from services.intake.usecases import csvimport
+from services.intake.web import recordform
 from services.tracker.web import requests as tracker_requests
 from services.tracker.web.forms import form_model
 from services.tracker.web.requests import ExtensionIn

@@ -7,9 +7,9 @@ import pytest
 import textstat
 from pydantic import ValidationError
 
-from services.intake import csvimport
-from services.intake.readability import MAX_GRADE, PLAIN_EXAMPLE, grade, plain_reason
-from services.intake.requests import DecisionIn, RecommendationIn
+from services.intake.domain.readability import MAX_GRADE, PLAIN_EXAMPLE, grade, plain_reason
+from services.intake.domain.submissions import DecisionIn, RecommendationIn
+from services.intake.usecases import csvimport
 
 HARD = ("The operational requirements of the neighbourhood policing directorate preclude implementation "
         "of weekly engagement visitations within existing resourcing constraints.")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from starlette.datastructures import FormData
 
-from services.intake import recordform
+from services.intake.web import recordform
 
 THEMES = ("respect", "trust", "other")
 DAY = dt.date(2026, 11, 20)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from starlette.datastructures import FormData
 
-from services.intake import recordform
+from services.intake.web import recordform
 
 ROLE = "Inspector (or text Jay, 15, on 07911 123456 / jay@gmail.com)"
 

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from services.common.clock import SimulatedClock
 from services.common.db import make_engine
+from services.intake.adapters.storage import SqlStorage
 from services.intake.app import migrate
-from services.intake.sessions import SESSION_HOURS, Sessions
+from services.intake.domain.signin import SESSION_HOURS
+from services.intake.web.sessioncookie import Sessions
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
 
@@ -41,7 +43,7 @@ def _start(sessions: Sessions, token_id: str = "t1") -> tuple[str, str]:
 
 
 def test_a_session_acts_as_its_token_until_sign_out(engine):
-    sessions = Sessions(engine, SimulatedClock(NOW), "http://127.0.0.1:8001")
+    sessions = Sessions(SqlStorage(engine), SimulatedClock(NOW), "http://127.0.0.1:8001")
     value, set_cookie = _start(sessions)
     assert set_cookie.startswith("ft_session=") and "HttpOnly" in set_cookie and "Secure" not in set_cookie
     assert f"Max-Age={SESSION_HOURS * 3600}" in set_cookie
@@ -57,7 +59,7 @@ def test_a_session_acts_as_its_token_until_sign_out(engine):
 
 def test_a_session_ends_after_8_hours(engine):
     clock = SimulatedClock(NOW)
-    sessions = Sessions(engine, clock, "http://127.0.0.1:8001")
+    sessions = Sessions(SqlStorage(engine), clock, "http://127.0.0.1:8001")
     request = _request({"ft_session": _start(sessions)[0]})
     clock.advance(dt.timedelta(hours=SESSION_HOURS) - dt.timedelta(seconds=1))
     assert sessions.token_id(request) == "t1"
@@ -67,7 +69,7 @@ def test_a_session_ends_after_8_hours(engine):
 
 def test_ended_sessions_are_forgotten_when_the_next_one_starts(engine):
     clock = SimulatedClock(NOW + dt.timedelta(days=30))
-    sessions = Sessions(engine, clock, "http://127.0.0.1:8001")
+    sessions = Sessions(SqlStorage(engine), clock, "http://127.0.0.1:8001")
     _start(sessions)
     clock.advance(dt.timedelta(hours=SESSION_HOURS))
     _start(sessions)
@@ -77,7 +79,7 @@ def test_ended_sessions_are_forgotten_when_the_next_one_starts(engine):
 
 
 def test_an_https_intake_sets_a_secure_host_cookie(engine):
-    sessions = Sessions(engine, SimulatedClock(NOW), "HTTPS://intake.example.org")
+    sessions = Sessions(SqlStorage(engine), SimulatedClock(NOW), "HTTPS://intake.example.org")
     value, set_cookie = _start(sessions)
     assert set_cookie.startswith("__Host-ft_session=") and "Secure" in set_cookie and "Path=/" in set_cookie
     assert sessions.token_id(_request({"__Host-ft_session": value})) == "t1"
@@ -87,5 +89,5 @@ def test_an_https_intake_sets_a_secure_host_cookie(engine):
 @settings(max_examples=50, deadline=None)
 @given(st.text(alphabet=st.characters(codec="ascii", exclude_characters=';,"\\ '), min_size=1, max_size=60))
 def test_no_made_up_cookie_is_a_session(engine, value):
-    sessions = Sessions(engine, SimulatedClock(NOW), "http://127.0.0.1:8001")
+    sessions = Sessions(SqlStorage(engine), SimulatedClock(NOW), "http://127.0.0.1:8001")
     assert sessions.token_id(_request({"ft_session": value})) is None

@@ -7,7 +7,7 @@ from fastapi import Request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.intake.views import SigninLimit
+from services.intake.web.signinlimit import SigninLimit
 
 KEY = "k" * 48
 

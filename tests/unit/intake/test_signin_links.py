@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from services.common import tokens
 from services.common.db import make_engine
 from services.common.tokens import Principal
-from services.intake import signin
+from services.intake.adapters.storage import SqlStorage
 from services.intake.app import migrate
+from services.intake.usecases import signin
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
 
@@ -27,52 +28,52 @@ def engine(tmp_path):
 
 def test_a_link_works_once_and_only_its_digest_is_kept(engine):
     tokens.issue(engine, "facilitator", email="Youth.Worker@example.org", panel="p1", now=NOW)
-    secret, person = signin.new_link(engine, "youth.worker@EXAMPLE.org ", NOW)
+    secret, person = signin.new_link(SqlStorage(engine), "youth.worker@EXAMPLE.org ", NOW)
     assert person.panel == "p1" and person.role == "facilitator"
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT secret_sha256 FROM intake_signin_links")).scalar_one()
     assert secret not in stored
-    assert signin.check_link(engine, secret, NOW, use=False) == person  # looking does not use it
-    assert signin.check_link(engine, secret, NOW, use=True) == person
+    assert signin.check_link(SqlStorage(engine), secret, NOW, use=False) == person  # looking does not use it
+    assert signin.check_link(SqlStorage(engine), secret, NOW, use=True) == person
     with pytest.raises(signin.LinkRefused, match="already used"):
-        signin.check_link(engine, secret, NOW, use=True)
+        signin.check_link(SqlStorage(engine), secret, NOW, use=True)
     with pytest.raises(signin.LinkRefused, match="not valid"):
-        signin.check_link(engine, secret + "x", NOW, use=True)
+        signin.check_link(SqlStorage(engine), secret + "x", NOW, use=True)
 
 
 def test_a_link_expires_after_15_minutes(engine):
     tokens.issue(engine, "admin", email="admin@example.org", now=NOW)
-    secret, _ = signin.new_link(engine, "admin@example.org", NOW)
+    secret, _ = signin.new_link(SqlStorage(engine), "admin@example.org", NOW)
     later = NOW + dt.timedelta(minutes=15)
     with pytest.raises(signin.LinkRefused, match="expired"):
-        signin.check_link(engine, secret, later, use=True)
+        signin.check_link(SqlStorage(engine), secret, later, use=True)
 
 
 def test_only_live_facilitator_and_admin_tokens_get_a_link(engine):
     tokens.issue(engine, "owner", email="owner@example.org", now=NOW)
     expired = tokens.issue(engine, "facilitator", email="old@example.org", panel="p1", days=1,
                            now=NOW - dt.timedelta(days=2))
-    assert signin.new_link(engine, "owner@example.org", NOW) is None
-    assert signin.new_link(engine, "old@example.org", NOW) is None
-    assert signin.new_link(engine, "nobody@example.org", NOW) is None
+    assert signin.new_link(SqlStorage(engine), "owner@example.org", NOW) is None
+    assert signin.new_link(SqlStorage(engine), "old@example.org", NOW) is None
+    assert signin.new_link(SqlStorage(engine), "nobody@example.org", NOW) is None
     assert expired
 
 
 def test_revoking_the_token_stops_its_links_and_sessions(engine):
     token = tokens.issue(engine, "facilitator", email="f@example.org", panel="p1", now=NOW)
-    secret, person = signin.new_link(engine, "f@example.org", NOW)
-    assert signin.person_of_token(engine, person.token_id, NOW) == person
+    secret, person = signin.new_link(SqlStorage(engine), "f@example.org", NOW)
+    assert signin.person_of_token(SqlStorage(engine), person.token_id, NOW) == person
     tokens.revoke(engine, token.split("_")[1], now=NOW)
-    assert signin.person_of_token(engine, person.token_id, NOW) is None
+    assert signin.person_of_token(SqlStorage(engine), person.token_id, NOW) is None
     with pytest.raises(signin.LinkRefused, match="ended"):
-        signin.check_link(engine, secret, NOW, use=True)
+        signin.check_link(SqlStorage(engine), secret, NOW, use=True)
 
 
 def test_links_a_day_past_expiry_are_forgotten(engine):
     tokens.issue(engine, "admin", email="a@example.org", now=NOW)
-    old, _ = signin.new_link(engine, "a@example.org", NOW)
-    signin.check_link(engine, old, NOW, use=True)
-    signin.new_link(engine, "a@example.org", NOW + dt.timedelta(days=2))
+    old, _ = signin.new_link(SqlStorage(engine), "a@example.org", NOW)
+    signin.check_link(SqlStorage(engine), old, NOW, use=True)
+    signin.new_link(SqlStorage(engine), "a@example.org", NOW + dt.timedelta(days=2))
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM intake_signin_links")).scalar_one() == 1
         assert conn.execute(sa.text("SELECT count(*) FROM intake_signin_uses")).scalar_one() == 0

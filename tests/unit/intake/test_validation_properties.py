@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from schemas.models import DEFAULT_THEMES
 from services.common.guard import contact_details_in
-from services.intake.requests import RecommendationIn
+from services.intake.domain.submissions import RecommendationIn
 
 dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
 SAFE_WORDS = st.sampled_from(["officers", "should", "explain", "stops", "to", "young", "people", "in", "schools",

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.problems import IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_TOO_LONG
-from services.intake.store import idempotency_keys as keys
+from services.intake.adapters.tables import idempotency_keys as keys
 
 Work = Callable[[Session], tuple[int, dict]]
 MAX_KEY_LENGTH = 200

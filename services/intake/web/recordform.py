@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from services.common import dates
 from services.common.problems import describe
-from services.intake.requests import RecommendationIn
+from services.intake.domain.submissions import RecommendationIn
 
 MAX_FORMS = 30
 TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "decline_code", "who_can", "respond_within_days",

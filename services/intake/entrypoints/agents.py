@@ -1,4 +1,4 @@
-"""intake's faust agent: hands every panel reply to replies.py."""
+"""intake's faust agent: hands every panel reply to usecases/replies.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import faust
 from schemas.events import DLQ, REPLIES
 from services.common.consumer import consume
 from services.common.streams import raw_topic
-from services.intake.replies import ReplyHandlers
+from services.intake.usecases.replies import ReplyHandlers
 
 CONSUMED = (REPLIES,)  # topics this service's group reads
 

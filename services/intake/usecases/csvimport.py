@@ -5,13 +5,19 @@ bad row is reported with its row number, and then nothing is written."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
 from pydantic import ValidationError
 
+from schemas.policy import PolicyFile
 from services.common.problems import describe
-from services.intake.requests import RecommendationIn
+from services.common.tokens import Principal
+from services.intake.domain.submissions import RecommendationIn
+from services.intake.usecases.errors import CsvRejected
+from services.intake.usecases.ports import Storage, Store
+from services.intake.usecases.record import outside_panel, record_recommendation
 
 COLUMNS = (
     "panel", "raised_on", "title", "detail", "themes", "decision", "decline_reason", "respond_within_days",
@@ -21,12 +27,6 @@ COLUMNS = (
     "decline_code", "who_can",  # last, so files made from the older template still line up
 )
 REQUIRED = ("panel", "raised_on", "title", "decision")
-
-
-class CsvRejected(ValueError):
-    def __init__(self, errors: list[dict]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
 
 
 def parse(text: str, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
@@ -85,3 +85,20 @@ def _nest(raw: dict[str, Any]) -> dict[str, Any]:
 
 def template() -> str:
     return ",".join(COLUMNS) + "\n"
+
+
+def import_rows(storage: Storage, rows: list[tuple[int, RecommendationIn]], fingerprint: str, now: dt.datetime, *,
+                who: Principal, key: str | None, policies: PolicyFile) -> tuple[int, dict]:
+    """Record every row in one transaction, once per key, or none (a row for a panel this
+    person may not write refuses the whole file)."""
+    if any(not who.may_write_panel(req.panel) for _, req in rows):
+        raise outside_panel(who)
+
+    def work(store: Store) -> tuple[int, dict]:
+        results = []
+        for number, req in rows:
+            rec_id, commitment_id = record_recommendation(store, req, now, policies.for_panel(req.panel))
+            results.append({"row": number, "recommendation_id": rec_id, "commitment_id": commitment_id})
+        return 201, {"imported": len(results), "results": results}
+
+    return storage.run_once(key, fingerprint, work, caller=who.token_id, now=now)

@@ -1,4 +1,6 @@
-"""What facilitators send, validated so that every error names the field and the fix."""
+"""What facilitators send (a panel, a recommendation, a decision), validated so that every
+error names the field and the fix. Pure rules: the API, the CSV import and the record form
+all read into these models."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from schemas.models import Contact, DeclineCode, Escalation, Owner, Text
+from schemas.models import Contact, DeclineCode, Escalation, Owner
 from services.common.dates import BoundedDate
 from services.common.text import PublicLine, PublicText
-from services.intake.readability import plain_reason
+from services.intake.domain.readability import plain_reason
 
 # A decline reason is public and written for the panel: no contact details, and plain words.
 DeclineReason = Annotated[PublicText, AfterValidator(plain_reason)]
@@ -173,16 +175,3 @@ class DecisionIn(_Decline, _In):
             out.append({"field": "commitment.due", "message": "is before the recommendation was raised",
                         "fix": "Use a due date on or after the day it was raised."})
         return out
-
-
-class RecommendationCreated(BaseModel):
-    recommendation_id: Text
-    commitment_id: Optional[Text] = None
-    status_url: Text
-
-
-class PanelCreated(BaseModel):
-    slug: Text
-    access_code: Text = Field(description="shown once, like 7KQ2M-XH4PD (ten characters; case, spaces and hyphens "
-                                          "do not matter when typed): give it to the panel's youth worker")
-    status_url: Text

@@ -1,47 +1,16 @@
-"""Rendering intake's pages: every page carries a fresh CSRF token for its forms; refusals are
-pages in plain words, not JSON."""
+"""How often a client may ask for a sign-in link, and how many links may go to one address."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import math
 import time
-from pathlib import Path
 
-from fastapi import Request, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import Request
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-
-def date_value(text: str) -> str:
-    """What a date input may show again: a valid date (HTML requires one), else nothing; the
-    field's error says what was wrong with the text sent."""
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except (TypeError, ValueError):
-        return ""
-
-
-templates.env.filters["date_value"] = date_value
-
-
-def page(request: Request, template: str, status_code: int = 200, headers: dict | None = None,
-         **context) -> Response:
-    state = request.app.state
-    csrf, cookie = state.csrf.issue(request)
-    response = templates.TemplateResponse(request, template, {"csrf": csrf, **context}, status_code=status_code,
-                                          headers=headers)
-    return state.csrf.remember(request, response, cookie)
-
-
-def refusal(request: Request, status_code: int, heading: str, text: str, headers: dict | None = None,
-            signin: bool = False) -> Response:
-    return page(request, "message.html", status_code, headers, heading=heading, text=text, signin=signin)
+from services.common.clienthash import client_hash, keyed_hash
 
 
 class SigninLimit:
@@ -76,7 +45,7 @@ class SigninLimit:
         return max(1, math.ceil(reset - time.time()))
 
     def _client(self, request: Request) -> str:
-        return self._hash(request.client.host if request.client else "unknown")
+        return client_hash(self._key, request)
 
     def _hash(self, value: str) -> str:  # no address is kept in memory as it was typed
-        return hashlib.sha256(self._key + value.encode()).hexdigest()[:32]
+        return keyed_hash(self._key, value)

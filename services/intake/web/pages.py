@@ -1,7 +1,7 @@
 """The facilitator's record page (contract §5): a session's recommendations and the police's
 decisions, one form per recommendation, no JavaScript. "Add another" is a submit button that
 shows the page again with one more empty form. Everything is recorded through
-`record.record_recommendation`, in one transaction and once per form (the form's hidden
+`record.record_session`, in one transaction and once per form (the form's hidden
 Idempotency-Key, made when the page is rendered)."""
 
 from __future__ import annotations
@@ -13,27 +13,22 @@ import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from services.common.csrf import CsrfError
 from services.common.problems import Problem
 from services.common.tokens import Principal
-from services.intake import record, recordform
-from services.intake.idempotency import run_once
-from services.intake.signin import signed_in
-from services.intake.store import panels
-from services.intake.views import page, refusal
+from services.intake.usecases import record
+from services.intake.usecases.errors import UseCaseError
+from services.intake.web import recordform
+from services.intake.web.errors import as_problem
+from services.intake.web.signin import signed_in
+from services.intake.web.views import page, refusal
 
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
 DECISIONS = (("agreed", "Police agreed to do it"), ("declined", "Police said no"),
              ("pending", "Police will answer later"))
-
-
-def _panel(engine, slug: str):
-    with engine.connect() as conn:
-        return conn.execute(select(panels.c.slug, panels.c.name).where(panels.c.slug == slug)).first()
 
 
 def _gate(request: Request, slug: str) -> tuple[Principal | None, object, Response | None]:
@@ -45,7 +40,7 @@ def _gate(request: Request, slug: str) -> tuple[Principal | None, object, Respon
         return person, None, refusal(request, 403, "Not your panel",
                                      "You can record sessions only for your own panel. "
                                      f"Go to your panel's page: /panels/{person.panel}/record", headers=NO_STORE)
-    panel = _panel(request.app.state.engine, slug)
+    panel = record.panel(request.app.state.storage, slug)
     if panel is None:
         return person, None, refusal(request, 404, "No such panel",
                                      "We cannot find this panel. Check the address.", headers=NO_STORE)
@@ -70,8 +65,7 @@ def choose_panel(request: Request) -> Response:
         return RedirectResponse("/signin", status_code=303)
     if person.panel:
         return RedirectResponse(f"/panels/{person.panel}/record", status_code=303)
-    with request.app.state.engine.connect() as conn:
-        rows = conn.execute(select(panels.c.slug, panels.c.name).order_by(panels.c.name)).all()
+    rows = record.panels(request.app.state.storage)
     return page(request, "panels.html", headers=NO_STORE, person=person, panels=rows)
 
 
@@ -114,17 +108,12 @@ async def record_post(slug: str, request: Request) -> Response:
         return _render(request, person, panel, entries, key=key, date=date, date_error=date_error, status_code=422,
                        error="Some answers need fixing. Look for the notes beside them.")
 
-    def work(session):
-        now = state.clock.now()
-        ids = [record.record_recommendation(session, req, now, state.policies.for_panel(slug))[0]
-               for req in requests]
-        return 201, {"recorded": ids}
-
     fingerprint = "form:" + json.dumps([r.model_dump(mode="json") for r in requests], sort_keys=True)
     try:
-        _, body = await run_in_threadpool(run_once, state.engine, key, fingerprint, work,
-                                          caller=person.token_id, now=state.clock.now())
-    except Problem as exc:
+        ids = await run_in_threadpool(lambda: record.record_session(
+            state.storage, requests, fingerprint, state.clock.now(), who=person, key=key, policies=state.policies))
+    except (Problem, UseCaseError) as refused:
+        exc = as_problem(refused)
         if exc.status == 409:
             return _render(request, person, panel, entries, key=str(uuid.uuid4()), date=date, status_code=409,
                            error="This form was already sent with other answers. Check the panel's page, "
@@ -132,5 +121,5 @@ async def record_post(slug: str, request: Request) -> Response:
         return _render(request, person, panel, entries, key=key, date=date, status_code=exc.status,
                        error=exc.detail)
     state.relay.wake()
-    log.info("recommendations.recorded_by_form", panel=slug, count=len(body["recorded"]), token_id=person.token_id)
-    return RedirectResponse(f"/panels/{slug}/record?recorded={len(body['recorded'])}", status_code=303)
+    log.info("recommendations.recorded_by_form", panel=slug, count=len(ids), token_id=person.token_id)
+    return RedirectResponse(f"/panels/{slug}/record?recorded={len(ids)}", status_code=303)

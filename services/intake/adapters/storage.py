@@ -1,0 +1,123 @@
+"""Intake's storage on SQLAlchemy (the `Store` and `Storage` of `usecases/ports.py`): one
+`SqlStore` per transaction. What happens once is decided by the database's unique keys
+(`insert_once`), never by a read before a write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.common import outbox as outbox_mod
+from services.common.db import for_update, insert_once
+from services.common.tokens import Principal, api_tokens
+from services.intake.adapters import idempotency
+from services.intake.adapters.tables import (
+    outbox,
+    panels,
+    processed_events,
+    recommendations,
+    sessions,
+    signin_links,
+    signin_uses,
+)
+from services.intake.domain.signin import ROLES
+
+
+class SqlStore:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _one(self, stmt, lock: bool):
+        return self.s.execute(for_update(self.s, stmt) if lock else stmt).first()
+
+    def add_panel(self, row: dict) -> bool:
+        return insert_once(self.s, panels, **row)
+
+    def panel(self, slug: str, *, lock: bool = False):
+        return self._one(select(panels).where(panels.c.slug == slug), lock)
+
+    def panels(self) -> list:
+        return list(self.s.execute(select(panels.c.slug, panels.c.name).order_by(panels.c.name)).all())
+
+    def set_access_code(self, slug: str, verifier: str) -> None:
+        self.s.execute(update(panels).where(panels.c.slug == slug).values(access_code_sha256=verifier))
+
+    def add_recommendation(self, row: dict) -> bool:
+        return insert_once(self.s, recommendations, **row)
+
+    def recommendation(self, rec_id: str, *, lock: bool = False):
+        return self._one(select(recommendations).where(recommendations.c.id == rec_id), lock)
+
+    def update_recommendation(self, rec_id: str, values: dict, *, if_decision: str | None = None) -> None:
+        stmt = update(recommendations).where(recommendations.c.id == rec_id)
+        if if_decision is not None:
+            stmt = stmt.where(recommendations.c.decision == if_decision)
+        self.s.execute(stmt.values(**values))
+
+    def publish(self, event: dict) -> None:
+        outbox_mod.add(self.s, outbox, event)
+
+    def first_time(self, event_id: str) -> bool:
+        return insert_once(self.s, processed_events, event_id=event_id)
+
+    def people(self, now: dt.datetime, *, token_id: str | None = None, email: str | None = None) -> list[Principal]:
+        c = api_tokens.c
+        stmt = select(api_tokens).where(c.role.in_(ROLES), c.revoked_at.is_(None),
+                                        or_(c.expires_at.is_(None), c.expires_at > now))
+        if token_id is not None:
+            stmt = stmt.where(c.id == token_id)
+        if email is not None:
+            stmt = stmt.where(func.lower(c.email) == email)
+        rows = self.s.execute(stmt.order_by(c.created_at.desc())).all()
+        return [Principal(r.id, r.role, r.email, r.panel) for r in rows]
+
+    def add_link(self, digest: str, token_id: str, now: dt.datetime, expires_at: dt.datetime) -> None:
+        self.s.execute(signin_links.insert().values(secret_sha256=digest, token_id=token_id, created_at=now,
+                                                    expires_at=expires_at))
+
+    def forget_links(self, expired_before: dt.datetime) -> None:
+        # uses first, so SQLite without foreign-key enforcement leaves nothing behind
+        stale = select(signin_links.c.secret_sha256).where(signin_links.c.expires_at < expired_before)
+        self.s.execute(delete(signin_uses).where(signin_uses.c.secret_sha256.in_(stale)))
+        self.s.execute(delete(signin_links).where(signin_links.c.expires_at < expired_before))
+
+    def link(self, digest: str):
+        return self.s.execute(select(signin_links.c.token_id, signin_links.c.expires_at)
+                              .where(signin_links.c.secret_sha256 == digest)).first()
+
+    def link_used(self, digest: str) -> bool:
+        return self.s.execute(select(signin_uses.c.used_at).where(signin_uses.c.secret_sha256 == digest)).first() \
+            is not None
+
+    def use_link(self, digest: str, now: dt.datetime) -> bool:
+        # a second use, even at the same moment, finds the primary key taken
+        return insert_once(self.s, signin_uses, secret_sha256=digest, used_at=now)
+
+    def add_session(self, digest: str, token_id: str, now: dt.datetime, expires_at: dt.datetime) -> None:
+        self.s.execute(delete(sessions).where(sessions.c.expires_at <= now))  # ended ones say nothing
+        self.s.execute(sessions.insert().values(id_sha256=digest, token_id=token_id, expires_at=expires_at))
+
+    def session_token(self, digest: str, now: dt.datetime) -> str | None:
+        return self.s.execute(select(sessions.c.token_id).where(
+            sessions.c.id_sha256 == digest, sessions.c.expires_at > now)).scalar()
+
+    def end_session(self, digest: str) -> None:
+        self.s.execute(delete(sessions).where(sessions.c.id_sha256 == digest))
+
+
+class SqlStorage:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlStore]:
+        with Session(self.engine) as session, session.begin():
+            yield SqlStore(session)
+
+    def run_once(self, key, fingerprint, work, *, caller, now, shown_once=None) -> tuple[int, dict]:
+        return idempotency.run_once(self.engine, key, fingerprint, lambda session: work(SqlStore(session)),
+                                    caller=caller, now=now, shown_once=shown_once)

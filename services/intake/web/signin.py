@@ -1,0 +1,104 @@
+"""The sign-in pages (the rules are in `usecases/signin.py`): ask for a link by email, use it
+with one button (mail scanners open links before people do), sign out.
+
+Asking for a link is limited per client, per address and client, and per address
+(`signinlimit.py`): requests from elsewhere never use up a facilitator's own, and nobody can
+fill an inbox. Over a limit the page says how long to wait, the same page whatever the address."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, BackgroundTasks, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from services.common.csrf import CsrfError
+from services.common.tokens import Principal
+from services.intake.domain.signin import wait_words
+from services.intake.usecases import signin
+from services.intake.usecases.errors import LinkRefused
+from services.intake.web.views import page, refusal
+
+router = APIRouter(include_in_schema=False)
+log = structlog.get_logger()
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def signed_in(request: Request) -> Principal | None:
+    """The person behind the request's session, if the session and their token are both live."""
+    return request.app.state.sessions.person(request)
+
+
+def _signin_page(request: Request, status_code: int = 200, headers: dict | None = None, **context) -> Response:
+    return page(request, "signin.html", status_code=status_code, headers=headers, **context)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, out: str | None = None) -> Response:
+    message = "You are signed out." if out else None
+    return _signin_page(request, message=message, email="")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin_request(request: Request, background: BackgroundTasks, email: str = Form(""),
+                   csrf: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+    except CsrfError as exc:
+        return _signin_page(request, 403, error=str(exc), email=email)
+    wait = state.signin_limit.client_wait(request)
+    if wait:
+        return refusal(request, 429, "Please wait", "You have asked for several links already. "
+                       f"Wait {wait_words(wait)}, then try again.", headers={"Retry-After": str(wait)})
+    email = email.strip()
+    if "@" not in email or len(email) > 320 or any(ch.isspace() for ch in email):
+        return _signin_page(request, 422, email=email,
+                            errors={"email": "Write your work email address, like name@example.org."})
+    wait = state.signin_limit.address_wait(email, request)
+    if wait:  # counted for every address typed, known or not: the page tells nobody who has access
+        return _signin_page(request, 429, email=email, headers={"Retry-After": str(wait)},
+                            error=f"Several links were asked for this address lately. Wait {wait_words(wait)}, "
+                                  "then ask again. If a link has come, you can use it now.")
+    link = signin.new_link(state.storage, email, state.clock.now())
+    if link is not None:
+        secret, person = link
+        background.add_task(state.send_link, person.email,
+                            f"{state.settings.intake_url}/signin/link?key={secret}")
+        log.info("signin.link_made", token_id=person.token_id)
+    return page(request, "signin_sent.html", email=email, minutes=signin.LINK_MINUTES)
+
+
+@router.get("/signin/link", response_class=HTMLResponse)
+def signin_link(request: Request, key: str = "") -> Response:
+    state = request.app.state
+    try:
+        signin.check_link(state.storage, key, state.clock.now(), use=False)
+    except LinkRefused as exc:
+        return refusal(request, 403, "This link does not work", str(exc), headers=NO_STORE, signin=True)
+    return page(request, "signin_link.html", key=key, headers=NO_STORE)
+
+
+@router.post("/signin/link", response_class=HTMLResponse)
+def signin_use(request: Request, key: str = Form(""), csrf: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+    except CsrfError as exc:
+        return refusal(request, 403, "Try the link again", str(exc), headers=NO_STORE)
+    try:
+        person = signin.check_link(state.storage, key, state.clock.now(), use=True)
+    except LinkRefused as exc:
+        return refusal(request, 403, "This link does not work", str(exc), headers=NO_STORE, signin=True)
+    log.info("signin.signed_in", token_id=person.token_id, role=person.role, panel=person.panel)
+    target = f"/panels/{person.panel}/record" if person.panel else "/record"
+    return state.sessions.start(RedirectResponse(target, status_code=303, headers=NO_STORE), person.token_id)
+
+
+@router.post("/signout")
+def signout(request: Request, csrf: str = Form("")) -> Response:
+    state = request.app.state
+    try:
+        state.csrf.check(request, csrf)
+    except CsrfError as exc:
+        return refusal(request, 403, "Try again", str(exc))
+    return state.sessions.end(request, RedirectResponse("/signin?out=1", status_code=303))

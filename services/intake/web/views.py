@@ -1,0 +1,38 @@
+"""Rendering intake's pages: every page carries a fresh CSRF token for its forms; refusals are
+pages in plain words, not JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+
+
+def date_value(text: str) -> str:
+    """What a date input may show again: a valid date (HTML requires one), else nothing; the
+    field's error says what was wrong with the text sent."""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except (TypeError, ValueError):
+        return ""
+
+
+templates.env.filters["date_value"] = date_value
+
+
+def page(request: Request, template: str, status_code: int = 200, headers: dict | None = None,
+         **context) -> Response:
+    state = request.app.state
+    csrf, cookie = state.csrf.issue(request)
+    response = templates.TemplateResponse(request, template, {"csrf": csrf, **context}, status_code=status_code,
+                                          headers=headers)
+    return state.csrf.remember(request, response, cookie)
+
+
+def refusal(request: Request, status_code: int, heading: str, text: str, headers: dict | None = None,
+            signin: bool = False) -> Response:
+    return page(request, "message.html", status_code, headers, heading=heading, text=text, signin=signin)
