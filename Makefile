@@ -35,8 +35,16 @@ lint: install
 ## in Docker with testcontainers when an engine answers, else through deploy/local; FT_STACK=local|containers).
 ## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000); on the
 ## three-broker cluster (deploy/local/kafka-cluster.sh) it runs broker_kill (FT_CLUSTER_SCENARIOS).
+## Two runs on one stack: first the tests marked `alone` (tests/conftest.py: the fault suite, which restarts
+## the broker and the database, the time machine, the upgrade test), serially, while the broker holds few
+## partitions; then the rest on two pytest-xdist workers, each file on one worker (most of those tests wait
+## on services, the broker and the database rather than compute). Both run even if the first fails.
 test: install system-deps lint
-	FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} $(PYTEST) -q
+	@status=0; \
+	FT_KEEP_STACK=1 FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} \
+	  $(PYTEST) -q --durations=15 -m alone || status=$$?; \
+	$(PYTEST) -q --durations=25 -n 2 --dist loadgroup -m 'not alone' || status=$$?; \
+	exit $$status
 
 unit: install
 	$(PYTEST) -q tests/unit

@@ -14,8 +14,54 @@ from tests.support.services import ServiceProcess, free_port
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+# What `make test` runs alone, before the rest (`-m alone`): the fault suite restarts the shared
+# broker and database, and the fault suite, the time machine and the upgrade test measure or load
+# the machine enough that a neighbour's timing would suffer.
+ALONE = ("tests/faults/", "tests/upgrade/", "tests/integration/tracker/test_time_machine.py")
+# pytest-xdist groups (`--dist loadgroup`): a file's tests stay on one worker, so its module
+# fixtures are made once; the browser tests share one Chromium; the e2e tests run the demo and
+# `followthrough up` on their fixed ports, so two of them must never run at once.
+SHARED_GROUPS = ("tests/browser/", "tests/e2e/")
+RUN_ID = "FT_XDIST_RUN"
+
+
+def _under_xdist(config) -> bool:
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    if _under_xdist(config):
+        # Workers inherit these: one name for this run, and containers that outlive the worker
+        # which started them (the controller stops them at the end).
+        os.environ.setdefault(RUN_ID, uuid.uuid4().hex)
+        os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups, and before -m deselects
+def pytest_collection_modifyitems(config, items):
+    root = Path(config.rootpath)
+    for item in items:
+        rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.nodeid
+        if rel.startswith(ALONE):
+            item.add_marker(pytest.mark.alone)
+        group = next((g for g in SHARED_GROUPS if rel.startswith(g)), rel)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, the controller stops the stack its workers shared (they never do)."""
+    run_id = os.environ.get(RUN_ID)
+    if _under_xdist(session.config) and run_id and stack_mod.started_in(run_id) \
+            and not os.environ.get("FT_KEEP_STACK"):
+        stack_mod.stop()
+
+
 @pytest.fixture(scope="session")
 def stack():
+    run_id = os.environ.get(RUN_ID)
+    if run_id:  # one of several workers: the first starts the stack, the controller stops it
+        yield stack_mod.start_shared(run_id)
+        return
     s = stack_mod.start()
     yield s
     if not os.environ.get("FT_KEEP_STACK"):
@@ -106,5 +152,8 @@ def services(service_env, tmp_path_factory):
         return proc.start()
 
     yield start
+    # SIGTERM to all first, then wait: they shut down side by side, not one after the other.
+    for proc in started:
+        proc.terminate()
     for proc in started:
         proc.stop()

@@ -60,6 +60,11 @@ class ServiceProcess:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting (`stop` then waits)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
