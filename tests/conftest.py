@@ -14,13 +14,17 @@ from tests.support.services import ServiceProcess, free_port
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-# What `make test` runs alone, before the rest (`-m alone`): the fault suite restarts the shared
-# broker and database, and the fault suite, the time machine and the upgrade test measure or load
-# the machine enough that a neighbour's timing would suffer.
-ALONE = ("tests/faults/", "tests/upgrade/", "tests/integration/tracker/test_time_machine.py")
-# pytest-xdist groups (`--dist loadgroup`): a file's tests stay on one worker, so its module
-# fixtures are made once; the browser tests share one Chromium; the e2e tests run the demo and
-# `followthrough up` on their fixed ports, so two of them must never run at once.
+# What `make test` runs first, on its own (`-m alone`): the fault scenarios that restart the shared
+# broker and database under everyone, while the broker holds few partitions (it restarts faster).
+ALONE = ("tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[broker_restart]",
+         "tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[postgres_restart]")
+# pytest-xdist groups (`--dist loadgroup`): a file's tests stay on one worker, so its module fixtures
+# are made once. HEAVY (the rest of the fault suite, the cluster scenarios, the time machine, the
+# upgrade test: minutes each) run one after another on one worker, first, while the other worker
+# takes everything else; the browser tests share one Chromium; the e2e tests run the demo and
+# `followthrough up` on their fixed ports, so two of them must never run at once (a new test on
+# fixed ports belongs under tests/e2e).
+HEAVY = ("tests/faults/", "tests/upgrade/", "tests/integration/tracker/test_time_machine.py")
 SHARED_GROUPS = ("tests/browser/", "tests/e2e/")
 RUN_ID = "FT_XDIST_RUN"
 
@@ -42,10 +46,12 @@ def pytest_collection_modifyitems(config, items):
     root = Path(config.rootpath)
     for item in items:
         rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.nodeid
-        if rel.startswith(ALONE):
+        if item.nodeid in ALONE:
             item.add_marker(pytest.mark.alone)
-        group = next((g for g in SHARED_GROUPS if rel.startswith(g)), rel)
+        group = "heavy" if rel.startswith(HEAVY) else next((g for g in SHARED_GROUPS if rel.startswith(g)), rel)
         item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):  # the heavy group first (make test keeps this order of groups)
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != "heavy")
 
 
 def pytest_sessionfinish(session):
