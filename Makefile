@@ -44,7 +44,7 @@ test: install system-deps lint
 	@status=0; \
 	FT_KEEP_STACK=1 FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q --durations=5 -m alone || status=$$?; \
 	FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} \
-	  $(PYTEST) -q --durations=30 -n 2 --dist loadgroup --no-loadscope-reorder -m 'not alone' || status=$$?; \
+	  $(PYTEST) -q --durations=30 -n 2 --dist loadscope --no-loadscope-reorder -m 'not alone' || status=$$?; \
 	exit $$status
 
 unit: install

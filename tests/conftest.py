@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import stack as stack_mod
+from tests.support import worker_groups
 from tests.support.services import ServiceProcess, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -18,14 +19,6 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # broker and database under everyone, while the broker holds few partitions (it restarts faster).
 ALONE = ("tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[broker_restart]",
          "tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[postgres_restart]")
-# pytest-xdist groups (`--dist loadgroup`): a file's tests stay on one worker, so its module fixtures
-# are made once. HEAVY (the rest of the fault suite, the cluster scenarios, the time machine, the
-# upgrade test: minutes each) run one after another on one worker, first, while the other worker
-# takes everything else; the browser tests share one Chromium; the e2e tests run the demo and
-# `followthrough up` on their fixed ports, so two of them must never run at once (a new test on
-# fixed ports belongs under tests/e2e).
-HEAVY = ("tests/faults/", "tests/upgrade/", "tests/integration/tracker/test_time_machine.py")
-SHARED_GROUPS = ("tests/browser/", "tests/e2e/")
 RUN_ID = "FT_XDIST_RUN"
 
 
@@ -41,17 +34,23 @@ def pytest_configure(config):
         os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups, and before -m deselects
+def pytest_itemcollected(item):
+    """Marked as it is collected, before `-m` deselects."""
+    if item.nodeid in ALONE:
+        item.add_marker(pytest.mark.alone)
+
+
 def pytest_collection_modifyitems(config, items):
-    root = Path(config.rootpath)
-    for item in items:
-        rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.nodeid
-        if item.nodeid in ALONE:
-            item.add_marker(pytest.mark.alone)
-        group = "heavy" if rel.startswith(HEAVY) else next((g for g in SHARED_GROUPS if rel.startswith(g)), rel)
-        item.add_marker(pytest.mark.xdist_group(group))
-    if hasattr(config, "workerinput"):  # the heavy group first (make test keeps this order of groups)
-        items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != "heavy")
+    if hasattr(config, "workerinput"):  # the heavy group first, on the first free worker
+        items.sort(key=lambda item: worker_groups.group_of(item.nodeid) != "heavy")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` keeps each group of tests/support/worker_groups.py on one worker."""
+    if config.getvalue("dist") == "loadscope":
+        return worker_groups.scheduler(config, log)
+    return None
 
 
 def pytest_sessionfinish(session):
@@ -163,3 +162,4 @@ def services(service_env, tmp_path_factory):
         proc.terminate()
     for proc in started:
         proc.stop()
+
