@@ -28,9 +28,10 @@ def _under_xdist(config) -> bool:
 
 def pytest_configure(config):
     if _under_xdist(config):
-        # Workers inherit these: one name for this run, and containers that outlive the worker
-        # which started them (the controller stops them at the end).
-        os.environ.setdefault(RUN_ID, uuid.uuid4().hex)
+        os.environ.setdefault(RUN_ID, uuid.uuid4().hex)  # workers inherit it: one name for this run
+    if _under_xdist(config) or os.environ.get("FT_KEEP_STACK"):
+        # Containers that outlive the process which started them (testcontainers' reaper would
+        # remove them when it exits): the next run, or this run's controller, finds them by name.
         os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 
