@@ -132,8 +132,8 @@ class ContainersLauncher:
     def __init__(self) -> None:
         self.containers: dict[str, object] = {}
 
-    def running(self) -> list[object]:
-        """The stack's containers that exist now, whoever started them."""
+    def existing(self) -> list[object]:
+        """The stack's containers that exist now (running or not), whoever started them."""
         import docker
 
         client = docker.from_env()
@@ -177,8 +177,11 @@ class ContainersLauncher:
 
         bootstrap = f"127.0.0.1:{KAFKA_PORT}"
         admin_url = f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}"
-        if len(self.running()) == len(self.names):  # another worker of this run started them
-            return Stack(bootstrap=bootstrap, admin_url=admin_url)
+        found = self.existing()
+        if len(found) == len(self.names) and all(c.status == "running" for c in found):
+            return Stack(bootstrap=bootstrap, admin_url=admin_url)  # kept, or started by another worker
+        for container in found:  # half a stack, or a stopped one: its names must be free
+            container.remove(force=True)
         kafka = self.containers["kafka"] = self.kafka_container().start()
         wait_for_logs(kafka, "Kafka Server started", timeout=180)
         self.containers["postgres"] = self.postgres_container().start()
@@ -201,7 +204,7 @@ class ContainersLauncher:
         for container in self.containers.values():
             container.stop()
         self.containers.clear()
-        for container in self.running():  # started by a pytest-xdist worker, stopped by the controller
+        for container in self.existing():  # started by a pytest-xdist worker, stopped by the controller
             container.remove(force=True)
 
 
