@@ -35,8 +35,18 @@ lint: install
 ## in Docker with testcontainers when an engine answers, else through deploy/local; FT_STACK=local|containers).
 ## The fault suite runs FT_FAULT_N recommendations per scenario (500 here; `make soak` runs 2,000); on the
 ## three-broker cluster (deploy/local/kafka-cluster.sh) it runs broker_kill (FT_CLUSTER_SCENARIOS).
+## Two runs on one stack: first the two fault scenarios that restart the shared broker and database
+## (marked `alone` in tests/conftest.py), while the broker holds few partitions; then everything else on two
+## pytest-xdist workers, most of whose tests wait on services, the broker and the database rather than
+## compute: the heavy group (the rest of the fault suite, the cluster scenario, the time machine, the upgrade
+## test) one after another on one worker, every other file on whichever worker is free. Both runs always run
+## (the first may select nothing: FT_FAULT_SCENARIOS without the restarts).
 test: install system-deps lint
-	FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} $(PYTEST) -q
+	@status=0; \
+	FT_KEEP_STACK=1 FT_FAULT_N=$${FT_FAULT_N:-500} $(PYTEST) -q --durations=5 -m alone || { s=$$?; [ $$s -eq 5 ] || status=$$s; }; \
+	FT_FAULT_N=$${FT_FAULT_N:-500} FT_CLUSTER_SCENARIOS=$${FT_CLUSTER_SCENARIOS:-broker_kill} \
+	  $(PYTEST) -q --durations=30 -n 2 --dist loadscope --no-loadscope-reorder -m 'not alone' || status=$$?; \
+	exit $$status
 
 unit: install
 	$(PYTEST) -q tests/unit

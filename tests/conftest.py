@@ -9,13 +9,65 @@ from pathlib import Path
 import pytest
 
 from tests.support import stack as stack_mod
+from tests.support import worker_groups
 from tests.support.services import ServiceProcess, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+# What `make test` runs first, on its own (`-m alone`): the fault scenarios that restart the shared
+# broker and database under everyone, while the broker holds few partitions (it restarts faster).
+ALONE = ("tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[broker_restart]",
+         "tests/faults/test_faults.py::test_nothing_lost_nothing_duplicated[postgres_restart]")
+RUN_ID = "FT_XDIST_RUN"
+
+
+def _under_xdist(config) -> bool:
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    if _under_xdist(config):
+        os.environ.setdefault(RUN_ID, uuid.uuid4().hex)  # workers inherit it: one name for this run
+    if _under_xdist(config) or os.environ.get("FT_KEEP_STACK"):
+        # Containers that outlive the process which started them (testcontainers' reaper would
+        # remove them when it exits): the next run, or this run's controller, finds them by name.
+        os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+
+def pytest_itemcollected(item):
+    """Marked as it is collected, before `-m` deselects."""
+    if item.nodeid in ALONE:
+        item.add_marker(pytest.mark.alone)
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # the heavy group first, on the first free worker
+        items.sort(key=lambda item: worker_groups.group_of(item.nodeid) != "heavy")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` keeps each group of tests/support/worker_groups.py on one worker."""
+    if config.getvalue("dist") == "loadscope":
+        return worker_groups.scheduler(config, log)
+    return None
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, the controller stops the stack its workers shared (they never do)."""
+    run_id = os.environ.get(RUN_ID)
+    if _under_xdist(session.config) and run_id and stack_mod.started_in(run_id) \
+            and not os.environ.get("FT_KEEP_STACK"):
+        stack_mod.stop()
+
+
 @pytest.fixture(scope="session")
 def stack():
+    run_id = os.environ.get(RUN_ID)
+    if run_id:  # one of several workers: the first starts the stack, the controller stops it
+        yield stack_mod.start_shared(run_id)
+        return
     s = stack_mod.start()
     yield s
     if not os.environ.get("FT_KEEP_STACK"):
@@ -106,5 +158,9 @@ def services(service_env, tmp_path_factory):
         return proc.start()
 
     yield start
+    # SIGTERM to all first, then wait: they shut down side by side, not one after the other.
+    for proc in started:
+        proc.terminate()
     for proc in started:
         proc.stop()
+

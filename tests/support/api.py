@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
+import threading
 
-from tests.support.stack import REPO
+_ONE_AT_A_TIME = threading.Lock()  # the runner swaps os.environ and sys.stdout while it runs
 
 
 def issue_token(database_url: str, role: str = "admin", email: str = "admin@example.org",
                 panel: str | None = None) -> str:
-    """Through the real CLI: the token is alone on the last line of stdout."""
-    cmd = [sys.executable, "-m", "services.cli", "token", "issue", "--role", role, "--email", email]
-    if panel:
-        cmd += ["--panel", panel]
-    out = subprocess.run(cmd, cwd=REPO, env={**os.environ, "DATABASE_URL": database_url},
-                         check=True, capture_output=True, text=True).stdout
-    return out.strip().splitlines()[-1]
+    """Through the CLI's own `token issue` command (its options, its output: the token alone on the
+    last line), run in this process: a fresh interpreter per token cost 2-4 s of imports, and the
+    suite issues a few hundred. tests/integration/test_cli.py runs the command as a process."""
+    from typer.testing import CliRunner
+
+    from services.cli_admin import token_app
+
+    args = ["issue", "--role", role, "--email", email, *(["--panel", panel] if panel else [])]
+    with _ONE_AT_A_TIME:
+        done = CliRunner().invoke(token_app, args, env={"DATABASE_URL": database_url}, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    return done.stdout.strip().splitlines()[-1]
 
 
 def panel_body(uid: str) -> dict:

@@ -8,12 +8,13 @@ site-packages, which come first; this checkout's own package is never touched (p
 uninstall outside the environment it installs into). The old code runs on the dependency
 versions a fresh install resolves today wherever its pins allow them. FT_UPGRADE_ISOLATED=1
 installs every dependency into the release's virtualenv instead (about two minutes each, with
-pip's cache)."""
+pip's cache). Each release's wheel is built once and kept (`wheel`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -78,7 +79,24 @@ def install(release: Release, into: Path) -> Installed:
     if not os.environ.get("FT_UPGRADE_ISOLATED"):
         (site,) = venv.glob("lib/python*/site-packages")
         (site / "zz-this-checkout.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(source)],
-                         capture_output=True, text=True, timeout=900)
+    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                          str(wheel(release, source, venv))], capture_output=True, text=True, timeout=900)
     assert pip.returncode == 0, f"installing {release.version}: {pip.stderr[-3000:]}"
     return Installed(release, source, venv)
+
+
+def wheel(release: Release, source: Path, venv: Path) -> Path:
+    """The release's wheel, built once per commit and kept beside the Kafka jars (FOLLOWTHROUGH_CACHE,
+    as deploy/local/kafka.sh): building it (a fresh build environment each time) took most of an
+    install, and a commit's wheel never changes."""
+    cache = Path(os.environ.get("FOLLOWTHROUGH_CACHE", Path.home() / ".cache" / "followthrough"))
+    kept = cache / "release-wheels" / release.commit
+    if not list(kept.glob("*.whl")):
+        partial = kept.with_name(f"{release.commit}.partial-{os.getpid()}")
+        built = subprocess.run([str(venv / "bin" / "pip"), "wheel", "-q", "--no-deps", "--disable-pip-version-check",
+                                "-w", str(partial), str(source)], capture_output=True, text=True, timeout=900)
+        assert built.returncode == 0, f"building {release.version}: {built.stderr[-3000:]}"
+        shutil.rmtree(kept, ignore_errors=True)  # a build another run left half done
+        partial.rename(kept)
+    (found,) = kept.glob("*.whl")
+    return found

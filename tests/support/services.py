@@ -31,6 +31,7 @@ class ServiceProcess:
         self.command = command or [sys.executable, "-m", "services.cli"]
         self.log_path = log_dir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen | None = None
+        self.terminated = False
 
     @property
     def url(self) -> str:
@@ -38,6 +39,7 @@ class ServiceProcess:
 
     def start(self, wait: float = 60.0) -> "ServiceProcess":
         log = open(self.log_path, "ab")
+        self.terminated = False
         self.proc = subprocess.Popen(
             [*self.command, self.name, "--port", str(self.port)],
             cwd=REPO, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
@@ -60,9 +62,15 @@ class ServiceProcess:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
 
+    def terminate(self) -> None:
+        """SIGTERM, once (a second could be taken as "force"), without waiting: `stop` waits."""
+        if self.proc and self.proc.poll() is None and not self.terminated:
+            self.proc.terminate()
+            self.terminated = True
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            self.terminate()
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:

@@ -10,6 +10,7 @@ running demo is untouched. Two launchers:
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
@@ -125,9 +126,18 @@ class ContainersLauncher:
     advertise its address before it starts and a container keeps its address across a restart."""
 
     name = "containers"
+    # Named, so that another pytest-xdist worker finds them running and the controller can stop them.
+    names = {"kafka": f"followthrough-test-kafka-{KAFKA_PORT}", "postgres": f"followthrough-test-postgres-{PG_PORT}"}
 
     def __init__(self) -> None:
         self.containers: dict[str, object] = {}
+
+    def existing(self) -> list[object]:
+        """The stack's containers that exist now (running or not), whoever started them."""
+        import docker
+
+        client = docker.from_env()
+        return [c for c in client.containers.list(all=True) if c.name in self.names.values()]
 
     @staticmethod
     def kafka_env() -> dict[str, str]:
@@ -148,13 +158,14 @@ class ContainersLauncher:
     def kafka_container(self):
         from testcontainers.core.container import DockerContainer
 
-        return DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, KAFKA_PORT).with_envs(**self.kafka_env())
+        return (DockerContainer(KAFKA_IMAGE).with_name(self.names["kafka"]).with_bind_ports(9092, KAFKA_PORT)
+                .with_envs(**self.kafka_env()))
 
     def postgres_container(self):
         from testcontainers.community.postgres import PostgresContainer
 
         return PostgresContainer(POSTGRES_IMAGE, username=DB_USER, password=DB_PASSWORD, dbname=DB_NAME,
-                                 driver=None).with_bind_ports(5432, PG_PORT)
+                                 driver=None).with_name(self.names["postgres"]).with_bind_ports(5432, PG_PORT)
 
     def start(self) -> Stack:
         try:
@@ -164,15 +175,20 @@ class ContainersLauncher:
                                    "`.venv/bin/pip install -e '.[test]'`, or set FT_STACK=local.") from exc
         from testcontainers.core.waiting_utils import wait_for_logs
 
+        bootstrap = f"127.0.0.1:{KAFKA_PORT}"
+        admin_url = f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}"
+        found = self.existing()
+        if len(found) == len(self.names) and all(c.status == "running" for c in found):
+            return Stack(bootstrap=bootstrap, admin_url=admin_url)  # kept, or started by another worker
+        for container in found:  # half a stack, or a stopped one: its names must be free
+            container.remove(force=True)
         kafka = self.containers["kafka"] = self.kafka_container().start()
         wait_for_logs(kafka, "Kafka Server started", timeout=180)
         self.containers["postgres"] = self.postgres_container().start()
         from services.common.topics import ensure_topics
 
-        bootstrap = f"127.0.0.1:{KAFKA_PORT}"
         ensure_topics(bootstrap)
-        return Stack(bootstrap=bootstrap,
-                     admin_url=f"postgresql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{PG_PORT}/{DB_NAME}")
+        return Stack(bootstrap=bootstrap, admin_url=admin_url)
 
     def stop_one(self, which: str) -> None:
         self.containers[which].get_wrapped_container().stop(timeout=30)
@@ -188,6 +204,8 @@ class ContainersLauncher:
         for container in self.containers.values():
             container.stop()
         self.containers.clear()
+        for container in self.existing():  # started by a pytest-xdist worker, stopped by the controller
+            container.remove(force=True)
 
 
 LAUNCHERS = {"local": LocalLauncher, "containers": ContainersLauncher}
@@ -204,6 +222,34 @@ def launcher() -> LocalLauncher | ContainersLauncher:
 
 def start() -> Stack:
     return launcher().start()
+
+
+def start_shared(run_id: str) -> Stack:
+    """`start` for one of several pytest-xdist workers: under a file lock, so the first worker
+    starts the stack and the others find it running; `started_in(run_id)` then says that this
+    run (not an earlier one kept with FT_KEEP_STACK) may stop it."""
+    os.makedirs(RUN_DIR, exist_ok=True)
+    with open(os.path.join(RUN_DIR, "stack.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            stack = start()
+            open(_started_marker(run_id), "w").close()
+            return stack
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _started_marker(run_id: str) -> str:
+    return os.path.join(RUN_DIR, f"stack-used-by-{run_id}")
+
+
+def started_in(run_id: str) -> bool:
+    """True once, for the pytest-xdist controller: did a worker of run `run_id` use the stack?"""
+    try:
+        os.remove(_started_marker(run_id))
+        return True
+    except FileNotFoundError:
+        return False
 
 
 def stop() -> None:
