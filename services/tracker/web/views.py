@@ -10,11 +10,11 @@ from markupsafe import escape
 
 from services.tracker.adapters import convert
 from services.tracker.adapters.publish import days_overdue, next_update_by_of
-from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
 from services.tracker.domain import reopen_window, still_working_asked
 from services.tracker.domain.counting import Rates
 from services.tracker.domain.model import DELAYED
 from services.tracker.domain.rules import NOTICES
+from services.tracker.usecases.panelview import CommitmentRow, RecommendationRow, TimelineRow
 
 # Status in words a 13-year-old reads easily; never colour alone.
 STATUS_WORDS = {
@@ -54,6 +54,11 @@ def when(d: dt.date | dt.datetime | None) -> str:
     if isinstance(d, dt.datetime):
         d = d.date()
     return f"{d.day} {d:%B %Y}"
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """A time from the database as UTC where it came back without its zone (SQLite)."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
 def days(n: int) -> str:

@@ -19,9 +19,9 @@ from services.common.problems import Problem
 from services.intake import csvimport, recordform
 from services.intake import requests as intake_requests
 from services.intake.requests import CommitmentIn, RecommendationIn
-from services.tracker.web import requests as tracker_requests
+from services.tracker.web import bodies as tracker_requests
+from services.tracker.web.bodies import ExtensionIn
 from services.tracker.web.forms import form_model
-from services.tracker.web.requests import ExtensionIn
 
 FAR = "9999-12-31"
 THEMES = ("respect", "other")
