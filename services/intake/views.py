@@ -10,12 +10,14 @@ import time
 from pathlib import Path
 
 from fastapi import Request, Response
-from fastapi.templating import Jinja2Templates
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+from services.common.pagetemplates import page_templates
+
+templates = page_templates(Path(__file__).parent / "templates", home=None,
+                           footer_note="Never write a young person's name or contact details here.")
 
 
 def date_value(text: str) -> str:

@@ -10,9 +10,9 @@ from typing import Optional
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from services.common.csrf import CsrfError
+from services.common.pagetemplates import page_templates
 from services.common.problems import INVALID_REQUEST
 from services.tracker.adapters.links import LinkError
 from services.tracker.domain.rules import ACTIVE
@@ -23,7 +23,8 @@ from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import form_model
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = page_templates(Path(__file__).parent / "templates", home="/register",
+                           footer_note="This page shows no one's name or contact details.")
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
                     "warned": "Your update is posted. Saying early that it will be late is the right thing to do: "
                               "your supervisor has been told, and the panel can see your reason.",

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from services.tracker.domain.counting import COLUMNS, HOW_WE_COUNT, csv_cells, rates
 from services.tracker.usecases.registerview import register_csv_rows, register_snapshot
-from services.tracker.web import views
+from services.tracker.web import registerwords
 from services.tracker.web.pages import templates
 from services.tracker.web.pulse import pulse_view
 
@@ -48,9 +48,9 @@ def _csv(engine, today: dt.date) -> str:
 def _render(engine, today: dt.date, page: int) -> str:
     snap = register_snapshot(engine, today)
     counted, pulse = rates(snap.rows, today), pulse_view(snap.pulse)
-    r = views.register(snap.commitments, snap.areas, today)
-    per = views.REGISTER_PAGE
+    r = registerwords.register(snap.commitments, snap.areas, today)
+    per = registerwords.REGISTER_PAGE
     return templates.get_template("register.html").render({
-        "r": r, "rates": views.rate_words(counted), "how": HOW_WE_COUNT, "today": today,
+        "r": r, "rates": registerwords.rate_words(counted), "how": HOW_WE_COUNT, "today": today,
         "overdue": r.overdue[(page - 1) * per: page * per], "page": page, "more": len(r.overdue) > page * per,
         "pulse": pulse})
