@@ -20,7 +20,7 @@ from services.tracker.bootstrap import bootstrap
 from services.tracker.entrypoints import agents
 from services.tracker.entrypoints.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
-from services.tracker.web import api, approvals, feeds, pages, panel, pulse, ratelimit, register, session
+from services.tracker.web import api, approvals, feeds, pages, panel, pulse, ratelimit, register, sessionpack
 from services.tracker.web import errors as web_errors
 
 DEFAULT_PORT = 8002
@@ -71,7 +71,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(pages.router)
     app.include_router(register.router)
     app.include_router(panel.router)
-    app.include_router(session.router)
+    app.include_router(sessionpack.router)
     app.include_router(pulse.router)
     app.include_router(feeds.router)
     app.include_router(approvals.router)

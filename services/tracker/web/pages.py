@@ -1,5 +1,5 @@
 """The server-rendered pages (contract §5): the police lead's respond page and the public register
-(the panel's page is `panel.py`, its session pack `session.py`). They
+(the panel's page is `panel.py`, its session pack `sessionpack.py`). They
 show no email addresses. Forms are checked by the same request models as the
 API, and every error is shown on the page beside what the visitor sent."""
 
