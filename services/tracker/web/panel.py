@@ -24,7 +24,7 @@ from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
 from services.tracker.web.pages import message_page, templates
 from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, remember_answered_here
-from services.tracker.web.remember import RememberedCodes, verifier_of
+from services.tracker.web.remember import RememberedCodes
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {"confirmed": "Thank you. You said it is done.",
@@ -125,7 +125,8 @@ def _panel_form(slug: str, request: Request, csrf: str, access_code: str,
     typed = bool(access_code.strip())
     try:
         state.csrf.check(request, csrf)
-        verifier = verifier_of(state.engine, slug)  # read before the check: a rotation after it ends what we keep
+        # Read before the check: a rotation after it ends what we keep.
+        verifier = panelview.code_verifier(state.engine, slug)
         remembered = not typed and devices.remembers(request, slug, state.engine)
         if not typed and not remembered and devices.holds(request):
             raise INVALID_REQUEST(CODE_CHANGED, errors=[{"field": "access_code", "message": CODE_CHANGED}])

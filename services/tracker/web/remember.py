@@ -26,11 +26,6 @@ DAYS = 180  # about two terms of meetings; rotating the code ends it sooner
 SALT = "followthrough.remembered-code"
 
 
-def verifier_of(engine, slug: str) -> str | None:
-    """The panel's current code verifier (what the panel's events last said), or None."""
-    return code_verifier(engine, slug)
-
-
 def _fingerprint(verifier: str) -> str:
     return hashlib.sha256(verifier.encode()).hexdigest()[:32]
 
@@ -62,7 +57,7 @@ class RememberedCodes:
             return False
         if not isinstance(said, dict) or said.get("panel") != slug:
             return False
-        verifier = verifier_of(engine, slug)
+        verifier = code_verifier(engine, slug)
         return bool(verifier) and hmac.compare_digest(str(said.get("verifier", "")), _fingerprint(verifier))
 
     def keep(self, response: Response, slug: str, verifier: str) -> None:
