@@ -15,7 +15,8 @@ from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.web.pages import message_page, respond_context, templates
+from services.tracker.web.look import message_page, templates
+from services.tracker.web.respond import respond_context
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,7 +22,7 @@ from services.tracker.web import replyview, views
 from services.tracker.web.bodies import PulseIn, ReopenIn, ReplyIn, VerdictIn
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
-from services.tracker.web.pages import message_page, templates
+from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, remember_answered_here
 from services.tracker.web.remember import RememberedCodes
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from services.tracker.domain.counting import COLUMNS, HOW_WE_COUNT, csv_cells, rates
 from services.tracker.usecases.registerview import register_csv_rows, register_snapshot
 from services.tracker.web import registerwords
-from services.tracker.web.pages import templates
+from services.tracker.web.look import templates
 from services.tracker.web.pulse import pulse_view
 
 router = APIRouter(include_in_schema=False)

@@ -18,7 +18,7 @@ from services.common import dates
 from services.common.clock import LONDON
 from services.tracker.usecases import panelview
 from services.tracker.web import views
-from services.tracker.web.pages import message_page, templates
+from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
 
 router = APIRouter(include_in_schema=False)

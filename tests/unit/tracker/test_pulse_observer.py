@@ -27,7 +27,7 @@ from services.tracker.adapters.store import outbox
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.ingest import Handlers
-from services.tracker.web.pages import templates
+from services.tracker.web.look import templates
 from services.tracker.web.pulse import pulse_view
 from tests.support.events import panel_event
 from tests.support.pulse_observer import KEPT, TRUST, Counts, change_covering, deduced, figures_on

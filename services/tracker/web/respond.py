@@ -1,18 +1,15 @@
-"""The server-rendered pages (contract §5): the police lead's respond page and the public register
-(the panel's page is `panel.py`, its session pack `sessionpack.py`). They
-show no email addresses. Forms are checked by the same request models as the
-API, and every error is shown on the page beside what the visitor sent."""
+"""The police lead's respond page (contract §5), reached from the signed link in their emails: post an
+update, mark it done, move the deadline. It shows no email addresses. Forms are checked by the same
+request models as the API, and every error is shown on the page beside what the visitor sent."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
-from services.common.pagetemplates import page_templates
 from services.common.problems import INVALID_REQUEST
 from services.tracker.adapters.links import LinkError
 from services.tracker.domain.rules import ACTIVE
@@ -21,10 +18,9 @@ from services.tracker.web import views
 from services.tracker.web.bodies import ExtensionIn, UpdateIn
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import form_model
+from services.tracker.web.look import message_page, templates
 
 router = APIRouter(include_in_schema=False)
-templates = page_templates(Path(__file__).parent / "templates", home="/register",
-                           footer_note="This page shows no one's name or contact details.")
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
                     "warned": "Your update is posted. Saying early that it will be late is the right thing to do: "
                               "your supervisor has been told, and the panel can see your reason.",
@@ -113,8 +109,4 @@ def _respond_command(action, note, percent, summary, evidence_url, evidence_note
         body = form_model(ExtensionIn, new_due=new_due, reason=reason)
         return actions.extend, body.model_dump()
     raise INVALID_REQUEST("Use one of the three forms on this page.")
-
-
-def message_page(request: Request, status: int, heading: str, text: str) -> Response:
-    return templates.TemplateResponse(request, "message.html", {"heading": heading, "text": text}, status_code=status)
 
