@@ -20,7 +20,7 @@ from services.tracker.bootstrap import bootstrap
 from services.tracker.entrypoints import agents
 from services.tracker.entrypoints.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
-from services.tracker.web import api, approvals, feeds, pages, panel, pulse, ratelimit, register, session
+from services.tracker.web import api, approvals, feeds, panel, pulse, ratelimit, register, respond, sessionpack
 from services.tracker.web import errors as web_errors
 
 DEFAULT_PORT = 8002
@@ -68,10 +68,10 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     headers.install(app, public_url=settings.public_url)  # outermost: a 429 carries the headers too
     clientaddress.install(app, settings)  # before all: every limit counts the client behind the proxy
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(respond.router)
     app.include_router(register.router)
     app.include_router(panel.router)
-    app.include_router(session.router)
+    app.include_router(sessionpack.router)
     app.include_router(pulse.router)
     app.include_router(feeds.router)
     app.include_router(approvals.router)

@@ -7,9 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from fastapi import Request, Response
-from fastapi.templating import Jinja2Templates
+from services.common.pagetemplates import page_templates
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+templates = page_templates(Path(__file__).parent.parent / "templates", home=None,
+                           footer_note="Never write a young person's name or contact details here.")
 
 
 def date_value(text: str) -> str:

@@ -7,20 +7,14 @@ from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, not_, select
-from sqlalchemy.orm import Session
 
 from schemas import CommitmentPublic
 from services.common.auth import require_roles
-from services.common.problems import FORBIDDEN, NOT_FOUND
+from services.common.problems import FORBIDDEN
 from services.common.tokens import Principal
-from services.tracker.adapters import publish, timeline
-from services.tracker.adapters.store import commitments, recommendations
-from services.tracker.adapters.store import replies as replies_table
-from services.tracker.domain.rules import ACTIVE
-from services.tracker.usecases import actions, replies
-from services.tracker.web.forms import client_of
-from services.tracker.web.requests import (
+from services.tracker.adapters import publish
+from services.tracker.usecases import actions, commitmentview, replies
+from services.tracker.web.bodies import (
     ExtensionIn,
     OwnerIn,
     ReopenIn,
@@ -30,6 +24,7 @@ from services.tracker.web.requests import (
     VerdictIn,
     WithdrawalIn,
 )
+from services.tracker.web.forms import client_of
 
 router = APIRouter(prefix="/api/v1")
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -90,59 +85,37 @@ def list_commitments(
     offset: int = Query(default=0, ge=0, description="skip this many (the next page: offset + limit)"),
 ) -> list[CommitmentPublic]:
     today = request.app.state.clock.today()
-    q = select(commitments).order_by(commitments.c.due, commitments.c.id).limit(limit).offset(offset)
-    if panel:
-        q = q.where(commitments.c.panel == panel)
-    if status:
-        q = q.where(commitments.c.status == status)
-    if overdue is not None:
-        late = and_(commitments.c.status.in_(ACTIVE),
-                    commitments.c.due < today)
-        q = q.where(late if overdue else not_(late))
-    with _engine(request).connect() as conn:
-        rows = conn.execute(q).all()
+    rows = commitmentview.listed(_engine(request), today, panel, status, overdue, limit, offset)
     return [publish.public_state(r, today) for r in rows]
 
 
 @router.get("/commitments/{commitment_id}", response_model=CommitmentDetail, responses={404: PROBLEM},
             summary="One commitment with its timeline")
 def get_commitment(commitment_id: str, request: Request) -> CommitmentDetail:
-    with Session(_engine(request)) as session:
-        row = _find(session, commitment_id)
-        rec = session.execute(select(recommendations.c.title)
-                              .where(recommendations.c.id == row.recommendation_id)).scalar_one()
-        entries = timeline.entries(session, commitment_id)
-        answers = _replies(session, row.recommendation_id)
+    found = commitmentview.detail(_engine(request), commitment_id)
     return CommitmentDetail(
-        **publish.public_state(row, request.app.state.clock.today()).model_dump(),
-        recommendation_title=rec,
-        timeline=[TimelineEntry(seq=e.seq, at=str(e.at), kind=e.kind, entry=_public(e.entry)) for e in entries],
-        replies=answers,
+        **publish.public_state(found.row, request.app.state.clock.today()).model_dump(),
+        recommendation_title=found.recommendation_title,
+        timeline=[TimelineEntry(seq=e.seq, at=str(e.at), kind=e.kind, entry=_public(e.entry)) for e in found.entries],
+        replies=_replies(found.replies),
     )
 
 
 @router.get("/recommendations/{recommendation_id}", response_model=RecommendationDetail, responses={404: PROBLEM},
             summary="One recommendation: the police's decision (with its decline code) and the panel's replies")
 def get_recommendation(recommendation_id: str, request: Request) -> RecommendationDetail:
-    with Session(_engine(request)) as session:
-        rec = session.execute(select(recommendations).where(recommendations.c.id == recommendation_id)).first()
-        if rec is None:
-            raise NOT_FOUND(f"There is no recommendation {recommendation_id}; check the id.")
-        cid = session.execute(select(commitments.c.id)
-                              .where(commitments.c.recommendation_id == recommendation_id)).scalar()
-        answers = _replies(session, recommendation_id)
+    found = commitmentview.recommendation(_engine(request), recommendation_id)
+    rec = found.row
     declined = rec.decision == "declined"
     return RecommendationDetail(
         id=rec.id, panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
         themes=list(rec.themes), decision=rec.decision, decline_reason=rec.decline_reason if declined else None,
         decline_code=(rec.decline_code or "other") if declined else None, who_can=rec.who_can if declined else None,
         respond_by=rec.respond_by if rec.decision == "pending" else None, counter_to=rec.counter_to,
-        commitment_id=cid, replies=answers)
+        commitment_id=found.commitment_id, replies=_replies(found.replies))
 
 
-def _replies(session: Session, recommendation_id: str) -> list[ReplyEntry]:
-    rows = session.execute(select(replies_table).where(replies_table.c.recommendation_id == recommendation_id)
-                           .order_by(replies_table.c.at)).all()
+def _replies(rows: list) -> list[ReplyEntry]:
     return [ReplyEntry(at=str(r.at), decision=r.decision, reply=r.reply, comment=r.comment, respond_by=r.respond_by,
                        counter_id=r.counter_id) for r in rows]
 
@@ -150,9 +123,7 @@ def _replies(session: Session, recommendation_id: str) -> list[ReplyEntry]:
 @router.get("/commitments/{commitment_id}/audit", responses={404: PROBLEM},
             summary="Verify the commitment's hash-chained timeline")
 def audit(commitment_id: str, request: Request) -> dict:
-    with Session(_engine(request)) as session:
-        _find(session, commitment_id)
-        return {"commitment_id": commitment_id, **timeline.verify(timeline.entries(session, commitment_id))}
+    return {"commitment_id": commitment_id, **commitmentview.audit(_engine(request), commitment_id)}
 
 
 owner_or_admin = require_roles(_engine, "admin", "owner")
@@ -252,13 +223,6 @@ def send_reply(request: Request, recommendation_id: str, body: ReplyIn) -> Reply
     return ReplyOut(recommendation_id=done.recommendation_id, decision=done.decision, reply=done.reply,
                     respond_by=done.respond_by, counter_id=done.counter_id,
                     status_url=f"{state.settings.public_url}/panels/{done.panel}")
-
-
-def _find(session: Session, commitment_id: str):
-    row = session.execute(select(commitments).where(commitments.c.id == commitment_id)).first()
-    if row is None:
-        raise NOT_FOUND(f"There is no commitment {commitment_id}; check the id.")
-    return row
 
 
 def _public(entry: dict) -> dict:

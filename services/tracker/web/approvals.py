@@ -15,14 +15,15 @@ from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
 from services.tracker.web.errors import Refusal, as_problem
-from services.tracker.web.pages import _respond_context, message_page, templates
+from services.tracker.web.look import message_page, templates
+from services.tracker.web.respond import respond_context
 
 router = APIRouter(include_in_schema=False)
 
 
 def _checked(request: Request, commitment_id: str, token: str):
     state = request.app.state
-    row, rec = _respond_context(state.engine, commitment_id, token)
+    row, rec = respond_context(state.engine, commitment_id)
     requested = row.requested_due.isoformat() if row.requested_due else None
     state.approvals.check(token, commitment_id, row.escalation["supervisor"], requested)
     return row, rec

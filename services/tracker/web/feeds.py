@@ -7,22 +7,22 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
-from sqlalchemy.orm import Session
 
 from services.common import dates
 from services.common.problems import NOT_FOUND
+from services.tracker.usecases import panelview
 from services.tracker.web import replyview, views
-from services.tracker.web.pages import _aware, _engine, _panel_data
+from services.tracker.web.views import aware
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/panels/{slug}/feed.xml")
 def panel_feed(slug: str, request: Request) -> Response:
-    data = _panel_data(_engine(request), slug)
-    if data is None:
+    snap = panelview.panel_snapshot(request.app.state.engine, slug)
+    if snap is None:
         raise NOT_FOUND(f"There is no panel {slug}.")
-    panel, rows, recs, entries = data
+    panel, rows, recs, entries = snap.panel, snap.commitments, snap.recommendations, snap.entries
     base = request.app.state.settings.public_url
     today = request.app.state.clock.today()
     fg = FeedGenerator()
@@ -34,7 +34,7 @@ def panel_feed(slug: str, request: Request) -> Response:
     latest = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     for r in rows:
         view = views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)
-        changed = max((_aware(e.at) for e in entries.get(r.id, [])), default=_aware(r.created_at))
+        changed = max((aware(e.at) for e in entries.get(r.id, [])), default=aware(r.created_at))
         latest = max(latest, changed)
         fe = fg.add_entry(order="append")
         fe.id(f"urn:followthrough:commitment:{r.id}")
@@ -43,19 +43,19 @@ def panel_feed(slug: str, request: Request) -> Response:
         fe.updated(changed)
         latest_change = f" Latest: {view.timeline[-1]['what']}." if view.timeline else ""
         fe.content(f"You said: {view.said}. Due {view.due}. {view.status_words}.{latest_change}", type="text")
-    latest = max([latest, *_reply_entries(fg, request, slug, recs, base)])
+    latest = max([latest, *_reply_entries(fg, snap, base)])
     fg.updated(latest)
     return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
 
 
-def _reply_entries(fg: FeedGenerator, request: Request, slug: str, recs: dict, base: str) -> list[dt.datetime]:
+def _reply_entries(fg: FeedGenerator, snap: panelview.PanelSnapshot, base: str) -> list[dt.datetime]:
     """The panel's replies to decisions, one entry each; returns when each was sent."""
-    with Session(_engine(request)) as s:
-        answers = replyview.load(s, slug, {rid: r.title for rid, r in recs.items()})
+    slug, recs = snap.panel.slug, snap.recommendations
+    answers = replyview.collect(snap.replies, {rid: r.title for rid, r in recs.items()})
     sent = []
     for rec_id, entries in answers.by_rec.items():
         for a in entries:
-            at = _aware(a["at"])
+            at = aware(a["at"])
             sent.append(at)
             fe = fg.add_entry(order="append")
             fe.id(f"urn:followthrough:reply:{a['id']}")
@@ -69,10 +69,10 @@ def _reply_entries(fg: FeedGenerator, request: Request, slug: str, recs: dict, b
 
 @router.get("/panels/{slug}/deadlines.ics")
 def panel_calendar(slug: str, request: Request) -> Response:
-    data = _panel_data(_engine(request), slug)
-    if data is None:
+    snap = panelview.panel_snapshot(request.app.state.engine, slug)
+    if snap is None:
         raise NOT_FOUND(f"There is no panel {slug}.")
-    panel, rows, recs, _ = data
+    panel, rows, recs = snap.panel, snap.commitments, snap.recommendations
     cal = Calendar()
     cal.add("prodid", "-//followthrough//panel deadlines//EN")
     cal.add("version", "2.0")
@@ -80,7 +80,7 @@ def panel_calendar(slug: str, request: Request) -> Response:
     for r in rows:
         event = Event()
         event.add("uid", f"{r.id}@followthrough.invalid")
-        event.add("dtstamp", _aware(r.created_at))
+        event.add("dtstamp", aware(r.created_at))
         event.add("dtstart", r.due)
         event.add("dtend", dates.add_days(r.due, 1))  # a far date from an event stops at the calendar's end
         event.add("summary", f"Due: {r.action}"[:200])

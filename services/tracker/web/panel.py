@@ -12,22 +12,19 @@ from typing import Callable, Optional
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import escape
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
 from services.common.problems import INVALID_REQUEST, NOT_FOUND, Problem
-from services.tracker.adapters.store import commitments, panels, recommendations, timeline
-from services.tracker.usecases import actions
+from services.tracker.usecases import actions, commitmentview, panelview
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases import replies as replies_uc
 from services.tracker.web import replyview, views
+from services.tracker.web.bodies import PulseIn, ReopenIn, ReplyIn, VerdictIn
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
-from services.tracker.web.pages import message_page, templates
+from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, remember_answered_here
-from services.tracker.web.remember import RememberedCodes, verifier_of
-from services.tracker.web.requests import PulseIn, ReopenIn, ReplyIn, VerdictIn
+from services.tracker.web.remember import RememberedCodes
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {"confirmed": "Thank you. You said it is done.",
@@ -71,20 +68,12 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
 def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, message: str | None = None,
                  error: str | None = None, show: str | None = None, remembered: bool = False) -> str | None:
     """The page; `remembered`: this device remembers the panel's code, so its forms do not ask for it."""
-    with Session(engine) as s:
-        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
-        if panel is None:
-            return None
-        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
-        rows = [r for r in s.execute(select(commitments).where(commitments.c.panel == slug)).all()
-                if r.recommendation_id in recs]
-        entries: dict[str, list] = {}
-        if rows:
-            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
-                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
-                entries.setdefault(e.commitment_id, []).append(e)
-        pulse = pulse_view(s, slug, today)
-        answers = replyview.load(s, slug, {rid: r.title for rid, r in recs.items()})
+    snap = panelview.panel_snapshot(engine, slug, today)
+    if snap is None:
+        return None
+    panel, recs, rows, entries = snap.panel, snap.recommendations, snap.commitments, snap.entries
+    pulse = pulse_view(snap.pulse, today, snap.answered)
+    answers = replyview.collect(snap.replies, {rid: r.title for rid, r in recs.items()})
     ordered = views.panel_order(rows, today)
     items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in ordered]
     # The panel's right of reply: each decision it has not answered yet carries a form.
@@ -136,7 +125,8 @@ def _panel_form(slug: str, request: Request, csrf: str, access_code: str,
     typed = bool(access_code.strip())
     try:
         state.csrf.check(request, csrf)
-        verifier = verifier_of(state.engine, slug)  # read before the check: a rotation after it ends what we keep
+        # Read before the check: a rotation after it ends what we keep.
+        verifier = panelview.code_verifier(state.engine, slug)
         remembered = not typed and devices.remembers(request, slug, state.engine)
         if not typed and not remembered and devices.holds(request):
             raise INVALID_REQUEST(CODE_CHANGED, errors=[{"field": "access_code", "message": CODE_CHANGED}])
@@ -160,9 +150,7 @@ def _code(code: str | None) -> str:
 
 def _on_this_page(engine, commitment_id: str, slug: str) -> None:
     """A form under /panels/{slug} answers only that panel's promises (and so remembers only its code)."""
-    with Session(engine) as s:
-        owner = s.execute(select(commitments.c.panel).where(commitments.c.id == commitment_id)).scalar()
-    if owner != slug:
+    if commitmentview.panel_of(engine, commitment_id) != slug:
         raise NOT_FOUND("This promise is not on this panel's page.")
 
 

@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 from itsdangerous import BadSignature
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from schemas.models import PULSE_MIN_ANSWERS
 from services.common.problems import ALREADY_ANSWERED
 from services.common.settings import secret
 from services.common.signing import timed_serializer
 from services.tracker.usecases import pulse as pulse_uc
+from services.tracker.web.bodies import PulseIn
 from services.tracker.web.forms import client_of
-from services.tracker.web.requests import PulseIn
 
 router = APIRouter()
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -101,20 +100,21 @@ class PulseView:
 CHART_W, CHART_H, SLOT = 240, 60, 40
 
 
-def pulse_view(session: Session, panel: str | None = None, today: dt.date | None = None) -> PulseView:
-    """`panel` None: every panel together (the register). With `today`, this month's answers so far."""
+def pulse_view(periods: list[pulse_uc.Period], today: dt.date | None = None,
+               answered: int | None = None) -> PulseView:
+    """The months with shown counts (one panel's, or every panel's for the register); with `today` and
+    `answered`, how many of the panel answered this month so far."""
     months = []
-    for i, p in enumerate(pulse_uc.shown_periods(session, panel)):
+    for i, p in enumerate(periods):
         h = round(CHART_H * p.mean_trust / 5, 1)
         months.append({
             "label": _month(p.period), "period": p.period, "answers": p.answers, "counted": p.counted,
             "trust": f"{p.mean_trust:.1f}", "yes": p.kept["yes"], "yes_percent": p.kept_yes_percent,
             "x": i * SLOT + 6, "w": SLOT - 12, "h": h, "y": round(CHART_H - h, 1),
         })
-    if panel is None or today is None:
+    if today is None or answered is None:
         return PulseView(months=months)
-    period = pulse_uc.period_of(today)
-    return PulseView(months=months, answered=pulse_uc.answered(session, panel, period), month=_month(period))
+    return PulseView(months=months, answered=answered, month=_month(pulse_uc.period_of(today)))
 
 
 def _month(period: str) -> str:

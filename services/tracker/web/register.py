@@ -8,18 +8,14 @@ import io
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from services.tracker.adapters.register import register_rows
-from services.tracker.adapters.store import commitments, panels
 from services.tracker.domain.counting import COLUMNS, HOW_WE_COUNT, csv_cells, rates
-from services.tracker.web import views
-from services.tracker.web.pages import templates
+from services.tracker.usecases.registerview import register_csv_rows, register_snapshot
+from services.tracker.web import registerwords
+from services.tracker.web.look import templates
 from services.tracker.web.pulse import pulse_view
 
 router = APIRouter(include_in_schema=False)
-LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due")
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -41,8 +37,7 @@ def register_csv(request: Request) -> Response:
 
 
 def _csv(engine, today: dt.date) -> str:
-    with Session(engine) as s:
-        rows = register_rows(s, today)
+    rows = register_csv_rows(engine, today)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -51,14 +46,11 @@ def _csv(engine, today: dt.date) -> str:
 
 
 def _render(engine, today: dt.date, page: int) -> str:
-    with Session(engine) as s:
-        counted = rates(register_rows(s, today), today)
-        late = s.execute(select(*(commitments.c[n] for n in LATE_COLUMNS))).all()
-        areas = dict(s.execute(select(panels.c.slug, panels.c.area)).all())
-        pulse = pulse_view(s)
-    r = views.register(late, areas, today)
-    per = views.REGISTER_PAGE
+    snap = register_snapshot(engine, today)
+    counted, pulse = rates(snap.rows, today), pulse_view(snap.pulse)
+    r = registerwords.register(snap.commitments, snap.areas, today)
+    per = registerwords.REGISTER_PAGE
     return templates.get_template("register.html").render({
-        "r": r, "rates": views.rate_words(counted), "how": HOW_WE_COUNT, "today": today,
+        "r": r, "rates": registerwords.rate_words(counted), "how": HOW_WE_COUNT, "today": today,
         "overdue": r.overdue[(page - 1) * per: page * per], "page": page, "more": len(r.overdue) > page * per,
         "pulse": pulse})

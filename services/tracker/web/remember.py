@@ -17,20 +17,13 @@ import hmac
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature
-from sqlalchemy import Engine, select
 
 from services.common.settings import secret
 from services.common.signing import timed_serializer
-from services.tracker.adapters.store import panels
+from services.tracker.usecases.panelview import code_verifier
 
 DAYS = 180  # about two terms of meetings; rotating the code ends it sooner
 SALT = "followthrough.remembered-code"
-
-
-def verifier_of(engine: Engine, slug: str) -> str | None:
-    """The panel's current code verifier (what the panel's events last said), or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(panels.c.access_code_sha256).where(panels.c.slug == slug)).scalar()
 
 
 def _fingerprint(verifier: str) -> str:
@@ -53,7 +46,7 @@ class RememberedCodes:
         """Whether this device sent a remembered code at all (maybe one since changed)."""
         return bool(request.cookies.get(self._name))
 
-    def remembers(self, request: Request, slug: str, engine: Engine) -> bool:
+    def remembers(self, request: Request, slug: str, engine) -> bool:
         """Whether this device typed the code that the panel's current verifier verifies."""
         raw = request.cookies.get(self._name)
         if not raw:
@@ -64,7 +57,7 @@ class RememberedCodes:
             return False
         if not isinstance(said, dict) or said.get("panel") != slug:
             return False
-        verifier = verifier_of(engine, slug)
+        verifier = code_verifier(engine, slug)
         return bool(verifier) and hmac.compare_digest(str(said.get("verifier", "")), _fingerprint(verifier))
 
     def keep(self, response: Response, slug: str, verifier: str) -> None:

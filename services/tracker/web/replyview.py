@@ -6,10 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from services.tracker.adapters.store import replies
 from services.tracker.domain.reply import ALLOWED
 
 REPLY_WORDS = {"accept": "You accepted this", "insist": "You insisted", "counter": "You proposed something else"}
@@ -45,9 +41,10 @@ class PanelReplies:
                 "choices": [(c, CHOICE_WORDS[c]) for c in ALLOWED[decision]]}
 
 
-def load(session: Session, slug: str, titles: dict[str, str]) -> PanelReplies:
+def collect(rows: list, titles: dict[str, str]) -> PanelReplies:
+    """The panel's replies (oldest first, as the panel snapshot reads them) by decision."""
     out = PanelReplies()
-    for r in session.execute(select(replies).where(replies.c.panel == slug).order_by(replies.c.at)).all():
+    for r in rows:
         out.answered.add((r.recommendation_id, r.decision, r.round))
         out.by_rec.setdefault(r.recommendation_id, []).append(entry(r, titles))
     return out

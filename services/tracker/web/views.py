@@ -10,11 +10,10 @@ from markupsafe import escape
 
 from services.tracker.adapters import convert
 from services.tracker.adapters.publish import days_overdue, next_update_by_of
-from services.tracker.adapters.rows import CommitmentRow, RecommendationRow, TimelineRow
 from services.tracker.domain import reopen_window, still_working_asked
-from services.tracker.domain.counting import Rates
 from services.tracker.domain.model import DELAYED
 from services.tracker.domain.rules import NOTICES
+from services.tracker.usecases.panelview import CommitmentRow, RecommendationRow, TimelineRow
 
 # Status in words a 13-year-old reads easily; never colour alone.
 STATUS_WORDS = {
@@ -54,6 +53,11 @@ def when(d: dt.date | dt.datetime | None) -> str:
     if isinstance(d, dt.datetime):
         d = d.date()
     return f"{d.day} {d:%B %Y}"
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """A time from the database as UTC where it came back without its zone (SQLite)."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
 def days(n: int) -> str:
@@ -251,53 +255,3 @@ def chart(s: Summary, width: int = 300) -> list[dict]:
         bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": label, "n": n})
         x += w
     return bars
-
-
-REGISTER_PAGE = 100  # late promises listed per page of the register
-
-
-@dataclass
-class Register:
-    rows: list[dict]
-    overdue: list[dict]
-
-
-def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> Register:
-    """Promises by owner role and area, and the late ones, latest first (the rates are domain/counting.py)."""
-    groups: dict[tuple[str, str], dict] = {}
-    for c in commitments:
-        g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0})
-        g["total"] += 1
-        g["overdue"] += days_overdue(c, today) > 0
-        g["kept"] += c.status == "kept"
-    return Register(
-        rows=[{"role": r, "area": a, **g} for (r, a), g in sorted(groups.items(), key=lambda kv: -kv[1]["overdue"])],
-        overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
-                         "days": days_overdue(c, today), "panel": c.panel} for c in commitments
-                        if days_overdue(c, today) > 0), key=lambda d: -d["days"]),
-    )
-
-
-DECLINE_WORDS = {"no_power": "Police do not have the power", "no_budget": "No money for it",
-                 "legal_or_safety": "The law or safety stops it", "not_workable": "It would not work",
-                 "other": "Another reason"}
-
-
-def rate_words(r: Rates) -> dict:
-    """Each figure of the register in words; `rate` gives the percentage with its fraction."""
-    return {
-        "acceptance": _pct(r.acceptance.part, r.acceptance.whole),
-        "answered_on_time": _pct(r.answered_on_time.part, r.answered_on_time.whole),
-        "done_on_time": _pct(r.done_on_time.part, r.done_on_time.whole),
-        "kept": _pct(r.kept.part, r.kept.whole),
-        "disputed": _pct(r.disputed.part, r.disputed.whole),
-        "reopened": _pct(r.reopened.part, r.reopened.whole),
-        "median_days_overdue": (days(int(r.median_days_overdue)) if r.median_days_overdue == int(r.median_days_overdue)
-                                else f"{r.median_days_overdue:g} days") if r.median_days_overdue is not None
-        else "none are late",
-        "declines": [(DECLINE_WORDS.get(code, code), code, n) for code, n in r.declines_by_code.items()],
-    }
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}% ({part} of {whole})" if whole else "not yet known (none so far)"

@@ -17,7 +17,7 @@ from services.common.clock import SYSTEM
 from services.tracker.bootstrap import bootstrap
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import actions
-from services.tracker.web import pages
+from services.tracker.web import respond
 from tests.support.events import agreed_event, panel_event
 
 FIRST, SECOND = "First.Owner@example.org", "second.owner@example.org"
@@ -32,7 +32,7 @@ def _world(engine, uid):
         handlers.handle(*parse_event(json.dumps(event).encode()))
     app = FastAPI()
     problems.install(app)
-    app.include_router(pages.router)
+    app.include_router(respond.router)
     s = app.state
     s.settings, s.engine, s.clock, s.csrf, s.links = tracker.settings, engine, SYSTEM, tracker.csrf, tracker.links
     return tracker, event["data"]["commitment"]["id"], TestClient(app)

@@ -13,7 +13,7 @@ from schemas import parse_event
 from schemas.models import DECLINE_CODES
 from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock, utcnow
-from services.tracker.adapters.register import register_rows
+from services.tracker.adapters.registerrows import register_rows
 from services.tracker.adapters.store import notices
 from services.tracker.bootstrap import bootstrap
 from services.tracker.domain.counting import rates

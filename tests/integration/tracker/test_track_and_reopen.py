@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from services.common.clock import london_today
 from services.common.db import make_engine
-from services.tracker.adapters.counts import reopen_counts
 from services.tracker.adapters.links import RespondLinks
+from services.tracker.adapters.reopencounts import reopen_counts
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.procs import wait_until

@@ -19,7 +19,7 @@ from pydantic import BaseModel, EmailStr, ValidationError
 
 from schemas.models import Contact, Escalation
 from services.intake.domain import submissions as intake_requests
-from services.tracker.web import requests as tracker_requests
+from services.tracker.web import bodies as tracker_requests
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
 REQUEST_MODULES = (intake_requests, tracker_requests)
@@ -145,4 +145,4 @@ def test_no_request_model_lives_outside_the_request_modules():
                     getattr(b, "id", getattr(b, "attr", "")) in ("BaseModel", "_In") for b in node.bases):
                 elsewhere.append(node.name)
     assert set(elsewhere) <= RESPONSES, (f"{sorted(set(elsewhere) - RESPONSES)}: request models belong in "
-                                         "services/intake/domain/submissions.py or services/tracker/web/requests.py")
+                                         "services/intake/domain/submissions.py or services/tracker/web/bodies.py")

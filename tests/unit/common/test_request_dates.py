@@ -20,9 +20,9 @@ from services.intake.domain import submissions as intake_requests
 from services.intake.domain.submissions import CommitmentIn, RecommendationIn
 from services.intake.usecases import csvimport
 from services.intake.web import recordform
-from services.tracker.web import requests as tracker_requests
+from services.tracker.web import bodies as tracker_requests
+from services.tracker.web.bodies import ExtensionIn
 from services.tracker.web.forms import form_model
-from services.tracker.web.requests import ExtensionIn
 
 FAR = "9999-12-31"
 THEMES = ("respect", "other")

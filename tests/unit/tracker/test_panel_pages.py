@@ -20,7 +20,7 @@ from services.tracker.bootstrap import bootstrap
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import actions
 from services.tracker.web import errors as web_errors
-from services.tracker.web import pages, panel, pulse, register, session
+from services.tracker.web import panel, pulse, register, respond, sessionpack
 from tests.support.events import agreed_event, panel_code, panel_event
 
 UID = "unitpages"
@@ -39,7 +39,7 @@ class World:
         app = FastAPI()
         problems.install(app)
         web_errors.install(app)
-        for module in (pages, register, panel, session, pulse):
+        for module in (respond, register, panel, sessionpack, pulse):
             app.include_router(module.router)
         s = app.state
         s.settings, s.engine, s.clock, s.csrf, s.access = t.settings, t.engine, t.clock, t.csrf, t.access

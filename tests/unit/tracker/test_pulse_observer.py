@@ -27,7 +27,7 @@ from services.tracker.adapters.store import outbox
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.ingest import Handlers
-from services.tracker.web.pages import templates
+from services.tracker.web.look import templates
 from services.tracker.web.pulse import pulse_view
 from tests.support.events import panel_event
 from tests.support.pulse_observer import KEPT, TRUST, Counts, change_covering, deduced, figures_on
@@ -46,7 +46,7 @@ def engine(tmp_path_factory):
 
 def _read(engine, slug: str, period: str) -> dict:
     with Session(engine) as s:
-        mine, everyone = pulse_view(s, slug), pulse_view(s)
+        mine, everyone = pulse_view(pulse_uc.shown_periods(s, slug)), pulse_view(pulse_uc.shown_periods(s))
         events = [json.loads(p) for p in s.execute(select(outbox.c.payload).where(outbox.c.key == slug)
                                                    .order_by(outbox.c.id.desc())).scalars()]
     html = {name: templates.get_template("_pulse.html").render(pulse=view, kept_line="")

@@ -26,7 +26,7 @@ from services.tracker.domain import (
     time_transition,
     told_level,
 )
-from services.tracker.web.requests import ReopenIn, UpdateIn
+from services.tracker.web.bodies import ReopenIn, UpdateIn
 
 P = Policy()
 WHO = Contacts("owner@example.org", "sup@example.org", "senior@example.org", "board@example.org")

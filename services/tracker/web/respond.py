@@ -1,33 +1,26 @@
-"""The server-rendered pages (contract §5): the police lead's respond page and the public register
-(the panel's page is `panel.py`, its session pack `session.py`). They
-show no email addresses. Forms are checked by the same request models as the
-API, and every error is shown on the page beside what the visitor sent."""
+"""The police lead's respond page (contract §5), reached from the signed link in their emails: post an
+update, mark it done, move the deadline. It shows no email addresses. Forms are checked by the same
+request models as the API, and every error is shown on the page beside what the visitor sent."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Optional
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from services.common.csrf import CsrfError
 from services.common.problems import INVALID_REQUEST
 from services.tracker.adapters.links import LinkError
-from services.tracker.adapters.store import commitments, panels, recommendations, timeline
 from services.tracker.domain.rules import ACTIVE
-from services.tracker.usecases import actions
+from services.tracker.usecases import actions, commitmentview
 from services.tracker.web import views
+from services.tracker.web.bodies import ExtensionIn, UpdateIn
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import form_model
-from services.tracker.web.requests import ExtensionIn, UpdateIn
+from services.tracker.web.look import message_page, templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now.",
                     "warned": "Your update is posted. Saying early that it will be late is the right thing to do: "
                               "your supervisor has been told, and the panel can see your reason.",
@@ -37,34 +30,12 @@ RESPOND_MESSAGES = {"update": "Your update is posted. The panel can see it now."
                                  "approve it. Until then the first deadline stands."}
 
 
-def _engine(request: Request):
-    return request.app.state.engine
-
-
-def _panel_data(engine, slug: str):
-    """A panel, all its commitments (due first), its recommendations and every timeline entry (the feeds)."""
-    with Session(engine) as s:
-        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
-        if panel is None:
-            return None
-        rows = s.execute(select(commitments).where(commitments.c.panel == slug).order_by(commitments.c.due)).all()
-        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
-        entries: dict[str, list] = {}
-        if rows:
-            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
-                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
-                entries.setdefault(e.commitment_id, []).append(e)
-    return panel, rows, recs, entries
-
-
-def _respond_context(engine, commitment_id: str, token: str):
-    """The commitment behind a respond link, or a LinkError saying why not."""
-    with Session(engine) as s:
-        row = s.execute(select(commitments).where(commitments.c.id == commitment_id)).first()
-        if row is None:
-            raise LinkError("This link is for a commitment we cannot find.")
-        rec = s.execute(select(recommendations).where(recommendations.c.id == row.recommendation_id)).one()
-    return row, rec
+def respond_context(engine, commitment_id: str):
+    """The commitment behind a respond (or approve) link and its recommendation, or a LinkError saying why not."""
+    found = commitmentview.with_recommendation(engine, commitment_id)
+    if found is None:
+        raise LinkError("This link is for a commitment we cannot find.")
+    return found
 
 
 @router.get("/commitments/{commitment_id}/respond", response_class=HTMLResponse)
@@ -76,7 +47,7 @@ def _respond_response(commitment_id: str, request: Request, token: str, status_c
                       message: str | None = None, error: str | None = None) -> Response:
     state = request.app.state
     try:
-        row, rec = _respond_context(state.engine, commitment_id, token)
+        row, rec = respond_context(state.engine, commitment_id)
         state.links.check(token, commitment_id, row.owner_email, row.handovers)
     except LinkError as exc:
         return message_page(request, 403, "This link does not work", str(exc))
@@ -100,7 +71,7 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
                  delay_reason: str = Form("")) -> Response:
     state = request.app.state
     try:
-        row, _ = _respond_context(state.engine, commitment_id, token)
+        row, _ = respond_context(state.engine, commitment_id)
         state.links.check(token, commitment_id, row.owner_email, row.handovers)
     except LinkError as exc:
         return message_page(request, 403, "This link does not work", str(exc))
@@ -139,10 +110,3 @@ def _respond_command(action, note, percent, summary, evidence_url, evidence_note
         return actions.extend, body.model_dump()
     raise INVALID_REQUEST("Use one of the three forms on this page.")
 
-
-def message_page(request: Request, status: int, heading: str, text: str) -> Response:
-    return templates.TemplateResponse(request, "message.html", {"heading": heading, "text": text}, status_code=status)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)

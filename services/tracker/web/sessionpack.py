@@ -13,14 +13,12 @@ from typing import Optional
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from services.common import dates
 from services.common.clock import LONDON
-from services.tracker.adapters.store import commitments, panels, recommendations, timeline
+from services.tracker.usecases import panelview
 from services.tracker.web import views
-from services.tracker.web.pages import message_page, templates
+from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
 
 router = APIRouter(include_in_schema=False)
@@ -50,27 +48,13 @@ def session_pack(slug: str, request: Request, since: Optional[str] = None) -> Re
     return HTMLResponse(html)
 
 
-def default_since(session: Session, slug: str, today: dt.date) -> dt.date:
-    latest = session.execute(select(func.max(recommendations.c.raised_on))
-                             .where(recommendations.c.panel == slug)).scalar()
-    return latest or today - dt.timedelta(days=DEFAULT_DAYS)
-
-
 def render_session(engine, slug: str, today: dt.date, since: dt.date | None, public_url: str) -> str | None:
-    with Session(engine) as s:
-        panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
-        if panel is None:
-            return None
-        since = since or default_since(s, slug, today)
-        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
-        rows = [r for r in s.execute(select(commitments).where(commitments.c.panel == slug)
-                                     .order_by(commitments.c.due)).all() if r.recommendation_id in recs]
-        entries: dict[str, list] = {}
-        if rows:
-            for e in s.execute(select(timeline).where(timeline.c.commitment_id.in_([r.id for r in rows]))
-                               .order_by(timeline.c.commitment_id, timeline.c.seq)).all():
-                entries.setdefault(e.commitment_id, []).append(e)
-        pulse = pulse_view(s, slug, today)
+    snap = panelview.panel_snapshot(engine, slug, today)
+    if snap is None:
+        return None
+    panel, recs, rows, entries = snap.panel, snap.recommendations, snap.commitments, snap.entries
+    since = since or snap.latest_raised() or today - dt.timedelta(days=DEFAULT_DAYS)
+    pulse = pulse_view(snap.pulse, today, snap.answered)
     pairs = [(r, views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)) for r in rows]
     pending = [r for r in recs.values() if r.decision == "pending"]
     summary = views.summary([v for _, v in pairs], len(pending))
