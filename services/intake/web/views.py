@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from fastapi import Request, Response
+
 from services.common.pagetemplates import page_templates
 
 templates = page_templates(Path(__file__).parent.parent / "templates", home=None,
