@@ -248,7 +248,7 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
             raise NOT_FOUND("This idea is not on this panel's page.")
         if code is not None:
             state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
-        replies_uc.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
+        replies_uc.reply(state.storage, state.clock, state.tracker.policies, state.recorder, recommendation_id,
                          reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
         return f"done={body.reply}#r-{recommendation_id}"
     return _panel_form(slug, request, csrf, access_code, act)
