@@ -42,11 +42,10 @@ def test_an_event_delivered_twice_is_applied_once(world):
 
 
 def test_the_same_event_twice_in_one_batch_counts_once(world):
-    rec = world.recommendation()
-    world.record_pending(rec)
-    first = world.decline(rec, reason="First reason")
-    world.handlers.handle_many([parse_event(json.dumps(first).encode())] * 2)
-    assert world.storage.recommendations.get(str(rec.id)).decline_reason == "First reason"
+    event = agreed_event(UID, TODAY + dt.timedelta(days=60), agreed_on=TODAY - dt.timedelta(days=20))
+    world.handlers.handle_many([parse_event(json.dumps(event).encode())] * 2)
+    assert len(world.storage.commitments.rows) == 1 and len(world.storage.events_of("commitment.opened")) == 1
+    assert event["id"] in world.storage.processed and len(world.storage.processed) == 2  # the panel's and this
 
 
 def test_a_declined_recommendation_is_kept_with_its_reason_and_makes_no_commitment(world):
