@@ -1,6 +1,7 @@
 """Rows counted up in one INSERT .. ON CONFLICT DO UPDATE statement, so replicas (or threads)
-racing each other count as one would: wrong access codes per (panel, client), and the trust
-pulse's answers per (panel, month). The unit of work's repositories for them."""
+racing each other count as one would: wrong access codes per (panel, client), hits per client and
+clock window, and the trust pulse's answers per (panel, month). The unit of work's repositories
+for them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.common.db import insert_once
-from services.tracker.adapters.store import PULSE_COUNTS, access_failures, lock_extensions, pulse
+from services.tracker.adapters.store import PULSE_COUNTS, access_failures, lock_extensions, pulse, rate_windows
 
 
 def _dialect(session: Session):
@@ -47,6 +48,26 @@ class AccessFailures:
         t = lock_extensions
         self.session.execute(delete(t).where(t.c.panel == panel, t.c.day < today))
         return insert_once(self.session, t, panel=panel, day=today)
+
+
+class RateWindows:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def forget_expired(self, now: dt.datetime) -> None:
+        self.session.execute(delete(rate_windows).where(rate_windows.c.until <= now))
+
+    def hits(self, rule: str, client: str, bucket: int) -> int:
+        t = rate_windows
+        return self.session.execute(select(t.c.hits).where(t.c.rule == rule, t.c.client == client,
+                                                            t.c.bucket == bucket)).scalar() or 0
+
+    def count(self, rule: str, client: str, bucket: int, fits: int, until: dt.datetime) -> bool:
+        t = rate_windows
+        stmt = _dialect(self.session).insert(t).values(rule=rule, client=client, bucket=bucket, hits=1, until=until)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.c.rule, t.c.client, t.c.bucket],
+                                          set_={"hits": t.c.hits + 1}, where=t.c.hits < fits)
+        return self.session.execute(stmt.returning(t.c.hits)).first() is not None
 
 
 class Pulse:

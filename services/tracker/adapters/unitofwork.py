@@ -25,6 +25,7 @@ class SqlUnitOfWork:
         self.inbox = repositories.Inbox(session)
         self.access = counted.AccessFailures(session)
         self.pulse = counted.Pulse(session)
+        self.rates = counted.RateWindows(session)
 
 
 class SqlStorage:

@@ -87,6 +87,13 @@ class AccessFailures(Protocol):
         """True once per (panel, day): the first lock of that panel that day."""
 
 
+class RateWindows(Protocol):
+    def forget_expired(self, now: dt.datetime) -> None: ...
+    def hits(self, rule: str, client: str, bucket: int) -> int: ...
+    def count(self, rule: str, client: str, bucket: int, fits: int, until: dt.datetime) -> bool:
+        """One more hit in the window, in one statement, only while it holds fewer than `fits`."""
+
+
 class Pulse(Protocol):
     def count(self, panel: str, period: str, trust: int, kept: str) -> Any:
         """One more answer; the period's row as it now is (held until the end)."""
@@ -105,6 +112,7 @@ class UnitOfWork(Protocol):
     inbox: Inbox
     access: AccessFailures
     pulse: Pulse
+    rates: RateWindows
 
 
 class Storage(Protocol):

@@ -214,6 +214,25 @@ class FakeAccessFailures:
         return True
 
 
+class FakeRateWindows:
+    def __init__(self, state: FakeStorage) -> None:
+        self.rows = state.rate_windows
+
+    def forget_expired(self, now):
+        for key in [k for k, r in self.rows.items() if r["until"] <= now]:
+            del self.rows[key]
+
+    def hits(self, rule, client, bucket):
+        return self.rows.get((rule, client, bucket), {"hits": 0})["hits"]
+
+    def count(self, rule, client, bucket, fits, until):
+        row = self.rows.setdefault((rule, client, bucket), {"hits": 0, "until": until})
+        if row["hits"] and row["hits"] >= fits:
+            return False
+        row["hits"] += 1
+        return True
+
+
 class FakePulse:
     def __init__(self, state: FakeStorage) -> None:
         self.rows = state.pulse
@@ -236,14 +255,14 @@ class FakeUnitOfWork:
         self.commitments, self.recommendations = FakeCommitments(state), FakeRecommendations(state)
         self.panels, self.timeline, self.notices = FakePanels(state), FakeTimeline(state), FakeNotices(state)
         self.replies, self.outbox, self.inbox = FakeReplies(state), FakeOutbox(state), FakeInbox(state)
-        self.access, self.pulse = FakeAccessFailures(state), FakePulse(state)
+        self.access, self.pulse, self.rates = FakeAccessFailures(state), FakePulse(state), FakeRateWindows(state)
 
 
 class FakeStorage:
     """The tables, and `commits`: how many units of work ended without raising."""
 
     TABLES = ("commitments", "recommendations", "panels", "replies", "timeline", "notices", "events", "processed",
-              "delivery_failures", "access_failures", "lock_days", "pulse")
+              "delivery_failures", "access_failures", "lock_days", "pulse", "rate_windows")
 
     def __init__(self) -> None:
         self.commitments, self.recommendations = Rows(store.commitments), Rows(store.recommendations)
@@ -256,6 +275,7 @@ class FakeStorage:
         self.access_failures: dict[tuple[str, str], dict] = {}
         self.lock_days: set[tuple[str, dt.date]] = set()
         self.pulse: dict[tuple[str, str], dict] = {}
+        self.rate_windows: dict[tuple[str, str, int], dict] = {}
         self.commits = 0
 
     @contextmanager

@@ -15,6 +15,7 @@ from services.tracker.usecases import actions
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.access import WINDOW, AccessCodes
 from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
+from services.tracker.usecases.throttle import Throttle
 from tests.support.events import panel_code
 from tests.unit.tracker.usecases.conftest import SLUG, UID, World
 from tests.unit.tracker.usecases.test_actions import DONE
@@ -93,3 +94,14 @@ def test_a_lock_gives_the_panels_done_commitments_one_more_day_once_a_day(world)
         with pytest.raises(WrongCode):
             codes.check(cid, "wrong", "client-a")
     assert world.row(cid).confirm_extra_days == 2
+
+
+def test_the_throttle_lets_a_client_through_up_to_its_limit_then_says_how_long_to_wait(world):
+    throttle = Throttle(world.storage, world.clock)
+    assert [throttle.hit("reply", "client-a", 3, 60) for _ in range(3)] == [None, None, None]
+    wait = throttle.hit("reply", "client-a", 3, 60)
+    assert wait is not None and 0 < wait <= 120
+    assert throttle.hit("reply", "client-b", 3, 60) is None  # another client has its own count
+    assert throttle.hit("verdict", "client-a", 3, 60) is None  # and another rule
+    world.clock.advance(dt.timedelta(seconds=wait))
+    assert throttle.hit("reply", "client-a", 3, 60) is None
