@@ -31,8 +31,8 @@ TODAY = dt.date(2026, 11, 26)
 
 
 class World:
-    def __init__(self) -> None:
-        self.storage = FakeStorage()
+    def __init__(self, storage=None) -> None:
+        self.storage = storage if storage is not None else FakeStorage()
         self.clock = SimulatedClock(dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
         self.policies = load_policy_file(None)
         self.handlers = Handlers(self.storage, self.policies)
