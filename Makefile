@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas clean stack-stop upgrade
+.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas docs clean stack-stop upgrade
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,11 @@ bench: install
 
 schemas: install
 	$(BIN)/followthrough schemas export
+
+## docs: rewrite docs/contract.md's generated tables (settings, policy, events, endpoints, commands, problems)
+## from the code; `$(BIN)/python -m devtools.contractdocs --check` only says which are stale.
+docs: install
+	$(BIN)/python -m devtools.contractdocs
 
 ## stack-stop: stop the broker, the cluster and the database the tests leave running with FT_KEEP_STACK=1.
 stack-stop:

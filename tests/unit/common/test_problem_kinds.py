@@ -1,5 +1,5 @@
-"""The problem kinds' registry: slugs are URL-safe and unique, titles are fixed, and the README
-and docs/integrators.md list every kind (the tables a client reads before it branches on `type`)."""
+"""The problem kinds' registry: slugs are URL-safe and unique, titles are fixed, and the contract
+(docs/contract.md §7, the table a client reads before it branches on `type`) lists every kind."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_fields_become_json_pointers():
     assert p.errors == [{"pointer": "/commitment/due", "field": "commitment.due", "message": "m", "fix": "f"}]
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/integrators.md"])
+@pytest.mark.parametrize("doc", ["docs/contract.md"])
 def test_the_docs_list_every_kind(doc):
     text = (REPO / doc).read_text()
     for slug, kind in problems.KINDS.items():
