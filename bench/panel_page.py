@@ -22,6 +22,7 @@ from bench import _harness as h  # noqa: E402
 from schemas import parse_event  # noqa: E402
 from schemas.policy import PolicyFile  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
+from services.tracker.adapters.unitofwork import SqlStorage  # noqa: E402
 from services.tracker.app import create_app  # noqa: E402
 from services.tracker.bootstrap import migrate  # noqa: E402
 from services.tracker.settings import TrackerSettings  # noqa: E402
@@ -34,7 +35,7 @@ def main() -> None:
     db, prefix = h.new_database(), h.new_prefix()
     engine = make_engine(db)
     migrate(engine)
-    handlers = Handlers(engine, PolicyFile())
+    handlers = Handlers(SqlStorage(engine), PolicyFile())
     handlers.handle(*parse_event(json.dumps(panel_event("bench")).encode()))
     today = dt.date.today()
     handlers.handle_many([parse_event(json.dumps(agreed_event("bench", today + dt.timedelta(days=d - 100))).encode())

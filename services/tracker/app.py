@@ -85,7 +85,7 @@ def _expose(app: FastAPI, tracker, relay) -> None:
     s.tracker, s.settings, s.engine, s.relay, s.clock = tracker, tracker.settings, tracker.engine, relay, tracker.clock
     s.links, s.approvals, s.csrf, s.recorder = tracker.links, tracker.approvals, tracker.csrf, tracker.recorder
     s.page_cache, s.after_write = tracker.page_cache, lambda: tracker.after_write()
-    s.access = tracker.access
+    s.access, s.storage = tracker.access, tracker.storage
 
 
 def scan_once() -> str:

@@ -19,6 +19,7 @@ from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key, secret
 from services.tracker.adapters import store
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.access import AccessCodes
 from services.tracker.usecases.ingest import Handlers
@@ -38,6 +39,7 @@ class Tracker:
     settings: TrackerSettings
     clock: Clock
     engine: Engine
+    storage: SqlStorage  # what the command use cases write through (usecases/unitofwork.py)
     policies: PolicyFile
     links: RespondLinks
     approvals: ApprovalLinks
@@ -51,7 +53,7 @@ class Tracker:
     after_write: Callable[[], None] = lambda: None
 
     def handlers(self) -> Handlers:
-        return Handlers(self.engine, self.policies, wake=lambda: self.after_write())
+        return Handlers(self.storage, self.policies, wake=lambda: self.after_write())
 
     def relay(self) -> OutboxRelay:
         s = self.settings
@@ -70,8 +72,9 @@ def bootstrap(settings: TrackerSettings | None = None, clock: Clock = SYSTEM, en
     links, approvals = RespondLinks(key, url, days, clock), ApprovalLinks(key, url, days, clock)
     recorder = NoticeRecorder(url, links.url,
                               lambda row, email: approvals.url_for(row.id, email, row.requested_due.isoformat()))
-    return Tracker(settings=settings, clock=clock, engine=engine, policies=policies, links=links,
+    storage = SqlStorage(engine)
+    return Tracker(settings=settings, clock=clock, engine=engine, storage=storage, policies=policies, links=links,
                    approvals=approvals, recorder=recorder,
                    scanner=Scanner(engine, policies, recorder, clock=clock),
                    csrf=Csrf(key, clock, public_url=url),
-                   access=AccessCodes(engine, clock, settings.followthrough_access_code_attempts))
+                   access=AccessCodes(storage, clock, settings.followthrough_access_code_attempts))

@@ -14,6 +14,7 @@ from schemas import parse_event
 from schemas.policy import load_policy_file
 from services.common import accesscode
 from services.common.db import make_engine
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases.ingest import Handlers
 from tests.support.api import issue_token
@@ -55,7 +56,7 @@ def test_scan_runs_one_pass_and_publishes_what_it_decided(stack, database_url, u
     engine = make_engine(database_url)
     migrate(engine)
     event = agreed_event(uid, dt.date.today() - dt.timedelta(days=3))
-    Handlers(engine, load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
+    Handlers(SqlStorage(engine), load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
     env = {"DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap,
            "FOLLOWTHROUGH_TOPIC_PREFIX": prefix}
     r = cli("scan", env=env)

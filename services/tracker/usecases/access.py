@@ -14,15 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, case, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from services.common import accesscode
 from services.common.clock import Clock
-from services.common.db import insert_once
-from services.tracker.adapters.store import access_failures, commitments, lock_extensions, panels, recommendations
 from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
+from services.tracker.usecases.unitofwork import Storage
 
 ALLOWED = 10
 WINDOW = dt.timedelta(minutes=15)
@@ -31,50 +26,54 @@ WINDOW = dt.timedelta(minutes=15)
 class AccessCodes:
     """Checks a panel's access code; `allowed` wrong codes per client per WINDOW."""
 
-    def __init__(self, engine: Engine, clock: Clock, allowed: int = ALLOWED) -> None:
-        self.engine, self.clock, self.allowed = engine, clock, allowed
+    def __init__(self, storage: Storage, clock: Clock, allowed: int = ALLOWED) -> None:
+        self.storage, self.clock, self.allowed = storage, clock, allowed
 
     def check(self, commitment_id: str, code: str, client: str) -> None:
         """The code of the panel that `commitment_id` belongs to (a verdict, a reopening)."""
-        self._check_owner_of(commitments, commitment_id, "commitment", code, client)
+        with self.storage.begin() as uow:
+            row = uow.commitments.get(commitment_id)
+            found = row and (row.panel, _digest(uow, row.panel))
+        if not found:
+            raise NotFound(f"There is no commitment {commitment_id}; check the id.")
+        self._check(*found, code, client)
 
     def check_recommendation(self, recommendation_id: str, code: str, client: str) -> None:
         """The code of the panel that made `recommendation_id` (its reply to a decision)."""
-        self._check_owner_of(recommendations, recommendation_id, "recommendation", code, client)
-
-    def _check_owner_of(self, table, row_id: str, what: str, code: str, client: str) -> None:
-        with Session(self.engine) as session:
-            found = session.execute(select(table.c.panel, panels.c.access_code_sha256)
-                                    .join(panels, panels.c.slug == table.c.panel, isouter=True)
-                                    .where(table.c.id == row_id)).first()
-        if found is None:
-            raise NotFound(f"There is no {what} {row_id}; check the id.")
-        self._check(found[0], found[1], code, client)
+        with self.storage.begin() as uow:
+            rec = uow.recommendations.get(recommendation_id)
+            found = rec and (rec.panel, _digest(uow, rec.panel))
+        if not found:
+            raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
+        self._check(*found, code, client)
 
     def check_panel(self, slug: str, code: str, client: str) -> None:
         """The code of the panel `slug` itself (the trust pulse); counted with the same limit."""
-        with Session(self.engine) as session:
-            found = session.execute(select(panels.c.access_code_sha256).where(panels.c.slug == slug)).first()
-        if found is None:
+        with self.storage.begin() as uow:
+            panel = uow.panels.get(slug)
+        if panel is None:
             raise NotFound(f"There is no panel {slug}; check the link you were given.")
-        self._check(slug, found[0], code, client)
+        self._check(slug, panel.access_code_sha256, code, client)
 
     def _check(self, panel: str, code_digest: str | None, code: str, client: str) -> None:
         clock = self.clock
         now = clock.now()
-        with Session(self.engine) as session, session.begin():
-            session.execute(delete(access_failures).where(access_failures.c.until <= now))
-            limited = _failures(session, panel, client, now) >= self.allowed
+        with self.storage.begin() as uow:
+            uow.access.forget_expired(now)
+            limited = uow.access.failures(panel, client, now) >= self.allowed
         # The slow hash (tens of milliseconds) runs outside any transaction, so it holds no lock;
         # the count below refuses past the limit by itself, so nothing is lost by the split.
         wrong = not limited and not accesscode.matches(code, code_digest)
         if wrong:  # counted, and committed, before we answer
-            with Session(self.engine) as session, session.begin():
-                failures = _count_failure(session, panel, client, now, self.allowed)
+            with self.storage.begin() as uow:
+                # The wrong code that reaches the limit starts a full WINDOW of lock, as the answer says.
+                failures = uow.access.count(panel, client, now, now + WINDOW, self.allowed)
                 if failures is None:  # a racing request took the last attempt
                     limited, wrong = True, False
-                elif failures == self.allowed:
-                    _extend_confirmation_windows(session, panel, clock.today())
+                elif failures == self.allowed and uow.access.first_lock_today(panel, clock.today()):
+                    # A lock must not run out the panel's time to check "done": one more day (the
+                    # window's unit), once per panel per day.
+                    uow.commitments.give_a_day(panel, clock.today())
         if limited:
             raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
                                   retry_after=int(WINDOW.total_seconds()))
@@ -83,32 +82,7 @@ class AccessCodes:
                             field="access_code", fix="Use the panel's access code, exactly as given.")
 
 
-def _failures(session: Session, panel: str, client: str, now: dt.datetime) -> int:
-    t = access_failures
-    return session.execute(
-        select(t.c.failures).where(t.c.panel == panel, t.c.client == client, t.c.until > now)).scalar() or 0
-
-
-def _count_failure(session: Session, panel: str, client: str, now: dt.datetime, allowed: int) -> int | None:
-    """One more wrong code for (panel, client), in one statement; None if the limit was reached first.
-
-    A row past its time starts again at 1; the wrong code that reaches the limit starts a full
-    WINDOW of lock, as the answer says."""
-    t, until = access_failures, now + WINDOW
-    expired = t.c.until <= now
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(t).values(panel=panel, client=client, failures=1, until=until).on_conflict_do_update(
-        index_elements=[t.c.panel, t.c.client],
-        set_={"failures": case((expired, 1), else_=t.c.failures + 1),
-              "until": case((expired | (t.c.failures + 1 >= allowed), until), else_=t.c.until)},
-        where=expired | (t.c.failures < allowed))
-    return session.execute(stmt.returning(t.c.failures)).scalar()
-
-
-def _extend_confirmation_windows(session: Session, panel: str, today: dt.date) -> None:
-    """A lock must not run out the panel's time to check "done": one more day (the window's unit),
-    once per panel per day; the key (panel, day) decides, so racing locks extend once."""
-    session.execute(delete(lock_extensions).where(lock_extensions.c.panel == panel, lock_extensions.c.day < today))
-    if insert_once(session, lock_extensions, panel=panel, day=today):
-        session.execute(update(commitments).where(commitments.c.panel == panel, commitments.c.status == "done")
-                        .values(confirm_extra_days=commitments.c.confirm_extra_days + 1, next_action_on=today))
+def _digest(uow, panel: str) -> str | None:
+    """What the panel's code is checked against; None while the panel's event is on its way."""
+    found = uow.panels.get(panel)
+    return found.access_code_sha256 if found else None

@@ -1,21 +1,16 @@
 """What people do to a commitment through the API and the respond page.
 Each command locks the row, asks the domain for the new state, and writes
-the row, a timeline entry and the event in one transaction."""
+the row, a timeline entry and the event in one unit of work (one transaction)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Callable
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
-
 from schemas import CommitmentPublic
 from services.common.clock import Clock
-from services.common.db import for_update
-from services.tracker.adapters import convert, publish, timeline
+from services.tracker.adapters import convert, publish
 from services.tracker.adapters.rows import CommitmentRow
-from services.tracker.adapters.store import commitments, notices, recommendations
 from services.tracker.domain import (
     ApprovalNeeded,
     Commitment,
@@ -29,29 +24,30 @@ from services.tracker.domain import (
 from services.tracker.domain.model import DELAYED
 from services.tracker.usecases.errors import Incomplete, NotFound
 from services.tracker.usecases.notices import NoticeRecorder
+from services.tracker.usecases.unitofwork import Storage, UnitOfWork
 
 
-def run(engine: Engine, clock: Clock, commitment_id: str, command,
+def run(storage: Storage, clock: Clock, commitment_id: str, command,
         check: Callable[[Any], None] = lambda row: None, **kwargs: Any) -> CommitmentPublic:
     """Lock the commitment, let `check` refuse the caller, run the command, commit."""
     now = clock.now()
     today = clock.today()
-    with Session(engine) as session, session.begin():
-        row = load_for_update(session, commitment_id)
+    with storage.begin() as uow:
+        row = load_for_update(uow, commitment_id)
         check(row)
-        row = command(session, row, now=now, today=today, **kwargs)
+        row = command(uow, row, now=now, today=today, **kwargs)
         return publish.public_state(row, today)
 
 
-def load_for_update(session: Session, commitment_id: str):
-    row = session.execute(for_update(session, select(commitments).where(commitments.c.id == commitment_id))).first()
+def load_for_update(uow: UnitOfWork, commitment_id: str):
+    row = uow.commitments.get(commitment_id, lock=True)
     if row is None:
         raise NotFound(f"There is no commitment {commitment_id}; check the id.")
     return row
 
 
 def apply(
-    session: Session, row: CommitmentRow, *, now: dt.datetime, today: dt.date,
+    uow: UnitOfWork, row: CommitmentRow, *, now: dt.datetime, today: dt.date,
     change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
     columns: dict[str, Any] | None = None, **about: Any,
 ):
@@ -60,14 +56,13 @@ def apply(
     # Let the scan re-decide, a row it had parked after an error included.
     values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
               "parked_error": None}
-    session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
-    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
-    record = timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)
-    publish.emit_commitment(session, event_type, row, today, record=record, **about)
+    row = uow.commitments.update(row.id, values)
+    record = uow.timeline.append(row.id, event_type.removeprefix("commitment."), entry, now)
+    uow.outbox.add(publish.commitment_event(event_type, row, today, record=record, **about))
     return row
 
 
-def post_update(session, row, *, note: str, percent: int | None, evidence_url: str | None,
+def post_update(uow, row, *, note: str, percent: int | None, evidence_url: str | None,
                 evidence_note: str | None, done: bool, summary: str | None, now, today,
                 track: str | None = None, delay_reason: str | None = None, recorder: NoticeRecorder | None = None):
     entry = {"note": note, "percent": percent, "evidence_url": evidence_url, "evidence_note": evidence_note}
@@ -78,17 +73,17 @@ def post_update(session, row, *, note: str, percent: int | None, evidence_url: s
         if not summary:
             raise Incomplete("summary: say in plain words what was done, for the youth panel.",
                              field="summary", fix="Add a short summary a 13-year-old can read.")
-        return apply(session, row, now=now, today=today, change=lambda c: c.complete(today),
+        return apply(uow, row, now=now, today=today, change=lambda c: c.complete(today),
                      event_type="commitment.completed", entry={**entry, "summary": summary},
                      columns={"last_update_at": now, "delay_reason": None}, update=summary)
-    return _progress(session, row, note=note, entry=entry, track=track, delay_reason=delay_reason, now=now,
+    return _progress(uow, row, note=note, entry=entry, track=track, delay_reason=delay_reason, now=now,
                      today=today, recorder=recorder)
 
 
-def _progress(session, row, *, note, entry, track, delay_reason, now, today, recorder):
+def _progress(uow, row, *, note, entry, track, delay_reason, now, today, recorder):
     """A progress update, with how it is going. A significant delay said before the due date tells the
     supervisor at once, crediting the early warning (once per deadline version)."""
-    before = _with_sent(session, row)
+    before = _with_sent(uow, row)
     after = before.post_update(today, track)
     delay_reason = delay_reason if track in DELAYED else None
     told = decide_early_warning(after, track, row.owner_role, delay_reason or "", today)
@@ -97,104 +92,102 @@ def _progress(session, row, *, note, entry, track, delay_reason, now, today, rec
     if track:
         entry = {**entry, "track": track, **({"delay_reason": delay_reason} if delay_reason else {})}
     columns = {"last_update_at": now, **({"delay_reason": delay_reason} if track else {})}
-    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
+    row = apply(uow, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
                 entry={**entry, **_told(told)}, columns=columns, update=note, track=track,
                 delay_reason=delay_reason)
     if recorder:
-        _record(session, recorder, told, row, today, now)
+        _record(uow, recorder, told, row, today, now)
     return row
 
 
-def reopen(session, row, *, comment: str, now, today, recorder: NoticeRecorder):
+def reopen(uow, row, *, comment: str, now, today, recorder: NoticeRecorder):
     """The panel says a kept promise is no longer working, within the policy's window: it is worked
     on again, the ladder starts again, and the owner and supervisor are told."""
-    before = _with_sent(session, row)
+    before = _with_sent(uow, row)
     policy = convert.policy(row)
     after = before.reopen(today, policy.reopen_window_weeks * 7)
     notice = decide_reopen(before, after, comment, today)
     entry = {"comment": comment, "from": row.due.isoformat(), "to": after.due.isoformat(),
              "kept_on": (before.kept_on or before.done_on or today).isoformat(), **_told([notice])}
-    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.reopened",
+    row = apply(uow, row, now=now, today=today, change=lambda c: after, event_type="commitment.reopened",
                 entry=entry, columns={"delay_reason": None}, comment=comment, new_due=after.due)
-    _record(session, recorder, [notice], row, today, now)
+    _record(uow, recorder, [notice], row, today, now)
     return row
 
 
-def extend(session, row, *, new_due: dt.date, reason: str, now, today, recorder: NoticeRecorder):
-    before = _with_sent(session, row)
+def extend(uow, row, *, new_due: dt.date, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(uow, row)
     try:
         after = before.extend(new_due, today, convert.policy(row).extension_limit_days)
     except ApprovalNeeded:
-        return _request_extension(session, row, before, new_due, reason, now, today, recorder)
-    return _moved(session, row, before, after, reason, now, today, recorder)
+        return _request_extension(uow, row, before, new_due, reason, now, today, recorder)
+    return _moved(uow, row, before, after, reason, now, today, recorder)
 
 
-def approve_extension(session, row, *, now, today, recorder: NoticeRecorder):
+def approve_extension(uow, row, *, now, today, recorder: NoticeRecorder):
     """The supervisor approves the deadline the owner asked for."""
     if row.requested_due is None:
         raise TransitionError("there is no request for a new deadline on this commitment to approve")
-    before = _with_sent(session, row)
+    before = _with_sent(uow, row)
     after = before.extend(row.requested_due, today)
-    return _moved(session, row, before, after, row.requested_reason, now, today, recorder, approved=True)
+    return _moved(uow, row, before, after, row.requested_reason, now, today, recorder, approved=True)
 
 
-def _moved(session, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):
+def _moved(uow, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):
     told = decide_change(before, after, "extend", reason, today)
     entry = {"from": row.due.isoformat(), "to": after.due.isoformat(), "reason": reason, **_told(told)}
     if approved:
         entry["approved_by"] = "supervisor"
-    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.extended",
+    row = apply(uow, row, now=now, today=today, change=lambda c: after, event_type="commitment.extended",
                 entry=entry, columns={"requested_due": None, "requested_reason": None},
                 new_due=after.due, reason=reason)
-    _record(session, recorder, told, row, today, now)
+    _record(uow, recorder, told, row, today, now)
     return row
 
 
-def _request_extension(session, row, before: Commitment, new_due: dt.date, reason: str, now, today, recorder):
+def _request_extension(uow, row, before: Commitment, new_due: dt.date, reason: str, now, today, recorder):
     """Too far for the owner alone: keep the deadline, ask the supervisor, show the panel."""
-    session.execute(update(commitments).where(commitments.c.id == row.id)
-                    .values(requested_due=new_due, requested_reason=reason))
-    row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
-    record = timeline.append(session, row.id, "extension_requested",
-                             {"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason}, now)
-    publish.emit_commitment(session, "commitment.updated", row, today, record=record, reason=reason,
-                            update=f"Asked to move the deadline to {new_due:%d %B %Y}: waiting for the "
-                                   "supervisor's approval; the first deadline stands until then")
-    _record(session, recorder, [decide_extension_request(before, new_due, reason, today)], row, today, now)
+    row = uow.commitments.update(row.id, dict(requested_due=new_due, requested_reason=reason))
+    record = uow.timeline.append(row.id, "extension_requested",
+                                 {"from": row.due.isoformat(), "to": new_due.isoformat(), "reason": reason}, now)
+    uow.outbox.add(publish.commitment_event(
+        "commitment.updated", row, today, record=record, reason=reason,
+        update=f"Asked to move the deadline to {new_due:%d %B %Y}: waiting for the "
+               "supervisor's approval; the first deadline stands until then"))
+    _record(uow, recorder, [decide_extension_request(before, new_due, reason, today)], row, today, now)
     return row
 
 
-def withdraw(session, row, *, reason: str, now, today, recorder: NoticeRecorder):
-    before = _with_sent(session, row)
+def withdraw(uow, row, *, reason: str, now, today, recorder: NoticeRecorder):
+    before = _with_sent(uow, row)
     after = before.withdraw()
     told = decide_change(before, after, "withdraw", reason, today)
-    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.withdrawn",
+    row = apply(uow, row, now=now, today=today, change=lambda c: after, event_type="commitment.withdrawn",
                 entry={"reason": reason, **_told(told)}, reason=reason)
-    _record(session, recorder, told, row, today, now)
+    _record(uow, recorder, told, row, today, now)
     return row
 
 
-def hand_over(session, row, *, role: str, email: str, name: str | None, reason: str, now, today,
+def hand_over(uow, row, *, role: str, email: str, name: str | None, reason: str, now, today,
               recorder: NoticeRecorder):
-    before = _with_sent(session, row)
+    before = _with_sent(uow, row)
     after = before.hand_over(email)
     notice = decide_handover(before, after, reason, today)
     # The new owner's address goes to the notifier (the handover notice), never onto the public
     # commitments topic, not even hashed: a work address is easy to guess, and then to hash.
     owner = {"role": role, "name": name}
-    row = apply(session, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
+    row = apply(uow, row, now=now, today=today, change=lambda c: after, event_type="commitment.updated",
                 entry={"handed_over_to": role, "from": row.owner_role, "reason": reason, "owner": owner,
                        **_told([notice])},
                 columns={"owner_role": role, "owner_name": name},
                 update=f"Handed over from {row.owner_role} to {role}", reason=reason)
-    _record(session, recorder, [notice], row, today, now)
+    _record(uow, recorder, [notice], row, today, now)
     return row
 
 
-def _with_sent(session, row) -> Commitment:
+def _with_sent(uow: UnitOfWork, row) -> Commitment:
     """The domain commitment with the notices already recorded for it (who has been told)."""
-    keys = session.execute(select(notices.c.key).where(notices.c.recommendation_id == row.recommendation_id))
-    return convert.commitment(row, frozenset(keys.scalars()))
+    return convert.commitment(row, uow.notices.sent_keys(row.recommendation_id))
 
 
 def _told(decided: list) -> dict:
@@ -204,19 +197,19 @@ def _told(decided: list) -> dict:
     return {"told": roles} if roles else {}
 
 
-def _record(session, recorder: NoticeRecorder, decided: list, row, today, now) -> None:
+def _record(uow: UnitOfWork, recorder: NoticeRecorder, decided: list, row, today, now) -> None:
     if not decided:
         return
-    rec = session.execute(select(recommendations).where(recommendations.c.id == row.recommendation_id)).one()
+    rec = uow.recommendations.get(row.recommendation_id)
     for n in decided:
-        recorder.record(session, n, rec, row, today, now)
+        uow.notices.record(recorder, n, rec, row, today, now)
 
 
-def verdict(session, row, *, verdict: str, comment: str, now, today):
+def verdict(uow, row, *, verdict: str, comment: str, now, today):
     if verdict == "confirmed":
-        return apply(session, row, now=now, today=today, change=lambda c: c.confirm(today),
+        return apply(uow, row, now=now, today=today, change=lambda c: c.confirm(today),
                      event_type="commitment.confirmed", entry={"comment": comment},
                      verdict="confirmed", comment=comment)
-    return apply(session, row, now=now, today=today, change=lambda c: c.dispute(today),
+    return apply(uow, row, now=now, today=today, change=lambda c: c.dispute(today),
                  event_type="commitment.disputed", entry={"comment": comment},
                  verdict="disputed", comment=comment)

@@ -6,8 +6,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import structlog
-from sqlalchemy import Engine, bindparam, update
-from sqlalchemy.orm import Session
 
 from schemas import (
     DeliveryEvent,
@@ -18,27 +16,17 @@ from schemas import (
 )
 from schemas.envelope import CloudEvent
 from schemas.policy import PolicyFile
-from services.common import outbox as outbox_mod
 from services.common.clock import london_today
 from services.common.consumer import Rejected
-from services.common.db import insert_new, insert_once
 from services.tracker.adapters import publish, timeline
-from services.tracker.adapters.store import (
-    commitments,
-    delivery_failures,
-    outbox,
-    panels,
-    processed_events,
-    recommendations,
-)
-from services.tracker.adapters.store import timeline as timeline_table
+from services.tracker.usecases.unitofwork import Storage, UnitOfWork
 
 log = structlog.get_logger()
 
 
 class Handlers:
-    def __init__(self, engine: Engine, policies: PolicyFile, wake=lambda: None) -> None:
-        self.engine, self.policies, self.wake = engine, policies, wake
+    def __init__(self, storage: Storage, policies: PolicyFile, wake=lambda: None) -> None:
+        self.storage, self.policies, self.wake = storage, policies, wake
 
     def handle(self, envelope: CloudEvent, data) -> None:
         self.handle_many([(envelope, data)])
@@ -47,14 +35,13 @@ class Handlers:
         """Apply a batch of events in one transaction, each once (the event id is the key).
 
         Agreed recommendations, the bulk of the traffic, are written a few statements per batch."""
-        with Session(self.engine) as session, session.begin():
-            fresh = insert_new(session, processed_events, [
-                {"event_id": str(e.id)} for e, d in items if not isinstance(d, DeliveryEvent)])
+        with self.storage.begin() as uow:
+            fresh = uow.inbox.first_seen([str(e.id) for e, d in items if not isinstance(d, DeliveryEvent)])
             agreed = []
             for envelope, data in items:
                 if isinstance(data, DeliveryEvent):
                     if envelope.type == "notice.failed":
-                        self._delivery_failed(session, envelope, data)
+                        self._delivery_failed(uow, envelope, data)
                     continue  # delivered: nothing for the tracker to change
                 if str(envelope.id) not in fresh:
                     continue  # seen before: at-least-once delivery, applied once
@@ -62,73 +49,69 @@ class Handlers:
                 if isinstance(data, RecommendationAgreed):
                     agreed.append((envelope, data))
                 else:
-                    self._apply(session, envelope, data)
-            self._agreed_many(session, agreed)
+                    self._apply(uow, envelope, data)
+            self._agreed_many(uow, agreed)
         self.wake()
 
-    def _apply(self, session: Session, envelope: CloudEvent, data) -> None:
+    def _apply(self, uow: UnitOfWork, envelope: CloudEvent, data) -> None:
         now = envelope.time  # when it was recorded, so a replay derives the same state
         match data:
             case PanelEvent():
-                self._panel(session, data)
+                self._panel(uow, data)
             case RecommendationDeclined():
-                self._declined(session, data, london_today(now))
+                self._declined(uow, data, london_today(now))
             case RecommendationRecorded():
                 # A counter-proposal the tracker recorded itself when the panel replied comes back
                 # from intake with the same id: the insert does nothing.
-                self._recommendation(session, data.recommendation, "pending", respond_by=data.respond_by,
+                self._recommendation(uow, data.recommendation, "pending", respond_by=data.respond_by,
                                      ladder_since=london_today(now), next_action_on=data.respond_by,
                                      counter_to=str(data.counter_to) if data.counter_to else None)
             case _:
                 raise Rejected(f"the tracker does not consume {envelope.type}")
 
-    def _delivery_failed(self, session: Session, envelope: CloudEvent, data: DeliveryEvent) -> None:
+    def _delivery_failed(self, uow: UnitOfWork, envelope: CloudEvent, data: DeliveryEvent) -> None:
         """The notifier gave up on an email: keep the fact, once, so it can be shown and chased."""
-        insert_once(session, delivery_failures, notice_id=str(data.notice_id), recipient=str(data.recipient),
-                    attempts=data.attempts, error=data.error or "unknown", at=envelope.time)
+        uow.inbox.delivery_failed(dict(notice_id=str(data.notice_id), recipient=str(data.recipient),
+                                       attempts=data.attempts, error=data.error or "unknown", at=envelope.time))
         log.warning("notice.delivery_failed", notice_id=str(data.notice_id), attempts=data.attempts)
 
-    def _panel(self, session: Session, data: PanelEvent) -> None:
+    def _panel(self, uow: UnitOfWork, data: PanelEvent) -> None:
         p = data.panel
         values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json"),
                       escalation=p.escalation.model_dump(mode="json"),
                       access_code_sha256=p.access_code_hash or p.access_code_sha256)
-        if not insert_once(session, panels, slug=p.slug, **values):
-            session.execute(update(panels).where(panels.c.slug == p.slug).values(**values))
+        uow.panels.save(p.slug, values)
 
-    def _recommendation(self, session: Session, rec, decision: str, **extra) -> bool:
+    def _recommendation(self, uow: UnitOfWork, rec, decision: str, **extra) -> bool:
         # The panel's event may not have arrived yet (another topic): recommendation
         # events stand alone, and the scan looks the panel up when it needs it.
-        return insert_once(session, recommendations, **self._recommendation_row(rec, decision, **extra))
+        row = self._recommendation_row(rec, decision, **extra)
+        return bool(uow.recommendations.add_new([row]))
 
     @staticmethod
     def _recommendation_row(rec, decision: str, **extra) -> dict:
         return dict(id=str(rec.id), panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
                     themes=list(rec.themes), decision=decision, **extra)
 
-    def _declined(self, session: Session, data: RecommendationDeclined, today: dt.date) -> None:
+    def _declined(self, uow: UnitOfWork, data: RecommendationDeclined, today: dt.date) -> None:
         rec = data.recommendation
         why = dict(decline_reason=data.reason, decline_code=data.decline_code, who_can=data.who_can)
-        if not self._recommendation(session, rec, "declined", **why, decided_on=today):
+        if not self._recommendation(uow, rec, "declined", **why, decided_on=today):
             # Decided after being pending (a first time, or again after the panel insisted): the
             # response clock stops.
-            session.execute(update(recommendations).where(recommendations.c.id == str(rec.id))
-                            .values(decision="declined", **why, next_action_on=None, decided_on=today,
-                                    parked_at=None, parked_error=None))
+            uow.recommendations.update(str(rec.id), dict(decision="declined", **why, next_action_on=None,
+                                                          decided_on=today, parked_at=None, parked_error=None))
 
-    def _agreed_many(self, session: Session, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:
+    def _agreed_many(self, uow: UnitOfWork, agreed: list[tuple[CloudEvent, RecommendationAgreed]]) -> None:
         if not agreed:
             return
         recs = [self._recommendation_row(d.recommendation, "agreed", decided_on=d.commitment.agreed_on)
                 for _, d in agreed]
-        new_recs = insert_new(session, recommendations, recs)
-        decided_later = [{"rid": r["id"], "day": r["decided_on"]} for r in recs if r["id"] not in new_recs]
-        if decided_later:  # they were pending: the response clock stops
-            session.execute(update(recommendations).where(recommendations.c.id == bindparam("rid"))
-                            .values(decision="agreed", decided_on=bindparam("day"), next_action_on=None,
-                                    parked_at=None, parked_error=None), decided_later)
+        new_recs = uow.recommendations.add_new(recs)
+        # Those that were pending: the response clock stops.
+        uow.recommendations.decided({r["id"]: r["decided_on"] for r in recs if r["id"] not in new_recs})
         rows = {str(d.commitment.id): (env.time, d, self._commitment_row(d, env.time)) for env, d in agreed}
-        new = insert_new(session, commitments, [row for _, _, row in rows.values()])
+        new = uow.commitments.add_new([row for _, _, row in rows.values()])
         records, events = [], []
         for cid in sorted(new):
             at, d, row = rows[cid]
@@ -138,9 +121,8 @@ class Handlers:
             records.append({"commitment_id": cid, **record})
             events.append(publish.commitment_event("commitment.opened", SimpleNamespace(**row, last_update_at=None),
                                                    london_today(at), record=record))
-        if records:
-            session.execute(timeline_table.insert(), records)
-        outbox_mod.add_many(session, outbox, events)
+        uow.timeline.add_first(records)
+        uow.outbox.add_many(events)
 
     def _commitment_row(self, data: RecommendationAgreed, at: dt.datetime) -> dict:
         rec, c = data.recommendation, data.commitment

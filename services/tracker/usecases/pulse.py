@@ -14,17 +14,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas import make_event
 from schemas.models import PULSE_MIN_ANSWERS, PulseKept, PulseRecorded
-from services.common import outbox as outbox_mod
 from services.common.clock import Clock
-from services.tracker.adapters.store import PULSE_COUNTS, outbox, panels, pulse
+from services.tracker.adapters.store import PULSE_COUNTS, pulse
 from services.tracker.domain import pulse as rule
 from services.tracker.usecases.errors import NotFound
+from services.tracker.usecases.unitofwork import Storage
 
 SOURCE = "followthrough/tracker"
 TRUST = (1, 2, 3, 4, 5)
@@ -60,28 +59,21 @@ def period_of(day: dt.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def record(engine: Engine, clock: Clock, panel: str, trust: int, kept: Kept) -> Period:
+def record(storage: Storage, clock: Clock, panel: str, trust: int, kept: Kept) -> Period:
     """Count one answer for this month, move the shown counts if a step is complete, and queue the
     `pulse.recorded` event, in one transaction."""
     if trust not in TRUST or kept not in KEPT:
         raise ValueError("trust is 1 to 5 and kept is yes, no or not_sure")  # the request models refuse it first
     period = period_of(clock.today())
-    with Session(engine) as session, session.begin():
-        if session.execute(select(panels.c.slug).where(panels.c.slug == panel)).first() is None:
+    with storage.begin() as uow:
+        if uow.panels.get(panel) is None:
             raise NotFound(f"There is no panel {panel}; check the link you were given.")
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(pulse).values(panel=panel, period=period).on_conflict_do_nothing())
-        c, this = pulse.c, (pulse.c.panel == panel, pulse.c.period == period)
-        session.execute(update(pulse).where(*this).values({
-            c.answers: c.answers + 1, c[f"trust_{trust}"]: c[f"trust_{trust}"] + 1,
-            c[f"kept_{kept}"]: c[f"kept_{kept}"] + 1}))
-        # The update holds the row's lock until commit, so no other answer comes between reading and moving.
-        row = session.execute(select(c.answers, c.shown_answers).where(*this)).one()
+        row = uow.pulse.count(panel, period, trust, kept)  # held until commit: no answer comes between
         if rule.moves(row.answers, row.shown_answers):
-            session.execute(update(pulse).where(*this).values({c[f"shown_{n}"]: c[n] for n in PULSE_COUNTS}))
-        counts = _period(session.execute(select(pulse).where(*this)).one())
-        outbox_mod.add(session, outbox, make_event("pulse.recorded", panel, event_data(panel, counts),
-                                                   source=SOURCE, time=clock.now()))
+            row = uow.pulse.show(panel, period)
+        counts = _period(row)
+        uow.outbox.add(make_event("pulse.recorded", panel, event_data(panel, counts), source=SOURCE,
+                                  time=clock.now()))
     return counts
 
 

@@ -25,6 +25,7 @@ from services.common.consumer import Rejected
 from services.common.db import insert_once
 from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.domain import Commitment
 from services.tracker.usecases import replies
 from services.tracker.usecases.ingest import Handlers
@@ -46,7 +47,7 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(commitments)).scalar():
             raise NotEmpty("the tracker's tables already hold commitments; replay into an empty database")
-    handlers = Handlers(engine, policies)
+    handlers = Handlers(SqlStorage(engine), policies)
     counts = {"events": 0, "skipped": 0}
     events = sorted(_read_all(bootstrap, prefix), key=lambda e: (e[1].time, ORDER[e[0]]))
     total, done = len(events), 0
@@ -56,7 +57,7 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
         else:
             for _, envelope, data in run:
                 if isinstance(data, RecommendationReplied):
-                    replies.restore(engine, str(envelope.id), envelope.time, data)
+                    replies.restore(SqlStorage(engine), str(envelope.id), envelope.time, data)
                 elif isinstance(data, CommitmentEvent):
                     _commitment_change(engine, data)
                 elif isinstance(data, NoticeEvent):

@@ -17,22 +17,17 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
-
 from schemas import RecommendationReplied, make_event
 from schemas.models import CounterProposal
 from schemas.policy import PolicyFile
-from services.common import outbox as outbox_mod
 from services.common.clock import Clock, london_today
 from services.common.consumer import Rejected
-from services.common.db import for_update, insert_once
 from services.tracker.adapters import convert
-from services.tracker.adapters.store import commitments, outbox, panels, recommendations, replies
 from services.tracker.domain import decide_insisted
 from services.tracker.domain.reply import answered_decision, check_reply, new_clock
 from services.tracker.usecases.errors import Incomplete, NotFound, UseCaseError
 from services.tracker.usecases.notices import NoticeRecorder
+from services.tracker.usecases.unitofwork import Storage, UnitOfWork
 
 SOURCE = "followthrough/tracker"
 # Fixed forever: reply event ids and counter-proposal ids are derived from it.
@@ -66,28 +61,26 @@ def counter_id(event_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(REPLY_NS, str(event_id))
 
 
-def panel_of(engine: Engine, recommendation_id: str) -> str:
-    with engine.connect() as conn:
-        panel = conn.execute(select(recommendations.c.panel)
-                             .where(recommendations.c.id == recommendation_id)).scalar()
-    if panel is None:
+def panel_of(storage: Storage, recommendation_id: str) -> str:
+    with storage.begin() as uow:
+        rec = uow.recommendations.get(recommendation_id)
+    if rec is None:
         raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
-    return panel
+    return rec.panel
 
 
-def reply(engine: Engine, clock: Clock, policies: PolicyFile, recorder: NoticeRecorder, recommendation_id: str, *,
+def reply(storage: Storage, clock: Clock, policies: PolicyFile, recorder: NoticeRecorder, recommendation_id: str, *,
           reply: str, comment: str, title: str | None = None, detail: str | None = None) -> Reply:
     now, today = clock.now(), clock.today()
-    with Session(engine) as session, session.begin():
-        rec = session.execute(for_update(session, select(recommendations)
-                                         .where(recommendations.c.id == recommendation_id))).first()
+    with storage.begin() as uow:
+        rec = uow.recommendations.get(recommendation_id, lock=True)
         if rec is None:
             raise NotFound(f"There is no recommendation {recommendation_id}; check the id.")
-        row = session.execute(select(commitments).where(commitments.c.recommendation_id == rec.id)).first()
+        row = uow.commitments.of_recommendation(rec.id)
         decision = answered_decision(rec.decision, row.status if row else None)
         round_ = rec.response_round or 1
         eid = reply_id(rec.id, decision, round_)
-        if session.execute(select(replies.c.id).where(replies.c.id == str(eid))).first():  # the insert below guards
+        if uow.replies.exists(str(eid)):  # the insert below guards
             raise AlreadyReplied(ANSWERED)
         check_reply(decision, reply)
         if reply == "counter" and not title:
@@ -100,67 +93,68 @@ def reply(engine: Engine, clock: Clock, policies: PolicyFile, recorder: NoticeRe
         if reply == "counter":
             counter = CounterProposal(id=counter_id(eid), title=title, detail=detail or comment,
                                       themes=list(rec.themes))
-        if not insert_once(session, replies, id=str(eid), recommendation_id=rec.id, panel=rec.panel,
-                           decision=decision, round=round_, reply=reply, comment=comment, respond_by=respond_by,
-                           counter_id=str(counter.id) if counter else None, at=now):
+        if not uow.replies.add(dict(id=str(eid), recommendation_id=rec.id, panel=rec.panel, decision=decision,
+                                    round=round_, reply=reply, comment=comment, respond_by=respond_by,
+                                    counter_id=str(counter.id) if counter else None, at=now)):
             raise AlreadyReplied(ANSWERED)
         if reply == "insist":
-            _insist(session, recorder, rec, row, decision, comment, respond_by, today, now)
+            _insist(uow, recorder, rec, row, decision, comment, respond_by, today, now)
         if counter:
-            session.execute(recommendations.insert().values(
-                id=str(counter.id), panel=rec.panel, raised_on=today, title=counter.title, detail=counter.detail,
-                themes=counter.themes, decision="pending", counter_to=rec.id, respond_by=respond_by,
-                ladder_since=today, next_action_on=respond_by))
+            _counter(uow, rec.id, rec.panel, counter, respond_by, today)
         data = RecommendationReplied(recommendation_id=rec.id, panel=rec.panel, decision=decision, reply=reply,
                                      comment=comment, respond_by=respond_by, counter=counter)
-        outbox_mod.add(session, outbox, make_event("recommendation.replied", rec.id, data, source=SOURCE,
-                                                   event_id=eid, time=now))
+        uow.outbox.add(make_event("recommendation.replied", rec.id, data, source=SOURCE, event_id=eid, time=now))
     return Reply(id=str(eid), recommendation_id=rec.id, panel=rec.panel, decision=decision, reply=reply,
                  respond_by=respond_by, counter_id=str(counter.id) if counter else None)
 
 
-def _insist(session: Session, recorder: NoticeRecorder, rec, row, decision: str, comment: str,
+def _counter(uow: UnitOfWork, rec_id: str, panel: str, counter: CounterProposal, respond_by: dt.date | None,
+             today: dt.date) -> None:
+    """The counter-proposal, pending with its own clock; its id is fixed, so a replay adds it once."""
+    uow.recommendations.add_new([dict(
+        id=str(counter.id), panel=panel, raised_on=today, title=counter.title, detail=counter.detail,
+        themes=list(counter.themes), decision="pending", counter_to=rec_id, respond_by=respond_by,
+        ladder_since=today, next_action_on=respond_by)])
+
+
+def _insist(uow: UnitOfWork, recorder: NoticeRecorder, rec, row, decision: str, comment: str,
             respond_by: dt.date | None, today: dt.date, now: dt.datetime) -> None:
     if decision == "declined":
         # Back to the police, in a new answer round: a new clock and its own response_due notices.
         new_round = (rec.response_round or 1) + 1
-        session.execute(update(recommendations).where(recommendations.c.id == rec.id).values(
+        rec = uow.recommendations.update(rec.id, dict(
             decision="pending", respond_by=respond_by, ladder_since=today, next_action_on=respond_by,
             response_round=new_round, parked_at=None, parked_error=None))
-        rec = session.execute(select(recommendations).where(recommendations.c.id == rec.id)).one()
-        panel = session.execute(select(panels).where(panels.c.slug == rec.panel)).first()
+        panel = uow.panels.get(rec.panel)
         if panel is None:
             return  # the panel's event is still on its way: the response ladder will tell them
         contacts = convert.contacts(panel.police_lead["email"], panel.escalation)
         notice = decide_insisted(contacts, decision, f"r{new_round}", comment, today, respond_by)
-        recorder.record(session, notice, rec, None, today, now)
+        uow.notices.record(recorder, notice, rec, None, today, now)
     else:
         contacts = convert.contacts(row.owner_email, row.escalation)
-        recorder.record(session, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,
-                        today, now)
+        uow.notices.record(recorder, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,
+                           today, now)
 
 
-def restore(engine: Engine, event_id: str, at: dt.datetime, data: RecommendationReplied) -> None:
+def restore(storage: Storage, event_id: str, at: dt.datetime, data: RecommendationReplied) -> None:
     """`followthrough replay`: the reply's row and the state it changed, from its event (its notices
     come back from `followthrough.notices`, like every other notice)."""
     rec_id = str(data.recommendation_id)
-    with Session(engine) as session, session.begin():
-        rec = session.execute(select(recommendations).where(recommendations.c.id == rec_id)).first()
+    with storage.begin() as uow:
+        rec = uow.recommendations.get(rec_id)
         if rec is None:
             raise Rejected(f"a reply to an unknown recommendation {rec_id}")
         round_ = rec.response_round or 1
         counter = data.counter
-        if not insert_once(session, replies, id=event_id, recommendation_id=rec_id, panel=data.panel,
-                           decision=data.decision, round=round_, reply=data.reply, comment=data.comment,
-                           respond_by=data.respond_by, counter_id=str(counter.id) if counter else None, at=at):
+        if not uow.replies.add(dict(id=event_id, recommendation_id=rec_id, panel=data.panel, decision=data.decision,
+                                    round=round_, reply=data.reply, comment=data.comment, respond_by=data.respond_by,
+                                    counter_id=str(counter.id) if counter else None, at=at)):
             return
         today = london_today(at)
         if data.reply == "insist" and data.decision == "declined":
-            session.execute(update(recommendations).where(recommendations.c.id == rec_id).values(
+            uow.recommendations.update(rec_id, dict(
                 decision="pending", respond_by=data.respond_by, ladder_since=today, next_action_on=data.respond_by,
                 response_round=round_ + 1))
         if counter:
-            insert_once(session, recommendations, id=str(counter.id), panel=data.panel, raised_on=today,
-                        title=counter.title, detail=counter.detail, themes=list(counter.themes), decision="pending",
-                        counter_to=rec_id, respond_by=data.respond_by, ladder_since=today,
-                        next_action_on=data.respond_by)
+            _counter(uow, rec_id, data.panel, counter, data.respond_by, today)

@@ -12,12 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from services.common.clock import Clock
-from services.tracker.adapters.store import rate_windows
+from services.tracker.usecases.unitofwork import Storage
 
 
 def room(amount: int, previous: int, elapsed: float, period: int) -> int:
@@ -36,8 +32,8 @@ def wait(amount: int, previous: int, current: int, elapsed: float, period: int) 
 class Throttle:
     """`hit` counts one request against a limit of `amount` per `period` seconds."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine, self.clock = engine, clock
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self.storage, self.clock = storage, clock
 
     def hit(self, rule: str, client: str, amount: int, period: int) -> float | None:
         """None when the hit is allowed (and counted); otherwise the seconds to wait."""
@@ -45,28 +41,12 @@ class Throttle:
         seconds = now.timestamp()
         bucket = int(seconds // period)
         elapsed = seconds - bucket * period
-        t = rate_windows
-        with Session(self.engine) as session, session.begin():
-            session.execute(delete(t).where(t.c.until <= now))
-            previous = _hits(session, rule, client, bucket - 1)
+        with self.storage.begin() as uow:
+            uow.rates.forget_expired(now)
+            previous = uow.rates.hits(rule, client, bucket - 1)
             fits = room(amount, previous, elapsed, period)
-            if fits > 0 and _count(session, rule, client, bucket, fits, now + dt.timedelta(seconds=2 * period)):
+            if fits > 0 and uow.rates.count(rule, client, bucket, fits, now + dt.timedelta(seconds=2 * period)):
                 return None
-            current = _hits(session, rule, client, bucket)
+            current = uow.rates.hits(rule, client, bucket)
         return wait(amount, previous, current, elapsed, period)
 
-
-def _hits(session: Session, rule: str, client: str, bucket: int) -> int:
-    t = rate_windows
-    return session.execute(select(t.c.hits).where(t.c.rule == rule, t.c.client == client,
-                                                  t.c.bucket == bucket)).scalar() or 0
-
-
-def _count(session: Session, rule: str, client: str, bucket: int, fits: int, until: dt.datetime) -> bool:
-    """One more hit in the window, in one statement, only while it has room: True if counted."""
-    t = rate_windows
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(t).values(rule=rule, client=client, bucket=bucket, hits=1, until=until)
-    stmt = stmt.on_conflict_do_update(index_elements=[t.c.rule, t.c.client, t.c.bucket],
-                                      set_={"hits": t.c.hits + 1}, where=t.c.hits < fits)
-    return session.execute(stmt.returning(t.c.hits)).first() is not None

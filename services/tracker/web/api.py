@@ -156,7 +156,8 @@ def _write(request: Request, commitment_id: str, who: Principal | None, command,
     check = check or _owner_or_admin(who)
     if command in (actions.extend, actions.withdraw, actions.hand_over, actions.post_update, actions.reopen):
         kwargs["recorder"] = request.app.state.recorder
-    state = actions.run(_engine(request), request.app.state.clock, commitment_id, command, check, **kwargs)
+    app = request.app.state
+    state = actions.run(app.storage, app.clock, commitment_id, command, check, **kwargs)
     request.app.state.after_write()  # publish now, and let the scan decide what follows
     return state
 
@@ -217,8 +218,9 @@ def reply(recommendation_id: str, body: ReplyIn, request: Request) -> ReplyOut:
 def send_reply(request: Request, recommendation_id: str, body: ReplyIn) -> ReplyOut:
     """Record the panel's reply (its code already checked), publish it, and let the scan follow on."""
     state = request.app.state
-    done = replies.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
-                         reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
+    done = replies.reply(state.storage, state.clock, state.tracker.policies, state.recorder,
+                         recommendation_id, reply=body.reply, comment=body.comment, title=body.title,
+                         detail=body.detail)
     state.after_write()
     return ReplyOut(recommendation_id=done.recommendation_id, decision=done.decision, reply=done.reply,
                     respond_by=done.respond_by, counter_id=done.counter_id,

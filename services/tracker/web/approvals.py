@@ -58,7 +58,8 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
         return message_page(request, 403, "This link does not work", str(exc))
     try:
         state.csrf.check(request, csrf)
-        actions.run(state.engine, state.clock, commitment_id, actions.approve_extension, recorder=state.recorder)
+        actions.run(state.storage, state.clock, commitment_id, actions.approve_extension,
+                    recorder=state.recorder)
     except CsrfError as exc:
         return _approve_response(commitment_id, request, token, status_code=403, error=str(exc))
     except Refusal as exc:

@@ -178,7 +178,7 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
         _on_this_page(state.engine, commitment_id, slug)
         if code is not None:
             state.access.check(commitment_id, body.access_code, client_of(request))
-        actions.run(state.engine, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
+        actions.run(state.storage, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
                     comment=body.comment)
         return f"done={body.verdict}&show={commitment_id}#c-{commitment_id}"
     return _panel_form(slug, request, csrf, access_code, act)
@@ -195,7 +195,7 @@ def panel_reopen(slug: str, commitment_id: str, request: Request, access_code: s
         _on_this_page(state.engine, commitment_id, slug)
         if code is not None:
             state.access.check(commitment_id, body.access_code, client_of(request))
-        actions.run(state.engine, state.clock, commitment_id, actions.reopen, comment=body.comment,
+        actions.run(state.storage, state.clock, commitment_id, actions.reopen, comment=body.comment,
                     recorder=state.recorder)
         return f"done=reopened&show={commitment_id}#c-{commitment_id}"
     return _panel_form(slug, request, csrf, access_code, act)
@@ -214,7 +214,7 @@ def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = F
         refuse_if_answered_here(request, slug)
         if code is not None:
             state.access.check_panel(slug, body.access_code, client_of(request))
-        counted.append(pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept).period)
+        counted.append(pulse_uc.record(state.storage, state.clock, slug, body.trust, body.kept).period)
         return "done=pulse#pulse"
     response = _panel_form(slug, request, csrf, access_code, act)
     return remember_answered_here(request, response, slug, counted[0]) if counted else response
@@ -232,11 +232,11 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
             raise Problem(422, "Choose an answer", "Choose your answer, then send it.")
         body = form_model(ReplyIn, reply=reply, comment=comment, access_code=_code(code),
                           title=title.strip() or None)
-        if replies_uc.panel_of(state.engine, recommendation_id) != slug:
+        if replies_uc.panel_of(state.storage, recommendation_id) != slug:
             raise NOT_FOUND("This idea is not on this panel's page.")
         if code is not None:
             state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
-        replies_uc.reply(state.engine, state.clock, state.tracker.policies, state.recorder, recommendation_id,
+        replies_uc.reply(state.storage, state.clock, state.tracker.policies, state.recorder, recommendation_id,
                          reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
         return f"done={body.reply}#r-{recommendation_id}"
     return _panel_form(slug, request, csrf, access_code, act)

@@ -47,7 +47,7 @@ def post_pulse(slug: str, body: PulseIn, request: Request) -> PulseOut:
     state = request.app.state
     refuse_if_answered_here(request, slug)
     state.access.check_panel(slug, body.access_code, client_of(request))
-    counts = pulse_uc.record(state.engine, state.clock, slug, body.trust, body.kept)
+    counts = pulse_uc.record(state.storage, state.clock, slug, body.trust, body.kept)
     state.after_write()
     return PulseOut(panel=slug, period=counts.period, answers=counts.answers, shown=counts.shown)
 

@@ -50,7 +50,7 @@ def install(app: FastAPI, pages: str, verdicts: str) -> None:
         rule = next((name for name, paths in posts if request.method == "POST" and paths.match(path)), None)
         if rule is None:
             return None
-        throttle = Throttle(request.app.state.engine, request.app.state.clock)
+        throttle = Throttle(request.app.state.storage, request.app.state.clock)
         return await run_in_threadpool(throttle.hit, rule, client_of(request), post_limit.amount,
                                        post_limit.get_expiry())
 

@@ -81,7 +81,7 @@ def respond_post(commitment_id: str, request: Request, token: str = Form(""), cs
                                            track, delay_reason)
         if command in (actions.extend, actions.post_update):
             kwargs["recorder"] = state.recorder
-        result = actions.run(state.engine, state.clock, commitment_id, command, **kwargs)
+        result = actions.run(state.storage, state.clock, commitment_id, command, **kwargs)
     except CsrfError as exc:
         return _respond_response(commitment_id, request, token, status_code=403, error=str(exc))
     except Refusal as exc:

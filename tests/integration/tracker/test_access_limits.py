@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from schemas import parse_event
 from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.usecases.access import AccessCodes
 from services.tracker.usecases.errors import TooManyAttempts, WrongCode
 from services.tracker.usecases.ingest import Handlers
@@ -25,7 +26,7 @@ UID = "limits"
 @pytest.fixture
 def done(engine) -> str:
     """A commitment of panel-limits the police marked done: the panel's check is awaited."""
-    handlers = Handlers(engine, load_policy_file(None))
+    handlers = Handlers(SqlStorage(engine), load_policy_file(None))
     event = agreed_event(UID, dt.date(2026, 12, 20), agreed_on=dt.date(2026, 10, 1))
     for e in (panel_event(UID), event):
         handlers.handle(*parse_event(json.dumps(e).encode()))
@@ -53,7 +54,7 @@ def _answer(codes: AccessCodes, cid: str, code: str, client: str) -> str:
 
 def test_thirty_locked_out_clients_give_the_panel_one_more_day_not_thirty(engine, done):
     clock = SimulatedClock(dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
-    codes = AccessCodes(engine, clock)
+    codes = AccessCodes(SqlStorage(engine), clock)
     for n in range(30):
         answers = [_answer(codes, done, "guess", f"address-{n}") for _ in range(11)]
         assert answers == ["wrong"] * 10 + ["locked"], answers
@@ -70,7 +71,7 @@ def test_thirty_locked_out_clients_give_the_panel_one_more_day_not_thirty(engine
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_racing_wrong_codes_lock_at_the_same_count_as_one_at_a_time(engine, done):
     clock = SimulatedClock(dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
-    codes = AccessCodes(engine, clock)
+    codes = AccessCodes(SqlStorage(engine), clock)
     with ThreadPoolExecutor(max_workers=10) as pool:
         answers = list(pool.map(lambda _: _answer(codes, done, "guess", "one-stranger"), range(40)))
     assert answers.count("wrong") == 10, f"{answers.count('wrong')} wrong codes checked before the lock, not 10"

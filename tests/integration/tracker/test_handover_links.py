@@ -35,11 +35,12 @@ def _world(engine, uid):
     app.include_router(respond.router)
     s = app.state
     s.settings, s.engine, s.clock, s.csrf, s.links = tracker.settings, engine, SYSTEM, tracker.csrf, tracker.links
+    s.storage = tracker.storage
     return tracker, event["data"]["commitment"]["id"], TestClient(app)
 
 
 def _hand_over(tracker, cid, email):
-    actions.run(tracker.engine, SYSTEM, cid, actions.hand_over, role="Inspector", email=email, name=None,
+    actions.run(tracker.storage, SYSTEM, cid, actions.hand_over, role="Inspector", email=email, name=None,
                 reason="Moved teams", recorder=tracker.recorder)
 
 

@@ -18,6 +18,7 @@ from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
 from services.common.db import make_engine
 from services.tracker.adapters import store
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import MIGRATIONS, migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.ingest import Handlers
@@ -53,15 +54,16 @@ def test_public_months_stay_shown_and_the_next_move_waits_for_five_more(engine):
             {"panel": SLUG, "period": "2026-11", "answers": 13, **old},
             {"panel": SLUG, "period": "2026-12", "answers": 3, **dict.fromkeys(old, 0), "trust_5": 3, "kept_yes": 3}])
     migrate(engine)
-    Handlers(engine, load_policy_file(None)).handle(*parse_event(json.dumps(panel_event("migrated")).encode()))
+    Handlers(SqlStorage(engine), load_policy_file(None)).handle(
+        *parse_event(json.dumps(panel_event("migrated")).encode()))
     with Session(engine) as s:
         (november,) = pulse_uc.shown_periods(s, SLUG)  # December's 3 answers stay hidden
     assert (november.period, november.answers, november.counted) == ("2026-11", 13, 13)
     assert november.trust == (2, 2, 3, 3, 3) and november.kept == {"yes": 5, "no": 4, "not_sure": 4}
     clock = SimulatedClock(dt.datetime(2026, 11, 30, 12, tzinfo=dt.timezone.utc))
-    counted = [pulse_uc.record(engine, clock, SLUG, 1, "no").counted for _ in range(5)]
+    counted = [pulse_uc.record(SqlStorage(engine), clock, SLUG, 1, "no").counted for _ in range(5)]
     assert counted == [13, 13, 13, 13, 18]
     clock.set(dt.datetime(2026, 12, 2, 12, tzinfo=dt.timezone.utc))
-    assert [pulse_uc.record(engine, clock, SLUG, 1, "no").counted for _ in range(2)] == [0, 5]
+    assert [pulse_uc.record(SqlStorage(engine), clock, SLUG, 1, "no").counted for _ in range(2)] == [0, 5]
     with Session(engine) as s:
         assert s.execute(select(store.pulse.c.shown_answers).order_by(store.pulse.c.period)).scalars().all() == [18, 5]

@@ -15,6 +15,7 @@ from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock, utcnow
 from services.tracker.adapters.registerrows import register_rows
 from services.tracker.adapters.store import notices
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import bootstrap
 from services.tracker.domain.counting import rates
 from services.tracker.settings import TrackerSettings
@@ -26,7 +27,7 @@ from tests.support.replies import declined_event, recommendation, recorded_event
 
 def _ingest(engine, *events):
     for event in events:
-        Handlers(engine, load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
+        Handlers(SqlStorage(engine), load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
 
 
 def _keys(engine) -> list[tuple[str, list[str]]]:
@@ -54,7 +55,7 @@ def test_insist_gives_the_police_a_new_clock_with_its_own_response_due_ladder(en
     _ingest(engine, declined_event("clock", rec, code="no_budget"))
     assert _declines(engine) == {"no_power": 0, "no_budget": 1, "legal_or_safety": 0,
                                                 "not_workable": 0, "other": 0}
-    done = replies.reply(engine, clock, tracker.policies, tracker.recorder, str(rec.id), reply="insist",
+    done = replies.reply(SqlStorage(engine), clock, tracker.policies, tracker.recorder, str(rec.id), reply="insist",
                          comment="Please think again.")
     assert done.respond_by == start + dt.timedelta(days=56)
     assert _declines(engine)["no_budget"] == 0  # pending again until the police decide anew

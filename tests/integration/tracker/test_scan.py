@@ -13,6 +13,7 @@ from schemas import Recommendation, RecommendationRecorded, make_event, parse_ev
 from schemas.policy import load_policy_file
 from services.common.clock import SYSTEM, SimulatedClock, london_today, utcnow
 from services.tracker.adapters.store import notices
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import bootstrap
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases import actions, auditor
@@ -27,7 +28,7 @@ def _scanner(engine, clock=None):
 
 def _record(engine, *events):
     for event in events:
-        Handlers(engine, load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
+        Handlers(SqlStorage(engine), load_policy_file(None)).handle(*parse_event(json.dumps(event).encode()))
 
 
 def _rows(engine, sql):
@@ -76,7 +77,7 @@ def test_a_lone_commitment_kept_by_the_panels_silence(engine):
     event = agreed_event("kept", today + dt.timedelta(days=60), agreed_on=today - dt.timedelta(days=5))
     _record(engine, event)
     cid = event["data"]["commitment"]["id"]
-    actions.run(engine, clock, cid, actions.post_update, note="done", percent=100, evidence_url=None,
+    actions.run(SqlStorage(engine), clock, cid, actions.post_update, note="done", percent=100, evidence_url=None,
                  evidence_note="briefing slides shown to the panel", done=True, summary="Officers were briefed")
     scanner = _scanner(engine, clock)
     assert scanner.run().parked == []
@@ -123,7 +124,7 @@ def test_a_row_that_raises_is_parked_and_the_pass_goes_on(engine):
     with engine.begin() as conn:  # repaired; a change to the commitment puts it back in the scan
         conn.execute(sa.text("UPDATE tracker_commitments SET policy = :p WHERE id = :id"),
                      {"p": json.dumps(load_policy_file(None).for_panel("x").model_dump(mode="json")), "id": bad_id})
-    actions.run(engine, clock, bad_id, actions.post_update, note="on it", percent=None, evidence_url=None,
+    actions.run(SqlStorage(engine), clock, bad_id, actions.post_update, note="on it", percent=None, evidence_url=None,
                  evidence_note=None, done=False, summary=None)
     assert auditor.parked_rows(engine) == []
     result = scanner.run()

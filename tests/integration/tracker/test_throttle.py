@@ -9,13 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from services.common.clock import SimulatedClock
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.usecases.throttle import Throttle
 
 START = dt.datetime(2026, 11, 26, 12, 0, 0, tzinfo=dt.timezone.utc)  # a window's first second
 
 
 def test_racing_hits_let_through_exactly_the_limit(engine):
-    throttle = Throttle(engine, SimulatedClock(START))
+    throttle = Throttle(SqlStorage(engine), SimulatedClock(START))
     with ThreadPoolExecutor(max_workers=8) as pool:
         waits = list(pool.map(lambda _: throttle.hit("verdicts", "one-client", 12, 60), range(40)))
     assert waits.count(None) == 12, f"{waits.count(None)} hits let through, not 12"
@@ -26,7 +27,7 @@ def test_racing_hits_let_through_exactly_the_limit(engine):
 
 def test_the_window_slides_and_its_rows_go_when_they_no_longer_count(engine):
     clock = SimulatedClock(START + dt.timedelta(seconds=50))
-    throttle = Throttle(engine, clock)
+    throttle = Throttle(SqlStorage(engine), clock)
     assert [throttle.hit("replies", "c", 4, 60) for _ in range(4)] == [None] * 4
     waited = throttle.hit("replies", "c", 4, 60)
     assert waited is not None and waited > 10  # the next window starts full of these four

@@ -149,7 +149,7 @@ class Story:
             **self._loop_commands(),
         }[action.kind]
         try:
-            actions.run(self.engine, self.clock, cid, command, **kwargs)
+            actions.run(self.tracker.storage, self.clock, cid, command, **kwargs)
             applied = True
         except TransitionError:  # the state does not allow it; anything else is a failure
             applied = False
@@ -209,8 +209,8 @@ class Story:
 
     def _insist(self, rid: str, day: int) -> None:
         self.clock.set_day(START + dt.timedelta(days=day), 10)
-        replies.reply(self.engine, self.clock, self.tracker.policies, self.scanner.recorder, rid, reply="insist",
-                      comment="we insist")
+        replies.reply(self.tracker.storage, self.clock, self.tracker.policies, self.scanner.recorder, rid,
+                      reply="insist", comment="we insist")
         insist_model(self.model, rid, self.clock.today())
 
     def _decline_again(self, rid: str, day: int) -> None:

@@ -43,6 +43,7 @@ class World:
             app.include_router(module.router)
         s = app.state
         s.settings, s.engine, s.clock, s.csrf, s.access = t.settings, t.engine, t.clock, t.csrf, t.access
+        s.storage = t.storage
         s.page_cache, s.after_write = t.page_cache, t.page_cache.clear
         self.client = TestClient(app)
 
@@ -64,10 +65,10 @@ class World:
                              RecommendationDeclined(recommendation=rec, reason=reason), source="test"))
 
     def finish(self, cid: str, summary: str, verdict: str | None = None) -> None:
-        actions.run(self.tracker.engine, self.clock, cid, actions.post_update, note="Done", percent=None,
+        actions.run(self.tracker.storage, self.clock, cid, actions.post_update, note="Done", percent=None,
                     evidence_url=None, evidence_note="A list", done=True, summary=summary)
         if verdict:
-            actions.run(self.tracker.engine, self.clock, cid, actions.verdict, verdict=verdict, comment="")
+            actions.run(self.tracker.storage, self.clock, cid, actions.verdict, verdict=verdict, comment="")
 
     def answer(self, n: int, code: str | None = None) -> list:
         return [self.client.post(f"/api/v1/panels/{SLUG}/pulse",

@@ -14,6 +14,7 @@ from schemas import parse_event
 from schemas.policy import Policy, PolicyError, load_policy_file
 from services.common.db import make_engine
 from services.tracker.adapters.store import commitments
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases.ingest import Handlers
 from tests.support.events import agreed_event
@@ -57,9 +58,10 @@ def test_the_policy_in_force_is_copied_onto_the_commitment(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
     migrate(engine)
     strict = load_policy_file(write(tmp_path, "default:\n  escalate_after_days: [5, 10]\n"))
-    Handlers(engine, strict).handle(*parse_event(json.dumps(agreed_event("a", dt.date(2026, 12, 1))).encode()))
+    Handlers(SqlStorage(engine), strict).handle(
+        *parse_event(json.dumps(agreed_event("a", dt.date(2026, 12, 1))).encode()))
     # The policy file is edited; the commitment already agreed keeps its ladder.
-    Handlers(engine, load_policy_file(None)).handle(
+    Handlers(SqlStorage(engine), load_policy_file(None)).handle(
         *parse_event(json.dumps(agreed_event("b", dt.date(2026, 12, 1))).encode()))
     with engine.connect() as conn:
         rows = {r.panel: r.policy for r in conn.execute(select(commitments))}
@@ -71,7 +73,7 @@ def test_the_same_event_twice_is_applied_once(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
     migrate(engine)
     raw = json.dumps(agreed_event(uuid.uuid4().hex[:6], dt.date(2026, 12, 1))).encode()
-    handlers = Handlers(engine, load_policy_file(None))
+    handlers = Handlers(SqlStorage(engine), load_policy_file(None))
     for _ in range(3):
         handlers.handle(*parse_event(raw))
     with engine.connect() as conn:

@@ -16,6 +16,7 @@ from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
 from services.common.db import make_engine
 from services.tracker.adapters.store import access_failures, outbox, pulse
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.access import AccessCodes
@@ -31,7 +32,7 @@ SLUG = f"panel-{UID}"
 def engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     migrate(engine)
-    handlers = Handlers(engine, load_policy_file(None))
+    handlers = Handlers(SqlStorage(engine), load_policy_file(None))
     for event in (panel_event(UID), panel_event("other"), agreed_event(UID, dt.date(2026, 12, 1))):
         handlers.handle(*parse_event(json.dumps(event).encode()))
     yield engine
@@ -53,23 +54,23 @@ def _events(engine) -> list[dict]:
 def test_answers_are_counts_per_panel_and_month_with_no_row_per_answer(engine, clock):
     answers = [(5, "yes"), (4, "yes"), (1, "no"), (3, "not_sure"), (4, "no"), (2, "yes")]
     for trust, kept in answers:
-        counts = pulse_uc.record(engine, clock, SLUG, trust, kept)
+        counts = pulse_uc.record(SqlStorage(engine), clock, SLUG, trust, kept)
     assert counts.period == "2026-11" and counts.answers == 6 and counts.counted == 5  # shown: the first five
     assert counts.trust == (1, 0, 1, 2, 1) and counts.kept == {"yes": 2, "no": 2, "not_sure": 1}
     with Session(engine) as s:
         (row,) = s.execute(select(pulse)).all()  # one row, the running counts beside the shown ones
     assert (row.answers, row.trust_2, row.kept_yes) == (6, 1, 3) and (row.shown_answers, row.shown_trust_2) == (5, 0)
     clock.set(dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc))
-    assert pulse_uc.record(engine, clock, SLUG, 3, "yes").period == "2026-12"
+    assert pulse_uc.record(SqlStorage(engine), clock, SLUG, 3, "yes").period == "2026-12"
     with Session(engine) as s:
         assert s.execute(select(func.count()).select_from(pulse)).scalar() == 2
     with pytest.raises(NotFound):
-        pulse_uc.record(engine, clock, "no-such-panel", 3, "yes")
+        pulse_uc.record(SqlStorage(engine), clock, "no-such-panel", 3, "yes")
 
 
 def test_each_answer_queues_the_periods_totals_and_counts_only_from_five_answers(engine, clock):
     for trust in (5, 4, 3, 2, 1):
-        pulse_uc.record(engine, clock, SLUG, trust, "yes")
+        pulse_uc.record(SqlStorage(engine), clock, SLUG, trust, "yes")
     events = _events(engine)
     assert [e["type"] for e in events] == ["pulse.recorded"] * 5
     assert {e["key"] for e in events} == {SLUG} and all(e["subject"] == SLUG for e in events)
@@ -86,12 +87,12 @@ def test_each_answer_queues_the_periods_totals_and_counts_only_from_five_answers
 
 def test_results_show_from_five_answers_per_panel_and_month(engine, clock):
     for _ in range(4):
-        pulse_uc.record(engine, clock, SLUG, 4, "yes")
+        pulse_uc.record(SqlStorage(engine), clock, SLUG, 4, "yes")
     for _ in range(3):
-        pulse_uc.record(engine, clock, "panel-other", 1, "no")
+        pulse_uc.record(SqlStorage(engine), clock, "panel-other", 1, "no")
     with Session(engine) as s:
         assert pulse_uc.shown_periods(s, SLUG) == [] and pulse_uc.shown_periods(s) == []
-    pulse_uc.record(engine, clock, SLUG, 2, "no")
+    pulse_uc.record(SqlStorage(engine), clock, SLUG, 2, "no")
     with Session(engine) as s:
         (mine,) = pulse_uc.shown_periods(s, SLUG)
         (everyone,) = pulse_uc.shown_periods(s)  # the other panel's 3 answers stay hidden
@@ -100,7 +101,7 @@ def test_results_show_from_five_answers_per_panel_and_month(engine, clock):
 
 
 def test_the_panels_code_is_checked_by_slug_and_wrong_codes_are_limited(engine, clock):
-    codes = AccessCodes(engine, clock, allowed=3)
+    codes = AccessCodes(SqlStorage(engine), clock, allowed=3)
     codes.check_panel(SLUG, panel_code(UID), "client-a")
     with pytest.raises(NotFound):
         codes.check_panel("no-such-panel", panel_code(UID), "client-a")

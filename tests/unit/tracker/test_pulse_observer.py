@@ -24,6 +24,7 @@ from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
 from services.common.db import make_engine
 from services.tracker.adapters.store import outbox
+from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases.ingest import Handlers
@@ -65,14 +66,14 @@ def _label(period: str) -> str:
 def test_no_change_of_the_figures_singles_out_an_answer(engine, first, second):
     uid = uuid.uuid4().hex[:8]
     slug = f"panel-{uid}"
-    Handlers(engine, load_policy_file(None)).handle(*parse_event(json.dumps(panel_event(uid)).encode()))
+    Handlers(SqlStorage(engine), load_policy_file(None)).handle(*parse_event(json.dumps(panel_event(uid)).encode()))
     year = next(YEARS)
     clock = SimulatedClock(dt.datetime(year, 3, 31, 12, tzinfo=dt.timezone.utc))
     months = []
     for answers, period in ((first, f"{year}-03"), (second, f"{year}-04")):
         observed = [_read(engine, slug, period)]
         for trust, kept in answers:
-            pulse_uc.record(engine, clock, slug, trust, kept)
+            pulse_uc.record(SqlStorage(engine), clock, slug, trust, kept)
             observed.append(_read(engine, slug, period))
         months.append((answers, period, observed))
         clock.set(dt.datetime(year, 4, 1, 9, tzinfo=dt.timezone.utc))  # the month ends
