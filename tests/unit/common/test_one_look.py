@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.common.pagetemplates import SHARED, page_templates
-from services.intake.views import templates as intake_templates
+from services.intake.web.views import templates as intake_templates
 from services.tracker.web.look import templates as tracker_templates
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
