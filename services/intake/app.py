@@ -54,7 +54,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
         parts.push_async_callback(in_thread(engine.dispose))
         migrate(engine)
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
-                            prefix=settings.followthrough_topic_prefix)
+                            prefix=settings.followthrough_topic_prefix,
+                            replication_factor=settings.kafka_replication_factor)
         if settings.followthrough_outbox_relay:
             relay.start()
             parts.push_async_callback(in_thread(relay.stop))

@@ -46,7 +46,8 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix,
                       replication_factor=settings.kafka_replication_factor)
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
-                            prefix=settings.followthrough_topic_prefix)
+                            prefix=settings.followthrough_topic_prefix,
+                            replication_factor=settings.kafka_replication_factor)
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
                             password=secret(settings.smtp_password), starttls=settings.smtp_starttls,
                             timeout=settings.smtp_timeout, connections=settings.smtp_connections)

@@ -89,7 +89,7 @@ def scan_once() -> str:
     tracker = bootstrap()
     result = tracker.scanner.run()
     s = tracker.settings
-    producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix)
+    producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix, s.kafka_replication_factor)
     relay = tracker.relay()
     while relay.relay_once(producer):
         pass
