@@ -16,9 +16,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-## demo: a local broker, the three services, a mail catcher and the example; Ctrl-C stops all.
+## demo: a local broker, the three services, a mail catcher and the example; Ctrl-C (SIGTERM, SIGHUP too)
+## stops all within 10 s. Taken ports are named and nothing starts; `make demo DEMO_ARGS="--port-offset 100"`
+## runs a second one beside the first.
+DEMO_ARGS ?=
 demo: install
-	$(BIN)/followthrough demo
+	$(BIN)/followthrough demo $(DEMO_ARGS)
 
 # Debian's chromium for the browser tests (Playwright's own browser download does not work here).
 # PostgreSQL and the Kafka jars are installed by deploy/local/*.sh when the tests start them.

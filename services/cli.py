@@ -60,7 +60,7 @@ def _need_demo_extra(command: str) -> None:
     """`up`, `demo` and `catcher` run development tools that a production install leaves out."""
     import importlib.util
 
-    missing = [name for name in ("honcho", "aiosmtpd") if importlib.util.find_spec(name) is None]
+    missing = [name for name in ("aiosmtpd",) if importlib.util.find_spec(name) is None]
     if missing:
         typer.echo(f"followthrough {command}: needs the demo extra ({', '.join(missing)} is not installed). "
                    "Install it with: pip install 'followthrough[demo]' (from a checkout: pip install -e '.[demo]', "
@@ -83,48 +83,31 @@ def _main(show_version: bool = typer.Option(
     """followthrough: keep the promises made to youth panels."""
 
 
+OFFSET = typer.Option(0, help="add this to every port (intake 8001, tracker 8002, notifier 8003, mail page 8025, "
+                                "SMTP 1025, broker 9092): a second run beside the first")
+
+
 @app.command()
-def up() -> None:
-    """Run the three services and the mail catcher with honcho, on the broker and database
-    your settings name; Ctrl-C stops them all."""
+def up(port_offset: int = OFFSET) -> None:
+    """Run the three services and the mail catcher on the broker and database your settings name;
+    Ctrl-C (or SIGTERM, SIGHUP) stops them all within 10 s."""
     _need_demo_extra("up")
-    os.environ["PYTHON"] = sys.executable
-    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"),
-                               "-d", str(REPO), "start", "intake", "tracker", "notifier", "mail"])
+    from devtools.demo.launch import up as run
+
+    raise typer.Exit(run(port_offset))
 
 
 @app.command()
-def demo(scan_interval: float = typer.Option(5.0, help="seconds between scheduler passes")) -> None:
-    """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C stops all."""
+def demo(scan_interval: float = typer.Option(5.0, help="seconds between scheduler passes"),
+         port_offset: int = OFFSET,
+         run_dir: Optional[Path] = typer.Option(None, help="the broker's and database's files, emptied at each "
+                                                           "start (default .run/demo in the checkout)")) -> None:
+    """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C (or SIGTERM,
+    SIGHUP) stops all within 10 s. Taken ports are named, and then nothing starts."""
     _need_demo_extra("demo")
-    import shutil
-    import signal
+    from devtools.demo.launch import demo as run
 
-    run_dir = REPO / ".run" / "demo"
-    shutil.rmtree(run_dir, ignore_errors=True)  # the demo starts fresh each time
-    run_dir.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "PYTHON": sys.executable,
-        "FOLLOWTHROUGH_PYTHON": sys.executable,
-        "FOLLOWTHROUGH_RUN_DIR": str(run_dir),
-        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{run_dir / 'demo.db'}"),
-        "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval),
-    }
-    kafka = [str(REPO / "deploy" / "local" / "kafka.sh")]
-    if subprocess.run(kafka + ["start"], env=env).returncode:
-        raise typer.Exit(1)  # kafka.sh said why
-    # Ctrl-C reaches the whole process group: honcho stops its children, then we stop
-    # the broker. SIGTERM to this process alone is passed on to honcho the same way.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    honcho = subprocess.Popen(
-        [sys.executable, "-m", "honcho", "-f", str(REPO / "deploy" / "local" / "Procfile"), "-d", str(REPO), "start"],
-        env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    signal.signal(signal.SIGTERM, lambda *_: honcho.send_signal(signal.SIGINT))
-    try:
-        honcho.wait()
-    finally:
-        subprocess.run(kafka + ["stop"], env=env)
+    raise typer.Exit(run(port_offset, (run_dir or REPO / ".run" / "demo").resolve(), scan_interval))
 
 
 @app.command()

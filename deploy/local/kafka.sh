@@ -11,7 +11,8 @@
 # FOLLOWTHROUGH_CACHE (~/.cache/followthrough: the jars, kept between runs),
 # FOLLOWTHROUGH_PYTHON (python3: creates the topics with kafka-python),
 # KAFKA_START_TIMEOUT (180 s: a broker holding thousands of partitions takes a while to open its port),
-# KAFKA_FRESH_DATA (1: a stopped broker starts on empty storage; the tests' session start sets it).
+# KAFKA_FRESH_DATA (1: a stopped broker starts on empty storage; the tests' session start sets it),
+# KAFKA_STOP_TIMEOUT (30 s: then `stop` kills the broker; `followthrough demo` gives it what is left of its 10 s).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -130,9 +131,10 @@ start() {
 stop() {
   running || { echo "kafka.sh: not running"; rm -f "$pidfile"; return; }
   local pid; pid=$(cat "$pidfile")
+  local timeout=${KAFKA_STOP_TIMEOUT:-30}
   kill -TERM "$pid"
-  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -0 "$pid" 2>/dev/null && { echo "kafka.sh: broker ignored SIGTERM for 30 s; killing"; kill -KILL "$pid"; }
+  for _ in $(seq 1 $((timeout * 4))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -0 "$pid" 2>/dev/null && { echo "kafka.sh: broker ignored SIGTERM for $timeout s; killing"; kill -KILL "$pid"; }
   rm -f "$pidfile"
   echo "kafka.sh: stopped"
 }

@@ -1,7 +1,7 @@
 """Load the example into a running stack and print where to look.
 
-Run by `make demo` (through honcho); it stays alive afterwards, because
-honcho stops everything when one process exits."""
+Run by `make demo` (devtools/demo/launch.py); it stays alive afterwards, because the
+supervisor stops everything when one process exits."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from services.intake.usecases.signin import LINK_MINUTES, new_link
 
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
+NOTIFIER = os.environ.get("NOTIFIER_URL", "http://127.0.0.1:8003")
 MAIL = os.environ.get("MAIL_URL", "http://127.0.0.1:8025")
 FACILITATOR = "youth.worker@example.org"
 FACILITATOR_PANEL = "mentoring-cohort"
@@ -118,7 +119,7 @@ def follow_up(headers: dict, codes: dict, titles: dict) -> None:
 
 
 def main() -> None:
-    for url in (INTAKE, TRACKER, "http://127.0.0.1:8003"):
+    for url in (INTAKE, TRACKER, NOTIFIER):
         wait_ready(url)
     codes = load()
     # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every

@@ -88,30 +88,20 @@ def install(app, bootstrap: str) -> None:
     }, liveness={"outbox relay": relay_check(app)}))
 
 
-def serve(app, service: str, host: str | None, port: int, settings=None) -> None:
-    """Run a service's app with uvicorn; its logs, uvicorn's access log included, in the one
-    format of `services.common.logs`. The first line names the settings, secrets masked. A weak
-    signing key stops it here when it would listen on an interface others reach."""
-    import uvicorn
+def install_edges(app, settings, *, public_url: str, problem_base: str | None,
+                  route_limits: dict[str, int] | None = None,
+                  guards: Callable[[object], None] | None = None) -> None:
+    """What every service's HTTP edge has, innermost first: problem answers (their type URIs start
+    with `problem_base`; None: the address the request came to), the service's own `guards` (the
+    tracker's rate limits), body limits (`route_limits`: routes allowed more than the default),
+    security headers (outside them, so a 413 or 429 carries them), the health checks, and the
+    client address rule outermost (every limit counts the client behind the proxy)."""
+    from services.common import bodylimit, clientaddress, headers, problems
 
-    from services.common import logs
-    from services.common.settings import require_strong_secret_key
-
-    if settings is not None:
-        require_strong_secret_key(settings, listen_host=host or "127.0.0.1")
-    logs.configure(service)
-    if settings is not None:
-        log.info("service.starting", port=port, settings=logs.shown(settings))
-    # proxy_headers off: uvicorn would trust X-Forwarded-For from 127.0.0.1 on its own;
-    # FOLLOWTHROUGH_TRUSTED_PROXIES (services/common/clientaddress.py) is the one rule.
-    uvicorn.run(app, host=host or "127.0.0.1", port=port, log_config=None, access_log=True, proxy_headers=False)
-
-
-def install_edges(app, settings) -> None:
-    """What every service's HTTP edge has: problem answers, security headers, health checks."""
-    from services.common import headers, problems
-
-    intake_url = getattr(settings, "intake_url", None)
-    problems.install(app, intake_url)  # the notifier: its own address
-    headers.install(app, public_url=intake_url or settings.public_url)
+    problems.install(app, problem_base)
+    if guards is not None:
+        guards(app)
+    bodylimit.install(app, settings, route_limits)
+    headers.install(app, public_url=public_url)
     install(app, settings.kafka_bootstrap_servers)
+    clientaddress.install(app, settings)

@@ -9,7 +9,6 @@ lines when a person watches a terminal (`FOLLOWTHROUGH_LOG_FORMAT`: `auto`,
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import TextIO
 
@@ -28,21 +27,15 @@ def _isatty(stream) -> bool:
         return False
 
 
-def under_honcho() -> bool:
-    """`make demo` and `followthrough up` run each service under honcho, which pipes its output
-    and prefixes every line with the time and the process's name."""
-    return "HONCHO_PROCESS_NAME" in os.environ
-
-
-def use_console(fmt: str, stream: TextIO) -> bool:
-    """Short human lines only for a person watching: stdout is a terminal, or honcho relays it
-    to one (honcho pipes our stdout but leaves stdin, the person's terminal, to us). JSON for
+def use_console(fmt: str, stream: TextIO, watched: bool = False) -> bool:
+    """Short human lines only for a person watching: stdout is a terminal, or a supervisor relays
+    it to one (`watched`: `followthrough demo` and `up` pipe our stdout and say so). JSON for
     everything else: files, pipes, log collectors."""
     if fmt == "json":
         return False
     if fmt == "console":
         return True
-    return _isatty(stream) or (under_honcho() and _isatty(sys.stdin))
+    return _isatty(stream) or watched
 
 
 class AccessLogFilter(logging.Filter):
@@ -68,21 +61,19 @@ def _renderer(console: bool):
     return structlog.processors.JSONRenderer()
 
 
-def configure(service: str, level: str = "INFO", fmt: str | None = None, stream: TextIO | None = None) -> None:
-    """`fmt` unset: FOLLOWTHROUGH_LOG_FORMAT from the environment (default `auto`)."""
-    if fmt is None:
-        from services.common.settings import CommonSettings
-
-        fmt = CommonSettings().followthrough_log_format
+def configure(service: str, level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None,
+              supervised: bool = False) -> None:
+    """`fmt`: the service's FOLLOWTHROUGH_LOG_FORMAT. `supervised`: a supervisor prefixes each
+    line with the time and the process's name and shows it to a person (FOLLOWTHROUGH_SUPERVISED)."""
     stream = stream or sys.stdout
-    console = use_console(fmt, stream)
+    console = use_console(fmt, stream, watched=supervised)
     shared = [
         structlog.contextvars.merge_contextvars,
         lambda _logger, _name, event: {"service": service, **event},  # threads too, not only this context
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="%H:%M:%S" if console else "iso", utc=not console),
     ]
-    if console and under_honcho():  # honcho's prefix already says when and who
+    if console and supervised:  # the supervisor's prefix already says when and who
         shared = [shared[0], shared[2]]
     renderer = _renderer(console)
     structlog.configure(

@@ -83,12 +83,12 @@ class OutboxRelay(threading.Thread):
     def __init__(
         self, engine: Engine, table: Table, bootstrap: str, *, prefix: str = "",
         batch: int = 500, idle_wait: float = 0.2,
-        producer_factory: Callable[[], KafkaProducer] | None = None,
+        producer_factory: Callable[[], KafkaProducer] | None = None, replication_factor: int | None = None,
     ) -> None:
         super().__init__(name=f"relay-{table.name}", daemon=True)
         self.engine, self.table, self.batch, self.idle_wait = engine, table, batch, idle_wait
         self.prefix = prefix
-        self._producer_factory = producer_factory or (lambda: make_producer(bootstrap, prefix))
+        self._producer_factory = producer_factory or (lambda: make_producer(bootstrap, prefix, replication_factor))
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock_id = zlib.crc32(table.name.encode())
@@ -168,8 +168,9 @@ def _discard(producer: KafkaProducer | None) -> None:
     return None
 
 
-def make_producer(bootstrap: str, prefix: str = "") -> KafkaProducer:
-    ensure_topics(bootstrap, timeout_s=5, prefix=prefix)
+def make_producer(bootstrap: str, prefix: str = "", replication_factor: int | None = None) -> KafkaProducer:
+    """`replication_factor`: the service's KAFKA_REPLICATION_FACTOR, for topics not made yet."""
+    ensure_topics(bootstrap, timeout_s=5, prefix=prefix, replication_factor=replication_factor)
     # acks=all: a write counts once every in-sync replica has it (min.insync.replicas of them).
     # Idempotence: a retry after a lost ack is not written twice. One in-flight request per
     # connection keeps order when the client retries.

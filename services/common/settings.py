@@ -78,6 +78,13 @@ class CommonSettings(BaseSettings):
         default_factory=list, description="reverse proxies (IPs or CIDRs) whose forwarding headers name the client")
     # The largest request body any route takes, refused (413) before it is read.
     followthrough_max_body_bytes: int = Field(default=1_000_000, ge=1024, description="largest request body")
+    # Told to stop (SIGTERM, SIGINT), a service stops its consumers, relay and scheduler and
+    # exits; if that is not done in this many seconds (a broker or database gone away), it exits anyway.
+    followthrough_shutdown_timeout: float = Field(
+        default=8.0, gt=0, le=120, description="seconds a service may take to stop before it exits anyway")
+    # Set by `followthrough demo` and `up`, which prefix each line with the time and the process's
+    # name and show it to a person: short lines without a time of their own (auto log format).
+    followthrough_supervised: bool = False
 
     @property
     def public_url(self) -> str:

@@ -1,8 +1,9 @@
 """Create every topic of contract §3 with its partitions and cleanup policy.
 
 Replicas (contract §6): the cluster's own `default.replication.factor` and
-`min.insync.replicas`, unless KAFKA_REPLICATION_FACTOR is set; then that many
-replicas, of which 2 must be in sync for a write (1 when there are fewer than 3).
+`min.insync.replicas`, unless a replication factor is given (a service passes its
+KAFKA_REPLICATION_FACTOR setting); then that many replicas, of which 2 must be in sync
+for a write (1 when there are fewer than 3).
 
 Run as `python -m services.common.topics --bootstrap HOST:PORT`; idempotent."""
 
@@ -30,9 +31,7 @@ def topic_replication(replication_factor: int | None) -> tuple[int, dict[str, st
 def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
                   replication_factor: int | None = None) -> list[str]:
     """Create the missing topics (named `prefix` + the contract's name); return the names created.
-    `replication_factor` None reads KAFKA_REPLICATION_FACTOR (unset: the cluster's default)."""
-    if replication_factor is None:
-        replication_factor = CommonSettings().kafka_replication_factor
+    `replication_factor` None: the cluster's default."""
     factor, replica_configs = topic_replication(replication_factor)
     admin = _connect(bootstrap, timeout_s)
     try:
@@ -73,7 +72,8 @@ def main() -> None:
     parser.add_argument("--replication-factor", type=int, default=None,
                         help="replicas per topic (default: KAFKA_REPLICATION_FACTOR, else the cluster's default)")
     args = parser.parse_args()
-    created = ensure_topics(args.bootstrap, prefix=args.prefix, replication_factor=args.replication_factor)
+    factor = args.replication_factor or CommonSettings().kafka_replication_factor  # the command's settings
+    created = ensure_topics(args.bootstrap, prefix=args.prefix, replication_factor=factor)
     print(f"topics: {len(TOPICS)} present" + (f", created {', '.join(created)}" if created else ""))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import structlog
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
-from services.common import bodylimit, clientaddress, health
+from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.consumer import short_reason
 from services.common.csrf import Csrf
@@ -21,6 +21,7 @@ from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
+from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_https_intake, require_strong_secret_key, secret
 from services.common.streams import make_faust_app
 from services.intake.adapters import mail, tables
@@ -49,17 +50,19 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     require_https_intake(settings)  # an https site never sends facilitators to a plain-http intake
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def start(app: FastAPI, parts: AsyncExitStack) -> None:
         # A connection for each of the request threads (anyio's 40 tokens run the sync routes): with
         # 10 + 10 overflow, 40 threads queued for 20 connections and each overflow connection was
         # opened and closed again per request (bench/intake_post.py: 143 -> 162 requests/s).
         engine = make_engine(settings.database_url, pool_size=40)  # PostgreSQL only
+        parts.push_async_callback(in_thread(engine.dispose))
         migrate(engine)
         relay = OutboxRelay(engine, tables.outbox, settings.kafka_bootstrap_servers,
-                            prefix=settings.followthrough_topic_prefix)
+                            prefix=settings.followthrough_topic_prefix,
+                            replication_factor=settings.kafka_replication_factor)
         if settings.followthrough_outbox_relay:
             relay.start()
+            parts.push_async_callback(in_thread(relay.stop))
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         app.state.policies = policies
         app.state.themes = policies.themes()
@@ -73,31 +76,23 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
                                              settings.followthrough_signin_address_limit,
                                              secret(settings.followthrough_secret_key))
         if settings.followthrough_reply_consumer:
-            async with _replies_consumer(settings, engine, relay):
-                yield
-        else:
-            yield
-        if relay.is_alive():
-            relay.stop()
-        engine.dispose()
+            await parts.enter_async_context(_replies_consumer(settings, engine, relay))
 
     app = FastAPI(
         title="followthrough intake",
         version="1.0.0",
         description="Record youth panels, their recommendations and the police's decisions.",
-        lifespan=lifespan,
+        lifespan=lifespan(start, settings),
     )
     app.include_router(api.router)
     app.include_router(signin.router)
     app.include_router(pages.router)
     errors.install(app)
-    bodylimit.install(app, settings, {api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
-    health.install_edges(app, settings)
-    clientaddress.install(app, settings)  # before all: sign-in limits count the client behind the proxy
+    health.install_edges(app, settings, public_url=settings.intake_url, problem_base=settings.intake_url,
+                         route_limits={api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
     return app
 
 
-STOP_TIMEOUT = 15.0  # seconds the replies consumer may take to stop when intake does
 
 
 @asynccontextmanager
@@ -108,7 +103,7 @@ async def _replies_consumer(settings: IntakeSettings, engine, relay):
     try:
         yield
     finally:
-        task.cancel()
+        task.cancel()  # the lifespan's shutdown timeout bounds how long this may take
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
@@ -122,7 +117,7 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
         agents.register(faust_app, ReplyHandlers(SqlStorage(engine), wake=relay.wake),
                         settings.followthrough_topic_prefix)
         try:
-            async with faust_app_running(faust_app, stop_timeout=STOP_TIMEOUT):
+            async with faust_app_running(faust_app, stop_timeout=settings.followthrough_shutdown_timeout):
                 lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
                                            settings.followthrough_topic_prefix, agents.CONSUMED, "intake")
                 lag.start()
@@ -134,7 +129,7 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
             # Cancelled while still starting, faust_app_running never reached its own stop: stop the
             # half-started app here, or its consumer thread outlives intake and holds the loop open.
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(faust_app.stop(), STOP_TIMEOUT)
+                await asyncio.wait_for(faust_app.stop(), settings.followthrough_shutdown_timeout)
             raise
         except Exception as exc:
             log.warning("replies.consumer_not_started", error=short_reason(exc), retry_in_s=10)
@@ -143,4 +138,4 @@ async def _consume_replies(settings: IntakeSettings, engine, relay) -> None:
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = IntakeSettings()
-    health.serve(create_app(settings), "intake", host, port or DEFAULT_PORT, settings)
+    serve(create_app(settings), "intake", host, port or DEFAULT_PORT, settings)

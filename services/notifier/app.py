@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
-from services.common import bodylimit, clientaddress, health
+from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
+from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_strong_secret_key, secret
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
@@ -38,13 +39,15 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
     settings = settings or NotifierSettings()
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def start(app: FastAPI, parts: AsyncExitStack) -> None:
         engine = make_engine(settings.database_url)
+        parts.push_async_callback(in_thread(engine.dispose))
         migrate(engine)
-        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
+        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix,
+                      replication_factor=settings.kafka_replication_factor)
         relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
-                            prefix=settings.followthrough_topic_prefix)
+                            prefix=settings.followthrough_topic_prefix,
+                            replication_factor=settings.kafka_replication_factor)
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
                             password=secret(settings.smtp_password), starttls=settings.smtp_starttls,
                             timeout=settings.smtp_timeout, connections=settings.smtp_connections)
@@ -62,28 +65,25 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:
             relay.start()
+            parts.push_async_callback(in_thread(relay.stop))
         lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, agents.CONSUMED, "notifier")
         lag.start()
-        tasks = [asyncio.create_task(sender.run()),
-                 asyncio.create_task(auditor.run_every(settings.followthrough_audit_interval))]
-        async with faust_app_running(faust_app):
-            yield
-        for task in tasks:
-            task.cancel()
-        lag.stop()
-        if relay.is_alive():
-            relay.stop()
-        engine.dispose()
+        parts.push_async_callback(in_thread(lag.stop))
+        for task in (asyncio.create_task(sender.run()),
+                     asyncio.create_task(auditor.run_every(settings.followthrough_audit_interval))):
+            parts.callback(task.cancel)
+        await parts.enter_async_context(faust_app_running(faust_app))
 
     app = FastAPI(title="followthrough notifier", version="1.0.0",
-                  description="Delivers notices as email, once per notice and recipient.", lifespan=lifespan)
-    bodylimit.install(app, settings)
-    health.install_edges(app, settings)
-    clientaddress.install(app, settings)  # before all: one rule for who is asking, as in the other services
+                  description="Delivers notices as email, once per notice and recipient.",
+                  lifespan=lifespan(start, settings))
+    # Problem type URIs on the notifier's own address (it has no public URL of its own); its
+    # security headers name the site's public URL, as the tracker's do.
+    health.install_edges(app, settings, public_url=settings.public_url, problem_base=None)
     return app
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = NotifierSettings()
-    health.serve(create_app(settings), "notifier", host, port or DEFAULT_PORT, settings)
+    serve(create_app(settings), "notifier", host, port or DEFAULT_PORT, settings)

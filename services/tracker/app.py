@@ -3,16 +3,17 @@ scheduler, its outbox relay and its HTTP routes."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from schemas.policy import load_policy_file
-from services.common import bodylimit, clientaddress, headers, health, problems
+from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.lag import LagMonitor
 from services.common.outbox import make_producer
+from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
@@ -31,10 +32,11 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
     load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def start(app: FastAPI, parts: AsyncExitStack) -> None:
         tracker = bootstrap(settings, clock)
-        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix)
+        parts.push_async_callback(in_thread(tracker.engine.dispose))
+        ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix,
+                      replication_factor=settings.kafka_replication_factor)
         relay = tracker.relay()
         scheduler = ScanScheduler(tracker.scanner, settings.followthrough_scan_interval,
                                   after_pass=lambda: (relay.wake(), tracker.page_cache.clear()),
@@ -46,27 +48,22 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
         _expose(app, tracker, relay)
         if settings.followthrough_outbox_relay:
             relay.start()
+            parts.push_async_callback(in_thread(relay.stop))
         lag = LagMonitor.for_group(faust_app, settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, agents.CONSUMED, "tracker")
         lag.start()
+        parts.push_async_callback(in_thread(lag.stop))
         scheduler.start()
-        async with faust_app_running(faust_app):
-            yield
-        scheduler.stop()
-        lag.stop()
-        if relay.is_alive():
-            relay.stop()
-        tracker.engine.dispose()
+        parts.push_async_callback(in_thread(scheduler.stop))
+        await parts.enter_async_context(faust_app_running(faust_app))
 
     app = FastAPI(title="followthrough tracker", version="1.0.0",
                   description="Commitments, their escalation ladder, and the panel's view of them.",
-                  lifespan=lifespan)
-    problems.install(app, settings.public_url)
+                  lifespan=lifespan(start, settings))
+    health.install_edges(app, settings, public_url=settings.public_url, problem_base=settings.public_url,
+                         guards=lambda app: ratelimit.install(app, settings.followthrough_page_rate_limit,
+                                                               settings.followthrough_verdict_rate_limit))
     web_errors.install(app)
-    ratelimit.install(app, settings.followthrough_page_rate_limit, settings.followthrough_verdict_rate_limit)
-    bodylimit.install(app, settings)
-    headers.install(app, public_url=settings.public_url)  # outermost: a 429 carries the headers too
-    clientaddress.install(app, settings)  # before all: every limit counts the client behind the proxy
     app.include_router(api.router)
     app.include_router(respond.router)
     app.include_router(register.router)
@@ -75,7 +72,6 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(pulse.router)
     app.include_router(feeds.router)
     app.include_router(approvals.router)
-    health.install(app, settings.kafka_bootstrap_servers)
     return app
 
 
@@ -93,7 +89,7 @@ def scan_once() -> str:
     tracker = bootstrap()
     result = tracker.scanner.run()
     s = tracker.settings
-    producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix)
+    producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix, s.kafka_replication_factor)
     relay = tracker.relay()
     while relay.relay_once(producer):
         pass
@@ -103,4 +99,4 @@ def scan_once() -> str:
 
 def main(host: str | None = None, port: int | None = None) -> None:
     settings = TrackerSettings()
-    health.serve(create_app(settings), "tracker", host, port or DEFAULT_PORT, settings)
+    serve(create_app(settings), "tracker", host, port or DEFAULT_PORT, settings)

@@ -64,11 +64,9 @@ def _replication(bootstrap: str, topic: str) -> tuple[set[int], str]:
     return {len(p["replica_nodes"]) for p in partitions}, configs["topic"][topic]["min.insync.replicas"]["value"]
 
 
-def test_topics_take_the_clusters_replication_unless_one_is_set(cluster, uid, monkeypatch):
-    monkeypatch.delenv("KAFKA_REPLICATION_FACTOR", raising=False)
+def test_topics_take_the_clusters_replication_unless_one_is_set(cluster, uid):
     ensure_topics(cluster.bootstrap, prefix=f"d{uid}.")
-    monkeypatch.setenv("KAFKA_REPLICATION_FACTOR", "2")
-    ensure_topics(cluster.bootstrap, prefix=f"e{uid}.")
+    ensure_topics(cluster.bootstrap, prefix=f"e{uid}.", replication_factor=2)  # KAFKA_REPLICATION_FACTOR=2
     seen = {}
 
     def settled() -> bool:  # a new topic's metadata reaches every broker within moments

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 
 import pytest
 import structlog
@@ -28,9 +29,7 @@ def _restore():
     structlog.reset_defaults()
 
 
-def test_piped_output_is_json_from_structlog_and_from_uvicorn(monkeypatch):
-    monkeypatch.delenv("FOLLOWTHROUGH_LOG_FORMAT", raising=False)
-    monkeypatch.delenv("HONCHO_PROCESS_NAME", raising=False)
+def test_piped_output_is_json_from_structlog_and_from_uvicorn():
     out = io.StringIO()
     logs.configure("intake", stream=out)
     logging.getLogger("uvicorn.error").info("Uvicorn running on %s", "http://127.0.0.1:8001")
@@ -41,17 +40,14 @@ def test_piped_output_is_json_from_structlog_and_from_uvicorn(monkeypatch):
     assert second["event"] == "recommendation.recorded" and second["panel"] == "p1"
 
 
-def test_a_terminal_gets_short_lines_unless_json_is_asked_for(monkeypatch):
-    monkeypatch.delenv("HONCHO_PROCESS_NAME", raising=False)
-    monkeypatch.delenv("FOLLOWTHROUGH_LOG_FORMAT", raising=False)
+def test_a_terminal_gets_short_lines_unless_json_is_asked_for():
     out = Tty()
     logs.configure("tracker", stream=out)
     logging.getLogger("apscheduler").warning("Run time of job was missed")
     line = out.getvalue().strip()
     assert "Run time of job was missed" in line and not line.startswith("{")
-    monkeypatch.setenv("FOLLOWTHROUGH_LOG_FORMAT", "json")
     out = Tty()
-    logs.configure("tracker", stream=out)
+    logs.configure("tracker", fmt="json", stream=out)
     logging.getLogger("apscheduler").warning("Run time of job was missed")
     assert json.loads(out.getvalue())["logger"] == "apscheduler"
 
@@ -72,3 +68,20 @@ def test_the_access_log_keeps_neither_query_strings_nor_client_addresses():
                                              "/commitments/c1/respond?token=signed.secret", "1.1", 200)
     line = json.loads(out.getvalue())
     assert line["event"] == '- - "GET /commitments/c1/respond HTTP/1.1" 200' and line["logger"] == "uvicorn.access"
+
+
+def test_a_supervised_service_writes_short_lines_without_the_time_the_supervisor_prints():
+    out = io.StringIO()  # a pipe to the supervisor, which shows it to a person
+    logs.configure("tracker", stream=out, supervised=True)
+    structlog.get_logger().info("scan.pass", due=3)
+    line = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).strip()  # without the colours
+    assert not line.startswith("{") and "scan.pass" in line
+    assert not any(ch.isdigit() for ch in line.split("scan.pass")[0])  # no timestamp before the event
+
+
+def test_the_log_format_is_not_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FOLLOWTHROUGH_LOG_FORMAT", "console")
+    out = io.StringIO()
+    logs.configure("tracker", stream=out)
+    structlog.get_logger().info("scan.pass")
+    assert json.loads(out.getvalue())["event"] == "scan.pass"
