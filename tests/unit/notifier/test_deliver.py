@@ -168,3 +168,15 @@ def test_held_reminders_go_as_one_digest_per_recipient_at_the_digest_time(clock)
 
 def _data(event: dict) -> NoticeEvent:
     return NoticeEvent.model_validate(event["data"])
+
+
+def test_a_result_the_ledger_will_not_take_is_left_to_the_lease(clock):
+    class Unwritable(InMemoryLedger):
+        def mark_sent(self, *args):
+            raise ConnectionError("database away")
+
+    ledger, mailer = Unwritable(), FakeMailer()
+    ledger.record_notices([make_notice(recipients=["owner@example.org"])], clock.now())
+    assert once(ledger, mailer, clock) is True  # nothing escapes the pass
+    assert ledger.states() == ["sending"] and ledger.events == []
+    assert ledger.claim(later(clock, LEASE.total_seconds() + 1), LEASE)[0].resend  # taken back after the lease
