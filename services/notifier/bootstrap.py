@@ -1,6 +1,6 @@
 """The one place that builds the notifier from its settings, a database and a clock: the
 ledger, the notice intake, the delivery loop, the delivery auditor and the outbox relay.
-The web app and the tests start here."""
+The web app (`app.py`) starts here; tests build the parts they need from the same pieces."""
 
 from __future__ import annotations
 
