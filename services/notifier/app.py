@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
@@ -14,25 +12,16 @@ from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
 from services.common.lag import LagMonitor
-from services.common.migrate import upgrade_service
-from services.common.outbox import OutboxRelay
 from services.common.service import in_thread, lifespan, serve
-from services.common.settings import require_strong_secret_key, secret
+from services.common.settings import require_strong_secret_key
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
-from services.notifier import agents, store
-from services.notifier.auditor import DeliveryAuditor
-from services.notifier.handlers import Handlers
-from services.notifier.mailer import SmtpMailer
-from services.notifier.sender import Sender, effective_lease
+from services.notifier.bootstrap import bootstrap, migrate
+from services.notifier.entrypoints import agents
+from services.notifier.entrypoints.scheduler import audit_every
 from services.notifier.settings import NotifierSettings
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_PORT = 8003
-
-
-def migrate(engine) -> None:
-    upgrade_service(engine, "notifier", MIGRATIONS, store.metadata)
 
 
 def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) -> FastAPI:
@@ -45,23 +34,11 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
         migrate(engine)
         ensure_topics(settings.kafka_bootstrap_servers, prefix=settings.followthrough_topic_prefix,
                       replication_factor=settings.kafka_replication_factor)
-        relay = OutboxRelay(engine, store.outbox, settings.kafka_bootstrap_servers,
-                            prefix=settings.followthrough_topic_prefix,
-                            replication_factor=settings.kafka_replication_factor)
-        mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, username=settings.smtp_username,
-                            password=secret(settings.smtp_password), starttls=settings.smtp_starttls,
-                            timeout=settings.smtp_timeout, connections=settings.smtp_connections)
-        lease = effective_lease(settings.followthrough_delivery_lease_seconds, mailer.longest_send)
-        give_up_after = dt.timedelta(hours=settings.followthrough_delivery_give_up_hours)
-        max_backoff = settings.followthrough_delivery_max_backoff_seconds
-        sender = Sender(engine, mailer, settings.smtp_from, give_up_after=give_up_after, lease=lease,
-                        after_busy=relay.wake, max_backoff=max_backoff, clock=clock)
-        auditor = DeliveryAuditor(engine, clock, lease=lease, give_up_hours=give_up_after, max_backoff=max_backoff)
+        notifier = bootstrap(settings, engine, clock)
+        relay = notifier.relay
         faust_app = make_faust_app("followthrough-notifier", settings.kafka_bootstrap_servers,
                                    settings.followthrough_topic_prefix, settings.followthrough_commit_interval)
-        agents.register(faust_app, Handlers(engine, wake=sender.wake, digest_at=settings.followthrough_digest_at,
-                                            clock=clock),
-                        settings.followthrough_topic_prefix)
+        agents.register(faust_app, notifier.intake, settings.followthrough_topic_prefix)
         app.state.settings, app.state.engine, app.state.relay = settings, engine, relay
         if settings.followthrough_outbox_relay:
             relay.start()
@@ -70,8 +47,8 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
                                    settings.followthrough_topic_prefix, agents.CONSUMED, "notifier")
         lag.start()
         parts.push_async_callback(in_thread(lag.stop))
-        for task in (asyncio.create_task(sender.run()),
-                     asyncio.create_task(auditor.run_every(settings.followthrough_audit_interval))):
+        for task in (asyncio.create_task(notifier.delivery.run()),
+                     asyncio.create_task(audit_every(notifier.auditor, settings.followthrough_audit_interval))):
             parts.callback(task.cancel)
         await parts.enter_async_context(faust_app_running(faust_app))
 

@@ -30,7 +30,7 @@ from services.common.clock import london_today
 from services.common.db import make_engine
 from services.common.outbox import make_producer
 from services.common.topics import ensure_topics
-from services.notifier.agents import CONSUMED as NOTIFIER_CONSUMED
+from services.notifier.entrypoints.agents import CONSUMED as NOTIFIER_CONSUMED
 from services.tracker.entrypoints.agents import CONSUMED as TRACKER_CONSUMED
 from tests.faults.test_faults import N, _expected_keys, _recommendations
 from tests.support import cluster as cluster_mod

@@ -1,5 +1,5 @@
-"""A notifier ledger on a SQLite file, a simulated clock and a mailer that records
-what it is given: the sender's own logic, quickly, without a broker or SMTP server."""
+"""A notifier ledger on a SQLite file (for the SQL adapter's tests), a simulated clock and
+notices to deliver. The use cases' tests use the in-memory fakes in fakes.py."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import sqlalchemy as sa
 from schemas import Notice
 from services.common.clock import SimulatedClock, utcnow
 from services.common.db import make_engine
-from services.notifier.mailer import SendResult
 from tests.support.notices import notice_event
 
 
 @pytest.fixture
 def engine(tmp_path):
-    from services.notifier.app import migrate
+    from services.notifier.bootstrap import migrate
 
     engine = make_engine(f"sqlite:///{tmp_path / 'notifier.db'}")
     migrate(engine)
@@ -29,25 +28,6 @@ def engine(tmp_path):
 @pytest.fixture
 def clock():
     return SimulatedClock(utcnow())
-
-
-class FakeMailer:
-    """Accepts (or fails, or raises on) every message; reports a fixed number of free slots."""
-
-    longest_send = 1.0
-
-    def __init__(self, slots: int = 4, result: SendResult = SendResult(ok=True),
-                 raises: Exception | None = None) -> None:
-        self.slots, self.result, self.raises, self.sent = slots, result, raises, []
-
-    def free_slots(self) -> int:
-        return self.slots
-
-    async def send(self, message):
-        self.sent.append(message)
-        if self.raises:
-            raise self.raises
-        return self.result
 
 
 def make_notice(uid: str = "u1", **changes) -> Notice:

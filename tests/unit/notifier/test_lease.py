@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.notifier.mailer import SEND_STAGES, SmtpMailer
-from services.notifier.sender import effective_lease
+from services.notifier.adapters.smtp_mailer import SEND_STAGES, SmtpMailer
+from services.notifier.domain.delivery import effective_lease
 from services.notifier.settings import NotifierSettings
 
 

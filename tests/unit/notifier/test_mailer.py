@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from services.notifier.mailer import SmtpMailer
+from services.notifier.adapters.smtp_mailer import SmtpMailer
 from tests.support.services import free_port
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.notifier.render import render
+from services.notifier.adapters.email_renderer import render
 from tests.unit.notifier.conftest import make_notice
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.timezone.utc)
@@ -21,7 +21,7 @@ def test_line_breaks_in_a_subject_fold_to_one_space():
 
 
 def test_header_value_keeps_ordinary_text_and_drops_controls_at_the_ends():
-    from services.notifier.render import header_value
+    from services.notifier.domain.email_rules import header_value
 
     assert header_value("Respect – and trust") == "Respect – and trust"
     assert header_value("\u2028 Late\x00\x1f ") == "Late"

@@ -1,4 +1,5 @@
-"""The delivery ledger: record notices once, claim deliveries, mark results.
+"""The delivery ledger in SQL: record notices once, claim deliveries, mark results,
+count stuck deliveries. `SqlLedger` is the `DeliveryLedger` the use cases ask.
 
 Every function is one short transaction; the sender never holds a database
 transaction open across the SMTP exchange.
@@ -11,42 +12,57 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas import DeliveryEvent, Notice, make_event
 from services.common import outbox as outbox_mod
 from services.common.db import for_update, insert_once
-from services.notifier.render import message_id
-from services.notifier.store import deliveries, notices, outbox
+from services.notifier.adapters.tables import deliveries, notices, outbox
+from services.notifier.domain.delivery import Claim, held_for_digest, recipients_of
+from services.notifier.domain.message_ids import message_id
+from services.notifier.domain.stuck import UNFINISHED, StuckRule
 
 SOURCE = "followthrough/notifier"
 
 
-@dataclass(frozen=True)
-class Claim:
-    notice: Notice
-    recipient: str
-    attempts: int
-    resend: bool  # the previous claim was abandoned mid-send (a crash)
-    queued_at: dt.datetime
-    token: str  # this claim's; a result is written only while it still holds the row
+class SqlLedger:
+    """The ledger's functions, bound to one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record_notices(self, batch: list[Notice], now: dt.datetime, digest_at: dt.datetime | None = None) -> int:
+        return record_notices(self.engine, batch, now, digest_at)
+
+    def claim(self, now: dt.datetime, lease: dt.timedelta, limit: int = 20) -> list[Claim]:
+        return claim(self.engine, now, lease, limit)
+
+    def claim_digests(self, now: dt.datetime, recipients: int, limit: int = 500) -> dict[str, list[Claim]]:
+        return claim_digests(self.engine, now, recipients, limit)
+
+    def mark_sent(self, c: Claim, now: dt.datetime, message_id_: str | None = None) -> bool:
+        return mark_sent(self.engine, c, now, message_id_)
+
+    def mark_failed(self, c: Claim, now: dt.datetime, error: str, retry_at: dt.datetime | None,
+                    retry_state: str = "pending") -> bool:
+        return mark_failed(self.engine, c, now, error, retry_at, retry_state)
+
+    def stuck(self, now: dt.datetime, rule: StuckRule, sample: int = 5) -> tuple[int, list[tuple[str, str, str]]]:
+        return stuck_deliveries(self.engine, now, rule, sample)
 
 
 def record_notices(engine: Engine, batch: list[Notice], now: dt.datetime, digest_at: dt.datetime | None = None) -> int:
-    """Store each notice once, with one delivery per recipient; return how many were new.
-
-    With a digest time, reminders wait for it; everything else goes at once."""
+    """Store each notice once, with one delivery per recipient; return how many were new."""
     new = 0
     with Session(engine) as s, s.begin():
         for notice in batch:
             if not insert_once(s, notices, id=str(notice.id), notice=notice.model_dump(mode="json")):
                 continue  # seen before
             new += 1
-            held = digest_at is not None and notice.kind == "reminder"
-            for recipient in dict.fromkeys(str(r) for r in notice.recipients):
+            held = held_for_digest(notice, digest_at)
+            for recipient in recipients_of(notice):
                 insert_once(s, deliveries, notice_id=str(notice.id), recipient=recipient,
                             state="digest" if held else "pending", attempts=0, resends=0,
                             next_attempt_at=digest_at if held else now, give_up_after=notice.give_up_after,
@@ -146,3 +162,25 @@ def _event(s: Session, event_type: str, c: Claim, **about) -> None:
 def aware(at: dt.datetime) -> dt.datetime:
     """SQLite returns naive datetimes; they were written as UTC."""
     return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+
+
+def stuck_condition(now: dt.datetime, rule: StuckRule):
+    """`StuckRule.is_stuck` as a SQL condition, so the count is one query."""
+    d = deliveries.c
+    abandoned = and_(d.state == "sending", d.claimed_at < rule.abandoned_before(now))
+    latest = rule.latest(now)
+    overdue = and_(d.state.in_(UNFINISHED), d.attempts > 0,
+                   or_(d.give_up_after < latest, d.created_at < latest - rule.give_up_hours))
+    return or_(abandoned, overdue)
+
+
+def stuck_deliveries(engine: Engine, now: dt.datetime, rule: StuckRule,
+                     sample: int = 5) -> tuple[int, list[tuple[str, str, str]]]:
+    """How many deliveries are stuck, and a few of them as (notice_id, recipient, state)."""
+    where = stuck_condition(now, rule)
+    d = deliveries.c
+    with Session(engine) as s:
+        count = s.execute(select(func.count()).select_from(deliveries).where(where)).scalar_one()
+        first = s.execute(select(d.notice_id, d.recipient, d.state).where(where)
+                          .order_by(d.created_at).limit(sample)).all() if count else []
+    return count, [tuple(r) for r in first]

@@ -1,4 +1,4 @@
-"""An iCalendar file for a reminder, so the deadline lands in the calendar."""
+"""An iCalendar file for a reminder, so the deadline lands in the calendar (text only, no I/O)."""
 
 from __future__ import annotations
 

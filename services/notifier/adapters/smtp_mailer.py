@@ -1,34 +1,20 @@
-"""The one seam to the mail server: `send(message) -> SendResult`."""
+"""The mail server: `send(message) -> SendResult` over a few kept SMTP connections
+(the `Mailer` the use cases ask)."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
 
 import aiosmtplib
+
+from services.notifier.domain.delivery import SendResult
 
 # Where a send waits on the server: getting a connection (connect, greeting, EHLO,
 # STARTTLS, AUTH, or a RSET on a kept one), the envelope (MAIL, RCPT) and the message
 # (DATA and its end, where servers scan). aiosmtplib bounds each command by the timeout,
 # not the exchange, so the mailer bounds the whole send by the timeout times these stages.
 SEND_STAGES = 3
-
-
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    recoverable: bool = True  # worth trying again later
-    error: str | None = None
-
-
-class Mailer(Protocol):
-    longest_send: float  # seconds one send can take, at most
-
-    def free_slots(self) -> int: ...
-
-    async def send(self, message: EmailMessage) -> SendResult: ...
 
 
 class SmtpMailer:

@@ -1,0 +1,31 @@
+"""What goes into an email, decided before any template: who gets the respond link, the
+digest's subject, and header values kept to one line."""
+
+from __future__ import annotations
+
+import re
+
+from schemas import Notice
+
+NO_RESPOND_LINK = ("review", "response_due", "insisted")
+
+# Control characters (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators:
+# each ends a header line for Python's email package, which refuses them. Titles come
+# from people (a pasted title can carry any of them); the subject must stay one line.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """Fold every run of control or line-separator characters to one space."""
+    return _LINE_BREAKING.sub(" ", text).strip()
+
+
+def respond_url(notice: Notice, recipient: str) -> str | None:
+    # The respond link is signed for the owner, who is first on every ladder that has one.
+    if recipient == notice.recipients[0] and notice.kind not in NO_RESPOND_LINK:
+        return notice.respond_url
+    return None
+
+
+def digest_subject(count: int) -> str:
+    return f"Daily digest: {count} reminder{'s' if count != 1 else ''} from followthrough"
