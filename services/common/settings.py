@@ -84,7 +84,8 @@ class CommonSettings(BaseSettings):
         default=8.0, gt=0, le=120, description="seconds a service may take to stop before it exits anyway")
     # Set by `followthrough demo` and `up`, which prefix each line with the time and the process's
     # name and show it to a person: short lines without a time of their own (auto log format).
-    followthrough_supervised: bool = False
+    followthrough_supervised: bool = Field(
+        default=False, description="set by `followthrough demo` and `up`: log lines without their own time")
 
     @property
     def public_url(self) -> str:
