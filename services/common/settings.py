@@ -173,11 +173,11 @@ def require_strong_secret_key(settings: CommonSettings, listen_host: str | None 
             "to it, the same value for every service.")
 
 
-def require_https_intake(settings: CommonSettings) -> None:
-    """A site served over https must not send facilitators to a plain-http intake: its sign-in
-    links would cross the network in clear and its session cookie could not be `Secure`."""
-    intake = getattr(settings, "intake_url", None)
-    if intake is None or not is_https(settings.followthrough_public_url) or is_https(intake):
+def require_https_intake(settings: CommonSettings, intake: str) -> None:
+    """A site served over https must not send facilitators to a plain-http intake (`intake`, where
+    they reach it): its sign-in links would cross the network in clear and its session cookie
+    could not be `Secure`."""
+    if not is_https(settings.followthrough_public_url) or is_https(intake):
         return
     raise InsecureTransport(
         f"FOLLOWTHROUGH_PUBLIC_URL ({settings.public_url}) is https, but FOLLOWTHROUGH_INTAKE_PUBLIC_URL "

@@ -47,7 +47,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
     # The sign-in links and session cookies are signed too: intake's own public address counts.
     require_strong_secret_key(settings.model_copy(update={"followthrough_public_url": settings.intake_url}))
-    require_https_intake(settings)  # an https site never sends facilitators to a plain-http intake
+    require_https_intake(settings, settings.intake_url)  # an https site never sends facilitators to a plain-http intake
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
 
     async def start(app: FastAPI, parts: AsyncExitStack) -> None:

@@ -61,10 +61,14 @@ def _intake(public: str, intake: str) -> IntakeSettings:
     return IntakeSettings(followthrough_public_url=public, followthrough_intake_public_url=intake)
 
 
+def _require(settings: IntakeSettings) -> None:
+    require_https_intake(settings, settings.intake_url)  # as intake's app does at start
+
+
 @pytest.mark.parametrize("intake", ["http://127.0.0.1:8001", "http://intake.example.org", "intake.example.org"])
 def test_an_https_site_refuses_a_plain_http_intake_naming_the_setting(intake):
     with pytest.raises(InsecureTransport) as refused:
-        require_https_intake(_intake("https://followthrough.example.org", intake))
+        _require(_intake("https://followthrough.example.org", intake))
     message = str(refused.value)
     assert "FOLLOWTHROUGH_INTAKE_PUBLIC_URL" in message and "https://" in message and intake.rstrip("/") in message
     assert isinstance(refused.value, RefusedToStart)
@@ -75,7 +79,7 @@ def test_an_https_site_refuses_a_plain_http_intake_naming_the_setting(intake):
                                                 ("http://127.0.0.1:8002", "http://127.0.0.1:8001"),
                                                 ("http://127.0.0.1:8002", "https://intake.example.org")])
 def test_matching_or_plain_development_addresses_start(public, intake):
-    require_https_intake(_intake(public, intake))
+    _require(_intake(public, intake))
 
 
 def test_a_service_without_an_intake_address_has_nothing_to_check():
