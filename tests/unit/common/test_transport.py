@@ -82,10 +82,6 @@ def test_matching_or_plain_development_addresses_start(public, intake):
     _require(_intake(public, intake))
 
 
-def test_a_service_without_an_intake_address_has_nothing_to_check():
-    require_https_intake(CommonSettings(followthrough_public_url="https://followthrough.example.org"))
-
-
 def test_intake_refuses_to_start_behind_an_https_site_on_plain_http():
     from services.intake.app import create_app
 
