@@ -8,7 +8,7 @@ PYTEST := $(BIN)/pytest
 
 install: $(VENV)/.installed
 
-# `.[dev]`: the services, the demo extra (mail catcher, honcho) and the test tools. A production
+# `.[dev]`: the services, the demo extra (the mail catcher) and the test tools. A production
 # install is `pip install .`, which has none of them.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -16,7 +16,7 @@ import pytest
 from tests.support.stack import REPO
 
 pytestmark = pytest.mark.packaging
-DEV_TOOLS = {"aiosmtpd", "honcho", "pytest", "hypothesis", "playwright", "ruff", "import-linter", "schemathesis",
+DEV_TOOLS = {"aiosmtpd", "pytest", "hypothesis", "playwright", "ruff", "import-linter", "schemathesis",
              "axe-playwright-python", "check-jsonschema", "kubernetes-validate", "pypdf", "feedparser",
              "argon2-cffi"}
 
