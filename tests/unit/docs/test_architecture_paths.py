@@ -14,7 +14,10 @@ _SPAN = re.compile(r"`([^`\n]+)`")
 _SUFFIXES = (".py", ".md", ".html", ".txt", ".yaml", ".yml", ".json", ".toml", ".csv", ".sh", ".ini")
 # The directories whose modules the doc lists one by one, in a bullet that starts with the directory.
 LISTED = ["services/tracker/domain/", "services/tracker/usecases/", "services/tracker/adapters/",
-          "services/tracker/entrypoints/", "services/tracker/web/", "services/intake/", "services/notifier/"]
+          "services/tracker/entrypoints/", "services/tracker/web/"] + [
+    f"services/{service}/{room}" for service in ("intake", "notifier")
+    for room in ("", "domain/", "usecases/", "adapters/", "entrypoints/", "web/")
+    if service != "notifier" or room != "web/"]
 
 
 def repository_paths(text: str) -> list[str]:
