@@ -26,6 +26,7 @@ from services.tracker.domain import (
     decide_handover,
     decide_reopen,
 )
+from services.tracker.domain.entry_effects import EntryMismatch, apply_entry
 from services.tracker.domain.model import DELAYED
 from services.tracker.usecases.errors import Incomplete, NotFound
 from services.tracker.usecases.notices import NoticeRecorder
@@ -55,11 +56,19 @@ def apply(
     change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
     columns: dict[str, Any] | None = None, **about: Any,
 ):
-    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row."""
-    new = change(convert.commitment(row))
+    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row.
+    The columns are what the recorded entry does (`apply_entry`, as replay and the scan write them);
+    the command's own transition must agree, or the timeline could not rebuild the row."""
+    before = convert.commitment(row)
+    new = change(before)
+    kind = event_type.removeprefix("commitment.")
+    applied = apply_entry(before, kind, entry, now, today, convert.policy(row), owner_email=new.contacts.owner)
+    written = {**convert.changes(applied.commitment), **applied.columns} if applied else {}
+    meant = {**convert.changes(new), **(columns or {})}
+    if any(written.get(k, getattr(row, k)) != v for k, v in meant.items()):
+        raise EntryMismatch(f"a {kind} entry would not rebuild the change it records")
     # Let the scan re-decide, a row it had parked after an error included.
-    values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
-              "parked_error": None}
+    values = {**written, "next_action_on": today, "parked_at": None, "parked_error": None}
     session.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
     row = session.execute(select(commitments).where(commitments.c.id == row.id)).one()
     record = timeline.append(session, row.id, event_type.removeprefix("commitment."), entry, now)

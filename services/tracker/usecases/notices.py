@@ -12,11 +12,9 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.orm import Session
 
-from services.common.db import insert_once
 from services.tracker.adapters import publish
-from services.tracker.adapters.deferred import Deferred
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
-from services.tracker.adapters.store import notices
+from services.tracker.adapters.scan_writers import ImmediateWriter
 from services.tracker.domain import Notice
 
 log = structlog.get_logger()
@@ -34,23 +32,19 @@ class NoticeRecorder:
                now: dt.datetime,
                next_step: dt.date | None = None) -> str | None:
         """Insert the notice and queue its event; the notice id if this call recorded it."""
-        nid = publish.notice_id(rec.id, n.key)
-        inserted = insert_once(session, notices, **self._row(nid, n, rec, row, now))
-        if not inserted:
+        nid, values, event = self.prepare(n, rec, row, now, next_step)
+        if not ImmediateWriter(session).notice(values, event):
             return None
-        publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
-                            public_url=self.public_url, respond_url=self._link(n, row))
-        self._decided(nid, n, rec, row)
-        return str(nid)
+        self.decided(nid, n, rec, row)
+        return nid
 
-    def record_later(self, deferred: Deferred, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
-                     now: dt.datetime, next_step: dt.date | None = None) -> str:
-        """As `record`, held in `deferred` until its batch ends (which checks it was new)."""
+    def prepare(self, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
+                next_step: dt.date | None = None) -> tuple[str, dict, dict]:
+        """The notice's id, its row and its `notice.requested` event, for a writer to record."""
         nid = publish.notice_id(rec.id, n.key)
         event = publish.notice_event(n, rec=rec, row=row, now=now, next_step_on=next_step,
                                      public_url=self.public_url, respond_url=self._link(n, row))
-        deferred.notice(self._row(nid, n, rec, row, now), event, lambda: self._decided(nid, n, rec, row))
-        return str(nid)
+        return str(nid), self._row(nid, n, rec, row, now), event
 
     @staticmethod
     def _row(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime) -> dict:
@@ -59,7 +53,7 @@ class NoticeRecorder:
                     reason=n.reason, decided_at=now)
 
     @staticmethod
-    def _decided(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> None:
+    def decided(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> None:
         DECIDED.labels(n.kind, str(n.level)).inc()
         log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
                  recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)

@@ -30,7 +30,7 @@ from services.common.db import for_update, insert_once
 from services.tracker.adapters import convert
 from services.tracker.adapters.store import commitments, outbox, panels, recommendations, replies
 from services.tracker.domain import decide_insisted
-from services.tracker.domain.reply import answered_decision, check_reply, new_clock
+from services.tracker.domain.reply import answered_decision, check_reply, new_response_deadline
 from services.tracker.usecases.errors import Incomplete, NotFound, UseCaseError
 from services.tracker.usecases.notices import NoticeRecorder
 
@@ -96,7 +96,7 @@ def reply(engine: Engine, clock: Clock, policies: PolicyFile, recorder: NoticeRe
         policy = policies.for_panel(rec.panel)
         respond_by = counter = None
         if reply == "insist" and decision == "declined" or reply == "counter":
-            respond_by = new_clock(today, policy).respond_by
+            respond_by = new_response_deadline(today, policy).respond_by
         if reply == "counter":
             counter = CounterProposal(id=counter_id(eid), title=title, detail=detail or comment,
                                       themes=list(rec.themes))
