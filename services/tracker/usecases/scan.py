@@ -16,10 +16,10 @@ import datetime as dt
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
-from sqlalchemy import Engine
 
 from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
@@ -70,8 +70,9 @@ class _RowFailed(Exception):
 
 
 class Scanner:
-    def __init__(self, engine: Engine | None, policies: PolicyFile, recorder: NoticeRecorder,
+    def __init__(self, engine: Any, policies: PolicyFile, recorder: NoticeRecorder,
                  batch: int = 200, clock: Clock = SYSTEM, store: ScanStore | None = None) -> None:
+        # `engine`: the database the default store opens (and the auditor reads); None with `store`.
         self.engine, self.policies, self.recorder = engine, policies, recorder
         self.batch, self.clock = batch, clock
         self.store: ScanStore = store or SqlScanStore(engine)
