@@ -17,8 +17,9 @@ from services.common.db import make_engine
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import require_strong_secret_key, secret
-from services.tracker.adapters import store
+from services.tracker.adapters import scan_store, store
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
+from services.tracker.adapters.scan_store import SqlScanStore
 from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.access import AccessCodes
@@ -75,6 +76,9 @@ def bootstrap(settings: TrackerSettings | None = None, clock: Clock = SYSTEM, en
     storage = SqlStorage(engine)
     return Tracker(settings=settings, clock=clock, engine=engine, storage=storage, policies=policies, links=links,
                    approvals=approvals, recorder=recorder,
-                   scanner=Scanner(engine, policies, recorder, clock=clock),
+                   # A whole batch written a statement per table; a batch redone row by row
+                   # writes as it goes (scan_store.immediate).
+                   scanner=Scanner(engine, policies, recorder, clock=clock,
+                                   store=SqlScanStore(engine, writer=scan_store.batched)),
                    csrf=Csrf(key, clock, public_url=url),
                    access=AccessCodes(storage, clock, settings.followthrough_access_code_attempts))

@@ -68,15 +68,6 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
     return uuid.uuid5(NOTICE_NS, f"{recommendation_id}:{key}")
 
 
-def emit_notice(session: Session, n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
-                now: dt.datetime,
-                public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> uuid.UUID:
-    event = notice_event(n, rec=rec, row=row, now=now, public_url=public_url, respond_url=respond_url,
-                         next_step_on=next_step_on)
-    outbox_mod.add(session, outbox, event)
-    return notice_id(rec.id, n.key)
-
-
 def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
                  public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> dict:
     """The `notice.requested` event; its id is the notice's."""

@@ -14,6 +14,7 @@ from services.common import outbox as outbox_mod
 from services.common.db import for_update, insert_new, insert_once
 from services.tracker.adapters import store, timeline
 from services.tracker.adapters.rows import CommitmentRow, PanelRow, RecommendationRow
+from services.tracker.adapters.scan_writers import ImmediateWriter
 
 
 class _Repository:
@@ -91,9 +92,8 @@ class Notices(_Repository):
         return frozenset(self.session.execute(select(t.c.key).where(t.c.recommendation_id == recommendation_id))
                          .scalars())
 
-    def record(self, recorder: Any, n, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
-               now: dt.datetime) -> bool:
-        return recorder.record(self.session, n, rec, row, today, now) is not None
+    def add(self, notice: dict[str, Any], event: dict[str, Any]) -> bool:
+        return ImmediateWriter(self.session).notice(notice, event)
 
 
 class Replies(_Repository):

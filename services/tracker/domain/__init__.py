@@ -1,14 +1,16 @@
 """The tracker's pure domain: no I/O, the clock passed in."""
 
 from schemas.policy import Policy
-from services.tracker.domain.ladder import (
-    decide,
+from services.tracker.domain.change_notices import (
     decide_change,
     decide_early_warning,
     decide_extension_request,
     decide_handover,
     decide_insisted,
     decide_reopen,
+)
+from services.tracker.domain.ladder import (
+    decide,
     decide_response,
     next_action_on,
     reopen_window,

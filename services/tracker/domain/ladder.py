@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from schemas.models import NoticeKind
 from schemas.policy import Policy
 from services.common.dates import add_days
 from services.tracker.domain.model import (
     Audience,
     Commitment,
-    Contacts,
     Notice,
-    NoticeKind,
     PendingRecommendation,
 )
 from services.tracker.domain.rules import ACTIVE, WORKING
@@ -85,7 +84,7 @@ def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) 
                 key=s.key, kind=s.kind, level=s.level, step_on=s.on,
                 late=rec.ladder_since < s.on < today,
                 reason=f"The police were due to agree or decline this recommendation by "
-                       f"{rec.respond_by:%d %B %Y}; that was {_days(days)} ago.",
+                       f"{rec.respond_by:%d %B %Y}; that was {days_text(days)} ago.",
                 audience=s.audience, recipients=rec.contacts.emails(s.audience), days_overdue=days,
             ))
     return out
@@ -106,21 +105,6 @@ def _response_steps(rec: PendingRecommendation, policy: Policy) -> list[Step]:
         Step("response_due", 2, policy.add_days(first, policy.response_second_level_after_days),
              f"response_due:2{v}", ("supervisor", "senior_lead")),
     ]
-
-
-def decide_insisted(contacts: Contacts, decision: str, version: str, comment: str, today: dt.date,
-                    respond_by: dt.date | None = None) -> Notice:
-    """The youth panel insists on a declined recommendation (`version`: the new round) or on a
-    withdrawn commitment: the owner (or the panel's police lead) and the supervisor are told at once."""
-    said = f" The panel said: {comment}" if comment else ""
-    if decision == "declined":
-        text = (f"The youth panel insists on this recommendation, which the police declined. The police must "
-                f"agree or decline it again by {respond_by:%d %B %Y}.{said}")
-    else:
-        text = f"The youth panel insists on this commitment, which was withdrawn.{said}"
-    audience: tuple[Audience, ...] = ("owner", "supervisor")
-    return Notice(key=f"insisted:1:{version}", kind="insisted", level=1, step_on=today, late=False, reason=text,
-                  audience=audience, recipients=contacts.emails(audience))
 
 
 def _deadline_steps(c: Commitment, policy: Policy) -> list[Step]:
@@ -194,73 +178,6 @@ def told_level(c: Commitment) -> int:
     return max(levels, default=0)
 
 
-def decide_change(before: Commitment, after: Commitment, what: str, reason: str, today: dt.date) -> list[Notice]:
-    """An escalated commitment was extended or withdrawn: everyone already told hears of it, so
-    an escalation cannot be silenced by moving the deadline or dropping the promise."""
-    told = told_level(before)
-    if told < 1:
-        return []
-    if what == "extend":
-        key = f"changed:{told}:v{after.due_version}"
-        text = (f"The deadline moved from {before.due:%d %B %Y} to {after.due:%d %B %Y} after you were told "
-                f"it was late. Reason given: {reason}")
-    else:
-        key = f"changed:{told}:withdrawn"
-        text = f"This commitment was withdrawn after you were told it was late. Reason given: {reason}"
-    return [Notice(key=key, kind="changed", level=told, step_on=today, late=False, reason=text,
-                   audience=UP_TO[told], recipients=after.contacts.emails(UP_TO[told]),
-                   days_overdue=before.days_overdue(today))]
-
-
-def decide_handover(before: Commitment, after: Commitment, reason: str, today: dt.date) -> Notice:
-    """The new owner is told they own it, the old owner that they no longer do, and, once it was
-    escalated, everyone already told."""
-    told = told_level(before)
-    recipients = dict.fromkeys((after.contacts.owner, before.contacts.owner, *after.contacts.emails(UP_TO[told])))
-    return Notice(key=f"handover:{told}:h{after.handovers}", kind="handover", level=told, step_on=today,
-                  late=False, reason=f"This commitment has a new owner. Reason given: {reason}",
-                  audience=UP_TO[told], recipients=tuple(recipients), days_overdue=before.days_overdue(today))
-
-
-def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today: dt.date) -> Notice:
-    """The owner asks for a deadline past what they may set alone: the supervisor decides."""
-    return Notice(key=f"extension_request:1:v{c.due_version}:{new_due.isoformat()}", kind="extension_request",
-                  level=1, step_on=today, late=False,
-                  reason=(f"The owner asks to move the deadline from {c.due:%d %B %Y} to {new_due:%d %B %Y}, "
-                          f"further than they may move it alone (first due {c.original_due:%d %B %Y}). Until you "
-                          f"approve it, the first deadline stands. Reason given: {reason}"),
-                  audience=("supervisor",), recipients=c.contacts.emails(("supervisor",)),
-                  days_overdue=c.days_overdue(today))
-
-
-def decide_early_warning(after: Commitment, declared: str | None, who: str, delay_reason: str,
-                         today: dt.date) -> list[Notice]:
-    """An owner whose update says (`declared`), before the due date, that it will be significantly late:
-    their supervisor hears it at once, credited as the early warning it is. Once per deadline version
-    (the key); an update that says nothing of the track tells no one."""
-    key = f"early_warning:1:v{after.due_version}"
-    if declared != "significant_delay" or today >= after.due or key in after.sent_keys:
-        return []
-    early = _days((after.due - today).days)
-    text = (f"{who} told the panel early that this will be late, and why: {delay_reason} "
-            f"It is due on {after.due:%d %B %Y}, and they said so {early} before, not after. Saying it early "
-            f"is what we ask of every owner: talk with them about what they need to get it done.")
-    return [Notice(key=key, kind="early_warning", level=1, step_on=today, late=False, reason=text,
-                   audience=UP_TO[1], recipients=after.contacts.emails(UP_TO[1]), days_overdue=0)]
-
-
-def decide_reopen(before: Commitment, after: Commitment, comment: str, today: dt.date) -> Notice:
-    """The panel reopened a kept promise: the owner and their supervisor are told, as the first step
-    of the ladder starting again."""
-    kept = before.kept_on or before.done_on or today
-    said = f" They said: {comment}" if comment else ""
-    return Notice(key=f"reopened:1:r{after.reopenings}", kind="reopened", level=1, step_on=today, late=False,
-                  reason=(f"The youth panel says this promise, kept on {kept:%d %B %Y}, is no longer working, so "
-                          f"it is open again.{said} It is now due on {after.due:%d %B %Y}; the reminders and "
-                          "escalations start again from the first step."),
-                  audience=UP_TO[1], recipients=after.contacts.emails(UP_TO[1]), days_overdue=0)
-
-
 def settle(c: Commitment, status: str, policy: Policy) -> Commitment:
     """The commitment after `time_transition` gave it `status`: kept by silence on the day silence
     counted as the panel's yes."""
@@ -298,15 +215,15 @@ def _reason(c: Commitment, s: Step, today: dt.date) -> str:
     late = c.days_overdue(today)
     match s.kind:
         case "reminder":
-            return f"This commitment is due on {due}, in {_days((c.due - today).days)}."
+            return f"This commitment is due on {due}, in {days_text((c.due - today).days)}."
         case "silent":
             since = add_days(s.on, -c.update_every_days * (s.level + 1))
-            return f"No progress update since {since:%d %B %Y} ({_days((today - since).days)})."
+            return f"No progress update since {since:%d %B %Y} ({days_text((today - since).days)})."
         case "overdue":
-            return f"It was due on {due} and is not done: {_days(late)} overdue."
+            return f"It was due on {due} and is not done: {days_text(late)} overdue."
         case "escalation":
             lapsed = " It has now lapsed." if s.level == 3 else ""
-            return f"It was due on {due} and is still not done: {_days(late)} overdue.{lapsed}"
+            return f"It was due on {due} and is still not done: {days_text(late)} overdue.{lapsed}"
         case "dispute":
             return "The youth panel disputed that this commitment was done."
         case "review":
@@ -316,7 +233,7 @@ def _reason(c: Commitment, s: Step, today: dt.date) -> str:
     raise AssertionError(s.kind)
 
 
-def _days(n: int) -> str:
+def days_text(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 

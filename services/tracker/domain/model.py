@@ -6,13 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from schemas.models import NoticeKind, Track
 from services.common.dates import add_days, out_of_range
 from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
-NoticeKind = Literal["reminder", "silent", "overdue", "escalation", "dispute", "review",
-                     "response_due", "back_on_track", "handover", "changed", "extension_request",
-                     "early_warning", "reopened", "insisted"]
-Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
 DELAYED: frozenset[str] = frozenset({"minor_delay", "significant_delay"})  # these need a delay_reason
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
 

@@ -37,13 +37,13 @@ def check_reply(decision: str, reply: str) -> None:
 
 
 @dataclass(frozen=True)
-class Clock:
-    """A new response clock for the police: answer by `respond_by`, in answer round `round`."""
+class ResponseDeadline:
+    """The police's new deadline to answer: by `respond_by`, in answer round `round`."""
 
     respond_by: dt.date
     round: int
 
 
-def new_clock(today: dt.date, policy: Policy, round: int = 1) -> Clock:
+def new_response_deadline(today: dt.date, policy: Policy, round: int = 1) -> ResponseDeadline:
     """From the day of the reply, the policy's `respond_within_days`."""
-    return Clock(respond_by=add_days(today, policy.respond_within_days), round=round)
+    return ResponseDeadline(respond_by=add_days(today, policy.respond_within_days), round=round)

@@ -21,6 +21,7 @@ from services.tracker.domain import (
     decide_handover,
     decide_reopen,
 )
+from services.tracker.domain.entry_effects import EntryMismatch, apply_entry
 from services.tracker.domain.model import DELAYED
 from services.tracker.usecases.errors import Incomplete, NotFound
 from services.tracker.usecases.notices import NoticeRecorder
@@ -51,13 +52,21 @@ def apply(
     change: Callable[[Commitment], Commitment], event_type: str, entry: dict[str, Any],
     columns: dict[str, Any] | None = None, **about: Any,
 ):
-    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row."""
-    new = change(convert.commitment(row))
+    """Run one domain transition (a TransitionError refuses it) and record it; returns the new row.
+    The columns are what the recorded entry does (`apply_entry`, as replay and the scan write them);
+    the command's own transition must agree, or the timeline could not rebuild the row."""
+    before = convert.commitment(row)
+    new = change(before)
+    kind = event_type.removeprefix("commitment.")
+    applied = apply_entry(before, kind, entry, now, today, convert.policy(row), owner_email=new.contacts.owner)
+    written = {**convert.changes(applied.commitment), **applied.columns} if applied else {}
+    meant = {**convert.changes(new), **(columns or {})}
+    if any(written.get(k, getattr(row, k)) != v for k, v in meant.items()):
+        raise EntryMismatch(f"a {kind} entry would not rebuild the change it records")
     # Let the scan re-decide, a row it had parked after an error included.
-    values = {**convert.changes(new), **(columns or {}), "next_action_on": today, "parked_at": None,
-              "parked_error": None}
+    values = {**written, "next_action_on": today, "parked_at": None, "parked_error": None}
     row = uow.commitments.update(row.id, values)
-    record = uow.timeline.append(row.id, event_type.removeprefix("commitment."), entry, now)
+    record = uow.timeline.append(row.id, kind, entry, now)
     uow.outbox.add(publish.commitment_event(event_type, row, today, record=record, **about))
     return row
 
@@ -202,7 +211,7 @@ def _record(uow: UnitOfWork, recorder: NoticeRecorder, decided: list, row, today
         return
     rec = uow.recommendations.get(row.recommendation_id)
     for n in decided:
-        uow.notices.record(recorder, n, rec, row, today, now)
+        recorder.record(uow.notices, n, rec, row, now)
 
 
 def verdict(uow, row, *, verdict: str, comment: str, now, today):

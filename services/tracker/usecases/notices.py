@@ -6,17 +6,13 @@ calls for (a handover, a change after escalation, a request for approval)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import structlog
 from prometheus_client import Counter
-from sqlalchemy.orm import Session
 
-from services.common.db import insert_once
 from services.tracker.adapters import publish
-from services.tracker.adapters.deferred import Deferred
 from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
-from services.tracker.adapters.store import notices
 from services.tracker.domain import Notice
 
 log = structlog.get_logger()
@@ -26,31 +22,33 @@ Link = Callable[[str, str, int], str]  # (commitment id, email, handovers so far
 ApproveLink = Callable[[Any, str], str]  # (commitment row, supervisor email) -> signed URL
 
 
+class NoticeSink(Protocol):
+    def add(self, notice: dict[str, Any], event: dict[str, Any]) -> bool:
+        """The notice's row and its `notice.requested` event, once per (recommendation, key); True if
+        this call recorded it."""
+
+
 class NoticeRecorder:
     def __init__(self, public_url: str, respond_url: Link, approve_url: ApproveLink | None = None) -> None:
         self.public_url, self.respond_url, self.approve_url = public_url, respond_url, approve_url
 
-    def record(self, session: Session, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, today: dt.date,
-               now: dt.datetime,
-               next_step: dt.date | None = None) -> str | None:
-        """Insert the notice and queue its event; the notice id if this call recorded it."""
-        nid = publish.notice_id(rec.id, n.key)
-        inserted = insert_once(session, notices, **self._row(nid, n, rec, row, now))
-        if not inserted:
+    def record(self, notices: NoticeSink, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
+               now: dt.datetime, next_step: dt.date | None = None) -> str | None:
+        """Record the notice and its event through `notices` (a unit of work's); the notice id if this
+        call recorded it."""
+        nid, values, event = self.prepare(n, rec, row, now, next_step)
+        if not notices.add(values, event):
             return None
-        publish.emit_notice(session, n, rec=rec, row=row, today=today, now=now, next_step_on=next_step,
-                            public_url=self.public_url, respond_url=self._link(n, row))
-        self._decided(nid, n, rec, row)
-        return str(nid)
+        self.decided(nid, n, rec, row)
+        return nid
 
-    def record_later(self, deferred: Deferred, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
-                     now: dt.datetime, next_step: dt.date | None = None) -> str:
-        """As `record`, held in `deferred` until its batch ends (which checks it was new)."""
+    def prepare(self, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
+                next_step: dt.date | None = None) -> tuple[str, dict, dict]:
+        """The notice's id, its row and its `notice.requested` event, for a writer to record."""
         nid = publish.notice_id(rec.id, n.key)
         event = publish.notice_event(n, rec=rec, row=row, now=now, next_step_on=next_step,
                                      public_url=self.public_url, respond_url=self._link(n, row))
-        deferred.notice(self._row(nid, n, rec, row, now), event, lambda: self._decided(nid, n, rec, row))
-        return str(nid)
+        return str(nid), self._row(nid, n, rec, row, now), event
 
     @staticmethod
     def _row(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime) -> dict:
@@ -59,7 +57,7 @@ class NoticeRecorder:
                     reason=n.reason, decided_at=now)
 
     @staticmethod
-    def _decided(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> None:
+    def decided(nid, n: Notice, rec: RecommendationRow, row: CommitmentRow | None) -> None:
         DECIDED.labels(n.kind, str(n.level)).inc()
         log.info("notice.decided", notice_id=str(nid), commitment_id=row.id if row else None,
                  recommendation_id=rec.id, kind=n.kind, ladder_level=n.level, late=n.late)

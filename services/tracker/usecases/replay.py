@@ -7,7 +7,6 @@ live state, hash chain included."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Callable, Iterator
 
 import structlog
@@ -26,7 +25,7 @@ from services.common.db import insert_once
 from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.adapters.unitofwork import SqlStorage
-from services.tracker.domain import Commitment
+from services.tracker.domain.entry_effects import apply_entry, awaiting_owner, legacy_owner_digest
 from services.tracker.usecases import replies
 from services.tracker.usecases.ingest import Handlers
 
@@ -132,52 +131,16 @@ def _commitment_change(engine: Engine, data: CommitmentEvent) -> None:
         return
     with Session(engine) as s, s.begin():
         row = s.execute(select(commitments).where(commitments.c.id == str(data.commitment.id))).one()
-        values = _apply(row, record.kind, record.entry, record.at)
+        values = changed_columns(row, record.kind, record.entry, record.at)
         if values:
             s.execute(update(commitments).where(commitments.c.id == row.id).values(**values))
         timeline.insert(s, row.id, record.model_dump())
 
 
-def _apply(row, kind: str, entry: dict, at: dt.datetime) -> dict:
-    """The same domain transitions the commands ran, from the recorded entry."""
-    c: Commitment = convert.commitment(row)
-    day = london_today(at)
-    match kind:
-        case "updated" if "owner" in entry:
-            owner = entry["owner"]
-            # The new owner's address is never on the public topic: until the handover notice
-            # (which carries it to the new owner) is replayed, the row holds a placeholder naming
-            # this handover (or, for events published before the hash was dropped, the hash).
-            email = owner.get("email") or (f"sha256:{owner['email_sha256']}" if "email_sha256" in owner
-                                           else _awaiting(c.handovers + 1))
-            return {**convert.changes(c.hand_over(email)), "owner_role": owner["role"],
-                    "owner_name": owner.get("name")}
-        case "updated":
-            track = entry.get("track")
-            delay = {"delay_reason": entry.get("delay_reason")} if track else {}
-            return {**convert.changes(c.post_update(day, track)), "last_update_at": at, **delay}
-        case "completed":
-            return {**convert.changes(c.complete(day)), "last_update_at": at, "delay_reason": None}
-        case "reopened":
-            window = convert.policy(row).reopen_window_weeks * 7
-            return {**convert.changes(c.reopen(day, window)), "delay_reason": None}
-        case "extended":
-            return {**convert.changes(c.extend(dt.date.fromisoformat(entry["to"]), day)),
-                    "requested_due": None, "requested_reason": None}
-        case "extension_requested":
-            return {"requested_due": dt.date.fromisoformat(entry["to"]), "requested_reason": entry["reason"]}
-        case "withdrawn":
-            return convert.changes(c.withdraw())
-        case "confirmed":
-            return convert.changes(c.confirm(day))
-        case "kept":
-            kept_on = entry.get("kept_on")
-            return {"status": kind, "kept_on": dt.date.fromisoformat(kept_on) if kept_on else day}
-        case "lapsed":
-            return {"status": kind}
-        case "disputed":
-            return convert.changes(c.dispute(day))
-    return {}  # a notice: the timeline entry is the whole change
+def changed_columns(row, kind: str, entry: dict, at: dt.datetime) -> dict:
+    """The columns the recorded entry changes, by the rule the live change ran (`apply_entry`)."""
+    applied = apply_entry(convert.commitment(row), kind, entry, at, london_today(at), convert.policy(row))
+    return {} if applied is None else {**convert.changes(applied.commitment), **applied.columns}
 
 
 def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
@@ -186,7 +149,8 @@ def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
         if n.kind == "handover" and n.commitment_id:  # the new owner is its first recipient
             new_owner = str(n.recipients[0])
             count = n.key.rpartition(":h")[2]  # decide_handover's key: handover:<level>:h<count>
-            waiting = [_awaiting(int(count)) if count.isdigit() else "", f"sha256:{_legacy_digest(new_owner)}"]
+            waiting = [awaiting_owner(int(count)) if count.isdigit() else "",
+                       f"sha256:{legacy_owner_digest(new_owner)}"]
             s.execute(update(commitments).where(commitments.c.id == str(n.commitment_id),
                                                 commitments.c.owner_email.in_(waiting))
                       .values(owner_email=new_owner))
@@ -194,13 +158,3 @@ def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
                     commitment_id=str(n.commitment_id) if n.commitment_id else None, key=n.key, kind=n.kind,
                     level=n.level, late=n.facts.late, recipients=[str(r) for r in n.recipients], reason=n.reason,
                     decided_at=envelope.time)
-
-
-def _awaiting(handover: int) -> str:
-    """The owner of a replayed row until its handover notice says who it is."""
-    return f"handover:h{handover}"
-
-
-def _legacy_digest(email: str) -> str:
-    """What handover events carried before they stopped naming the owner's address in any form."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()

@@ -24,7 +24,7 @@ from services.common.clock import Clock, london_today
 from services.common.consumer import Rejected
 from services.tracker.adapters import convert
 from services.tracker.domain import decide_insisted
-from services.tracker.domain.reply import answered_decision, check_reply, new_clock
+from services.tracker.domain.reply import answered_decision, check_reply, new_response_deadline
 from services.tracker.usecases.errors import Incomplete, NotFound, UseCaseError
 from services.tracker.usecases.notices import NoticeRecorder
 from services.tracker.usecases.unitofwork import Storage, UnitOfWork
@@ -89,7 +89,7 @@ def reply(storage: Storage, clock: Clock, policies: PolicyFile, recorder: Notice
         policy = policies.for_panel(rec.panel)
         respond_by = counter = None
         if reply == "insist" and decision == "declined" or reply == "counter":
-            respond_by = new_clock(today, policy).respond_by
+            respond_by = new_response_deadline(today, policy).respond_by
         if reply == "counter":
             counter = CounterProposal(id=counter_id(eid), title=title, detail=detail or comment,
                                       themes=list(rec.themes))
@@ -130,11 +130,11 @@ def _insist(uow: UnitOfWork, recorder: NoticeRecorder, rec, row, decision: str, 
             return  # the panel's event is still on its way: the response ladder will tell them
         contacts = convert.contacts(panel.police_lead["email"], panel.escalation)
         notice = decide_insisted(contacts, decision, f"r{new_round}", comment, today, respond_by)
-        uow.notices.record(recorder, notice, rec, None, today, now)
+        recorder.record(uow.notices, notice, rec, None, now)
     else:
         contacts = convert.contacts(row.owner_email, row.escalation)
-        uow.notices.record(recorder, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,
-                           today, now)
+        recorder.record(uow.notices, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,
+                        now)
 
 
 def restore(storage: Storage, event_id: str, at: dt.datetime, data: RecommendationReplied) -> None:

@@ -17,7 +17,6 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from services.tracker.adapters.rows import CommitmentRow, PanelRow, RecommendationRow
-from services.tracker.domain import Notice
 
 
 class Commitments(Protocol):
@@ -54,9 +53,9 @@ class Timeline(Protocol):
 
 class Notices(Protocol):
     def sent_keys(self, recommendation_id: str) -> frozenset[str]: ...
-    def record(self, recorder: Any, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
-               today: dt.date, now: dt.datetime) -> bool:
-        """The notice and its event, once per (recommendation, key); True if this call recorded it."""
+    def add(self, notice: dict[str, Any], event: dict[str, Any]) -> bool:
+        """The notice's row and its `notice.requested` event, once per (recommendation, key); True if
+        this call recorded it."""
 
 
 class Replies(Protocol):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from schemas import Recommendation, RecommendationRecorded, make_event, parse_event
 from schemas.policy import load_policy_file
 from services.common.clock import SYSTEM, SimulatedClock, london_today, utcnow
+from services.tracker.adapters.scan_store import SqlScanBatch
 from services.tracker.adapters.store import notices
 from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import bootstrap
@@ -162,7 +163,7 @@ def test_a_batch_that_meets_a_notice_already_recorded_is_decided_again_row_by_ro
         conn.execute(sa.text("DELETE FROM tracker_outbox"))
         conn.execute(sa.text("DELETE FROM tracker_timeline WHERE kind != 'agreed'"))
         conn.execute(sa.text("UPDATE tracker_commitments SET next_action_on = :d, status = 'open'"), {"d": today})
-    monkeypatch.setattr(type(scanner), "_sent_keys", staticmethod(lambda session, rec_ids: {}))
+    monkeypatch.setattr(SqlScanBatch, "sent_keys", lambda self, rec_ids: {})
     again = scanner.run(utcnow())
     assert len(again.notices) == 2  # the one already there is not recorded again
     assert _rows(engine, "SELECT count(*) FROM tracker_notices")[0][0] == 3

@@ -11,6 +11,9 @@ replays the same story. After every scan day, on SQLite and on PostgreSQL:
 the notices recorded are exactly those the ladder owed by then (each once),
 every status equals the model's, no pass failed or parked a row, and the
 outbox holds one notice event per notice and one commitment event per change.
+At the end, replaying every commitment's timeline from the row as agreed, by
+the one mutator (`domain/entry_effects.apply_entry`, which the live commands,
+the scan and replay all use), gives the row the live story wrote.
 
 `FT_TIME_MACHINE_EXAMPLES` sets the example count per database (make test:
 the default below; make soak: 5,000).
@@ -24,6 +27,7 @@ import json
 import os
 import uuid
 from dataclasses import replace
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings
@@ -44,15 +48,16 @@ from schemas import (
 from schemas.models import Contact
 from schemas.policy import load_policy_file
 from services.common.clock import SimulatedClock
-from services.tracker.adapters.store import commitments, metadata, notices, outbox
+from services.tracker.adapters.store import commitments, metadata, notices, outbox, timeline
 from services.tracker.bootstrap import bootstrap
 from services.tracker.domain import (
     Commitment,
     PendingRecommendation,
     TransitionError,
 )
+from services.tracker.domain.entry_effects import awaiting_owner
 from services.tracker.settings import TrackerSettings
-from services.tracker.usecases import actions, auditor, replies
+from services.tracker.usecases import actions, auditor, replay, replies
 from tests.support.time_machine import (
     DAYS,
     LADDER,
@@ -105,6 +110,7 @@ class Story:
         self.ladder = ladder
         self.steps: list[tuple[int, float, callable]] = []  # (day, order in the day, step)
         self._pending_ids: dict[str, Recommendation] = {}
+        self.agreed: dict[str, dict] = {}
 
     def add_commitment(self, i: int, s: CommitmentStory) -> None:
         record_on = START + dt.timedelta(days=s.record_day)
@@ -120,6 +126,9 @@ class Story:
         def record():
             self.handlers.handle(*_event("recommendation.agreed", str(rec.id),
                                          RecommendationAgreed(recommendation=rec, commitment=terms), s.record_day))
+            with self.engine.connect() as conn:  # where replay starts: the row as agreed
+                self.agreed[cid] = dict(conn.execute(sa.select(commitments).where(commitments.c.id == cid))
+                                        .one()._mapping)
             self.model.open(cid, str(rec.id), Commitment(
                 id=cid, status="open", agreed_on=agreed_on, due=due, original_due=due,
                 update_every_days=s.update_every_days, ladder_since=max(record_on, agreed_on),
@@ -252,9 +261,42 @@ class Story:
         assert changes == +self.model.events, f"commitment events on {today}"
         assert auditor.owed_notices(self.engine, load_policy_file(None), today) == set(), "owed after a pass"
 
+    def check_replay(self) -> None:
+        """Replaying each commitment's timeline from the row as agreed, by the replay's own rule
+        (`replay.changed_columns`, the one mutator), gives the row the live commands and scans
+        wrote; the handover notices name the new owners, as they do in a replay."""
+        with self.engine.connect() as conn:
+            live = {r.id: r._mapping for r in conn.execute(sa.select(commitments))}
+            entries = conn.execute(sa.select(timeline).where(timeline.c.kind != "agreed")
+                                   .order_by(timeline.c.commitment_id, timeline.c.seq)).all()
+            handovers = conn.execute(sa.select(notices.c.commitment_id, notices.c.key, notices.c.recipients)
+                                     .where(notices.c.kind == "handover")).all()
+        rows = {cid: dict(row) for cid, row in self.agreed.items()}
+        for e in entries:
+            at = e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.timezone.utc)  # SQLite's are naive
+            rows[e.commitment_id].update(replay.changed_columns(SimpleNamespace(**rows[e.commitment_id]),
+                                                                e.kind, e.entry, at))
+        for cid, key, recipients in handovers:
+            if rows[cid]["owner_email"] == awaiting_owner(int(key.rpartition(":h")[2])):
+                rows[cid]["owner_email"] = recipients[0]
+        assert rows.keys() == live.keys()
+        for cid, row in rows.items():
+            differ = {k: (_utc(v), _utc(live[cid][k])) for k, v in row.items()
+                      if k not in SCHEDULING and _utc(v) != _utc(live[cid][k])}
+            assert not differ, f"{cid}: replayed (left) and live (right) differ: {differ}"
+
     def _notice_ids(self):
         with self.engine.connect() as conn:
             return conn.execute(sa.select(notices.c.id)).all()
+
+
+SCHEDULING = {"next_action_on", "parked_at", "parked_error"}  # the scan's bookkeeping, not the entries'
+
+
+def _utc(value):
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
 
 
 def _empty(engine) -> None:
@@ -292,3 +334,4 @@ def test_the_real_tracker_follows_the_pure_ladder_over_simulated_time(engine, w)
     for day in scan_days:
         story.add_scan(day)
     story.run()
+    story.check_replay()

@@ -129,16 +129,17 @@ class FakeTimeline:
 
 class FakeNotices:
     def __init__(self, state: FakeStorage) -> None:
-        self.notices = state.notices
+        self.notices, self.outbox = state.notices, FakeOutbox(state)
 
     def sent_keys(self, recommendation_id):
         return frozenset(key for rid, key in self.notices if rid == recommendation_id)
 
-    def record(self, recorder, n, rec, row, today, now):
-        assert recorder is not None, "the database one needs the recorder to build the notice's event"
-        if (rec.id, n.key) in self.notices:  # unique (recommendation_id, key)
+    def add(self, notice, event):
+        key = (notice["recommendation_id"], notice["key"])
+        if key in self.notices:  # unique (recommendation_id, key)
             return False
-        self.notices[(rec.id, n.key)] = SimpleNamespace(notice=n, commitment_id=row.id if row else None, at=now)
+        self.notices[key] = SimpleNamespace(**{**notice, "recipients": tuple(notice["recipients"])})
+        self.outbox.add(event)
         return True
 
 

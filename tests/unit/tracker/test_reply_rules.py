@@ -9,7 +9,7 @@ import pytest
 
 from services.tracker.domain import Contacts, PendingRecommendation, Policy, TransitionError, decide_insisted
 from services.tracker.domain.ladder import decide_response
-from services.tracker.domain.reply import ReplyRefused, answered_decision, check_reply, new_clock
+from services.tracker.domain.reply import ReplyRefused, answered_decision, check_reply, new_response_deadline
 
 DAY = dt.date(2026, 3, 2)
 WHO = Contacts("lead@example.org", "sup@example.org", "senior@example.org", "board@example.org")
@@ -31,8 +31,8 @@ def test_insisting_fits_a_no_or_a_withdrawal_but_not_an_agreement():
         check_reply("agreed", "insist")
 
 
-def test_each_answer_round_has_its_own_response_due_keys_and_a_new_clock():
-    clock = new_clock(DAY, Policy())
+def test_each_answer_round_has_its_own_response_due_keys_and_a_new_response_deadline():
+    clock = new_response_deadline(DAY, Policy())
     assert clock.respond_by == DAY + dt.timedelta(days=56)
     first = PendingRecommendation("r", respond_by=DAY, ladder_since=DAY - dt.timedelta(days=30), contacts=WHO)
     again = PendingRecommendation("r", respond_by=clock.respond_by, ladder_since=DAY, contacts=WHO, round=2,

@@ -84,7 +84,7 @@ class World:
 
     def told(self, kind: str) -> list:
         """The notices of `kind` recorded so far."""
-        return [n.notice for n in self.storage.notices.values() if n.notice.kind == kind]
+        return [n for n in self.storage.notices.values() if n.kind == kind]
 
     def later(self, days: int) -> None:
         self.clock.set_day(TODAY + dt.timedelta(days=days), 12)

@@ -1,23 +1,24 @@
-"""The rows a scan batch writes, held until the batch ends and then written a
-statement per table: notices, timeline entries (chained from each
-commitment's last entry, read once for the batch) and outbox events, in the
-order they were decided.
+"""The two ways a scan batch writes what it decided (the use case's `ScanWriter`):
 
-The batch holds its commitments' rows locked, so no one else can append to
-their timelines meanwhile. A notice someone else recorded first (its unique
-key) raises `AlreadyRecorded`: the caller rolls the batch back and decides it
-again row by row, writing as it goes."""
+- `ImmediateWriter` writes each notice, timeline entry and event as it is decided, and learns
+  at once whether a notice is new (its unique key): a row in its own savepoint needs that;
+- `BatchedWriter` holds them until the batch ends and then writes a statement per table:
+  notices, timeline entries (chained from each commitment's last entry, read once for the
+  batch) and outbox events, in the order they were decided. The batch holds its commitments'
+  rows locked, so no one else can append to their timelines meanwhile. A notice someone else
+  recorded first raises `AlreadyRecorded` at `flush`: the caller rolls the batch back and
+  decides it again row by row, with an immediate writer."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.common import outbox as outbox_mod
-from services.common.db import insert_new
+from services.common.db import insert_new, insert_once
 from services.tracker.adapters import timeline as chain
 from services.tracker.adapters.store import notices, outbox, timeline
 
@@ -26,19 +27,38 @@ class AlreadyRecorded(Exception):
     """A notice of the batch was already in the table: decide the batch again, row by row."""
 
 
-class Deferred:
+class ImmediateWriter:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def notice(self, row: dict[str, Any], event: dict) -> bool:
+        if not insert_once(self.session, notices, **row):
+            return False
+        outbox_mod.add(self.session, outbox, event)
+        return True
+
+    def append(self, commitment_id: str, kind: str, entry: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+        return chain.append(self.session, commitment_id, kind, entry, at)
+
+    def event(self, event: dict) -> None:
+        outbox_mod.add(self.session, outbox, event)
+
+    def flush(self) -> None:
+        """Everything is written already."""
+
+
+class BatchedWriter:
     def __init__(self, session: Session, commitment_ids: list[str]) -> None:
         self.session = session
         self.heads = _heads(session, commitment_ids)
         self.notices: list[dict] = []
         self.entries: list[dict] = []
         self.events: list[dict] = []
-        self.after: list[Callable[[], None]] = []
 
-    def notice(self, row: dict, event: dict, after: Callable[[], None]) -> None:
+    def notice(self, row: dict[str, Any], event: dict) -> bool:
         self.notices.append(row)
         self.events.append(event)
-        self.after.append(after)
+        return True  # checked at flush
 
     def append(self, commitment_id: str, kind: str, entry: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
         """As `timeline.append`, from the chain's head held here."""
@@ -58,8 +78,6 @@ class Deferred:
         if self.entries:
             self.session.execute(timeline.insert(), self.entries)
         outbox_mod.add_many(self.session, outbox, self.events)
-        for done in self.after:
-            done()
 
 
 def _heads(session: Session, commitment_ids: list[str]) -> dict[str, tuple[int, str]]:
