@@ -1,4 +1,4 @@
-"""faust agents: a few lines each, handing every event to handlers.py."""
+"""faust agents: a few lines each, handing every event to the ingest use case (usecases/ingest.py)."""
 
 from __future__ import annotations
 
