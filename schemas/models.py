@@ -6,26 +6,20 @@ import datetime as dt
 from typing import Annotated, Any, Literal, Optional
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-DEFAULT_THEMES: tuple[str, ...] = (
-    "stop-and-search", "communication", "respect", "schools", "safety",
-    "trust", "training", "complaints", "youth-voice", "other",
+from schemas.vocabulary import (  # noqa: F401 (the vocabulary is part of this module's public names)
+    DECLINE_CODES,
+    DEFAULT_THEMES,
+    PULSE_MIN_ANSWERS,
+    DeclineCode,
+    NoticeKind,
+    RepliedDecision,
+    ReplyKind,
+    Status,
+    Text,
+    Track,
 )
-"""Recommendation themes; a policy file may add more (contract §5)."""
-
-
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
-
-
-def _no_control_characters(text: str) -> str:
-    if any(ch in _CONTROL for ch in text):
-        raise ValueError("contains control characters (such as NUL); remove them")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
-"""Every free-text field: control characters are refused, not stored."""
 
 
 class _Model(BaseModel):
@@ -102,11 +96,6 @@ class RecommendationAgreed(_Model):
     commitment: CommitmentTerms
 
 
-DeclineCode = Literal["no_power", "no_budget", "legal_or_safety", "not_workable", "other"]
-"""Why the police said no, as a code the register counts (contract §5); `no_power` names `who_can`."""
-DECLINE_CODES: tuple[str, ...] = ("no_power", "no_budget", "legal_or_safety", "not_workable", "other")
-
-
 class RecommendationDeclined(_Model):
     recommendation: Recommendation
     reason: Text = Field(min_length=1, max_length=2000)
@@ -122,10 +111,6 @@ class RecommendationRecorded(_Model):
     respond_by: dt.date
     counter_to: Optional[UUID] = Field(
         default=None, description="the recommendation this one answers: the panel's counter-proposal to a decision")
-
-
-ReplyKind = Literal["accept", "insist", "counter"]
-RepliedDecision = Literal["agreed", "declined", "withdrawn"]
 
 
 class CounterProposal(_Model):
@@ -149,11 +134,6 @@ class RecommendationReplied(_Model):
     respond_by: Optional[dt.date] = Field(
         default=None, description="insist on a decline, or counter: the police must answer again by this day")
     counter: Optional[CounterProposal] = None
-
-
-Status = Literal["open", "in_progress", "done", "kept", "disputed", "withdrawn", "lapsed"]
-Track = Literal["on_track", "minor_delay", "significant_delay", "not_started"]
-"""How the owner says it is going, with each update (contract §5); the delays need a `delay_reason`."""
 
 
 class CommitmentPublic(_Model):
@@ -207,18 +187,6 @@ class CommitmentEvent(_Model):
     level: Optional[int] = None
     track: Optional[Track] = Field(default=None, description="commitment.updated: how the owner says it is going")
     delay_reason: Optional[Text] = Field(default=None, description="commitment.updated: why it is delayed")
-
-
-NoticeKind = Literal[
-    "reminder", "silent", "overdue", "escalation", "dispute", "review",
-    "response_due", "back_on_track",
-    "handover",  # a new owner: the new and old owner, and everyone already told
-    "changed",  # an escalated commitment was extended or withdrawn: everyone already told
-    "extension_request",  # a deadline past the owner's limit: the supervisor approves it by a signed link
-    "early_warning",  # the owner said before the due date that it will be significantly late: owner and supervisor
-    "reopened",  # the panel reopened a kept promise: owner and supervisor, the ladder starts again
-    "insisted",  # the youth panel insists on a declined recommendation or a withdrawn commitment
-]
 
 
 class ToldParty(_Model):
@@ -275,11 +243,6 @@ class MessageRejected(_Model):
     offset: int
     reason: Text
     raw: Text = Field(description="the rejected message, base64")
-
-
-PULSE_MIN_ANSWERS = 5
-"""A period's pulse counts are shown, and published, only in steps of this many answers (contract §5): from the
-5th answer, then the 10th, the 15th…, so no change of the figures singles one answer out."""
 
 
 class PulseKept(_Model):
