@@ -21,24 +21,13 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common.problems import IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_TOO_LONG
 from services.intake.adapters.tables import idempotency_keys as keys
+from services.intake.domain.idempotencykeys import TTL, check_key, reused
 
 Work = Callable[[Session], tuple[int, dict]]
-MAX_KEY_LENGTH = 200
-TTL = dt.timedelta(hours=24)
 PRUNE_EVERY = dt.timedelta(minutes=10)
 HEADER = "Idempotency-Key"
 log = structlog.get_logger()
-
-
-def check_key(key: str) -> None:
-    """A 422 naming the header, before anything is stored."""
-    if len(key) > MAX_KEY_LENGTH:
-        fix = f"Use a key of at most {MAX_KEY_LENGTH} characters, such as a UUID (36)."
-        raise IDEMPOTENCY_KEY_TOO_LONG(
-            f"The {HEADER} header is {len(key)} characters long. {fix}",
-            errors=[{"header": HEADER, "field": HEADER, "message": f"is {len(key)} characters long", "fix": fix}])
 
 
 def run_once(engine: Engine, key: str | None, fingerprint: str, work: Work, *, caller: str, now: dt.datetime,
@@ -73,9 +62,7 @@ def run_once(engine: Engine, key: str | None, fingerprint: str, work: Work, *, c
                     s.execute(delete(keys).where(keys.c.key == scoped, keys.c.created_at == row.created_at))
                 continue
             if row.request_sha256 != digest:
-                raise IDEMPOTENCY_KEY_REUSED(
-                              "This Idempotency-Key was used with a different body; use a new key for a new request.",
-                              ) from None
+                raise reused() from None
             return row.status_code, row.response
     raise RuntimeError(f"Idempotency-Key {key!r} kept expiring while it was being replaced")
 

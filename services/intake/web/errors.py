@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 
 from services.common import problems
 from services.common.problems import Problem, field_problem
+from services.intake.domain.idempotencykeys import KeyRefused, KeyReused, KeyTooLong
 from services.intake.usecases.errors import (
     AlreadyDecided,
     AlreadyExists,
@@ -26,6 +27,8 @@ ANSWERS: dict[type, problems.Kind] = {
     OutsidePanel: problems.FORBIDDEN,
     LinkRefused: problems.FORBIDDEN,
     CsvRejected: problems.CSV_NOT_IMPORTED,
+    KeyTooLong: problems.IDEMPOTENCY_KEY_TOO_LONG,
+    KeyReused: problems.IDEMPOTENCY_KEY_REUSED,
 }
 
 
@@ -45,3 +48,4 @@ def install(app: FastAPI) -> None:
         return problems.answer(request, as_problem(exc))
 
     app.add_exception_handler(UseCaseError, _refused)
+    app.add_exception_handler(KeyRefused, _refused)

@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from services.common.db import make_engine
-from services.common.problems import Problem
 from services.intake.adapters import idempotency
 from services.intake.app import migrate
+from services.intake.domain.idempotencykeys import KeyReused, KeyTooLong
+from services.intake.web.errors import as_problem
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
 
@@ -46,9 +47,8 @@ def test_keys_are_per_caller(engine):
     work = counter()
     assert idempotency.run_once(engine, "k", "body", work, caller="tok1", now=NOW)[1]["id"] == 1
     assert idempotency.run_once(engine, "k", "other body", work, caller="tok2", now=NOW)[1]["id"] == 2
-    with pytest.raises(Problem) as reused:
+    with pytest.raises(KeyReused):
         idempotency.run_once(engine, "k", "other body", work, caller="tok1", now=NOW)
-    assert reused.value.status == 409
 
 
 def test_a_key_is_forgotten_after_its_ttl(engine):
@@ -66,9 +66,10 @@ def test_a_key_is_forgotten_after_its_ttl(engine):
 
 @pytest.mark.parametrize("key", ["x" * 201, "x" * 5000])
 def test_an_over_long_key_is_a_422_naming_the_header(engine, key):
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(KeyTooLong) as refused:
         idempotency.run_once(engine, key, "body", counter(), caller="t", now=NOW)
-    assert refused.value.status == 422 and refused.value.errors[0]["field"] == "Idempotency-Key"
+    problem = as_problem(refused.value)  # as the web edge answers it
+    assert problem.status == 422 and problem.errors[0]["field"] == "Idempotency-Key"
     assert "Idempotency-Key" in refused.value.detail
     assert idempotency.run_once(engine, "x" * 200, "body", counter(), caller="t", now=NOW)[0] == 201
 

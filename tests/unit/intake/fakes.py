@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from services.common.problems import IDEMPOTENCY_KEY_REUSED
 from services.common.tokens import Principal
+from services.intake.domain.idempotencykeys import check_key, reused
 from services.intake.domain.signin import ROLES
-from services.intake.usecases.keys import check_key
 
 
 @dataclass
@@ -151,7 +150,7 @@ class FakeStorage:
         if scoped in self.state.keys:
             kept_digest, status, body = self.state.keys[scoped]
             if kept_digest != digest:
-                raise IDEMPOTENCY_KEY_REUSED("This Idempotency-Key was used with a different body.")
+                raise reused()
             return status, body
         with self.transaction() as store:
             status, body = work(store)
