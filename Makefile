@@ -52,7 +52,7 @@ test: install system-deps lint
 	exit $$status
 
 unit: install
-	$(PYTEST) -q tests/unit
+	$(PYTEST) -q -n 2 tests/unit
 
 integration: install
 	$(PYTEST) -q tests/integration
