@@ -119,13 +119,16 @@ def catcher(smtp_port: int = 1025, http_port: int = 8025, host: str = "127.0.0.1
 
 
 @app.command()
-def scan() -> None:
+def scan(retry_parked: bool = typer.Option(
+        False, "--retry-parked",
+        help="first clear every row an earlier pass parked after an error (after a fix is deployed), "
+             "so this pass decides them again; prints how many")) -> None:
     """Run one scheduler pass now and print what it decided."""
     from services.common.settings import InsecureSecretKey
     from services.tracker.app import scan_once
 
     try:
-        typer.echo(scan_once())
+        typer.echo(scan_once(retry_parked))
     except InsecureSecretKey as exc:  # the scan signs the respond links in its emails
         typer.echo(f"followthrough: refusing to scan: {exc}", err=True)
         raise typer.Exit(2) from None

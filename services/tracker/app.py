@@ -84,17 +84,22 @@ def _expose(app: FastAPI, tracker, relay) -> None:
     s.access, s.storage = tracker.access, tracker.storage
 
 
-def scan_once() -> str:
-    """`followthrough scan`: one pass now, and its events published."""
+def scan_once(retry_parked: bool = False) -> str:
+    """`followthrough scan`: one pass now, and its events published. `retry_parked`: first clear the
+    mark of every row an earlier pass parked, so this pass decides them again."""
     tracker = bootstrap()
-    result = tracker.scanner.run()
+    unparked = None
+    if retry_parked:
+        unparked, result = tracker.scanner.retry_parked()
+    else:
+        result = tracker.scanner.run()
     s = tracker.settings
     producer = make_producer(s.kafka_bootstrap_servers, s.followthrough_topic_prefix, s.kafka_replication_factor)
     relay = tracker.relay()
     while relay.relay_once(producer):
         pass
     producer.close()
-    return str(result)
+    return str(result) if unparked is None else f"retried {unparked} parked rows; {result}"
 
 
 def main(host: str | None = None, port: int | None = None) -> None:

@@ -41,6 +41,13 @@ class SqlScanStore:
             yield SqlScanBatch(session, TABLES[due], immediate if isolated else self.whole_batch_writer)
 
 
+    def unpark(self, today: dt.date) -> int:
+        with Session(self.engine) as session, session.begin():
+            return sum(session.execute(update(t).where(t.c.parked_at.is_not(None))
+                                       .values(parked_at=None, parked_error=None, next_action_on=today)).rowcount
+                       for t in (commitments, recommendations))
+
+
 class SqlScanBatch:
     def __init__(self, session: Session, table, writer: WriterFactory) -> None:
         self.session, self.table, self.make_writer = session, table, writer

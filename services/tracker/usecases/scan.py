@@ -91,6 +91,14 @@ class Scanner:
                      parked=len(result.parked))
         return result
 
+    def retry_parked(self, now: dt.datetime | None = None) -> tuple[int, PassResult]:
+        """After a fix is deployed: clear every parked row's mark, then decide them (and whatever
+        else is due) in a pass now. A row that still raises is parked again, and counted."""
+        now = now or self.clock.now()
+        unparked = self.store.unpark(london_today(now))
+        log.info("scan.unparked", rows=unparked)
+        return unparked, self.run(now)
+
     def _batch(self, due: Due, today: dt.date, now: dt.datetime, result: PassResult) -> bool:
         """Claim a batch of due rows and decide them, first in one go, then, if a row raised, a
         savepoint per row (two round trips per row: most of a quiet pass before). Returns whether

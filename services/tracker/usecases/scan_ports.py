@@ -60,6 +60,9 @@ class ScanStore(Protocol):
         """A transaction; `isolated`: its rows will run in savepoints and must learn at once whether
         each notice is new (an immediate writer), whatever the store's writer for a whole batch."""
 
+    def unpark(self, today: dt.date) -> int:
+        """Clear every parked row's mark and make it due `today`, in one transaction; how many."""
+
 
 @dataclass(frozen=True)
 class BatchContext:

@@ -173,3 +173,25 @@ def test_a_batch_that_meets_a_notice_already_recorded_is_decided_again_row_by_ro
     for cid, seq in seqs:
         by_commitment.setdefault(cid, []).append(seq)
     assert all(s == list(range(1, len(s) + 1)) for s in by_commitment.values())
+
+
+def test_retry_parked_decides_a_repaired_row_again_without_waiting_for_a_change(engine):
+    """After a fix is deployed (`followthrough scan --retry-parked`): no one has to touch the row."""
+    today = london_today()
+    bad = agreed_event("retry", today - dt.timedelta(days=2), agreed_on=today - dt.timedelta(days=20))
+    _record(engine, bad)
+    bad_id = bad["data"]["commitment"]["id"]
+    policy = _rows(engine, f"SELECT policy FROM tracker_commitments WHERE id = '{bad_id}'")[0][0]
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE tracker_commitments SET policy = :p WHERE id = :id"),
+                     {"p": json.dumps({"update_every_days": "often"}), "id": bad_id})
+    scanner = _scanner(engine, SimulatedClock(utcnow()))
+    assert scanner.run().parked == [bad_id]
+    assert scanner.retry_parked()[0] == 1 and [r[1] for r in auditor.parked_rows(engine)] == [bad_id]  # still bad
+    with engine.begin() as conn:  # the repair, as a deployed fix would make it readable again
+        conn.execute(sa.text("UPDATE tracker_commitments SET policy = :p WHERE id = :id"),
+                     {"p": policy if isinstance(policy, str) else json.dumps(policy), "id": bad_id})
+    assert scanner.run().parked == [] and scanner.run().notices == []  # parked rows wait for a change
+    unparked, result = scanner.retry_parked()
+    assert unparked == 1 and result.parked == [] and len(result.notices) == 1
+    assert auditor.parked_rows(engine) == []

@@ -41,6 +41,13 @@ class FakeScanStore:
             self.tables, self.notices, self.timeline, self.outbox = saved
             raise
 
+    def unpark(self, today: dt.date) -> int:
+        parked = [row for name in ("commitments", "recommendations") for row in self.tables[name].values()
+                  if row.get("parked_at") is not None]
+        for row in parked:
+            row.update(parked_at=None, parked_error=None, next_action_on=today)
+        return len(parked)
+
     def entries(self, commitment_id: str) -> list[dict]:
         return [e for e in self.timeline if e["commitment_id"] == commitment_id]
 

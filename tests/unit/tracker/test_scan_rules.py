@@ -146,3 +146,26 @@ def test_a_pending_recommendation_past_its_clock_tells_the_supervisor():
 
 def _row(store: FakeScanStore, cid: str):
     return SimpleNamespace(**store.tables["commitments"][cid])
+
+
+def test_retry_parked_unparks_every_parked_row_and_decides_it_again():
+    store = FakeScanStore()
+    bad = _agreed(store, _days(-2), _days(-20), policy={"update_every_days": "often"})
+    scanner = _scanner(store)
+    assert scanner.run(NOW).parked == [bad] and not store.notices
+    store.tables["commitments"][bad]["policy"] = {"update_every_days": 14}  # the fix, deployed
+    unparked, result = scanner.retry_parked(NOW)
+    assert unparked == 1 and result.parked == [] and len(result.notices) == 1
+    row = store.tables["commitments"][bad]
+    assert row["parked_at"] is None and row["parked_error"] is None
+    assert [n["commitment_id"] for n in store.notices.values()] == [bad]
+
+
+def test_retry_parked_parks_again_a_row_that_still_raises():
+    store = FakeScanStore()
+    bad = _agreed(store, _days(-2), _days(-20), policy={"update_every_days": "often"})
+    scanner = _scanner(store)
+    scanner.run(NOW)
+    unparked, result = scanner.retry_parked(NOW)
+    assert unparked == 1 and result.parked == [bad]
+    assert store.tables["commitments"][bad]["parked_at"] == NOW
