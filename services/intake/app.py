@@ -1,10 +1,9 @@
-"""Wires the intake service: settings, database, outbox relay, HTTP."""
+"""Wires the intake service: settings, database, outbox relay, sign-in email sender, HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
@@ -26,9 +25,12 @@ from services.common.settings import require_https_intake, require_strong_secret
 from services.common.streams import make_faust_app
 from services.intake.adapters import mail, tables
 from services.intake.adapters.storage import SqlStorage
+from services.intake.domain.signinmail import lease
 from services.intake.entrypoints import agents
+from services.intake.entrypoints.signinmail import SigninMailLoop
 from services.intake.settings import IntakeSettings
 from services.intake.usecases.replies import ReplyHandlers
+from services.intake.usecases.signinmail import SigninMail
 from services.intake.web import api, errors, pages, signin
 from services.intake.web.sessioncookie import Sessions
 from services.intake.web.signinlimit import SigninLimit
@@ -71,7 +73,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
                               name="intake_csrf")
         app.state.storage = storage = SqlStorage(engine)
         app.state.sessions = Sessions(storage, clock, settings.intake_url)
-        app.state.send_link = functools.partial(mail.send_link, settings)
+        app.state.wake_signin_mail = _signin_mail(settings, storage, clock, parts)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              settings.followthrough_signin_address_limit,
                                              secret(settings.followthrough_secret_key))
@@ -93,6 +95,16 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     return app
 
 
+def _signin_mail(settings: IntakeSettings, storage: SqlStorage, clock: Clock, parts: AsyncExitStack):
+    """Start the sign-in email sender (whatever FOLLOWTHROUGH_OUTBOX_RELAY says: these emails never
+    go through Kafka); what wakes it."""
+    mailer = mail.SmtpLinkMailer(settings.smtp_host, settings.smtp_port, sender=settings.smtp_from,
+                                 username=settings.smtp_username, password=secret(settings.smtp_password),
+                                 starttls=settings.smtp_starttls, timeout=settings.smtp_timeout)
+    loop = SigninMailLoop(SigninMail(storage, mailer, lease(mailer.longest_send), clock=clock))
+    task = asyncio.create_task(loop.run())
+    parts.callback(task.cancel)
+    return loop.wake
 
 
 @asynccontextmanager

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.common import outbox as outbox_mod
@@ -21,10 +22,12 @@ from services.intake.adapters.tables import (
     processed_events,
     recommendations,
     sessions,
+    signin_emails,
     signin_links,
     signin_uses,
 )
-from services.intake.domain.signin import ROLES
+from services.intake.domain.signin import ROLES, utc
+from services.intake.domain.signinmail import Claim
 
 
 class SqlStore:
@@ -83,6 +86,7 @@ class SqlStore:
         # uses first, so SQLite without foreign-key enforcement leaves nothing behind
         stale = select(signin_links.c.secret_sha256).where(signin_links.c.expires_at < expired_before)
         self.s.execute(delete(signin_uses).where(signin_uses.c.secret_sha256.in_(stale)))
+        self.s.execute(delete(signin_emails).where(signin_emails.c.expires_at < expired_before))
         self.s.execute(delete(signin_links).where(signin_links.c.expires_at < expired_before))
 
     def link(self, digest: str):
@@ -107,6 +111,39 @@ class SqlStore:
 
     def end_session(self, digest: str) -> None:
         self.s.execute(delete(sessions).where(sessions.c.id_sha256 == digest))
+
+    def add_signin_email(self, digest, recipient, link, message_id, now, expires_at) -> None:
+        insert_once(self.s, signin_emails, link_sha256=digest, recipient=recipient, link=link, message_id=message_id,
+                    state="pending", attempts=0, next_attempt_at=now, expires_at=expires_at, created_at=now)
+
+    def claim_signin_emails(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claim]:
+        """Due emails, and ones whose claim outlived its lease (a sender died mid-send); locked rows
+        are skipped, so replicas never take the same one."""
+        e, token = signin_emails.c, str(uuid.uuid4())
+        due = (select(signin_emails)
+               .where(or_(and_(e.state == "pending", e.next_attempt_at <= now),
+                          and_(e.state == "sending", e.claimed_at < now - lease)))
+               .order_by(e.next_attempt_at).limit(limit))
+        claims = []
+        for r in self.s.execute(for_update(self.s, due, skip_locked=True)).all():
+            self.s.execute(update(signin_emails).where(e.link_sha256 == r.link_sha256)
+                           .values(state="sending", claimed_at=now, claim_token=token, attempts=r.attempts + 1))
+            claims.append(Claim(r.link_sha256, r.recipient, r.link, r.message_id, utc(r.expires_at), r.attempts + 1,
+                                r.state == "sending", token))
+        return claims
+
+    def signin_email_sent(self, claim: Claim) -> bool:
+        return self._signin_email_result(claim, state="sent", link=None, last_error=None)
+
+    def signin_email_failed(self, claim: Claim, error: str, retry_at: dt.datetime | None) -> bool:
+        if retry_at is None:  # the secret goes with the last chance of sending it
+            return self._signin_email_result(claim, state="given_up", link=None, last_error=error)
+        return self._signin_email_result(claim, state="pending", next_attempt_at=retry_at, last_error=error)
+
+    def _signin_email_result(self, claim: Claim, **values) -> bool:
+        e = signin_emails.c
+        held = and_(e.link_sha256 == claim.link_sha256, e.state == "sending", e.claim_token == claim.token)
+        return bool(self.s.execute(update(signin_emails).where(held).values(**values)).rowcount)
 
 
 class SqlStorage:

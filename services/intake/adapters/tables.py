@@ -1,4 +1,5 @@
-"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links and sessions, outbox."""
+"""Intake's own tables: panels, recommendations, idempotency keys, sign-in links, their emails and
+sessions, outbox."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -78,6 +80,26 @@ signin_uses = Table(
     Column("secret_sha256", String(64), ForeignKey("intake_signin_links.secret_sha256", ondelete="CASCADE"),
            primary_key=True),
     Column("used_at", DateTime(timezone=True), nullable=False),
+)
+
+# A sign-in link's email, waiting to be sent: written in the link's transaction and sent by intake's
+# own sender, retried until the link expires (never through Kafka: the link is a secret). One row
+# per link by its primary key; `link` holds the secret only until the email is sent or given up.
+signin_emails = Table(
+    "intake_signin_emails", metadata,
+    Column("link_sha256", String(64), primary_key=True),
+    Column("recipient", String(320), nullable=False),
+    Column("link", Text),
+    Column("message_id", String(200), nullable=False),  # the same on every try
+    Column("state", String(10), nullable=False),  # pending | sending | sent | given_up
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("claim_token", String(36)),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", String(1000)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_intake_signin_emails_due", "state", "next_attempt_at"),
 )
 
 # A facilitator's session, kept here so that signing out ends it everywhere at once: the cookie

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Callable, Protocol
 
 from services.common.tokens import Principal
+from services.intake.domain.signinmail import Claim, SendResult
 
 Work = Callable[["Store"], tuple[int, dict]]
 
@@ -44,6 +45,22 @@ class Store(Protocol):
     def add_session(self, digest: str, token_id: str, now: dt.datetime, expires_at: dt.datetime) -> None: ...
     def session_token(self, digest: str, now: dt.datetime) -> str | None: ...
     def end_session(self, digest: str) -> None: ...
+
+    # sign-in emails waiting to be sent (the link's own transaction writes one)
+    def add_signin_email(self, digest: str, recipient: str, link: str, message_id: str, now: dt.datetime,
+                         expires_at: dt.datetime) -> None: ...
+    def claim_signin_emails(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claim]: ...
+    # False: the claim no longer holds the row (its lease ran out and another took it); nothing written
+    def signin_email_sent(self, claim: Claim) -> bool: ...
+    def signin_email_failed(self, claim: Claim, error: str, retry_at: dt.datetime | None) -> bool: ...  # None: give up
+
+
+class LinkMailer(Protocol):
+    """The mail server, for sign-in emails."""
+
+    longest_send: float  # seconds one send may take at most
+
+    async def send(self, to: str, link: str, message_id: str) -> SendResult: ...
 
 
 class Storage(Protocol):

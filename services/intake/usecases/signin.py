@@ -2,7 +2,9 @@
 
 The sign-in page asks for an address. A facilitator or admin (someone with a live API token of
 that role, the address compared case-insensitively) is emailed a one-time link that works for
-15 minutes; any other address gets the same page and no email. The link opens a page with one
+15 minutes; any other address gets the same page and no email. The email is written in the
+link's own transaction and sent by intake's sender (`signinmail.py`), tried again until the
+link expires, so a mail server that is away loses nothing and the page says the same. The link opens a page with one
 button: following a link never signs anyone in by itself, because mail scanners open links
 before people do and would use up a one-time link. Pressing the button uses the link (once, by
 a unique constraint) and starts a session on the server; the cookie holds only
@@ -18,10 +20,11 @@ import secrets
 
 from services.common.tokens import Principal
 from services.intake.domain.signin import ALREADY_USED, LINK_MINUTES, SESSION_HOURS, digest, link_refusal
+from services.intake.domain.signinmail import message_id
 from services.intake.usecases.errors import LinkRefused
-from services.intake.usecases.ports import Storage
+from services.intake.usecases.ports import Storage, Store
 
-__all__ = ["LINK_MINUTES", "SESSION_HOURS", "LinkRefused", "new_link", "check_link", "person_of_token",
+__all__ = ["LINK_MINUTES", "SESSION_HOURS", "LinkRefused", "new_link", "email_link", "check_link", "person_of_token",
            "start_session", "session_token", "session_person", "end_session"]
 
 
@@ -36,13 +39,31 @@ def new_link(storage: Storage, email: str, now: dt.datetime) -> tuple[str, Princ
     """A new link's secret for the person with this address, or None when nobody has it. An admin
     token is preferred, then the newest facilitator token."""
     with storage.transaction() as store:
-        people = store.people(now, email=email.strip().lower())
-        if not people:
+        return _make_link(store, email, now)
+
+
+def email_link(storage: Storage, email: str, now: dt.datetime, intake_url: str) -> Principal | None:
+    """A new link for the person with this address, its email queued in the same transaction (the
+    sender sends it); the person, or None when nobody has the address."""
+    with storage.transaction() as store:
+        made = _make_link(store, email, now)
+        if made is None:
             return None
-        person = next((p for p in people if p.role == "admin"), people[0])
-        store.forget_links(now - dt.timedelta(days=1))  # a day past expiry, a link says nothing anyone needs
-        secret = secrets.token_urlsafe(32)
-        store.add_link(digest(secret), person.token_id, now, now + dt.timedelta(minutes=LINK_MINUTES))
+        secret, person = made
+        key = digest(secret)
+        store.add_signin_email(key, person.email, f"{intake_url}/signin/link?key={secret}", message_id(key), now,
+                               now + dt.timedelta(minutes=LINK_MINUTES))
+    return person
+
+
+def _make_link(store: Store, email: str, now: dt.datetime) -> tuple[str, Principal] | None:
+    people = store.people(now, email=email.strip().lower())
+    if not people:
+        return None
+    person = next((p for p in people if p.role == "admin"), people[0])
+    store.forget_links(now - dt.timedelta(days=1))  # a day past expiry, a link says nothing anyone needs
+    secret = secrets.token_urlsafe(32)
+    store.add_link(digest(secret), person.token_id, now, now + dt.timedelta(minutes=LINK_MINUTES))
     return secret, person
 
 

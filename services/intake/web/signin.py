@@ -8,7 +8,7 @@ fill an inbox. Over a limit the page says how long to wait, the same page whatev
 from __future__ import annotations
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
@@ -39,8 +39,7 @@ def signin_form(request: Request, out: str | None = None) -> Response:
 
 
 @router.post("/signin", response_class=HTMLResponse)
-def signin_request(request: Request, background: BackgroundTasks, email: str = Form(""),
-                   csrf: str = Form("")) -> Response:
+def signin_request(request: Request, email: str = Form(""), csrf: str = Form("")) -> Response:
     state = request.app.state
     try:
         state.csrf.check(request, csrf)
@@ -59,11 +58,11 @@ def signin_request(request: Request, background: BackgroundTasks, email: str = F
         return _signin_page(request, 429, email=email, headers={"Retry-After": str(wait)},
                             error=f"Several links were asked for this address lately. Wait {wait_words(wait)}, "
                                   "then ask again. If a link has come, you can use it now.")
-    link = signin.new_link(state.storage, email, state.clock.now())
-    if link is not None:
-        secret, person = link
-        background.add_task(state.send_link, person.email,
-                            f"{state.settings.intake_url}/signin/link?key={secret}")
+    # The email is queued with the link and sent (retried) by intake's sender: the page says the
+    # same whether the address is known and whether the mail server takes it.
+    person = signin.email_link(state.storage, email, state.clock.now(), state.settings.intake_url)
+    if person is not None:
+        state.wake_signin_mail()
         log.info("signin.link_made", token_id=person.token_id)
     return page(request, "signin_sent.html", email=email, minutes=signin.LINK_MINUTES)
 
