@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ from types import SimpleNamespace
 from services.common.tokens import Principal
 from services.intake.domain.idempotencykeys import check_key, reused
 from services.intake.domain.signin import ROLES
+from services.intake.domain.signinmail import Claim
 
 
 @dataclass
@@ -36,6 +38,7 @@ class State:
     links: dict[str, dict] = field(default_factory=dict)
     uses: dict[str, dt.datetime] = field(default_factory=dict)
     sessions: dict[str, dict] = field(default_factory=dict)
+    emails: dict[str, dict] = field(default_factory=dict)  # sign-in emails, by the link's digest
     keys: dict[str, tuple[str, int, dict]] = field(default_factory=dict)
 
 
@@ -100,6 +103,7 @@ class FakeStore:
         for digest in [d for d, link in self.state.links.items() if link["expires_at"] < expired_before]:
             del self.state.links[digest]
             self.state.uses.pop(digest, None)
+        self.state.emails = {d: e for d, e in self.state.emails.items() if e["expires_at"] >= expired_before}
 
     def link(self, digest):
         link = self.state.links.get(digest)
@@ -124,6 +128,39 @@ class FakeStore:
 
     def end_session(self, digest) -> None:
         self.state.sessions.pop(digest, None)
+
+    def add_signin_email(self, digest, recipient, link, message_id, now, expires_at) -> None:
+        self.state.emails.setdefault(digest, {
+            "recipient": recipient, "link": link, "message_id": message_id, "state": "pending", "attempts": 0,
+            "next_attempt_at": now, "claimed_at": None, "claim_token": None, "expires_at": expires_at,
+            "last_error": None})
+
+    def claim_signin_emails(self, now, lease, limit) -> list[Claim]:
+        due = sorted(((d, e) for d, e in self.state.emails.items()
+                      if (e["state"] == "pending" and e["next_attempt_at"] <= now)
+                      or (e["state"] == "sending" and e["claimed_at"] < now - lease)),
+                     key=lambda de: de[1]["next_attempt_at"])[:limit]
+        token, claims = str(uuid.uuid4()), []
+        for d, e in due:
+            claims.append(Claim(d, e["recipient"], e["link"], e["message_id"], e["expires_at"], e["attempts"] + 1,
+                                e["state"] == "sending", token))
+            e.update(state="sending", claimed_at=now, claim_token=token, attempts=e["attempts"] + 1)
+        return claims
+
+    def signin_email_sent(self, claim) -> bool:
+        return self._email_result(claim, state="sent", link=None, last_error=None)
+
+    def signin_email_failed(self, claim, error, retry_at) -> bool:
+        if retry_at is None:
+            return self._email_result(claim, state="given_up", link=None, last_error=error)
+        return self._email_result(claim, state="pending", next_attempt_at=retry_at, last_error=error)
+
+    def _email_result(self, claim, **values) -> bool:
+        e = self.state.emails.get(claim.link_sha256)
+        if e is None or e["state"] != "sending" or e["claim_token"] != claim.token:
+            return False
+        e.update(values)
+        return True
 
 
 class FakeStorage:

@@ -117,3 +117,38 @@ def test_a_key_gives_its_first_answer_again(storage_and_person):
     assert storage.run_once("k", "body", work, caller="t", now=NOW, shown_once={"secret": "Shown once."}) == \
         (201, {"n": 1, "note": "Shown once."})
     assert storage.run_once(None, "body", work, caller="t", now=NOW)[1]["n"] == 2
+
+
+def test_a_signin_email_is_claimed_once_and_a_stale_claim_writes_nothing(storage_and_person):
+    storage, _ = storage_and_person
+    lease, expires = dt.timedelta(seconds=30), NOW + dt.timedelta(minutes=15)
+    with storage.transaction() as store:
+        store.add_signin_email("d1", "f@example.org", "http://i/signin/link?key=s", "<m1@x>", NOW, expires)
+        store.add_signin_email("d1", "f@example.org", "http://i/signin/link?key=t", "<m2@x>", NOW, expires)
+    with storage.transaction() as store:
+        (first,) = store.claim_signin_emails(NOW, lease, 10)
+        assert store.claim_signin_emails(NOW, lease, 10) == []  # held: another sender gets nothing
+    assert (first.link, first.message_id, first.attempts, first.resend) == \
+        ("http://i/signin/link?key=s", "<m1@x>", 1, False)
+    assert first.expires_at == expires
+    later = NOW + lease + dt.timedelta(seconds=1)
+    with storage.transaction() as store:
+        (second,) = store.claim_signin_emails(later, lease, 10)  # the first sender died mid-send
+        assert second.resend and second.attempts == 2 and second.message_id == first.message_id
+        assert not store.signin_email_sent(first), "a stale claim overwrote the newer one's result"
+        assert store.signin_email_failed(second, "451", later + dt.timedelta(seconds=4))
+    with storage.transaction() as store:
+        assert store.claim_signin_emails(later, lease, 10) == []  # not due before its retry
+        (third,) = store.claim_signin_emails(later + dt.timedelta(seconds=4), lease, 10)
+        assert third.attempts == 3 and store.signin_email_sent(third)
+        assert store.claim_signin_emails(later + dt.timedelta(hours=1), lease, 10) == []
+
+
+def test_a_given_up_signin_email_is_never_claimed_again(storage_and_person):
+    storage, _ = storage_and_person
+    with storage.transaction() as store:
+        store.add_signin_email("d1", "f@example.org", "http://i/signin/link?key=s", "<m1@x>", NOW,
+                               NOW + dt.timedelta(minutes=15))
+        (claim,) = store.claim_signin_emails(NOW, dt.timedelta(seconds=30), 10)
+        assert store.signin_email_failed(claim, "the link expired", None)
+        assert store.claim_signin_emails(NOW + dt.timedelta(hours=1), dt.timedelta(seconds=30), 10) == []
