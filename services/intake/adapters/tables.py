@@ -64,7 +64,8 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
 )
 
-# A facilitator's one-time sign-in link: only the SHA-256 of its secret is kept. Using it inserts
+# A facilitator's one-time sign-in link: only the SHA-256 of its secret is kept (the email waiting
+# to be sent holds the link, until sent or given up: signin_emails). Using it inserts
 # a row in intake_signin_uses, whose primary key is that digest: a second use fails on the
 # constraint, whatever the number of replicas or requests at once.
 signin_links = Table(

@@ -4,14 +4,15 @@ The sign-in page asks for an address. A facilitator or admin (someone with a liv
 that role, the address compared case-insensitively) is emailed a one-time link that works for
 15 minutes; any other address gets the same page and no email. The email is written in the
 link's own transaction and sent by intake's sender (`signinmail.py`), tried again until the
-link expires, so a mail server that is away loses nothing and the page says the same. The link opens a page with one
-button: following a link never signs anyone in by itself, because mail scanners open links
-before people do and would use up a one-time link. Pressing the button uses the link (once, by
-a unique constraint) and starts a session on the server; the cookie holds only
-its random id. Signing out deletes the session.
+link expires, so a mail server that is away loses nothing and the page says the same. The link
+opens a page with one button: following a link never signs anyone in by itself, because mail
+scanners open links before people do and would use up a one-time link. Pressing the button uses
+the link (once, by a unique constraint) and starts a session on the server; the cookie holds
+only its random id. Signing out deletes the session.
 
-Only the SHA-256 of a link's secret is stored. Every request with a session checks that the
-token behind it is still live, so revoking the token ends the session."""
+Only the SHA-256 of a link's secret is kept to check it; the email waiting to be sent holds the
+link itself until it is sent or given up (at most the link's 15 minutes). Every request with a
+session checks that the token behind it is still live, so revoking the token ends the session."""
 
 from __future__ import annotations
 
