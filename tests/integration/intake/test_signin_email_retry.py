@@ -1,7 +1,8 @@
 """A sign-in email the mail server cannot take is retried, on real PostgreSQL and a real SMTP
 server (aiosmtpd): while the server's port is closed, then while it answers 451, intake keeps
 trying with the same Message-ID; once it accepts, the facilitator has exactly one email and its
-link signs them in. A link that expires first is given up, and its secret leaves the database."""
+link signs them in. A link that expires first is given up, and its secret leaves the database.
+Two replicas on one database send each email once."""
 
 from __future__ import annotations
 
@@ -137,3 +138,20 @@ def test_an_email_still_failing_when_its_link_expires_is_given_up_and_its_link_f
     down_smtp.start()
     _let_time_pass(clock, lambda: False, steps=2)
     assert mails_to(down_smtp, intake.facilitator, 1, timeout=0.5) == [], "an expired link was sent"
+
+
+def test_two_replicas_send_each_email_once(stack, database_url, prefix, smtp, clock, uid):
+    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
+                              followthrough_topic_prefix=prefix, smtp_host="127.0.0.1", smtp_port=smtp.port,
+                              followthrough_intake_public_url=BASE,
+                              followthrough_reply_consumer=False, followthrough_outbox_relay=False)
+    facilitator = f"fac-{uid}@example.org"
+    with TestClient(create_app(settings, clock)) as one, TestClient(create_app(settings, clock)) as two:
+        issue_token(database_url, "facilitator", facilitator, panel=f"panel-{uid}")
+        for replica in (one, two, one, two):
+            assert _ask(replica, facilitator).status_code == 200
+        mails = mails_to(smtp, facilitator, 4)
+        time.sleep(1.5)  # both senders pass over the table a few more times
+        mails = mails_to(smtp, facilitator, 5, timeout=0)
+    assert len(mails) == 4 and len({m.message_id for m in mails}) == 4, \
+        f"{len(mails)} emails for 4 links: a replica sent one another had claimed"
