@@ -2,8 +2,9 @@
 notice has been owed (`tracker_owed_notices`, shared by replicas and kept across restarts).
 
 A pass reads two windows of each table: the rows with something due (`next_action_on <= today`,
-by its index, the rows the scan picks, parked or not) and the rows it already saw owe a notice
-(by id, from the owed-since table), so its cost follows what is due, not the portfolio."""
+by its index: the rows the scan picks, parked or not) and the rows it already saw owe a notice
+(by primary key, their ids from the owed-since table), so its cost follows what is due and what
+is owed, not the portfolio."""
 
 from __future__ import annotations
 
@@ -51,23 +52,22 @@ class SqlAuditStore:
     def __init__(self, engine: Engine, policies: PolicyFile, batch: int = 2000) -> None:
         self.engine, self.policies, self.batch = engine, policies, batch
 
-    def subjects(self, today: dt.date | None) -> Iterator[tuple[str, Any]]:
+    def subjects(self, today: dt.date | None, followed: set[str] = frozenset()) -> Iterator[tuple[str, Any]]:
         """(row id, a function that reads the row as the ladder's subject and its policy) for every
-        row in the windows of `today`; with None, every row of the portfolio."""
+        row due on `today` or `followed`; with None, every row of the portfolio."""
         with Session(self.engine) as session:
-            for window in _windows(commitments, today):
-                for rows in self._pages(session, commitments, commitments.c.status.in_(AUDITED), window):
-                    sent = _sent(session, [r.recommendation_id for r in rows])
-                    for row in rows:
-                        yield row.id, _commitment(row, sent.get(row.recommendation_id, frozenset()))
-            for window in _windows(recommendations, today):
-                for rows in self._pages(session, recommendations, recommendations.c.decision == "pending", window):
-                    sent = _sent(session, [r.id for r in rows])
-                    found = {p.slug: p for p in session.execute(
-                        select(panels).where(panels.c.slug.in_({r.panel for r in rows})))}
-                    for rec in rows:
-                        if rec.panel in found:  # its panel event is still on its way: nothing owed yet
-                            yield rec.id, self._pending(rec, found[rec.panel], sent.get(rec.id, frozenset()))
+            for rows in self._rows(session, commitments, commitments.c.status.in_(AUDITED), today, followed):
+                sent = _sent(session, [r.recommendation_id for r in rows])
+                for row in rows:
+                    yield row.id, _commitment(row, sent.get(row.recommendation_id, frozenset()))
+            pending = recommendations.c.decision == "pending"
+            for rows in self._rows(session, recommendations, pending, today, followed):
+                sent = _sent(session, [r.id for r in rows])
+                found = {p.slug: p for p in session.execute(
+                    select(panels).where(panels.c.slug.in_({r.panel for r in rows})))}
+                for rec in rows:
+                    if rec.panel in found:  # its panel event is still on its way: nothing owed yet
+                        yield rec.id, self._pending(rec, found[rec.panel], sent.get(rec.id, frozenset()))
 
     def owed_since(self) -> dict[Owed, dt.datetime]:
         with Session(self.engine) as session:
@@ -91,6 +91,20 @@ class SqlAuditStore:
     def parked(self) -> list[tuple[str, str, str]]:
         return parked_rows(self.engine)
 
+    def _rows(self, session: Session, table: Table, kind, today: dt.date | None, followed: set[str]) -> Iterator:
+        """Pages of rows: the due window by the date's index (every row with None), then the
+        followed rows whose date moved on by their primary key, a page of ids per statement (a
+        subquery on the owed-since table lets the planner scan the whole table instead)."""
+        if today is None:
+            yield from self._pages(session, table, kind, true())
+            return
+        yield from self._pages(session, table, kind, table.c.next_action_on <= today)
+        moved_on = or_(table.c.next_action_on.is_(None), table.c.next_action_on > today)
+        ids = sorted(followed)
+        for page in (ids[i:i + self.batch] for i in range(0, len(ids), self.batch)):
+            if rows := session.execute(select(table).where(kind, moved_on, table.c.id.in_(page))).all():
+                yield rows
+
     def _pages(self, session: Session, table: Table, *where) -> Iterator[list]:
         last_id = ""
         while rows := session.execute(select(table).where(*where, table.c.id > last_id)
@@ -107,16 +121,6 @@ def parked_rows(engine: Engine) -> list[tuple[str, str, str]]:
     with Session(engine) as session:
         return [(t.name, r.id, r.parked_error) for t in (commitments, recommendations)
                 for r in session.execute(select(t.c.id, t.c.parked_error).where(t.c.parked_at.is_not(None)))]
-
-
-def _windows(table: Table, today: dt.date | None) -> list:
-    """Due rows by the date's index; rows already seen owing by id (their date may have moved on:
-    then only the owed-since table knows them). Two statements, not one OR, so each uses its index."""
-    if today is None:
-        return [true()]
-    followed = table.c.id.in_(select(owed_since.c.subject_id))
-    return [table.c.next_action_on <= today,
-            followed & or_(table.c.next_action_on.is_(None), table.c.next_action_on > today)]
 
 
 def _aware(at: dt.datetime) -> dt.datetime:

@@ -47,8 +47,8 @@ Subject = tuple[str, Callable[[], tuple[Commitment | PendingRecommendation, Poli
 
 
 class AuditStore(Protocol):
-    def subjects(self, today: dt.date | None) -> Iterable[Subject]:
-        """The rows due on `today` and the rows already seen owing; None: every row."""
+    def subjects(self, today: dt.date | None, followed: set[str] = frozenset()) -> Iterable[Subject]:
+        """The rows due on `today` and the `followed` rows (by id, whatever their date); None: every row."""
 
     def owed_since(self) -> dict[Owed, dt.datetime]: ...
 
@@ -95,7 +95,8 @@ class Auditor:
     def run(self) -> int:
         now = self.clock.now()
         since = self.store.owed_since()  # before the rows: a time another replica adds meanwhile stays
-        owed = owed_in(self.store.subjects(london_today(now)), london_today(now))
+        today = london_today(now)
+        owed = owed_in(self.store.subjects(today, {row_id for row_id, _ in since}), today)
         reckoning = reckon(owed, since, now, self.grace)
         self.store.remember(reckoning.new, reckoning.gone)
         MISSING.set(len(reckoning.missing))

@@ -100,4 +100,6 @@ def test_a_pass_reads_only_the_rows_with_something_due_and_the_rows_it_saw_owing
     with engine.begin() as conn:  # its date moves on without the notice
         conn.execute(sa.text("UPDATE tracker_commitments SET next_action_on = :d WHERE id = :id"),
                      {"d": today + dt.timedelta(days=30), "id": due})
-    assert [row_id for row_id, _ in store.subjects(today)] == [due]  # followed by id, read once
+    assert [row_id for row_id, _ in store.subjects(today)] == []  # its date moved on
+    followed = {row_id for row_id, _ in store.owed_since()}
+    assert [row_id for row_id, _ in store.subjects(today, followed)] == [due]  # followed by id

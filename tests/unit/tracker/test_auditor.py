@@ -34,9 +34,9 @@ class FakeAuditStore:
         self.since: dict[tuple[str, str], dt.datetime] = {}
         self.read: list[str] = []  # the ids of every row a pass read
 
-    def subjects(self, today):
+    def subjects(self, today, followed=frozenset()):
         for cid, (c, nxt) in self.rows.items():
-            if today is None or (nxt is not None and nxt <= today) or any(s == cid for s, _ in self.since):
+            if today is None or (nxt is not None and nxt <= today) or cid in followed:
                 self.read.append(cid)
                 yield cid, (lambda c=c: (self._raise_if_bad(c), Policy()))
 
