@@ -103,3 +103,15 @@ def test_a_pass_reads_only_the_rows_with_something_due_and_the_rows_it_saw_owing
     assert [row_id for row_id, _ in store.subjects(today)] == []  # its date moved on
     followed = {row_id for row_id, _ in store.owed_since()}
     assert [row_id for row_id, _ in store.subjects(today, followed)] == [due]  # followed by id
+
+
+def test_a_parked_row_the_scan_skips_is_still_in_the_window_and_its_notice_counted(engine):
+    """The scan picks due rows that are not parked; the auditor reads the due rows parked or not."""
+    _lapsed(engine, "parked")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE tracker_commitments SET parked_at = :t, parked_error = 'boom'"), {"t": utcnow()})
+    clock = SimulatedClock(utcnow())
+    assert _auditor(engine, clock).run() == 0
+    bootstrap(TrackerSettings(), clock, engine=engine, run_migrations=False).scanner.run()  # skips it
+    clock.advance(GRACE)
+    assert _auditor(engine, clock).run() == 1 and auditor.PARKED._value.get() == 1
