@@ -1,28 +1,40 @@
-"""The auditor: does every commitment (and every pending recommendation) have
+"""The auditor: does every commitment (and every pending recommendation) with something due have
 every notice its state calls for?
 
-It asks the pure ladder what is owed now and compares with what was
-recorded. A notice owed for longer than two scan intervals and still not
-recorded is missing: the scanner should have decided it by then. The count
-is `followthrough_missing_notices` (it must be 0). Rows the scanner parked
-after an error are listed too (`followthrough_scan_parked_rows`, must be 0).
+It asks the pure ladder what is owed now and compares with what was recorded. A notice owed for
+longer than two scan intervals and still not recorded is missing: the scanner should have decided
+it by then. The count is `followthrough_missing_notices` (it must be 0). Since when each notice has
+been owed is kept in the database, so a restarted replica, or another one, counts it on time.
+Rows the scanner parked after an error are listed too (`followthrough_scan_parked_rows`, must be 0).
+
+Which rows a pass reads (docs/contract.md §4, the ladder): the scan picks rows whose
+`next_action_on <= today` and, in the transaction that records the day's notices, moves the date
+to the ladder's next step after today (`next_action_on`). So a row owing a notice today has its
+date on or before today until the notice is recorded; reading that window (by its index, parked
+rows included: the scan skips them, the auditor must not) sees every notice a stuck, failing or
+absent scanner leaves owed. A row whose date moved on while a notice it was seen to owe is still
+not recorded (a scan that moved the date and lost the notice) is read by id from the owed-since
+table until the notice is recorded or no longer owed. A scan that loses a notice in the very pass
+it falls due, before any audit saw it owed, is not seen here: the full check `owed_notices` (the
+whole portfolio, run after every pass of the time machine) is what guards that.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable, Protocol
 
 import structlog
 from prometheus_client import Gauge
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from schemas.policy import PolicyFile
-from services.common.clock import Clock
-from services.tracker.adapters import convert
-from services.tracker.adapters.store import commitments, notices, panels, recommendations
+from schemas.policy import Policy, PolicyFile
+from services.common.clock import Clock, london_today
+from services.tracker.adapters.audit_store import SqlAuditStore
+from services.tracker.adapters.audit_store import parked_rows as parked_rows
 from services.tracker.domain import decide, decide_response
-from services.tracker.domain.model import ACTIVE
+from services.tracker.domain.model import Commitment, PendingRecommendation
 
 log = structlog.get_logger()
 MISSING = Gauge("followthrough_missing_notices",
@@ -30,77 +42,79 @@ MISSING = Gauge("followthrough_missing_notices",
 PARKED = Gauge("followthrough_scan_parked_rows", "Rows the scanner parked after an error, until they change")
 
 Owed = tuple[str, str]  # (commitment or recommendation id, notice key)
+# (row id, reads the row as the ladder's subject with its policy; may raise on a bad row)
+Subject = tuple[str, Callable[[], tuple[Commitment | PendingRecommendation, Policy]]]
 
 
-def owed_notices(engine: Engine, policies: PolicyFile, today: dt.date, batch: int = 2000) -> set[Owed]:
+class AuditStore(Protocol):
+    def subjects(self, today: dt.date | None, followed: set[str] = frozenset()) -> Iterable[Subject]:
+        """The rows due on `today` and the `followed` rows (by id, whatever their date); None: every row."""
+
+    def owed_since(self) -> dict[Owed, dt.datetime]: ...
+
+    def remember(self, new: dict[Owed, dt.datetime], gone: set[Owed]) -> None:
+        """Keep `new` (insert-once: a time already kept stays) and forget `gone`."""
+
+    def parked(self) -> list[tuple[str, str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Reckoning:
+    new: dict[Owed, dt.datetime]  # owed now, not seen before: owed since now
+    gone: set[Owed]  # seen owed before, owed no more (recorded, or the state changed)
+    missing: list[Owed]  # owed for longer than the grace
+
+
+def reckon(owed: set[Owed], since: dict[Owed, dt.datetime], now: dt.datetime, grace: dt.timedelta) -> Reckoning:
+    """The rule, pure: what this pass remembers, forgets, and counts missing."""
+    return Reckoning(new={k: now for k in owed - since.keys()}, gone=set(since.keys() - owed),
+                     missing=sorted(k for k in owed & since.keys() if now - since[k] > grace))
+
+
+def owed_in(subjects: Iterable[Subject], today: dt.date) -> set[Owed]:
     """Every notice the ladder says is owed today and that is not recorded."""
-    owed: set[Owed] = set()
-    with Session(engine) as session:
-        last_id = ""
-        while rows := session.execute(
-            select(commitments).where(commitments.c.status.in_(ACTIVE | {"done", "kept"}),
-                                      commitments.c.id > last_id)
-            .order_by(commitments.c.id).limit(batch)
-        ).all():
-            sent = _sent(session, [r.recommendation_id for r in rows])
-            for row in rows:
-                c = convert.commitment(row, sent.get(row.recommendation_id, frozenset()))
-                owed |= {(row.id, n.key) for n in _safely(decide, c, today, lambda row=row: convert.policy(row))}
-            last_id = rows[-1].id
-        pending = session.execute(select(recommendations).where(recommendations.c.decision == "pending")).all()
-        panel_rows = {p.slug: p for p in session.execute(select(panels)).all()}
-        sent = _sent(session, [r.id for r in pending])
-        for rec in pending:
-            if rec.panel in panel_rows:
-                p = convert.pending(rec, panel_rows[rec.panel], sent.get(rec.id, frozenset()))
-                owed |= {(rec.id, n.key) for n in _safely(decide_response, p, today,
-                                                          lambda rec=rec: policies.for_panel(rec.panel))}
-    return owed
+    return {(row_id, n.key) for row_id, read in subjects for n in _safely(row_id, read, today)}
 
 
-def parked_rows(engine: Engine) -> list[tuple[str, str, str]]:
-    """(table, id, error) of every row the scanner parked."""
-    with Session(engine) as session:
-        return [(t.name, r.id, r.parked_error) for t in (commitments, recommendations)
-                for r in session.execute(select(t.c.id, t.c.parked_error).where(t.c.parked_at.is_not(None)))]
+def owed_notices(engine: Engine, policies: PolicyFile, today: dt.date) -> set[Owed]:
+    """The whole portfolio's owed notices (a full read: for checks, not for every pass)."""
+    return owed_in(SqlAuditStore(engine, policies).subjects(None), today)
 
 
 class Auditor:
-    """Remembers since when each notice has been owed, so a notice is counted missing only
-    after the scanner has had two intervals to decide it."""
+    """Counts a notice missing once it has been owed (by the owed-since table, shared by replicas)
+    for longer than two scan intervals, the time the scanner has to decide it."""
 
-    def __init__(self, engine: Engine, policies: PolicyFile, clock: Clock, scan_interval_s: float) -> None:
-        self.engine, self.policies, self.clock = engine, policies, clock
+    def __init__(self, engine: Engine, policies: PolicyFile, clock: Clock, scan_interval_s: float,
+                 store: AuditStore | None = None) -> None:
+        # `engine`: the database the default store reads; None with `store`.
+        self.store: AuditStore = store or SqlAuditStore(engine, policies)
+        self.clock = clock
         self.grace = dt.timedelta(seconds=2 * scan_interval_s)
-        self._owed_since: dict[Owed, dt.datetime] = {}
 
     def run(self) -> int:
         now = self.clock.now()
-        owed = owed_notices(self.engine, self.policies, self.clock.today())
-        self._owed_since = {k: self._owed_since.get(k, now) for k in owed}
-        missing = sorted(k for k, since in self._owed_since.items() if now - since > self.grace)
-        MISSING.set(len(missing))
-        if missing:
-            log.error("auditor.missing_notices", count=len(missing), first=missing[:5])
-        parked = parked_rows(self.engine)
+        since = self.store.owed_since()  # before the rows: a time another replica adds meanwhile stays
+        today = london_today(now)
+        owed = owed_in(self.store.subjects(today, {row_id for row_id, _ in since}), today)
+        reckoning = reckon(owed, since, now, self.grace)
+        self.store.remember(reckoning.new, reckoning.gone)
+        MISSING.set(len(reckoning.missing))
+        if reckoning.missing:
+            log.error("auditor.missing_notices", count=len(reckoning.missing), first=reckoning.missing[:5])
+        parked = self.store.parked()
         PARKED.set(len(parked))
         for table, row_id, error in parked:
             log.error("auditor.parked_row", table=table, row_id=row_id, error=error)
-        return len(missing)
+        return len(reckoning.missing)
 
 
-def _sent(session: Session, rec_ids: list[str]) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {}
-    for rid, key in session.execute(select(notices.c.recommendation_id, notices.c.key)
-                                    .where(notices.c.recommendation_id.in_(rec_ids))):
-        found.setdefault(rid, set()).add(key)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
-def _safely(decide_fn, subject, today, policy):
+def _safely(row_id: str, read, today: dt.date) -> list:
     """A row whose ladder cannot be computed is the scanner's to park; it is listed as parked."""
     try:
-        return decide_fn(subject, today, policy())
+        subject, policy = read()
+        decide_fn = decide if isinstance(subject, Commitment) else decide_response
+        return decide_fn(subject, today, policy)
     except Exception as exc:
-        log.warning("auditor.row_unreadable", row_id=subject.id, error=str(exc))
+        log.warning("auditor.row_unreadable", row_id=row_id, error=str(exc))
         return []
