@@ -18,6 +18,7 @@ from sqlalchemy import Table
 
 from services.tracker.adapters import store
 from services.tracker.adapters.timeline import GENESIS, entry_hash
+from services.tracker.domain import hashchain, panelchain
 
 
 def _defaults(table: Table) -> dict[str, Any]:
@@ -251,19 +252,46 @@ class FakePulse:
         return SimpleNamespace(**row)
 
 
+class FakePanelChain:
+    """The panels' chains: chain -> records, each once per ref (as the (chain, ref) key keeps it)."""
+
+    def __init__(self, state: FakeStorage) -> None:
+        self.chains = state.panel_chain
+
+    def reply(self, values):
+        ref, entry = panelchain.reply_entry(values)
+        return self._append(panelchain.reply_chain(str(values["recommendation_id"])), panelchain.REPLY, ref, entry,
+                            values["at"])
+
+    def pulse_step(self, panel, step, at):
+        kept = step.kept if isinstance(step.kept, dict) else step.kept.model_dump()
+        ref, entry = panelchain.pulse_entry(step.period, step.counted, step.trust, kept)
+        return self._append(panelchain.pulse_chain(panel), panelchain.PULSE_STEP, ref, entry, at)
+
+    def _append(self, chain, kind, ref, entry, at):
+        rows = self.chains.setdefault(chain, [])
+        for row in rows:
+            if row["ref"] == ref:
+                return row
+        head = (rows[-1]["seq"], rows[-1]["hash"]) if rows else None
+        rows.append({**hashchain.link(head, at, kind, copy.deepcopy(entry)), "ref": ref})
+        return rows[-1]
+
+
 class FakeUnitOfWork:
     def __init__(self, state: FakeStorage) -> None:
         self.commitments, self.recommendations = FakeCommitments(state), FakeRecommendations(state)
         self.panels, self.timeline, self.notices = FakePanels(state), FakeTimeline(state), FakeNotices(state)
         self.replies, self.outbox, self.inbox = FakeReplies(state), FakeOutbox(state), FakeInbox(state)
         self.access, self.pulse, self.rates = FakeAccessFailures(state), FakePulse(state), FakeRateWindows(state)
+        self.panel_chain = FakePanelChain(state)
 
 
 class FakeStorage:
     """The tables, and `commits`: how many units of work ended without raising."""
 
     TABLES = ("commitments", "recommendations", "panels", "replies", "timeline", "notices", "events", "processed",
-              "delivery_failures", "access_failures", "lock_days", "pulse", "rate_windows")
+              "delivery_failures", "access_failures", "lock_days", "pulse", "rate_windows", "panel_chain")
 
     def __init__(self) -> None:
         self.commitments, self.recommendations = Rows(store.commitments), Rows(store.recommendations)
@@ -277,6 +305,7 @@ class FakeStorage:
         self.lock_days: set[tuple[str, dt.date]] = set()
         self.pulse: dict[tuple[str, str], dict] = {}
         self.rate_windows: dict[tuple[str, str, int], dict] = {}
+        self.panel_chain: dict[str, list[dict]] = {}
         self.commits = 0
 
     @contextmanager
