@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schemas.models import PULSE_MIN_ANSWERS
 from services.common.db import insert_once
 from services.tracker.adapters.store import panel_chain, pulse, replies
 from services.tracker.domain import hashchain, panelchain
@@ -47,10 +48,13 @@ def append_reply(session: Session, values: Mapping[str, Any]) -> dict[str, Any]:
                   panelchain.REPLY, ref, entry, values["at"])
 
 
-def append_pulse_step(session: Session, panel: str, step: Any, at: dt.datetime) -> dict[str, Any]:
+def append_pulse_step(session: Session, panel: str, step: Any, at: dt.datetime) -> dict[str, Any] | None:
     """A published step of the panel's pulse, at the time of the `pulse.recorded` event that published it.
     `step` has `period`, `counted`, `trust` (five counts) and `kept` (a mapping or the event's model):
-    the live `Period` and a replayed `PulseRecorded` both do."""
+    the live `Period` and a replayed `PulseRecorded` both do. Safe to call for every `pulse.recorded`:
+    one that publishes no counts is not a step (None), and a step's later events find it chained."""
+    if not step.counted or step.counted < PULSE_MIN_ANSWERS or step.trust is None or step.kept is None:
+        return None
     kept = step.kept if isinstance(step.kept, Mapping) else step.kept.model_dump()
     ref, entry = panelchain.pulse_entry(step.period, step.counted, step.trust, kept)
     return append(session, panel, panelchain.pulse_chain(panel), panelchain.PULSE_STEP, ref, entry, at)
@@ -86,5 +90,5 @@ class PanelChainRepository:
     def reply(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return append_reply(self.session, values)
 
-    def pulse_step(self, panel: str, step: Any, at: dt.datetime) -> dict[str, Any]:
+    def pulse_step(self, panel: str, step: Any, at: dt.datetime) -> dict[str, Any] | None:
         return append_pulse_step(self.session, panel, step, at)

@@ -209,7 +209,7 @@ pulse = Table(
     *(Column(f"shown_{name}", Integer, nullable=False, default=0, server_default="0") for name in PULSE_COUNTS),
 )
 
-# What each panel said and was shown, hash-chained (contract §5): the replies to each recommendation's
+# What each panel said and was shown, hash-chained (contract §3): the replies to each recommendation's
 # decisions ("replies:<recommendation>") and the trust pulse's published steps ("pulse:<panel>"). The
 # next seq is taken once per chain, and each reply or step once (its ref): both are unique keys.
 panel_chain = Table(

@@ -1,4 +1,4 @@
-"""What a panel said and what its page shows, as hash-chained entries (contract §5), and the audit that
+"""What a panel said and what its page shows, as hash-chained entries (contract §3), and the audit that
 compares them, as pure rules.
 
 Each reply to a decision is an entry in its recommendation's chain; each step of the trust pulse (the

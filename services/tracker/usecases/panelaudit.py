@@ -1,4 +1,4 @@
-"""The check of a panel's hash chains (contract §5): its replies to decisions and its trust pulse's
+"""The check of a panel's hash chains (contract §3): its replies to decisions and its trust pulse's
 published steps, recomputed, and the stored rows its pages read compared with them."""
 
 from __future__ import annotations

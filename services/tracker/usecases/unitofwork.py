@@ -103,7 +103,7 @@ class Pulse(Protocol):
 class PanelChain(Protocol):
     def reply(self, values: dict[str, Any]) -> dict[str, Any]:
         """The reply (its row's values) in its recommendation's hash chain, once; the record."""
-    def pulse_step(self, panel: str, step: Any, at: dt.datetime) -> dict[str, Any]:
+    def pulse_step(self, panel: str, step: Any, at: dt.datetime) -> dict[str, Any] | None:
         """A published pulse step (period, counted, trust, kept) in the panel's hash chain, once."""
 
 
