@@ -100,7 +100,8 @@ def test_an_edited_reopening_comment_breaks_the_commitment_audit(world):
     r = httpx.post(f"{world.commitment}/updates", headers=world.owner, json={
         "note": "Done", "done": True, "evidence_note": "Attendance list", "summary": "Officers briefed."})
     assert r.status_code == 200, r.text
-    r = httpx.post(f"{world.commitment}/verdict", json={"verdict": "confirmed", "comment": "", "access_code": world.code})
+    r = httpx.post(f"{world.commitment}/verdict",
+                   json={"verdict": "confirmed", "comment": "", "access_code": world.code})
     assert r.json()["status"] == "kept", r.text
     r = httpx.post(f"{world.commitment}/reopen", json={"comment": "Officers stopped explaining.",
                                                        "access_code": world.code})
