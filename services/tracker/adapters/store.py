@@ -209,4 +209,23 @@ pulse = Table(
     *(Column(f"shown_{name}", Integer, nullable=False, default=0, server_default="0") for name in PULSE_COUNTS),
 )
 
+# What each panel said and was shown, hash-chained (contract §3): the replies to each recommendation's
+# decisions ("replies:<recommendation>") and the trust pulse's published steps ("pulse:<panel>"). The
+# next seq is taken once per chain, and each reply or step once (its ref): both are unique keys.
+panel_chain = Table(
+    "tracker_panel_chain", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("panel", String(64), nullable=False, index=True),
+    Column("chain", String(80), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("ref", String(80), nullable=False),  # the reply's id, or the step's "<period>:<counted>"
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(20), nullable=False),  # reply | pulse_step
+    Column("entry", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("chain", "seq", name="uq_tracker_panel_chain_seq"),
+    UniqueConstraint("chain", "ref", name="uq_tracker_panel_chain_ref"),
+)
+
 outbox = outbox_table(metadata, "tracker_outbox")

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from services.tracker.adapters import counted, repositories
+from services.tracker.adapters.panel_chain import PanelChainRepository
 
 
 class SqlUnitOfWork:
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.access = counted.AccessFailures(session)
         self.pulse = counted.Pulse(session)
         self.rates = counted.RateWindows(session)
+        self.panel_chain = PanelChainRepository(session)
 
 
 class SqlStorage:

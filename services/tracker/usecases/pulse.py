@@ -6,7 +6,8 @@ gave each trust value and each kept answer, incremented in SQL in the answer's t
 `pulse.recorded` event in the same outbox transaction. Beside the running counts the row keeps the
 shown copy, which every public output reads (pages, register, the event) and which moves to the
 running counts only in steps of PULSE_MIN_ANSWERS answers (`domain/pulse.py`), so comparing the
-figures before and after an answer never singles that answer out."""
+figures before and after an answer never singles that answer out. Each step is an entry in the panel's
+hash chain (`domain/panelchain.py`), which the panel's audit checks the shown counts against."""
 
 from __future__ import annotations
 
@@ -69,11 +70,14 @@ def record(storage: Storage, clock: Clock, panel: str, trust: int, kept: Kept) -
         if uow.panels.get(panel) is None:
             raise NotFound(f"There is no panel {panel}; check the link you were given.")
         row = uow.pulse.count(panel, period, trust, kept)  # held until commit: no answer comes between
-        if rule.moves(row.answers, row.shown_answers):
+        now = clock.now()
+        moved = rule.moves(row.answers, row.shown_answers)
+        if moved:
             row = uow.pulse.show(panel, period)
         counts = _period(row)
-        uow.outbox.add(make_event("pulse.recorded", panel, event_data(panel, counts), source=SOURCE,
-                                  time=clock.now()))
+        if moved:  # the published step, never one answer, chained at its event's time (replay agrees)
+            uow.panel_chain.pulse_step(panel, counts, now)
+        uow.outbox.add(make_event("pulse.recorded", panel, event_data(panel, counts), source=SOURCE, time=now))
     return counts
 
 

@@ -9,7 +9,9 @@ and its event id is derived from the same three, so a second reply is refused by
 - `counter`: a new pending recommendation, `counter_to` the first, with its own clock.
 
 The reply goes out as `recommendation.replied` on `followthrough.replies`; intake reads it to
-let the police decide again, and records the counter-proposal as its own."""
+let the police decide again, and records the counter-proposal as its own. The reply is also an entry
+in its recommendation's hash chain (`domain/panelchain.py`), which the panel's audit checks the stored
+row against."""
 
 from __future__ import annotations
 
@@ -93,9 +95,9 @@ def reply(storage: Storage, clock: Clock, policies: PolicyFile, recorder: Notice
         if reply == "counter":
             counter = CounterProposal(id=counter_id(eid), title=title, detail=detail or comment,
                                       themes=list(rec.themes))
-        if not uow.replies.add(dict(id=str(eid), recommendation_id=rec.id, panel=rec.panel, decision=decision,
-                                    round=round_, reply=reply, comment=comment, respond_by=respond_by,
-                                    counter_id=str(counter.id) if counter else None, at=now)):
+        if not _record(uow, dict(id=str(eid), recommendation_id=rec.id, panel=rec.panel, decision=decision,
+                                 round=round_, reply=reply, comment=comment, respond_by=respond_by,
+                                 counter_id=str(counter.id) if counter else None, at=now)):
             raise AlreadyReplied(ANSWERED)
         if reply == "insist":
             _insist(uow, recorder, rec, row, decision, comment, respond_by, today, now)
@@ -106,6 +108,15 @@ def reply(storage: Storage, clock: Clock, policies: PolicyFile, recorder: Notice
         uow.outbox.add(make_event("recommendation.replied", rec.id, data, source=SOURCE, event_id=eid, time=now))
     return Reply(id=str(eid), recommendation_id=rec.id, panel=rec.panel, decision=decision, reply=reply,
                  respond_by=respond_by, counter_id=str(counter.id) if counter else None)
+
+
+def _record(uow: UnitOfWork, values: dict) -> bool:
+    """The reply's row and its entry in the recommendation's hash chain (at the event's time, so a replay
+    rebuilds the same hash); False if the decision was already answered."""
+    if not uow.replies.add(values):
+        return False
+    uow.panel_chain.reply(values)
+    return True
 
 
 def _counter(uow: UnitOfWork, rec_id: str, panel: str, counter: CounterProposal, respond_by: dt.date | None,
@@ -147,9 +158,9 @@ def restore(storage: Storage, event_id: str, at: dt.datetime, data: Recommendati
             raise Rejected(f"a reply to an unknown recommendation {rec_id}")
         round_ = rec.response_round or 1
         counter = data.counter
-        if not uow.replies.add(dict(id=event_id, recommendation_id=rec_id, panel=data.panel, decision=data.decision,
-                                    round=round_, reply=data.reply, comment=data.comment, respond_by=data.respond_by,
-                                    counter_id=str(counter.id) if counter else None, at=at)):
+        if not _record(uow, dict(id=event_id, recommendation_id=rec_id, panel=data.panel, decision=data.decision,
+                                 round=round_, reply=data.reply, comment=data.comment, respond_by=data.respond_by,
+                                 counter_id=str(counter.id) if counter else None, at=at)):
             return
         today = london_today(at)
         if data.reply == "insist" and data.decision == "declined":

@@ -100,6 +100,13 @@ class Pulse(Protocol):
         """Copy the running counts to the shown ones; the row as it now is."""
 
 
+class PanelChain(Protocol):
+    def reply(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The reply (its row's values) in its recommendation's hash chain, once; the record."""
+    def pulse_step(self, panel: str, step: Any, at: dt.datetime) -> dict[str, Any] | None:
+        """A published pulse step (period, counted, trust, kept) in the panel's hash chain, once."""
+
+
 class UnitOfWork(Protocol):
     commitments: Commitments
     recommendations: Recommendations
@@ -112,6 +119,7 @@ class UnitOfWork(Protocol):
     access: AccessFailures
     pulse: Pulse
     rates: RateWindows
+    panel_chain: PanelChain
 
 
 class Storage(Protocol):

@@ -13,7 +13,7 @@ from services.common.auth import require_roles
 from services.common.problems import FORBIDDEN
 from services.common.tokens import Principal
 from services.tracker.adapters import publish
-from services.tracker.usecases import actions, commitmentview, replies
+from services.tracker.usecases import actions, commitmentview, panelaudit, replies
 from services.tracker.web.bodies import (
     ExtensionIn,
     OwnerIn,
@@ -124,6 +124,12 @@ def _replies(rows: list) -> list[ReplyEntry]:
             summary="Verify the commitment's hash-chained timeline")
 def audit(commitment_id: str, request: Request) -> dict:
     return {"commitment_id": commitment_id, **commitmentview.audit(_engine(request), commitment_id)}
+
+
+@router.get("/panels/{panel}/audit", responses={404: PROBLEM},
+            summary="Verify the panel's hash chains: its replies to decisions and its trust pulse's published steps")
+def panel_audit(panel: str, request: Request) -> dict:
+    return {"panel": panel, **panelaudit.audit(_engine(request), panel)}
 
 
 owner_or_admin = require_roles(_engine, "admin", "owner")

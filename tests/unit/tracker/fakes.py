@@ -18,6 +18,7 @@ from sqlalchemy import Table
 
 from services.tracker.adapters import store
 from services.tracker.adapters.timeline import GENESIS, entry_hash
+from tests.unit.tracker.fake_panel_chain import FakePanelChain
 
 
 def _defaults(table: Table) -> dict[str, Any]:
@@ -257,13 +258,14 @@ class FakeUnitOfWork:
         self.panels, self.timeline, self.notices = FakePanels(state), FakeTimeline(state), FakeNotices(state)
         self.replies, self.outbox, self.inbox = FakeReplies(state), FakeOutbox(state), FakeInbox(state)
         self.access, self.pulse, self.rates = FakeAccessFailures(state), FakePulse(state), FakeRateWindows(state)
+        self.panel_chain = FakePanelChain(state)
 
 
 class FakeStorage:
     """The tables, and `commits`: how many units of work ended without raising."""
 
     TABLES = ("commitments", "recommendations", "panels", "replies", "timeline", "notices", "events", "processed",
-              "delivery_failures", "access_failures", "lock_days", "pulse", "rate_windows")
+              "delivery_failures", "access_failures", "lock_days", "pulse", "rate_windows", "panel_chain")
 
     def __init__(self) -> None:
         self.commitments, self.recommendations = Rows(store.commitments), Rows(store.recommendations)
@@ -277,6 +279,7 @@ class FakeStorage:
         self.lock_days: set[tuple[str, dt.date]] = set()
         self.pulse: dict[tuple[str, str], dict] = {}
         self.rate_windows: dict[tuple[str, str, int], dict] = {}
+        self.panel_chain: dict[str, list[dict]] = {}
         self.commits = 0
 
     @contextmanager
