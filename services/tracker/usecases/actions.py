@@ -205,8 +205,17 @@ def owner_unreachable(uow: UnitOfWork, notice_id: str, recipient: str, *, now, t
         return
     before = _with_sent(uow, row)
     after, told = decide_owner_unreachable(before, recipient, today)
-    if after.owner_unreachable_since != before.owner_unreachable_since:
-        row = uow.commitments.update(row.id, {"owner_unreachable_since": after.owner_unreachable_since})
+    if after.owner_unreachable_since == before.owner_unreachable_since:
+        return  # not theirs, or this episode was flagged and the supervisor asked already
+    # Recorded on the timeline (no address: who was told, by role), so replay rebuilds the flag.
+    applied = apply_entry(before, "owner_unreachable", _told(told), now, today, convert.policy(row))
+    if applied is None or applied.commitment != after:
+        raise EntryMismatch("an owner_unreachable entry would not rebuild the flag it records")
+    row = uow.commitments.update(row.id, {"owner_unreachable_since": after.owner_unreachable_since})
+    record = uow.timeline.append(row.id, "owner_unreachable", _told(told), now)
+    uow.outbox.add(publish.commitment_event(
+        "commitment.updated", row, today, record=record,
+        update="The police lead could not be reached; their boss was asked to name a new owner"))
     _record(uow, recorder, told, row, today, now)
 
 

@@ -3,6 +3,7 @@ storage: flagged once, the supervisor asked once per owner, a handover clears it
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -46,6 +47,13 @@ def test_a_failure_to_the_owner_flags_it_and_asks_the_supervisor_once(world):
     (n,) = world.told("owner_unreachable")
     assert (n.key, n.commitment_id) == ("owner_unreachable:1:h0", cid)
     assert list(n.recipients) == [world.row(cid).escalation["supervisor"]] and owner.lower() in n.reason.lower()
+    # On the timeline (so replay rebuilds it), naming no address; and on the public topic.
+    entry = world.entries(cid)[-1]
+    assert (entry["kind"], entry["entry"]) == ("owner_unreachable", {"told": ["supervisor"]})
+    (event,) = [e for e in world.storage.events if e["type"] == "commitment.updated"
+                and e["data"]["timeline"] and e["data"]["timeline"]["kind"] == "owner_unreachable"]
+    assert event["data"]["commitment"]["owner_unreachable_since"] == TODAY.isoformat()
+    assert owner.lower() not in json.dumps(event).lower()
 
 
 def test_the_same_failure_redelivered_and_another_failure_change_nothing(world):
