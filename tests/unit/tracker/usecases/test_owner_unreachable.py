@@ -54,6 +54,9 @@ def test_a_failure_to_the_owner_flags_it_and_asks_the_supervisor_once(world):
                 and e["data"]["timeline"] and e["data"]["timeline"]["kind"] == "owner_unreachable"]
     assert event["data"]["commitment"]["owner_unreachable_since"] == TODAY.isoformat()
     assert owner.lower() not in json.dumps(event).lower()
+    (asked,) = [e for e in world.storage.events if e["type"] == "notice.requested"
+                and e["data"]["notice"]["kind"] == "owner_unreachable"]
+    assert asked["data"]["notice"]["respond_url"] is None  # the owner's signed link is not the supervisor's
 
 
 def test_the_same_failure_redelivered_and_another_failure_change_nothing(world):
