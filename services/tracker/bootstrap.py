@@ -54,7 +54,7 @@ class Tracker:
     after_write: Callable[[], None] = lambda: None
 
     def handlers(self) -> Handlers:
-        return Handlers(self.storage, self.policies, wake=lambda: self.after_write())
+        return Handlers(self.storage, self.policies, wake=lambda: self.after_write(), recorder=self.recorder)
 
     def relay(self) -> OutboxRelay:
         s = self.settings

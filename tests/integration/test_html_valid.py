@@ -77,6 +77,8 @@ def _tracker_pages(url: str, stack, database_url: str, uid: str, prefix: str) ->
         assert httpx.post(f"{url}/api/v1/panels/panel-{uid}/pulse",
                           json={"access_code": code, "trust": 1 + i, "kept": "yes"}).status_code == 201
 
+    _owner_unreachable(database_url, late, today)
+
     panel = f"{url}/panels/panel-{uid}"
     owner = events[0]["data"]["commitment"]["owner"]["email"]
     pages: dict[str, str] = {}
@@ -98,7 +100,21 @@ def _tracker_pages(url: str, stack, database_url: str, uid: str, prefix: str) ->
     pages["tracker message page (a bad link)"] = _ok(httpx.get(f"{url}/commitments/{late}/respond?token=x"), 403)
     pages["tracker register"] = _ok(httpx.get(f"{url}/register"))
     pages["tracker session pack"] = _ok(httpx.get(f"{panel}/session"))
+    for shown in ("tracker panel page", "tracker respond page", "tracker register"):
+        assert "can't be reached" in pages[shown] or "could not be delivered" in pages[shown], shown
     return pages
+
+
+def _owner_unreachable(database_url: str, commitment_id: str, today: dt.date) -> None:
+    """The late promise's owner can't be reached (the notifier's refusal sets this, tests/e2e/
+    test_owner_unreachable.py): so the flag's words are checked on every page that shows them."""
+    import sqlalchemy as sa
+
+    from services.common.db import make_engine
+
+    with make_engine(database_url).begin() as conn:
+        conn.execute(sa.text("UPDATE tracker_commitments SET owner_unreachable_since = :d WHERE id = :id"),
+                     {"d": today, "id": commitment_id})
 
 
 def _intake_pages(url: str, database_url: str, smtp, uid: str) -> dict[str, str]:

@@ -7,7 +7,9 @@ import re
 
 from schemas import Notice
 
-NO_RESPOND_LINK = ("review", "response_due", "insisted")
+# The owner's signed link is for the owner alone; these go to people who are not the owner
+# (owner_unreachable: the supervisor, asked to hand over through the route its text names).
+NO_RESPOND_LINK = ("review", "response_due", "insisted", "owner_unreachable")
 
 # Control characters (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators:
 # each ends a header line for Python's email package, which refuses them. Titles come

@@ -92,6 +92,10 @@ class Notices(_Repository):
         return frozenset(self.session.execute(select(t.c.key).where(t.c.recommendation_id == recommendation_id))
                          .scalars())
 
+    def commitment_of(self, notice_id: str) -> str | None:
+        t = store.notices
+        return self.session.execute(select(t.c.commitment_id).where(t.c.id == notice_id)).scalar()
+
     def add(self, notice: dict[str, Any], event: dict[str, Any]) -> bool:
         return ImmediateWriter(self.session).notice(notice, event)
 
@@ -117,5 +121,5 @@ class Inbox(_Repository):
     def first_seen(self, event_ids: list[str]) -> set[str]:
         return insert_new(self.session, store.processed_events, [{"event_id": e} for e in event_ids])
 
-    def delivery_failed(self, values: dict[str, Any]) -> None:
-        insert_once(self.session, store.delivery_failures, **values)
+    def delivery_failed(self, values: dict[str, Any]) -> bool:
+        return insert_once(self.session, store.delivery_failures, **values)

@@ -41,6 +41,7 @@ class CommitmentRow(Protocol):
     kept_on: dt.date | None
     reopened_on: dt.date | None
     reopenings: int
+    owner_unreachable_since: dt.date | None
     policy: dict
     next_action_on: dt.date | None
     created_at: dt.datetime

@@ -99,6 +99,8 @@ commitments = Table(
     Column("kept_on", Date),
     Column("reopened_on", Date),
     Column("reopenings", Integer, nullable=False, default=0, server_default="0"),
+    # The owner's mail was refused or given up on: the day this episode began; a handover clears it.
+    Column("owner_unreachable_since", Date),
     Column("policy", JSON, nullable=False),  # the ladder in force when agreed
     Column("next_action_on", Date),
     # A row the scan could not process: skipped by later passes until it changes.

@@ -7,6 +7,7 @@ from services.tracker.domain.change_notices import (
     decide_extension_request,
     decide_handover,
     decide_insisted,
+    decide_owner_unreachable,
     decide_reopen,
 )
 from services.tracker.domain.ladder import (
@@ -33,6 +34,6 @@ __all__ = [
     "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
     "ReopenWindowClosed",
     "decide", "decide_change", "decide_early_warning", "decide_extension_request", "decide_handover",
-    "decide_insisted", "decide_reopen", "decide_response", "next_action_on", "reopen_window", "settle",
-    "still_working_asked", "time_transition", "told_level",
+    "decide_insisted", "decide_owner_unreachable", "decide_reopen", "decide_response", "next_action_on",
+    "reopen_window", "settle", "still_working_asked", "time_transition", "told_level",
 ]

@@ -8,6 +8,11 @@ import datetime as dt
 
 from services.tracker.domain.ladder import UP_TO, days_text, told_level
 from services.tracker.domain.model import Audience, Commitment, Contacts, Notice
+from services.tracker.domain.rules import ACTIVE
+
+# Who still needs an owner: work going on, or done and waiting for the panel's check (a dispute
+# sends it back to the owner). A kept or withdrawn promise has no one left to chase.
+NEEDS_OWNER: frozenset[str] = ACTIVE | {"done"}
 
 
 def decide_insisted(contacts: Contacts, decision: str, version: str, comment: str, today: dt.date,
@@ -90,3 +95,23 @@ def decide_reopen(before: Commitment, after: Commitment, comment: str, today: dt
                           f"it is open again.{said} It is now due on {after.due:%d %B %Y}; the reminders and "
                           "escalations start again from the first step."),
                   audience=UP_TO[1], recipients=after.contacts.emails(UP_TO[1]), days_overdue=0)
+
+
+def decide_owner_unreachable(c: Commitment, recipient: str, today: dt.date) -> tuple[Commitment, list[Notice]]:
+    """The notifier gave up on an email to `recipient` (contract §5). When that is the current owner
+    of a commitment still needing one, it is flagged and the supervisor asked at once to name a new
+    owner: once per owner (the key's epoch is the handover count), so failing again asks nothing
+    more, and a handover starts a new episode. Failures to anyone else change nothing."""
+    if recipient.strip().lower() != c.contacts.owner.strip().lower() or c.status not in NEEDS_OWNER:
+        return c, []
+    flagged = c.owner_unreachable(today)
+    key = f"owner_unreachable:1:h{c.handovers}"
+    if key in c.sent_keys:
+        return flagged, []
+    text = (f"Emails to this commitment's owner, {recipient}, cannot be delivered, so no one is getting its "
+            f"reminders. Please name a new owner: hand it over with POST /api/v1/commitments/{c.id}/owner "
+            "(role, email, reason). Until then the youth panel's page says the owner can't be reached.")
+    audience: tuple[Audience, ...] = ("supervisor",)
+    return flagged, [Notice(key=key, kind="owner_unreachable", level=1, step_on=today, late=False, reason=text,
+                            audience=audience, recipients=c.contacts.emails(audience),
+                            days_overdue=c.days_overdue(today))]

@@ -34,6 +34,7 @@ class Row:
     disputes: int = 0
     reopened: int = 0
     days_overdue: int = 0
+    owner_unreachable_since: dt.date | None = None  # the owner's mail fails: a new owner is being found
 
     @property
     def answered(self) -> bool:

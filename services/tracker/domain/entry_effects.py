@@ -61,6 +61,8 @@ def apply_entry(c: Commitment, kind: str, entry: Mapping[str, Any], at: dt.datet
             return Applied(replace(c, status="kept", kept_on=dt.date.fromisoformat(kept_on) if kept_on else day))
         case "lapsed":
             return Applied(replace(c, status="lapsed"))
+        case "owner_unreachable":
+            return Applied(c.owner_unreachable(day))
     return None
 
 

@@ -97,6 +97,7 @@ class Commitment:
     kept_on: dt.date | None = None  # the day it last became kept (checked, or silence counted as yes)
     reopened_on: dt.date | None = None  # the day the panel last reopened it
     reopenings: int = 0  # how many times the panel reopened it after it was kept
+    owner_unreachable_since: dt.date | None = None  # the owner's mail failed: this episode began then
     sent_keys: frozenset[str] = field(default_factory=frozenset)
 
     def days_overdue(self, today: dt.date) -> int:
@@ -163,7 +164,11 @@ class Commitment:
         if new_owner_email.lower() == self.contacts.owner.lower():
             raise TransitionError("this person already owns the commitment")
         return replace(self, contacts=replace(self.contacts, owner=new_owner_email),
-                       handovers=self.handovers + 1)
+                       handovers=self.handovers + 1, owner_unreachable_since=None)
+
+    def owner_unreachable(self, today: dt.date) -> "Commitment":
+        """The owner's mail failed: flagged from the first failure of this episode until a handover."""
+        return self if self.owner_unreachable_since else replace(self, owner_unreachable_since=today)
 
     def withdraw(self) -> "Commitment":
         self._require(ACTIVE, "withdraw it")

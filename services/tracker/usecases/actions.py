@@ -19,6 +19,7 @@ from services.tracker.domain import (
     decide_early_warning,
     decide_extension_request,
     decide_handover,
+    decide_owner_unreachable,
     decide_reopen,
 )
 from services.tracker.domain.entry_effects import EntryMismatch, apply_entry
@@ -192,6 +193,30 @@ def hand_over(uow, row, *, role: str, email: str, name: str | None, reason: str,
                 update=f"Handed over from {row.owner_role} to {role}", reason=reason)
     _record(uow, recorder, [notice], row, today, now)
     return row
+
+
+def owner_unreachable(uow: UnitOfWork, notice_id: str, recipient: str, *, now, today,
+                      recorder: NoticeRecorder) -> None:
+    """The notifier gave up on `recipient` for this notice: if they own its commitment, flag it and
+    ask the supervisor for a new owner (once per owner: the notice's key, the column set once)."""
+    commitment_id = uow.notices.commitment_of(notice_id)
+    row = uow.commitments.get(commitment_id, lock=True) if commitment_id else None
+    if row is None:
+        return
+    before = _with_sent(uow, row)
+    after, told = decide_owner_unreachable(before, recipient, today)
+    if after.owner_unreachable_since == before.owner_unreachable_since:
+        return  # not theirs, or this episode was flagged and the supervisor asked already
+    # Recorded on the timeline (no address: who was told, by role), so replay rebuilds the flag.
+    applied = apply_entry(before, "owner_unreachable", _told(told), now, today, convert.policy(row))
+    if applied is None or applied.commitment != after:
+        raise EntryMismatch("an owner_unreachable entry would not rebuild the flag it records")
+    row = uow.commitments.update(row.id, {"owner_unreachable_since": after.owner_unreachable_since})
+    record = uow.timeline.append(row.id, "owner_unreachable", _told(told), now)
+    uow.outbox.add(publish.commitment_event(
+        "commitment.updated", row, today, record=record,
+        update="The police lead could not be reached; their boss was asked to name a new owner"))
+    _record(uow, recorder, told, row, today, now)
 
 
 def _with_sent(uow: UnitOfWork, row) -> Commitment:

@@ -19,14 +19,18 @@ from schemas.policy import PolicyFile
 from services.common.clock import london_today
 from services.common.consumer import Rejected
 from services.tracker.adapters import publish, timeline
+from services.tracker.usecases import actions
+from services.tracker.usecases.notices import NoticeRecorder
 from services.tracker.usecases.unitofwork import Storage, UnitOfWork
 
 log = structlog.get_logger()
 
 
 class Handlers:
-    def __init__(self, storage: Storage, policies: PolicyFile, wake=lambda: None) -> None:
-        self.storage, self.policies, self.wake = storage, policies, wake
+    def __init__(self, storage: Storage, policies: PolicyFile, wake=lambda: None,
+                 recorder: NoticeRecorder | None = None) -> None:
+        """Without `recorder` (replay), a failed delivery is kept but asks no one for a new owner."""
+        self.storage, self.policies, self.wake, self.recorder = storage, policies, wake, recorder
 
     def handle(self, envelope: CloudEvent, data) -> None:
         self.handle_many([(envelope, data)])
@@ -70,10 +74,17 @@ class Handlers:
                 raise Rejected(f"the tracker does not consume {envelope.type}")
 
     def _delivery_failed(self, uow: UnitOfWork, envelope: CloudEvent, data: DeliveryEvent) -> None:
-        """The notifier gave up on an email: keep the fact, once, so it can be shown and chased."""
-        uow.inbox.delivery_failed(dict(notice_id=str(data.notice_id), recipient=str(data.recipient),
-                                       attempts=data.attempts, error=data.error or "unknown", at=envelope.time))
+        """The notifier gave up on an email: keep the fact, once, so it can be shown and chased. The
+        first time, if it was to the commitment's owner, the owner is flagged and the supervisor asked
+        for a new one (contract §5); the same failure again (a redelivery) changes nothing."""
+        if not uow.inbox.delivery_failed(dict(notice_id=str(data.notice_id), recipient=str(data.recipient),
+                                              attempts=data.attempts, error=data.error or "unknown",
+                                              at=envelope.time)):
+            return
         log.warning("notice.delivery_failed", notice_id=str(data.notice_id), attempts=data.attempts)
+        if self.recorder:
+            actions.owner_unreachable(uow, str(data.notice_id), str(data.recipient), now=envelope.time,
+                                      today=london_today(envelope.time), recorder=self.recorder)
 
     def _panel(self, uow: UnitOfWork, data: PanelEvent) -> None:
         p = data.panel

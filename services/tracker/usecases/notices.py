@@ -64,7 +64,7 @@ class NoticeRecorder:
 
     def _link(self, n: Notice, row: CommitmentRow | None) -> str | None:
         """The first recipient's own link: the owner's respond page, or the supervisor's approval page."""
-        if row is None:
+        if row is None or n.kind == "owner_unreachable":  # to the supervisor: the owner's link is not theirs
             return None
         if n.kind == "extension_request":
             return self.approve_url(row, n.recipients[0]) if self.approve_url else None

@@ -15,7 +15,7 @@ from services.tracker.adapters.store import commitments, panels
 from services.tracker.domain.counting import Row
 from services.tracker.usecases import pulse as pulse_uc
 
-LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due")
+LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "owner_unreachable_since")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Timeline(Protocol):
 
 class Notices(Protocol):
     def sent_keys(self, recommendation_id: str) -> frozenset[str]: ...
+    def commitment_of(self, notice_id: str) -> str | None:
+        """The commitment a recorded notice is about (None: a recommendation's, or not ours)."""
     def add(self, notice: dict[str, Any], event: dict[str, Any]) -> bool:
         """The notice's row and its `notice.requested` event, once per (recommendation, key); True if
         this call recorded it."""
@@ -72,8 +74,8 @@ class Outbox(Protocol):
 class Inbox(Protocol):
     def first_seen(self, event_ids: list[str]) -> set[str]:
         """Mark the events processed; the ids not seen before."""
-    def delivery_failed(self, values: dict[str, Any]) -> None:
-        """Keep a notice the notifier gave up on, once per (notice, recipient)."""
+    def delivery_failed(self, values: dict[str, Any]) -> bool:
+        """Keep a notice the notifier gave up on, once per (notice, recipient); True if new."""
 
 
 class AccessFailures(Protocol):

@@ -144,6 +144,15 @@ def _owner_or_admin(who: Principal | None):
     return check
 
 
+def _owner_supervisor_or_admin(who: Principal):
+    """A handover: the owner, or (when the owner has gone, contract §5) the supervisor on its ladder."""
+    def check(row) -> None:
+        if who.role != "admin" and not (_same(who.email, row.owner_email)
+                                         or _same(who.email, row.escalation["supervisor"])):
+            raise FORBIDDEN("Only this commitment's owner, the supervisor on its ladder or an admin can hand it over.")
+    return check
+
+
 def _supervisor_or_admin(who: Principal):
     """Dropping a promise is not the owner's call alone: an admin, or the supervisor on its ladder."""
     def check(row) -> None:
@@ -179,7 +188,8 @@ def post_update(commitment_id: str, body: UpdateIn, request: Request,
              summary="Hand the commitment over to a new owner")
 def hand_over(commitment_id: str, body: OwnerIn, request: Request,
               who: Principal = Depends(owner_or_admin)) -> CommitmentPublic:
-    return _write(request, commitment_id, who, actions.hand_over, **body.model_dump(mode="json"))
+    return _write(request, commitment_id, who, actions.hand_over, _owner_supervisor_or_admin(who),
+                  **body.model_dump(mode="json"))
 
 
 @router.post("/commitments/{commitment_id}/extensions", response_model=CommitmentPublic, responses=WRITE_ERRORS,

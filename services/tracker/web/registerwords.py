@@ -18,6 +18,7 @@ REGISTER_PAGE = 100  # late promises listed per page of the register
 class Register:
     rows: list[dict]
     overdue: list[dict]
+    no_owner: list[dict]  # promises whose owner can't be reached, longest first
 
 
 def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> Register:
@@ -33,6 +34,9 @@ def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> R
         overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
                          "days": days_overdue(c, today), "panel": c.panel} for c in commitments
                         if days_overdue(c, today) > 0), key=lambda d: -d["days"]),
+        no_owner=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
+                          "since": c.owner_unreachable_since, "panel": c.panel} for c in commitments
+                         if getattr(c, "owner_unreachable_since", None)), key=lambda d: d["since"]),
     )
 
 

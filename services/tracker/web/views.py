@@ -91,6 +91,7 @@ class CommitmentView:
     ask_still_working: bool = False  # kept a while ago: "still working?" with the reopen form
     reopen_until: str | None = None
     reopenings: int = 0
+    owner_unreachable: str | None = None  # the owner's mail has failed since then: a new owner is being found
 
 
 def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
@@ -112,6 +113,7 @@ def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entri
         track=TRACK_WORDS.get(getattr(row, "track", None) or ""),
         delay_reason=getattr(row, "delay_reason", None) if getattr(row, "track", None) in DELAYED else None,
         move_reasons=moves(entries),
+        owner_unreachable=when(gone) if (gone := getattr(row, "owner_unreachable_since", None)) else None,
         **_sustain(row, today),
     )
 

@@ -38,3 +38,25 @@ def test_an_early_warning_and_a_reopening_render_with_their_words_and_the_owners
         text = msg.get_body(("plain",)).get_content()
         assert " ".join(reason.split()[:6]) in " ".join(text.split())
         assert notice.respond_url and notice.respond_url in text
+
+
+def test_every_notice_kind_renders_as_text_and_html_with_its_reason():
+    from typing import get_args
+
+    from schemas.vocabulary import NoticeKind
+
+    for kind in get_args(NoticeKind):
+        notice = make_notice(kind=kind, reason=f"Because of {kind}.", level=1)
+        msg = render(notice, notice.recipients[0], "followthrough <noreply@example.org>", NOW)
+        assert f"Because of {kind}." in msg.get_body(("plain",)).get_content()
+        assert f"Because of {kind}." in msg.get_body(("html",)).get_content()
+
+
+def test_the_supervisor_asked_for_a_new_owner_gets_the_route_and_not_the_owners_link():
+    reason = ("Emails to this commitment's owner, gone@example.org, cannot be delivered. Please name a new owner: "
+              "hand it over with POST /api/v1/commitments/c1/owner (role, email, reason).")
+    notice = make_notice(kind="owner_unreachable", reason=reason, level=1)
+    msg = render(notice, notice.recipients[0], "followthrough <noreply@example.org>", NOW)
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
+    assert "gone@example.org" in text and "POST /api/v1/commitments/c1/owner" in text
+    assert notice.respond_url and notice.respond_url not in text

@@ -135,6 +135,9 @@ class FakeNotices:
     def sent_keys(self, recommendation_id):
         return frozenset(key for rid, key in self.notices if rid == recommendation_id)
 
+    def commitment_of(self, notice_id):
+        return next((n.commitment_id for n in self.notices.values() if n.id == notice_id), None)
+
     def add(self, notice, event):
         key = (notice["recommendation_id"], notice["key"])
         if key in self.notices:  # unique (recommendation_id, key)
@@ -181,7 +184,10 @@ class FakeInbox:
         return new
 
     def delivery_failed(self, values):
-        self.failures.setdefault((values["notice_id"], values["recipient"]), values)
+        key = (values["notice_id"], values["recipient"])
+        new = key not in self.failures
+        self.failures.setdefault(key, values)
+        return new
 
 
 class FakeAccessFailures:

@@ -61,3 +61,12 @@ def test_a_notice_entry_changes_nothing_and_a_refused_transition_raises():
     assert _apply(C, "overdue", {"level": 1}) is None
     with pytest.raises(TransitionError):
         _apply(C, "confirmed", {})  # only a done commitment can be confirmed
+
+
+def test_an_owner_unreachable_entry_flags_it_once_and_a_handover_clears_it():
+    flagged = _apply(C, "owner_unreachable", {"told": ["supervisor"]}).commitment
+    assert flagged.owner_unreachable_since == DAY and flagged.status == C.status
+    later = apply_entry(flagged, "owner_unreachable", {}, AT, DAY + dt.timedelta(days=5), Policy()).commitment
+    assert later.owner_unreachable_since == DAY  # the episode began on the first failure
+    handed = _apply(flagged, "updated", {"owner": {"role": "Sergeant", "name": None}}, owner_email="new@example.org")
+    assert handed.commitment.owner_unreachable_since is None
