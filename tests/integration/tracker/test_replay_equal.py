@@ -21,13 +21,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 
-from schemas import Panel, PanelEvent, make_event, parse_event
+from schemas import DeliveryEvent, Panel, PanelEvent, make_event, parse_event
 from schemas.models import Contact
 from services.common.db import make_engine
 from services.common.outbox import make_producer
 from services.common.topics import ensure_topics
 from services.tracker import app as tracker_app
-from services.tracker.adapters.store import commitments, outbox, recommendations
+from services.tracker.adapters.store import commitments, notices, outbox, recommendations
 from services.tracker.bootstrap import bootstrap, migrate
 from services.tracker.domain import TransitionError
 from services.tracker.settings import TrackerSettings
@@ -46,7 +46,7 @@ from tests.support.time_machine import (
 )
 from tests.support.topics import produce
 
-STORIES = int(os.environ.get("FT_REPLAY_STORIES", "2"))
+STORIES = int(os.environ.get("FT_REPLAY_STORIES", "3"))  # the generated stories, beside EVERY_KIND
 OTHER = "panel-tm-other"
 LAST = DAYS + 20  # the day both trackers are read on: after every story's last step
 # (day, panel, answers): a shown step of 10 with 2 answers since; a month below the first step; the
@@ -70,6 +70,14 @@ EVERY_KIND = (3, [
     PendingStory(record_day=3, raised_before=5, respond_within_days=20, declined_on=8),
     ReplyStory(record_day=0, raised_before=10, respond_within_days=5, declined_on=3, insists=((1, 100), (0, None))),
 ], [0, 10, 30, 50, 60, 90, 150, 250, 399])
+INPUT_TOPIC = {"panel": "followthrough.panels", "recommendation": "followthrough.recommendations",
+               "notice": "followthrough.deliveries"}
+EVERY_TYPE = {"notice.delivered", "notice.failed",
+    "panel.registered", "recommendation.recorded", "recommendation.agreed", "recommendation.declined",
+    "recommendation.replied:accept", "recommendation.replied:insist", "recommendation.replied:counter",
+    "notice.requested:handover", "notice.requested:dispute", "notice.requested:reopened", "commitment.updated", "commitment.extended", "commitment.completed",
+    "commitment.confirmed", "commitment.disputed", "commitment.reopened", "commitment.withdrawn",
+    "commitment.escalated", "pulse.recorded"}
 
 
 class Inputs:
@@ -101,14 +109,26 @@ def _replies(story: tm.Story, day: int) -> None:
         recs = conn.execute(sa.select(recommendations.c.id).order_by(recommendations.c.id)).scalars().all()
     kinds = [dict(reply="accept", comment="Thank you"), dict(reply="counter", comment="Or this", title="A term"),
              dict(reply="insist", comment="We insist")]
-    for i, rid in enumerate(recs):
-        for kind in kinds[i % 3:] + kinds[:i % 3]:
+    used = dict.fromkeys(range(len(kinds)), 0)
+    for rid in recs:
+        for k in sorted(used, key=lambda k: (used[k], k)):  # the least used first: every kind, whatever the ids
             try:
                 replies.reply(story.tracker.storage, story.clock, story.tracker.policies, story.scanner.recorder,
-                              rid, **kind)
+                              rid, **kinds[k])
+                used[k] += 1
                 break
             except (UseCaseError, TransitionError):  # this decision does not take this reply: try the next
                 continue
+
+
+def _deliveries(inputs: Inputs, story: tm.Story, day: int) -> None:
+    """The notifier's word on the first notices: one delivered, one given up on."""
+    with story.engine.connect() as conn:
+        found = conn.execute(sa.select(notices.c.id, notices.c.recipients).order_by(notices.c.id).limit(2)).all()
+    for (notice_id, recipients), kind in zip(found, ("notice.delivered", "notice.failed"), strict=False):
+        data = DeliveryEvent(notice_id=notice_id, recipient=recipients[0], attempts=1,
+                             error="mailbox full" if kind == "notice.failed" else None)
+        story.handlers.handle(*inputs(kind, str(notice_id), data, day))
 
 
 def _other_panel(inputs: Inputs, story: tm.Story) -> None:
@@ -134,25 +154,35 @@ def _live(url: str, w, inputs: Inputs) -> tm.Story:
         story.add_scan(day)
     _pulse_steps(story)
     story.steps.append((DAYS - 1, 4, lambda: _replies(story, DAYS - 1)))
+    story.steps.append((DAYS - 1, 5, lambda: _deliveries(inputs, story, DAYS - 1)))
     story.run()
     return story
 
 
-def _publish(bootstrap_servers: str, prefix: str, inputs: Inputs, engine) -> int:
-    """The inputs on intake's topics, and the tracker's outbox relayed as the running service does."""
+def _publish(bootstrap_servers: str, prefix: str, inputs: Inputs, engine) -> list[str]:
+    """The inputs on intake's topics, and the tracker's outbox relayed as the running service does;
+    returns the type of each event published."""
     ensure_topics(bootstrap_servers, prefix=prefix)
     for event in inputs.events:
-        topic = "followthrough.panels" if event["type"].startswith("panel.") else "followthrough.recommendations"
+        topic = INPUT_TOPIC[event["type"].partition(".")[0]]
         produce(bootstrap_servers, prefix + topic, event["subject"].encode(), json.dumps(event).encode())
     relay = bootstrap(TrackerSettings(kafka_bootstrap_servers=bootstrap_servers,
-                                         followthrough_topic_prefix=prefix), engine=engine,
-                         run_migrations=False).relay()
+                                      followthrough_topic_prefix=prefix), engine=engine,
+                      run_migrations=False).relay()
     producer = make_producer(bootstrap_servers, prefix)
     while relay.relay_once(producer):
         pass
     producer.close()
     with engine.connect() as conn:
-        return len(inputs.events) + conn.execute(sa.select(sa.func.count()).select_from(outbox)).scalar()
+        relayed = conn.execute(sa.select(outbox.c.payload)).scalars().all()
+    return [_kind(e) for e in inputs.events] + [_kind(json.loads(p)) for p in relayed]
+
+
+def _kind(event: dict) -> str:
+    """The event's type; a reply's with the reply (accept, insist, counter), a notice's with its kind."""
+    data = event["data"]
+    detail = data.get("reply") or (data.get("notice") or {}).get("kind")
+    return f"{event['type']}:{detail}" if detail else event["type"]
 
 
 def _client(engine, clock) -> TestClient:
@@ -208,7 +238,10 @@ def test_a_replayed_tracker_shows_every_public_output_as_the_original(stack, mon
     live_url, empty_url = stack.new_database(), stack.new_database()
     story = _live(live_url, w, inputs)
     prefix = f"r{uuid.uuid4().hex[:8]}."
-    published = _publish(stack.bootstrap, prefix, inputs, story.engine)
+    types = _publish(stack.bootstrap, prefix, inputs, story.engine)
+    published = len(types)
+    if w is EVERY_KIND:
+        assert EVERY_TYPE <= set(types), f"the story lacks {EVERY_TYPE - set(types)}"
 
     target = make_engine(empty_url)
     migrate(target)
@@ -221,11 +254,13 @@ def test_a_replayed_tracker_shows_every_public_output_as_the_original(stack, mon
         recs = conn.execute(sa.select(recommendations.c.id).order_by(recommendations.c.id)).scalars().all()
     live, replayed = _outputs(_client(story.engine, clock), ids, recs), _outputs(_client(target, clock), ids, recs)
     assert live.keys() == replayed.keys()
+    refused = {path: out.split("\n", 1)[0] for path, out in live.items() if not out.startswith("200 ")}
+    assert not refused, f"the live tracker answered: {refused}"
     differ = [path for path in live if live[path] != replayed[path]]
     assert not differ, f"{len(differ)} of {len(live)} outputs differ, first {differ[0]}:\n" \
                        f"{_diff(live[differ[0]], replayed[differ[0]])}"
     assert counts["events"] == published and counts["skipped"] == 0, (counts, published)
-    print(f"story: {published} events replayed, {len(live)} outputs equal "
+    print(f"story: {published} events ({len(set(types))} types) replayed, {len(live)} outputs equal "
           f"({len(ids)} commitments, {len(recs)} recommendations)")
     story.engine.dispose()
     target.dispose()
