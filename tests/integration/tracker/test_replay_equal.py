@@ -72,12 +72,14 @@ EVERY_KIND = (3, [
 ], [0, 10, 30, 50, 60, 90, 150, 250, 399])
 INPUT_TOPIC = {"panel": "followthrough.panels", "recommendation": "followthrough.recommendations",
                "notice": "followthrough.deliveries"}
-EVERY_TYPE = {"notice.delivered", "notice.failed",
+EVERY_TYPE = {  # what EVERY_KIND publishes, each reply and some notices by kind
     "panel.registered", "recommendation.recorded", "recommendation.agreed", "recommendation.declined",
     "recommendation.replied:accept", "recommendation.replied:insist", "recommendation.replied:counter",
-    "notice.requested:handover", "notice.requested:dispute", "notice.requested:reopened", "commitment.updated", "commitment.extended", "commitment.completed",
-    "commitment.confirmed", "commitment.disputed", "commitment.reopened", "commitment.withdrawn",
-    "commitment.escalated", "pulse.recorded"}
+    "commitment.updated", "commitment.extended", "commitment.completed", "commitment.confirmed",
+    "commitment.disputed", "commitment.reopened", "commitment.withdrawn", "commitment.escalated",
+    "notice.requested:handover", "notice.requested:dispute", "notice.requested:reopened",
+    "notice.requested:extension_request", "notice.requested:early_warning", "notice.requested:insisted",
+    "notice.delivered", "notice.failed", "pulse.recorded"}
 
 
 class Inputs:
