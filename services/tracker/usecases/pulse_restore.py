@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
@@ -72,11 +72,16 @@ def row(e: PulseRecorded) -> dict:
             **counts, **{f"shown_{name}": value for name, value in counts.items()}}
 
 
-def restore(engine: Engine, events: Iterable[tuple[dt.datetime, PulseRecorded]]) -> int:
+def restore(engine: Engine, events: Iterable[tuple[dt.datetime, PulseRecorded]],
+            on_step: Callable[[Session, Step], None] | None = None) -> int:
     """Write each (panel, month)'s row from its latest event, in one transaction; returns how many rows.
-    Into an empty table only (replay's database): a row already there is a conflict, loudly."""
+    `on_step` is handed each step of the shown counts in order, in the same transaction (for a chain
+    of the steps). Into an empty table only (replay's database): a row already there is a conflict."""
+    events = list(events)
     rows = [row(e) for e in latest(events).values()]
-    if rows:
-        with Session(engine) as s, s.begin():
+    with Session(engine) as s, s.begin():
+        if rows:
             s.execute(insert(pulse), rows)
+        for step in steps(events) if on_step else ():
+            on_step(s, step)
     return len(rows)

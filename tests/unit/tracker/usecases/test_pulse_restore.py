@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.models import PULSE_MIN_ANSWERS, PulseRecorded
-from services.tracker.adapters.store import PULSE_COUNTS
+from services.common.db import make_engine
+from services.tracker.adapters.store import PULSE_COUNTS, pulse
+from services.tracker.bootstrap import migrate
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases import pulse_restore
 from tests.unit.tracker.usecases.conftest import SLUG, World
@@ -59,3 +61,18 @@ def test_each_step_of_the_shown_counts_is_found_once_with_what_it_showed(answers
         live = world.storage.pulse[(panel, period)]
         assert s.counted == live["shown_answers"] and list(s.trust) == [live[f"shown_trust_{n}"] for n in
                                                                           pulse_uc.TRUST]
+
+
+def test_restore_writes_a_row_per_month_and_hands_each_step_to_the_hook(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    migrate(engine)
+    answers = [(n % 5 + 1, pulse_uc.KEPT[n % 3], 0 if n < 12 else 40) for n in range(15)]  # 12, then 3 next month
+    world, events = _answered(answers)
+    seen = []
+    assert pulse_restore.restore(engine, events, on_step=lambda session, step: seen.append(step)) == 2
+    assert [(s.period, s.counted) for s in seen] == [("2026-11", 5), ("2026-11", 10)]
+    with engine.connect() as conn:
+        rows = {(r.panel, r.period): r._mapping for r in conn.execute(pulse.select())}
+    for key, live in world.storage.pulse.items():
+        assert {n: rows[key][n] for n in READS} == {n: live[n] for n in READS}
+    engine.dispose()
