@@ -90,7 +90,7 @@ def audit(engine: Engine, commitment_id: str) -> dict[str, Any]:
 
 def _replies(s: Session, recommendation_id: str) -> list:
     return s.execute(select(replies).where(replies.c.recommendation_id == recommendation_id)
-                     .order_by(replies.c.at)).all()
+                     .order_by(replies.c.at, replies.c.id)).all()
 
 
 def _find(s: Session, commitment_id: str) -> CommitmentRow:

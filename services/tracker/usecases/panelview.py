@@ -47,12 +47,17 @@ def panel_snapshot(engine: Engine, slug: str, today: dt.date | None = None) -> P
         panel = s.execute(select(panels).where(panels.c.slug == slug)).first()
         if panel is None:
             return None
-        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)).all()}
+        # Every list in a fixed order, ties broken by id, so each copy of the data (a replayed one too)
+        # shows the same page: the panel's ideas oldest first, the promises by due date.
+        recs = {r.id: r for r in s.execute(select(recommendations).where(recommendations.c.panel == slug)
+                                           .order_by(recommendations.c.raised_on, recommendations.c.id)).all()}
         rows = [r for r in s.execute(select(commitments).where(commitments.c.panel == slug)
-                                     .order_by(commitments.c.due)).all() if r.recommendation_id in recs]
+                                     .order_by(commitments.c.due, commitments.c.id)).all()
+                if r.recommendation_id in recs]
         return PanelSnapshot(
             panel=panel, recommendations=recs, commitments=rows, entries=_entries(s, [r.id for r in rows]),
-            replies=s.execute(select(replies).where(replies.c.panel == slug).order_by(replies.c.at)).all(),
+            replies=s.execute(select(replies).where(replies.c.panel == slug)
+                              .order_by(replies.c.at, replies.c.id)).all(),
             pulse=pulse_uc.shown_periods(s, slug),
             answered=pulse_uc.answered(s, slug, pulse_uc.period_of(today)) if today else None)
 

@@ -1,8 +1,9 @@
 """`followthrough replay`: rebuild the tracker's state from the topics into an
 empty database. Panels and recommendations go through the live handlers;
 commitment changes are re-run from the timeline records their events carry;
-notices are restored from `followthrough.notices`. The result equals the
-live state, hash chain included."""
+notices are restored from `followthrough.notices`; the trust pulse's counts from its
+`pulse.recorded` events (`pulse_restore.py`). The result equals the live state, hash chain included,
+and every public output equals the live one."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from schemas import CommitmentEvent, InvalidEvent, NoticeEvent, RecommendationReplied
 from schemas.binding import read_message
 from schemas.envelope import CloudEvent
-from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, RECOMMENDATIONS, REPLIES
+from schemas.events import COMMITMENTS, DELIVERIES, NOTICES, PANELS, PULSES, RECOMMENDATIONS, REPLIES
 from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.consumer import Rejected
@@ -26,11 +27,11 @@ from services.tracker.adapters import convert, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.domain.entry_effects import apply_entry, awaiting_owner, legacy_owner_digest
-from services.tracker.usecases import replies
+from services.tracker.usecases import pulse_restore, replies
 from services.tracker.usecases.ingest import Handlers
 
 log = structlog.get_logger()
-ORDER = {PANELS: 0, RECOMMENDATIONS: 1, REPLIES: 2, COMMITMENTS: 3, NOTICES: 4, DELIVERIES: 5}
+ORDER = {PANELS: 0, RECOMMENDATIONS: 1, REPLIES: 2, COMMITMENTS: 3, NOTICES: 4, DELIVERIES: 5, PULSES: 6}
 
 
 class NotEmpty(RuntimeError):
@@ -49,7 +50,10 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
     handlers = Handlers(SqlStorage(engine), policies)
     counts = {"events": 0, "skipped": 0}
     events = sorted(_read_all(bootstrap, prefix), key=lambda e: (e[1].time, ORDER[e[0]]))
-    total, done = len(events), 0
+    # The pulse's rows depend on no other row and only on each month's latest event: restored at the end.
+    pulses = [(envelope.time, data) for topic, envelope, data in events if topic == PULSES]
+    events = [e for e in events if e[0] != PULSES]
+    total, done = len(events) + len(pulses), 0
     for run in _runs(events):
         if run[0][0] in HANDLED:
             counts["skipped"] += _handle(handlers, [(envelope, data) for _, envelope, data in run])
@@ -65,6 +69,10 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
         done += len(run)
         if progress:
             progress(done, total)
+    pulse_restore.restore(engine, pulses)
+    counts["events"] += len(pulses)
+    if progress:
+        progress(total, total)
     with Session(engine) as s, s.begin():
         # Let the next scan work out each commitment's next step, as the live one did.
         s.execute(update(commitments).values(next_action_on=clock.today()))

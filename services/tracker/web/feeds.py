@@ -34,7 +34,7 @@ def panel_feed(slug: str, request: Request) -> Response:
     latest = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     for r in rows:
         view = views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)
-        changed = max((aware(e.at) for e in entries.get(r.id, [])), default=aware(r.created_at))
+        changed = _revised(r, entries)
         latest = max(latest, changed)
         fe = fg.add_entry(order="append")
         fe.id(f"urn:followthrough:commitment:{r.id}")
@@ -46,6 +46,11 @@ def panel_feed(slug: str, request: Request) -> Response:
     latest = max([latest, *_reply_entries(fg, snap, base)])
     fg.updated(latest)
     return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
+
+
+def _revised(row, entries: dict) -> dt.datetime:
+    """When the commitment last changed: its latest timeline entry."""
+    return max((aware(e.at) for e in entries.get(row.id, [])), default=aware(row.created_at))
 
 
 def _reply_entries(fg: FeedGenerator, snap: panelview.PanelSnapshot, base: str) -> list[dt.datetime]:
@@ -80,7 +85,9 @@ def panel_calendar(slug: str, request: Request) -> Response:
     for r in rows:
         event = Event()
         event.add("uid", f"{r.id}@followthrough.invalid")
-        event.add("dtstamp", aware(r.created_at))
+        # RFC 5545 §3.8.7.2: without METHOD, when the information was last revised. Its timeline says so,
+        # and a replayed tracker shows the same (a row's created_at is when this database received it).
+        event.add("dtstamp", _revised(r, snap.entries))
         event.add("dtstart", r.due)
         event.add("dtend", dates.add_days(r.due, 1))  # a far date from an event stops at the calendar's end
         event.add("summary", f"Due: {r.action}"[:200])
