@@ -86,5 +86,8 @@ class Pulse:
 
     def show(self, panel: str, period: str) -> Any:
         c, this = pulse.c, (pulse.c.panel == panel, pulse.c.period == period)
-        self.session.execute(update(pulse).where(*this).values({c[f"shown_{n}"]: c[n] for n in PULSE_COUNTS}))
+        # shown_answers is how many answers the shown counts hold (each answer has one "kept"), not all answers.
+        shown = {c[f"shown_{n}"]: c[n] for n in PULSE_COUNTS if n != "answers"}
+        shown[c.shown_answers] = c.kept_yes + c.kept_no + c.kept_not_sure
+        self.session.execute(update(pulse).where(*this).values(shown))
         return self.session.execute(select(pulse).where(*this)).one()

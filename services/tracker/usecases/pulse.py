@@ -71,7 +71,9 @@ def record(storage: Storage, clock: Clock, panel: str, trust: int, kept: Kept) -
             raise NotFound(f"There is no panel {panel}; check the link you were given.")
         row = uow.pulse.count(panel, period, trust, kept)  # held until commit: no answer comes between
         now = clock.now()
-        moved = rule.moves(row.answers, row.shown_answers)
+        # The step counts the answers whose values the row holds: after a replay the answers since the last
+        # published step are counted in "so far" but their values were never published, so they cannot move it.
+        moved = rule.moves(sum(getattr(row, f"kept_{k}") for k in KEPT), row.shown_answers)
         if moved:
             row = uow.pulse.show(panel, period)
         counts = _period(row)

@@ -23,7 +23,7 @@ from schemas.policy import PolicyFile
 from services.common.clock import SYSTEM, Clock, london_today
 from services.common.consumer import Rejected
 from services.common.db import insert_once
-from services.tracker.adapters import convert, timeline
+from services.tracker.adapters import convert, panel_chain, timeline
 from services.tracker.adapters.store import commitments, notices
 from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.domain.entry_effects import apply_entry, awaiting_owner, legacy_owner_digest
@@ -69,7 +69,7 @@ def replay(engine: Engine, bootstrap: str, policies: PolicyFile, prefix: str = "
         done += len(run)
         if progress:
             progress(done, total)
-    pulse_restore.restore(engine, pulses)
+    pulse_restore.restore(engine, pulses, on_step=_chain_step)
     counts["events"] += len(pulses)
     if progress:
         progress(total, total)
@@ -166,3 +166,8 @@ def _notice(engine: Engine, envelope: CloudEvent, data: NoticeEvent) -> None:
                     commitment_id=str(n.commitment_id) if n.commitment_id else None, key=n.key, kind=n.kind,
                     level=n.level, late=n.facts.late, recipients=[str(r) for r in n.recipients], reason=n.reason,
                     decided_at=envelope.time)
+
+
+def _chain_step(session: Session, step: pulse_restore.Step) -> None:
+    """Each published step goes back into the panel's pulse chain at its event's time, as it went live."""
+    panel_chain.append_pulse_step(session, step.panel, step, step.at)

@@ -212,7 +212,7 @@ def _outputs(client: TestClient, ids: list[str], recs: list[str]) -> dict[str, s
     paths = ["/api/v1/commitments?limit=500", "/register", "/register.csv"]
     for slug in (PANEL, OTHER):
         paths += [f"/panels/{slug}", f"/panels/{slug}?page=2", f"/panels/{slug}/feed.xml",
-                  f"/panels/{slug}/deadlines.ics", f"/panels/{slug}/session"]
+                  f"/panels/{slug}/deadlines.ics", f"/panels/{slug}/session", f"/api/v1/panels/{slug}/audit"]
     paths += [f"/api/v1/commitments/{cid}" for cid in ids] + [f"/api/v1/commitments/{cid}/audit" for cid in ids]
     paths += [f"/api/v1/recommendations/{rid}" for rid in recs]
     out = {}
@@ -261,6 +261,8 @@ def test_a_replayed_tracker_shows_every_public_output_as_the_original(stack, mon
     differ = [path for path in live if live[path] != replayed[path]]
     assert not differ, f"{len(differ)} of {len(live)} outputs differ, first {differ[0]}:\n" \
                        f"{_diff(live[differ[0]], replayed[differ[0]])}"
+    broken = [path for path, out in replayed.items() if path.endswith("/audit") and '"intact":true' not in out]
+    assert not broken, f"the replayed hash chains do not verify: {broken}"
     assert counts["events"] == published and counts["skipped"] == 0, (counts, published)
     print(f"story: {published} events ({len(set(types))} types) replayed, {len(live)} outputs equal "
           f"({len(ids)} commitments, {len(recs)} recommendations)")

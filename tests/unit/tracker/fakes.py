@@ -254,7 +254,8 @@ class FakePulse:
 
     def show(self, panel, period):
         row = self.rows[(panel, period)]
-        row.update({f"shown_{n}": row[n] for n in store.PULSE_COUNTS})
+        row.update({f"shown_{n}": row[n] for n in store.PULSE_COUNTS if n != "answers"},
+                   shown_answers=row["kept_yes"] + row["kept_no"] + row["kept_not_sure"])
         return SimpleNamespace(**row)
 
 

@@ -105,3 +105,19 @@ def test_the_throttle_lets_a_client_through_up_to_its_limit_then_says_how_long_t
     assert throttle.hit("verdict", "client-a", 3, 60) is None  # and another rule
     world.clock.advance(dt.timedelta(seconds=wait))
     assert throttle.hit("reply", "client-a", 3, 60) is None
+
+
+def test_after_a_replay_the_next_step_waits_for_five_answers_whose_values_it_holds(world):
+    """A replay restores a month with 7 answers and the counts of the first 5 (the last 2 were never
+    published): the next step must come after 5 new answers, not 3, or it would move by fewer than 5."""
+    pulse_uc.record(world.storage, world.clock, SLUG, 3, "yes")  # creates the month's row
+    row = world.storage.pulse[(SLUG, pulse_uc.period_of(world.clock.today()))]
+    restored = {"trust_1": 0, "trust_2": 0, "trust_3": 5, "trust_4": 0, "trust_5": 0,
+                "kept_yes": 5, "kept_no": 0, "kept_not_sure": 0}
+    row.update(answers=7, shown_answers=5, **restored, **{f"shown_{k}": v for k, v in restored.items()})
+    for n in range(1, 5):
+        period = pulse_uc.record(world.storage, world.clock, SLUG, 1, "no")
+        assert (period.answers, period.counted) == (7 + n, 5), f"the shown counts moved after {n} new answers"
+    period = pulse_uc.record(world.storage, world.clock, SLUG, 1, "no")
+    assert (period.answers, period.counted) == (12, 10)
+    assert sum(period.trust) == sum(period.kept.values()) == 10
