@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import structlog
@@ -22,8 +23,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
 from schemas import InvalidEvent, MessageRejected, make_event
-from schemas.binding import HEADERS, read_message
+from schemas.binding import HEADERS, Headers, read_message
 from schemas.envelope import CloudEvent
+from schemas.models import RejectedHeader
 from services.common.clock import SYSTEM
 
 log = structlog.get_logger()
@@ -142,12 +144,26 @@ async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
 
 async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, raw: bytes) -> None:
     data = MessageRejected(topic=message.topic, partition=message.partition, offset=message.offset,
-                           reason=reason, raw=base64.b64encode(raw).decode())
+                           reason=reason, raw=base64.b64encode(raw).decode(), headers=kept_headers(message.headers))
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=SYSTEM.now())
     fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode(), headers=list(HEADERS))
     await fut
+
+
+def kept_headers(headers: Headers) -> list[RejectedHeader]:
+    """Every header of a message, in order and repeats kept: a binary-mode event's attributes are in
+    its `ce_*` headers, and without them the DLQ's `raw` is only the data (contract §3)."""
+    items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    return [_header(str(name), value or b"") for name, value in items]
+
+
+def _header(name: str, value: bytes) -> RejectedHeader:
+    try:  # the value is Text: control characters fail validation, as bytes that are not UTF-8 fail decoding
+        return RejectedHeader(name=name, value=value.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and pydantic's ValidationError alike
+        return RejectedHeader(name=name, value=base64.b64encode(value).decode(), encoding="base64")
 
 
 def short_reason(exc: BaseException) -> str:
