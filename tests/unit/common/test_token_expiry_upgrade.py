@@ -14,6 +14,7 @@ from services.common import tokens
 from services.common.migrate import upgrade_common
 from tests.support.oldtokens import SECRET, UTC, database_of_the_old_release
 
+
 @pytest.fixture
 def url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'old.db'}"
