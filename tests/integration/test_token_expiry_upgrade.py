@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.oldtokens import database_of_the_old_release
-from tests.unit.common.test_token_expiry_upgrade import expires_after_upgrade
+from tests.support.oldtokens import database_of_the_old_release, expires_after_upgrade
 
 
 def test_an_old_token_gets_an_expiry_on_upgrade_on_postgresql(database_url):

@@ -4,15 +4,13 @@ carried over into its own table, are left alone."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from typer.testing import CliRunner
 
 from services.cli_admin import token_app
 from services.common import tokens
 from services.common.migrate import upgrade_common
-from tests.support.oldtokens import SECRET, UTC, database_of_the_old_release
+from tests.support.oldtokens import database_of_the_old_release, expires_after_upgrade
 
 
 @pytest.fixture
@@ -22,29 +20,6 @@ def url(tmp_path) -> str:
 
 def test_an_old_token_gets_an_expiry_on_upgrade_and_is_refused_after_it(url):
     expires_after_upgrade(database_of_the_old_release(url))
-
-
-def expires_after_upgrade(engine) -> None:
-    """Upgrade a database left by the old release and check what its tokens became (also on PostgreSQL)."""
-    started = dt.datetime.now(UTC)
-    upgrade_common(engine)
-    finished = dt.datetime.now(UTC)
-
-    expires = {t["id"]: t["expires"] for t in tokens.list_tokens(engine)}
-    lifetime = dt.timedelta(days=tokens.DEFAULT_DAYS)
-    assert started + lifetime - dt.timedelta(seconds=1) <= expires["oldadmin"] <= finished + lifetime
-    assert expires["oldowner"] == expires["oldadmin"]
-    assert expires["dated"] == dt.datetime(2027, 1, 1, tzinfo=UTC)  # an expiry it had is kept
-    assert expires["oldpanel"] is None  # not a token: a 0.1.0 panel access code, which intake now holds
-
-    token = f"ft_oldadmin_{SECRET}"
-    assert tokens.authenticate(engine, token, expires["oldadmin"] - dt.timedelta(seconds=1)).role == "admin"
-    with pytest.raises(tokens.Refused) as refused:
-        tokens.authenticate(engine, token, expires["oldadmin"])
-    assert refused.value.reason == "expired"
-
-    upgrade_common(engine)  # nothing runs twice
-    assert {t["id"]: t["expires"] for t in tokens.list_tokens(engine)} == expires
 
 
 def test_token_list_says_which_expiries_the_upgrade_gave(url):
