@@ -241,12 +241,25 @@ class DeliveryEvent(_Model):
     error: Optional[Text] = None
 
 
+class RejectedHeader(_Model):
+    """One Kafka header of a rejected message, as it was."""
+
+    name: str
+    value: Text
+    encoding: Literal["utf-8", "base64"] = Field(
+        default="utf-8", description="`base64` where the value was not UTF-8 text or held control characters")
+
+
 class MessageRejected(_Model):
     topic: Text
     partition: int
     offset: int
     reason: Text
     raw: Text = Field(description="the rejected message, base64")
+    headers: list[RejectedHeader] = Field(
+        default_factory=list,
+        description="the message's Kafka headers in order (a binary-mode event's attributes are its `ce_*` "
+                    "headers); with `raw`, enough to rebuild the message. Empty from releases before 0.4.0")
 
 
 class PulseKept(_Model):

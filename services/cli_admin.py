@@ -63,7 +63,7 @@ def token_issue(
 @token_app.command("list")
 def token_list() -> None:
     """List tokens and panel access codes: id, role, email, panel, created, expires, revoked, status (no secrets).
-    Times are UTC."""
+    Times are UTC; an expiry marked * was given by the upgrade to a token issued before expiry existed."""
     from services.common import tokens
     from services.common.clock import utcnow
 
@@ -72,14 +72,24 @@ def token_list() -> None:
 
     now = utcnow()
     rows = [("ID", "ROLE", "EMAIL", "PANEL", "CREATED", "EXPIRES", "REVOKED", "STATUS")]
-    for t in tokens.list_tokens(_common_engine()):
+    listed = tokens.list_tokens(_common_engine())
+    for t in listed:
         status = "revoked" if t["revoked"] else "expired" if t["expires"] and t["expires"] <= now else "active"
         panel = t["panel"] or ("(all)" if t["role"] == "facilitator" else "-")
         rows.append((t["id"], t["role"], t["email"] or "-", panel, when(t["created"]),
-                     when(t["expires"]) if t["expires"] else "never", when(t["revoked"]), status))
+                     _expiry(t, when), when(t["revoked"]), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    if given := sum(t["expiry_from_upgrade"] for t in listed):
+        typer.echo(f"* {given} token{'s' if given != 1 else ''} issued before expiry existed: their expiry was given "
+                   "by the upgrade (the default lifetime from its day); issue new ones before then")
+
+
+def _expiry(token: dict, when) -> str:
+    if not token["expires"]:
+        return "never"
+    return when(token["expires"]) + ("*" if token["expiry_from_upgrade"] else "")
 
 
 @token_app.command("revoke")

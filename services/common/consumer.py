@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import structlog
@@ -22,8 +23,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
 from schemas import InvalidEvent, MessageRejected, make_event
-from schemas.binding import HEADERS, read_message
+from schemas.binding import HEADERS, Headers, read_message
 from schemas.envelope import CloudEvent
+from schemas.models import RejectedHeader
 from services.common.clock import SYSTEM
 
 log = structlog.get_logger()
@@ -117,16 +119,20 @@ async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
 
     The consumer commits the message's offset after this returns, so it must not
     return before the DLQ holds the message: a DLQ write that fails (a message too
-    large once base64-encoded, say) is retried with the raw bytes cut short, and
-    then until the broker takes it, however long that is."""
+    large once base64-encoded, say) is retried with the raw bytes cut short (and
+    the headers dropped if they alone are that large), and then until the broker
+    takes it, however long that is."""
     raw = message.value or b""
+    headers = kept_headers(message.headers)
     try:
-        await _send_rejection(dlq_topic, service, message, reason, raw)
+        await _send_rejection(dlq_topic, service, message, reason, raw, headers)
     except Exception as exc:
         log.warning("dlq.write_failed", service=service, topic=message.topic, offset=message.offset,
                     error=type(exc).__name__)
         short = raw[:RAW_LIMIT]
         note = f"{reason} (raw cut to its first {len(short)} of {len(raw)} bytes: the whole was too large)"
+        if sum(len(h.name) + len(h.value) for h in headers) > RAW_LIMIT:  # else a retry could never fit
+            headers, note = [], f"{note} (its headers dropped: too large)"
         async for attempt in AsyncRetrying(
             wait=wait_exponential(multiplier=0.5, max=30),
             before_sleep=lambda rs: log.warning("dlq.write_retrying", service=service, topic=message.topic,
@@ -134,20 +140,37 @@ async def reject(dlq_topic, service: str, message: Any, reason: str) -> None:
                                                 error=type(rs.outcome.exception()).__name__),
         ):
             with attempt:
-                await _send_rejection(dlq_topic, service, message, note, short)
+                await _send_rejection(dlq_topic, service, message, note, short, headers)
     REJECTED.labels(service, message.topic).inc()
     log.warning("event.rejected", service=service, topic=message.topic,
                 partition=message.partition, offset=message.offset, reason=reason)
 
 
-async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, raw: bytes) -> None:
+async def _send_rejection(dlq_topic, service: str, message: Any, reason: str, raw: bytes,
+                          headers: list[RejectedHeader]) -> None:
     data = MessageRejected(topic=message.topic, partition=message.partition, offset=message.offset,
-                           reason=reason, raw=base64.b64encode(raw).decode())
+                           reason=reason, raw=base64.b64encode(raw).decode(), headers=headers)
     event = make_event("message.rejected", message.topic, data, source=f"followthrough/{service}",
                        event_id=rejection_id(service, message.topic, message.partition, message.offset),
                        time=SYSTEM.now())
     fut = await dlq_topic.send(key=message.topic.encode(), value=json.dumps(event).encode(), headers=list(HEADERS))
     await fut
+
+
+def kept_headers(headers: Headers) -> list[RejectedHeader]:
+    """Every header of a message, in order and repeats kept: a binary-mode event's attributes are in
+    its `ce_*` headers, and without them the DLQ's `raw` is only the data (contract §3)."""
+    items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    return [_header(str(name), value or b"") for name, value in items]
+
+
+def _header(name: str, value: bytes | str) -> RejectedHeader:
+    if isinstance(value, str):  # kafka clients hand over bytes; anything else must not stop the DLQ write
+        value = value.encode("utf-8", "surrogatepass")
+    try:  # the value is Text: control characters fail validation, as bytes that are not UTF-8 fail decoding
+        return RejectedHeader(name=name, value=value.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and pydantic's ValidationError alike
+        return RejectedHeader(name=name, value=base64.b64encode(value).decode(), encoding="base64")
 
 
 def short_reason(exc: BaseException) -> str:

@@ -7,9 +7,9 @@ a token: intake makes it and the tracker learns its digest from the panel's
 events, see `accesscode.py`.)
 
 A token expires (`expires_at`, default 90 days after it is issued) and can be
-revoked. Rows from before expiry existed have no `expires_at` and do not
-expire: list them with `followthrough token list` and revoke what is no
-longer needed.
+revoked. Tokens issued before expiry existed were given the default lifetime
+from the day of the upgrade that brought it (migration c4f1e8a93b27,
+`expiry_from_upgrade`; `followthrough token list` marks them).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, select, update
+from sqlalchemy import Boolean, Column, DateTime, Engine, MetaData, String, Table, false, func, select, update
 from sqlalchemy.orm import Session
 
 from services.common.clock import utcnow
@@ -40,7 +40,8 @@ api_tokens = Table(
     Column("panel", String(64)),  # limits a facilitator to one panel; null: every panel (--all-panels)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
-    Column("expires_at", DateTime(timezone=True)),  # null: never (panel access codes, tokens from before expiry)
+    Column("expires_at", DateTime(timezone=True)),  # null: never (only 0.1.0 panel access codes)
+    Column("expiry_from_upgrade", Boolean, nullable=False, server_default=false()),  # issued before expiry existed
 )
 
 
@@ -112,10 +113,11 @@ def list_tokens(engine: Engine) -> list[dict]:
     """Every token and access code, oldest first; never a secret or its hash."""
     c = api_tokens.c
     with engine.connect() as conn:
-        rows = conn.execute(select(c.id, c.role, c.email, c.panel, c.created_at, c.expires_at, c.revoked_at)
-                            .order_by(c.created_at, c.id)).all()
+        rows = conn.execute(select(c.id, c.role, c.email, c.panel, c.created_at, c.expires_at, c.revoked_at,
+                                   c.expiry_from_upgrade).order_by(c.created_at, c.id)).all()
     return [{"id": r.id, "role": r.role, "email": r.email, "panel": r.panel, "created": _utc(r.created_at),
-             "expires": _utc(r.expires_at), "revoked": _utc(r.revoked_at)} for r in rows]
+             "expires": _utc(r.expires_at), "revoked": _utc(r.revoked_at),
+             "expiry_from_upgrade": bool(r.expiry_from_upgrade)} for r in rows]
 
 
 def authenticate(engine: Engine, token: str, now: dt.datetime) -> Principal:

@@ -27,6 +27,8 @@ from tests.support.notices import publish_all
 LATE_ACTION = "Explain every stop and search in plain words"
 DECLINED_REASON = "The police do not run the buses, so they cannot make them free."
 KEPT_SUMMARY = "Officers now say why they stop you."
+WHO_CAN = "the county council transport team"
+REPLY_COMMENT = "We will write to the council ourselves."
 EXTRA = 70  # promises being worked on, so the panel's page has more than one page
 
 
@@ -42,13 +44,20 @@ def panel_side(services, stack, database_url, uid, prefix):
     rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=today - dt.timedelta(days=3),
                          title="Free bus passes", detail="", themes=["other"])
     publish(stack.bootstrap, make_event("recommendation.declined", str(rec.id),
-                                        RecommendationDeclined(recommendation=rec, reason=DECLINED_REASON),
+                                        RecommendationDeclined(recommendation=rec, reason=DECLINED_REASON,
+                                                               decline_code="no_power", who_can=WHO_CAN),
                                         source="test"), prefix)
     ids = [e["data"]["commitment"]["id"] for e in events]
     listing = f"{tracker.url}/api/v1/commitments?panel=panel-{uid}&limit=500"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(httpx.get(listing).json()) < len(events):
         time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and WHO_CAN not in httpx.get(f"{tracker.url}/panels/panel-{uid}").text:
+        time.sleep(0.3)  # the decline is read
+    r = httpx.post(f"{tracker.url}/api/v1/recommendations/{rec.id}/reply",
+                   json={"access_code": panel_code(uid), "reply": "accept", "comment": REPLY_COMMENT})
+    assert r.status_code == 201, r.text
     admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
     for cid, summary in ((ids[1], "Officers came to your club twice."), (ids[2], KEPT_SUMMARY)):
         r = httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", headers=admin,
@@ -146,7 +155,8 @@ def test_the_session_pack_prints_on_one_a4_sheet_naming_what_is_late_and_why_pol
     box = reader.pages[0].mediabox  # A4 is 595 x 842 points
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     assert LATE_ACTION in text and "Late by 20 days" in text
-    assert DECLINED_REASON in text
+    assert DECLINED_REASON in text and f"Police cannot do this; {WHO_CAN} can." in text
+    assert "You accepted this (their no)" in text and REPLY_COMMENT in text
     assert KEPT_SUMMARY in text and "Officers came to your club twice." in text
     assert "@example.org" not in text
 

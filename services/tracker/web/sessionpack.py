@@ -1,10 +1,12 @@
 """The session pack `GET /panels/{slug}/session` (contract §5): one printable page (A4, and a phone) for
 the panel's next meeting. Since the last session (`?since=YYYY-MM-DD`; by default the latest day a
 recommendation of this panel was raised, or 28 days ago if none): what is new, what is late, what
-waits for the panel's check, what was declined and why, what was kept and what changed for the young
-people, and the trust pulse so far. Each list is cut short (the panel's page has the rest), so the
-pack fits one A4 sheet where the content allows. No JavaScript, no email address. The panel's access
-code has a line to be written in by hand: the tracker keeps only a hash of it (web/remember.py)."""
+waits for the panel's check, what was declined and why (and who can act, when police lack the power),
+the panel's answers to police decisions, what was kept and what changed for the young people, and the
+trust pulse so far. The right of reply is worded as on the panel's page (web/replyview.py). Each list
+is cut short (the panel's page has the rest), so the pack fits one A4 sheet where the content allows.
+No JavaScript, no email address. The panel's access code has a line to be written in by hand: the
+tracker keeps only a hash of it (web/remember.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from services.common import dates
 from services.common.clock import LONDON
 from services.tracker.usecases import panelview
-from services.tracker.web import views
+from services.tracker.web import replyview, views
 from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
 
@@ -62,8 +64,16 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
     check = [{"c": v, "summary": views.what_changed(entries.get(r.id, []))} for r, v in pairs if v.awaiting_check]
     kept = sorted(((_day(_kept_at(entries.get(r.id, []))), v) for r, v in pairs if r.status == "kept"),
                   key=lambda kv: kv[0] or dt.date.min, reverse=True)
-    declined = sorted((r for r in recs.values() if r.decision == "declined"), key=lambda r: r.raised_on,
-                      reverse=True)
+    titles = {rid: r.title for rid, r in recs.items()}
+    answers = replyview.collect(snap.replies, titles)
+    declined = [{"title": r.title, "reason": r.decline_reason, "who_can": replyview.who_can_line(r),
+                 "replies": answers.of(r.id)}
+                for r in sorted((r for r in recs.values() if r.decision == "declined"), key=lambda r: r.raised_on,
+                                reverse=True)]
+    # The replies to what is still a decline are listed with it, under "Police said no"; these are the others
+    # (to a promise, to a dropped promise, and an insisting that put a decline back to police).
+    replied = [{"title": titles[r.recommendation_id], **replyview.entry(r, titles)} for r in reversed(snap.replies)
+               if recs[r.recommendation_id].decision != "declined" and _day(r.at) >= since]
     new = {
         "promises": [v for r, v in pairs if r.agreed_on >= since],
         "waiting": [{"title": r.title, "respond_by": views.when(r.respond_by)}
@@ -81,6 +91,7 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
         "late": late[:LIMIT], "more_late": len(late) - LIMIT,
         "check": check[:LIMIT], "more_check": len(check) - LIMIT,
         "declined": declined[:LIMIT], "more_declined": len(declined) - LIMIT,
+        "replied": replied[:LIMIT], "more_replied": len(replied) - LIMIT,
         "kept": kept_since[:LIMIT], "more_kept": len(kept_since) - LIMIT, "pulse": pulse,
         "panel_url": f"{public_url.rstrip('/')}/panels/{slug}",
     })

@@ -112,3 +112,28 @@ def test_a_message_in_neither_content_mode_goes_to_the_dlq_with_the_reason(servi
                                         "'application/json' and no ce_specversion header")
     r = httpx.get(f"{tracker.url}/api/v1/commitments/{event['data']['commitment']['id']}")
     assert r.status_code == 404
+
+
+def test_a_binary_mode_message_that_fails_validation_keeps_its_headers_in_the_dlq(services, stack, uid, topic):
+    """In binary mode the attributes are in `ce_*` headers and the value is only the data: the DLQ
+    event carries every header, in order (a value that is not UTF-8 text, or has control characters,
+    as base64), so the original message can be rebuilt from it."""
+    services("tracker")
+    event = agreed_event(uid, dt.date.today() + dt.timedelta(days=90))
+    del event["data"]["commitment"]["owner"]  # the data fails validation
+    headers = [(f"ce_{k}", str(v).encode()) for k, v in event.items() if k not in ("data", "datacontenttype")]
+    headers += [("content-type", b"application/json"), ("x-trace", b"\x00\x01" + uid.encode())]
+    produce(stack.bootstrap, topic("followthrough.recommendations"), event["subject"].encode(),
+            json.dumps(event["data"]).encode(), headers)
+
+    (parked,) = read(stack.bootstrap, topic("followthrough.dlq"),
+                     where=lambda e: uid.encode() in base64.b64decode(e["data"]["raw"]),
+                     until=lambda found: len(found) >= 1, timeout=30)
+    assert "owner" in parked["data"]["reason"]
+    kept = parked["data"]["headers"]
+    assert [h["name"] for h in kept] == [name for name, _ in headers]
+    rebuilt = [(h["name"], base64.b64decode(h["value"]) if h["encoding"] == "base64" else h["value"].encode())
+               for h in kept]
+    assert rebuilt == headers
+    assert {h["name"]: h["value"] for h in kept}["ce_type"] == "recommendation.agreed"
+    assert [h["encoding"] for h in kept if h["name"] == "x-trace"] == ["base64"]
