@@ -9,15 +9,11 @@ Run: .venv/bin/python bench/audit_cost.py [N]"""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import json
 import socket
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import closing
 
 import sqlalchemy as sa
@@ -25,54 +21,21 @@ import sqlalchemy as sa
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
+from bench import portfolio  # noqa: E402
 from schemas.policy import PolicyFile  # noqa: E402
 from services.common.clock import SYSTEM, london_today  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
-from services.tracker.bootstrap import migrate  # noqa: E402
-from services.tracker.domain import Policy  # noqa: E402
 from services.tracker.usecases.auditor import Auditor, owed_notices  # noqa: E402
 
 PASSES = 5
 DUE = 1000
-COLUMNS = ("id, recommendation_id, panel, action, done_means, owner_role, owner_email, escalation, agreed_on, due, "
-           "original_due, due_version, update_every_days, ladder_since, status, update_count, disputes, "
-           "completions, policy, next_action_on")
 
 
 def fill(url: str, quiet: int) -> None:
-    """COPY DUE commitments three days overdue (due today, each owing notices) and `quiet` agreed ten
+    """DUE commitments three days overdue (due today, each owing notices) and `quiet` agreed ten
     days ago and due in two months or more: active, owing nothing until their first update falls
     due in 20 days (their `next_action_on`)."""
-    engine = make_engine(url)
-    migrate(engine)
-    today = london_today()
-    policy = json.dumps(Policy().model_dump(mode="json"))
-    ladder = json.dumps({"supervisor": "s@example.org", "senior_lead": "l@example.org", "board": "b@example.org"})
-    recs, rows = io.StringIO(), io.StringIO()
-    for i in range(DUE + quiet):
-        cid, rid = uuid.uuid4(), uuid.uuid4()
-        due_now = i < DUE
-        agreed = today - dt.timedelta(days=30 if due_now else 10)
-        due = today - dt.timedelta(days=3) if due_now else today + dt.timedelta(days=60 + i % 200)
-        nxt = today if due_now else today + dt.timedelta(days=20)
-        recs.write(f"{rid}\tbench\t{agreed}\tRecommendation {i}\t\t[]\tagreed\n")
-        rows.write(f"{cid}\t{rid}\tbench\tAction {i}\tDone\tInspector\to{i % 50}@example.org\t{ladder}\t"
-                   f"{agreed}\t{due}\t{due}\t1\t30\t{agreed}\topen\t0\t0\t0\t{policy}\t{nxt}\n")
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cur:
-            with cur.copy("COPY tracker_recommendations (id, panel, raised_on, title, detail, themes, decision) "
-                          "FROM STDIN") as copy:
-                copy.write(recs.getvalue())
-            with cur.copy(f"COPY tracker_commitments ({COLUMNS}) FROM STDIN") as copy:
-                copy.write(rows.getvalue())
-        raw.commit()
-        with raw.cursor() as cur:
-            cur.execute("ANALYZE")
-        raw.commit()
-    finally:
-        raw.close()
-    engine.dispose()
+    portfolio.fill(url, DUE + quiet, DUE, quiet_agreed_days_ago=10, quiet_next_in_days=20)
 
 
 def postgres() -> None:

@@ -13,23 +13,18 @@ Run: .venv/bin/python bench/scan_cost.py [BIG]"""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import json
 import sys
 import time
-import uuid
 
 import psycopg
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
+from bench import portfolio  # noqa: E402
 from schemas.policy import PolicyFile  # noqa: E402
 from services.common.clock import london_today, utcnow  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
-from services.tracker.bootstrap import migrate  # noqa: E402
-from services.tracker.domain import Policy  # noqa: E402
 from services.tracker.usecases.notices import NoticeRecorder  # noqa: E402
 from services.tracker.usecases.scan import Scanner  # noqa: E402
 
@@ -37,39 +32,8 @@ DUE = 1000
 
 
 def fill(url: str, total: int) -> None:
-    """COPY `total` commitments (and their recommendations); DUE of them due today."""
-    engine = make_engine(url)
-    migrate(engine)
-    today = london_today()
-    policy = json.dumps(Policy().model_dump(mode="json"))
-    ladder = json.dumps({"supervisor": "s@example.org", "senior_lead": "l@example.org", "board": "b@example.org"})
-    recs, rows = io.StringIO(), io.StringIO()
-    for i in range(total):
-        cid, rid = uuid.uuid4(), uuid.uuid4()
-        due_soon = i < DUE
-        due = today - dt.timedelta(days=3) if due_soon else today + dt.timedelta(days=60 + i % 200)
-        nxt = today if due_soon else today + dt.timedelta(days=30)
-        recs.write(f"{rid}\tbench\t{today - dt.timedelta(days=40)}\tRecommendation {i}\t\t[]\tagreed\n")
-        rows.write(f"{cid}\t{rid}\tbench\tAction {i}\tDone\tInspector\to{i % 50}@example.org\t{ladder}\t"
-                   f"{today - dt.timedelta(days=30)}\t{due}\t{due}\t1\t30\t{today - dt.timedelta(days=30)}\topen\t"
-                   f"0\t0\t0\t{policy}\t{nxt}\n")
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cur:
-            with cur.copy("COPY tracker_recommendations (id, panel, raised_on, title, detail, themes, decision) "
-                          "FROM STDIN") as copy:
-                copy.write(recs.getvalue())
-            with cur.copy("COPY tracker_commitments (id, recommendation_id, panel, action, done_means, owner_role, "
-                          "owner_email, escalation, agreed_on, due, original_due, due_version, update_every_days, "
-                          "ladder_since, status, update_count, disputes, completions, policy, next_action_on) "
-                          "FROM STDIN") as copy:
-                copy.write(rows.getvalue())
-        raw.commit()
-        with raw.cursor() as cur:
-            cur.execute("ANALYZE")
-        raw.commit()
-    finally:
-        raw.close()
+    """`total` commitments (and their recommendations); DUE of them due today."""
+    portfolio.fill(url, total, DUE)
 
 
 def one_pass(url: str, name: str = "scan") -> tuple[float, int]:

@@ -145,15 +145,7 @@ def _live(url: str, w, inputs: Inputs) -> tm.Story:
     batch, items, scan_days = w
     story = tm.Story(engine, batch)
     _other_panel(inputs, story)
-    for i, item in enumerate(items):
-        if isinstance(item, CommitmentStory):
-            story.add_commitment(i, item)
-        elif isinstance(item, ReplyStory):
-            story.add_reply_story(item)
-        else:
-            story.add_pending(item)
-    for day in scan_days:
-        story.add_scan(day)
+    story.add_world(items, scan_days)
     _pulse_steps(story)
     story.steps.append((DAYS - 1, 4, lambda: _replies(story, DAYS - 1)))
     story.steps.append((DAYS - 1, 5, lambda: _deliveries(inputs, story, DAYS - 1)))

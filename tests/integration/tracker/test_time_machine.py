@@ -228,6 +228,18 @@ class Story:
                                      RecommendationDeclined(recommendation=rec, reason="Still not ours"), day))
         self.model.pending[rid] = replace(self.model.pending[rid], decided=True)
 
+    def add_world(self, items, scan_days) -> None:
+        """Every generated story, then the days a scan runs."""
+        for i, item in enumerate(items):
+            if isinstance(item, CommitmentStory):
+                self.add_commitment(i, item)
+            elif isinstance(item, ReplyStory):
+                self.add_reply_story(item)
+            else:
+                self.add_pending(item)
+        for day in scan_days:
+            self.add_scan(day)
+
     def add_scan(self, day: int) -> None:
         self.steps.append((day, 2, lambda: self._scan(day)))
 
@@ -324,14 +336,6 @@ def test_the_real_tracker_follows_the_pure_ladder_over_simulated_time(engine, w)
     batch, items, scan_days = w
     _empty(engine)
     story = Story(engine, batch)
-    for i, item in enumerate(items):
-        if isinstance(item, CommitmentStory):
-            story.add_commitment(i, item)
-        elif isinstance(item, ReplyStory):
-            story.add_reply_story(item)
-        else:
-            story.add_pending(item)
-    for day in scan_days:
-        story.add_scan(day)
+    story.add_world(items, scan_days)
     story.run()
     story.check_replay()
