@@ -21,7 +21,7 @@ from services.tracker.bootstrap import bootstrap
 from services.tracker.entrypoints import agents
 from services.tracker.entrypoints.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
-from services.tracker.web import api, approvals, feeds, panel, pulse, ratelimit, register, respond, sessionpack
+from services.tracker.web import api, approvals, feeds, me, panel, pulse, ratelimit, register, respond, sessionpack
 from services.tracker.web import errors as web_errors
 
 DEFAULT_PORT = 8002
@@ -72,6 +72,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(pulse.router)
     app.include_router(feeds.router)
     app.include_router(approvals.router)
+    app.include_router(me.router)
     return app
 
 

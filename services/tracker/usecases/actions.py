@@ -143,6 +143,21 @@ def approve_extension(uow, row, *, now, today, recorder: NoticeRecorder):
     return _moved(uow, row, before, after, row.requested_reason, now, today, recorder, approved=True)
 
 
+def refuse_extension(uow, row, *, now, today):
+    """The supervisor refuses the deadline the owner asked for: the first deadline stands (it always
+    did: the ladder kept running), the request is cleared, and the panel sees it was refused."""
+    if row.requested_due is None:
+        raise TransitionError("there is no request for a new deadline on this commitment to refuse")
+    entry = {"from": row.due.isoformat(), "to": row.requested_due.isoformat(), "refused_by": "supervisor"}
+    row = uow.commitments.update(row.id, dict(requested_due=None, requested_reason=None))
+    record = uow.timeline.append(row.id, "extension_refused", entry, now)
+    uow.outbox.add(publish.commitment_event(
+        "commitment.updated", row, today, record=record,
+        update=f"The supervisor refused to move the deadline to {dt.date.fromisoformat(entry['to']):%d %B %Y}: "
+               "the first deadline stands"))
+    return row
+
+
 def _moved(uow, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):
     told = decide_change(before, after, "extend", reason, today)
     entry = {"from": row.due.isoformat(), "to": after.due.isoformat(), "reason": reason, **_told(told)}
