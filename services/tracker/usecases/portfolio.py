@@ -88,12 +88,13 @@ COMMANDS = {"update": actions.post_update, "done": actions.post_update, "extend"
 NEEDS_RECORDER = {"update", "done", "extend", "approve", "hand_over"}
 
 
-def act(storage: Storage, clock: Clock, recorder: NoticeRecorder, email: str, commitment_id: str, action: str,
-        **fields: Any) -> CommitmentPublic:
-    """Run `action` as `email`, checked against the locked row: their role on it must allow it."""
+def act(storage: Storage, clock: Clock, recorder: NoticeRecorder, person: str, commitment_id: str, action: str,
+        /, **fields: Any) -> CommitmentPublic:
+    """Run `action` as the person with the email `person`, checked against the locked row: their role on it
+    must allow it. Positional first, as a handover's fields have an `email` of their own."""
     if action in NEEDS_RECORDER:
         fields["recorder"] = recorder
-    return actions.run(storage, clock, commitment_id, COMMANDS[action], _may(email, action), **fields)
+    return actions.run(storage, clock, commitment_id, COMMANDS[action], _may(person, action), **fields)
 
 
 def _may(email: str, action: str):

@@ -219,3 +219,16 @@ def test_the_owner_updates_and_finishes_from_me_and_a_form_without_its_token_is_
     with force.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT status FROM tracker_commitments WHERE id = :c"),
                             {"c": cid}).scalar() == "done"
+
+
+def test_the_supervisor_hands_it_over_from_me_and_the_new_owner_sees_it(force, uid):
+    cid, new = force.ids["soon"], f"New.Owner-{uid}@example.org"
+    sup = force.client(force.supervisor)
+    r = sup.post(f"/me/commitments/{cid}", data={"csrf": _form(sup, cid), "action": "hand_over",
+                                                   "role": "Inspector, north", "email": new,
+                                                   "reason": "The owner moved to another borough"})
+    assert r.status_code == 303
+    (handover,) = _notices(force.engine, cid, "handover")
+    assert new in handover.recipients
+    assert _shown(force.client(new.upper()).get("/me").text) == [cid]
+    assert _shown(force.client(force.other_owner).get("/me").text) == []
