@@ -4,7 +4,9 @@ the one page shown. A board member's force is thousands of rows; the page is 25.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, or_, select
+import json
+
+from sqlalchemy import Engine, Text, cast, func, or_, select
 
 from services.tracker.adapters.rows import CommitmentRow
 from services.tracker.adapters.store import commitments, recommendations
@@ -12,9 +14,6 @@ from services.tracker.domain.model import next_update_by
 from services.tracker.domain.portfolio import ROLES, Item, roles_of
 
 c = commitments.c
-# Who is who on a row, lower-cased in the database: a ladder is matched as it was stored (contract §8.1).
-WHO = {"owner": func.lower(c.owner_email),
-       **{role: func.lower(c.escalation[role].as_string()) for role in ROLES[1:]}}
 
 
 class SqlPortfolio:
@@ -23,24 +22,19 @@ class SqlPortfolio:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def items(self, email: str, *, panel: str | None = None, status: str | None = None,
-              role: str | None = None) -> list[Item]:
+    def items(self, email: str) -> list[Item]:
+        """Every commitment the person owns or is on the ladder of. The ladder is one JSON column: the
+        database keeps only rows whose text holds the address (one cheap scan, whatever the case), and
+        the exact match, role by role, is made here on the parsed ladder (contract §8.1)."""
         me = email.strip().lower()
-        q = select(c.id, c.panel, c.status, c.due, c.requested_due, c.last_update_on, c.agreed_on, c.reopened_on,
-                   c.update_every_days, *(who.label(r) for r, who in WHO.items()))
-        q = q.where(WHO[role] == me if role else or_(*(who == me for who in WHO.values())))
-        if panel:
-            q = q.where(c.panel == panel)
-        if status:
-            q = q.where(c.status == status)
+        inside = json.dumps(me)[1:-1]  # the address as the JSON text spells it
+        pattern = "%" + inside.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = (select(c.id, c.panel, c.status, c.due, c.requested_due, c.last_update_on, c.agreed_on, c.reopened_on,
+                    c.update_every_days, c.owner_email, c.escalation)
+             .where(or_(func.lower(c.owner_email) == me, cast(c.escalation, Text).ilike(pattern, escape="\\"))))
         with self._engine.connect() as conn:
-            return [_item(me, r) for r in conn.execute(q)]
-
-    def panels(self, email: str) -> list[str]:
-        me = email.strip().lower()
-        q = select(c.panel).distinct().where(or_(*(who == me for who in WHO.values()))).order_by(c.panel)
-        with self._engine.connect() as conn:
-            return list(conn.execute(q).scalars())
+            found = (_item(me, r) for r in conn.execute(q))
+            return [i for i in found if i.roles]
 
     def rows(self, ids: list[str]) -> dict[str, tuple[CommitmentRow, str]]:
         """Each commitment's row and its recommendation's title, by id."""
@@ -53,7 +47,8 @@ class SqlPortfolio:
 
 
 def _item(me: str, r) -> Item:
-    return Item(id=r.id, roles=roles_of(me, r.owner, r.supervisor, r.senior_lead, r.board), status=r.status,
-                due=r.due, requested_due=r.requested_due, panel=r.panel,
+    ladder = r.escalation if isinstance(r.escalation, dict) else {}
+    return Item(id=r.id, roles=roles_of(me, r.owner_email, *(ladder.get(role) for role in ROLES[1:])),
+                status=r.status, due=r.due, requested_due=r.requested_due, panel=r.panel,
                 next_update_by=next_update_by(r.status, r.last_update_on, r.agreed_on, r.reopened_on,
                                               r.update_every_days))

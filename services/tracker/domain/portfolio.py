@@ -53,6 +53,13 @@ def roles_of(email: str, owner: str | None, supervisor: str | None, senior_lead:
     return frozenset(role for role, who in found if who and who.strip().lower() == me)
 
 
+def chosen(items: list[Item], panel: str | None = None, status: str | None = None,
+           role: str | None = None) -> list[Item]:
+    """The items the page's filters keep; `role`: those where they hold that role."""
+    return [i for i in items if (not panel or i.panel == panel) and (not status or i.status == status)
+            and (not role or role in i.roles)]
+
+
 def need_of(item: Item, today: dt.date) -> str | None:
     """The first of NEEDS that holds, or None."""
     if item.status not in ACTIVE:

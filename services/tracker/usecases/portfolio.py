@@ -13,17 +13,16 @@ from services.common.clock import Clock
 from services.common.problems import FORBIDDEN
 from services.tracker.adapters.portfolio_rows import SqlPortfolio
 from services.tracker.adapters.rows import CommitmentRow
-from services.tracker.domain.portfolio import Item, allowed, need_of, ordered, page_of, roles_of
+from services.tracker.domain.portfolio import Item, allowed, chosen, need_of, ordered, page_of, roles_of
 from services.tracker.usecases import actions
 from services.tracker.usecases.notices import NoticeRecorder
 from services.tracker.usecases.unitofwork import Storage
 
 
 class PortfolioStore(Protocol):
-    def items(self, email: str, *, panel: str | None = None, status: str | None = None,
-              role: str | None = None) -> list[Item]: ...
+    def items(self, email: str) -> list[Item]:
+        """Every commitment `email` owns or is on the ladder of, matched case-insensitively."""
 
-    def panels(self, email: str) -> list[str]: ...
 
     def rows(self, ids: list[str]) -> dict[str, tuple[CommitmentRow, str]]: ...
 
@@ -60,19 +59,20 @@ class Page:
 
 def page(store: PortfolioStore, email: str, today: dt.date, filters: Filters, number: int = 1,
          size: int = 25) -> Page:
-    items = ordered(store.items(email, **vars(filters)), today)
+    mine = store.items(email)
+    items = ordered(chosen(mine, **vars(filters)), today)
     shown, pages = page_of(items, number, size)
     needing: dict[str, int] = {}
     for i in items:
         if need := need_of(i, today):
             needing[need] = needing.get(need, 0) + 1
     return Page(entries=_entries(store, shown, today), number=number, pages=pages, total=len(items),
-                needing=needing, panels=store.panels(email))
+                needing=needing, panels=sorted({i.panel for i in mine}))
 
 
 def everything(store: PortfolioStore, email: str, today: dt.date, filters: Filters) -> list[Entry]:
     """Every page at once, in the same order (the CSV)."""
-    return _entries(store, ordered(store.items(email, **vars(filters)), today), today)
+    return _entries(store, ordered(chosen(store.items(email), **vars(filters)), today), today)
 
 
 def _entries(store: PortfolioStore, items: list[Item], today: dt.date) -> list[Entry]:

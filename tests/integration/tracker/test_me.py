@@ -89,6 +89,7 @@ def test_each_person_sees_exactly_their_part_with_what_needs_them_first(force):
     for lead in (force.supervisor, force.senior, force.board):
         assert _shown(force.client(lead).get("/me").text) == [ids["late"], ids["soon"], ids["quiet"]], lead
     assert _shown(force.client(force.stranger).get("/me").text) == [ids["elsewhere"]]
+    assert _shown(force.client(force.owner.removeprefix("o-")).get("/me").text) == []  # a part of an address
     page = force.client(force.board).get("/me").text
     assert "Late" in page and "Due soon" in page and "You are on the board" in page
     assert force.owner not in page.replace(force.board.lower(), "")  # no one else's address on the page

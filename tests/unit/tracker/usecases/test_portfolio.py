@@ -26,18 +26,14 @@ class FakePortfolio:
     def _all(self):
         return [self.storage.commitments.get(k) for k in self.storage.commitments.rows]
 
-    def items(self, email, *, panel=None, status=None, role=None):
+    def items(self, email):
         out = []
         for r in self._all():
             roles = roles_of(email, r.owner_email, *(r.escalation[k] for k in ROLES[1:]))
-            if roles and (not role or role in roles) and (not panel or r.panel == panel) \
-                    and (not status or r.status == status):
+            if roles:
                 out.append(Item(id=r.id, roles=roles, status=r.status, due=r.due, panel=r.panel,
                                 next_update_by=next_update_by_of(r), requested_due=r.requested_due))
         return out
-
-    def panels(self, email):
-        return sorted({i.panel for i in self.items(email)})
 
     def rows(self, ids):
         found = {r.id: r for r in self._all()}
