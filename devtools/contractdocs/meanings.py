@@ -75,6 +75,14 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/commitments/{commitment_id}/approve"): "The supervisor's page to approve a deadline past the owner's "
                                                      "limit (signed link)",
     ("POST", "/commitments/{commitment_id}/approve"): "The approval page's form",
+    ("GET", "/me"): "A signed-in police lead's whole part (§8.1): what needs them first, then the rest; filters "
+                    "`panel`, `status`, `role`, and `page` (25 a page); not signed in, a redirect to `/signin`",
+    ("GET", "/me.csv"): "The same rows as `/me` with its filters, every page, as CSV",
+    ("GET", "/me/commitments/{commitment_id}"): "One commitment of a signed-in lead's part, with the forms their "
+                                                "role allows (owner: update, done, new date, hand over; "
+                                                "supervisor: approve or refuse a later date, hand over)",
+    ("POST", "/me/commitments/{commitment_id}"): "That page's forms, through the respond and approval pages' "
+                                                 "commands; 403 where their role does not allow it",
     ("GET", "/register"): "The public register across panels, with \"how we count\"",
     ("GET", "/register.csv"): "The register as CSV: one row per recommendation police answered or must answer",
     ("GET", "/panels/{slug}"): "The youth panel's page (phone first, no JavaScript)",
