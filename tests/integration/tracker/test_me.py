@@ -233,3 +233,19 @@ def test_the_supervisor_hands_it_over_from_me_and_the_new_owner_sees_it(force, u
     assert new in handover.recipients
     assert _shown(force.client(new.upper()).get("/me").text) == [cid]
     assert _shown(force.client(force.other_owner).get("/me").text) == []
+
+
+def test_the_pages_of_me_are_valid_html(force):
+    from tests.support import vnu
+
+    owner, sup, board = force.client(force.owner), force.client(force.supervisor), force.client(force.board)
+    late = force.ids["late"]
+    pages = {"me-owner": owner.get("/me?ok=update").text, "me-board-filtered": board.get("/me?role=board&page=2").text,
+             "me-item-owner": owner.get(f"/me/commitments/{late}").text,
+             "me-item-supervisor": sup.get(f"/me/commitments/{force.ids['quiet']}").text,
+             "me-item-board": board.get(f"/me/commitments/{late}").text,
+             "me-not-yours": force.client(force.stranger).get(f"/me/commitments/{late}").text,
+             "me-form-error": owner.post(f"/me/commitments/{late}", data={"csrf": _form(owner, late),
+                                                                           "action": "update", "note": ""}).text}
+    assert "The reason" in pages["me-form-error"] or "happened" in pages["me-form-error"]
+    assert vnu.check(pages) == {}
