@@ -117,6 +117,19 @@ def test_the_csv_holds_every_row_the_filters_select_in_the_same_order(force):
     assert "@" not in r.text  # no addresses in the download
 
 
+def test_an_owner_who_cannot_be_reached_is_flagged_as_on_the_register(force):
+    cid = force.ids["soon"]
+    with force.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE tracker_commitments SET owner_unreachable_since = :d WHERE id = :c"),
+                     {"d": _day(-2), "c": cid})
+    sup = force.client(force.supervisor)
+    card = sup.get("/me").text.split(f'id="c-{cid}"')[1].split("</li>")[0]
+    assert "Needs a new owner" in card and "can't be reached" in card
+    rows = {x["commitment_id"]: x for x in csv.DictReader(io.StringIO(sup.get("/me.csv").text))}
+    assert rows[cid]["owner_unreachable_since"] == _day(-2).isoformat()
+    assert rows[force.ids["late"]]["owner_unreachable_since"] == ""
+
+
 def test_not_signed_in_goes_to_sign_in(force):
     anyone = force.client(None)
     for path in ("/me", "/me.csv", f"/me/commitments/{force.ids['late']}"):
