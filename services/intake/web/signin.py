@@ -1,5 +1,8 @@
 """The sign-in pages (the rules are in `usecases/signin.py`): ask for a link by email, use it
-with one button (mail scanners open links before people do), sign out.
+with one button (mail scanners open links before people do), sign out. With
+FOLLOWTHROUGH_OIDC_ISSUER set, the same page offers "Sign in with your force account" too
+(`services/common/signin/`: `/signin?force=1` goes to the provider, which comes back to
+`/signin/callback`); both ways can be on at once.
 
 Asking for a link is limited per client, per address and client, and per address
 (`signinlimit.py`): requests from elsewhere never use up a facilitator's own, and nobody can
@@ -12,6 +15,8 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
+from services.common.identity import Person
+from services.common.signin.claims import Refused
 from services.common.tokens import Principal
 from services.intake.domain.signin import wait_words
 from services.intake.usecases import signin
@@ -32,10 +37,30 @@ def _signin_page(request: Request, status_code: int = 200, headers: dict | None 
     return page(request, "signin.html", status_code=status_code, headers=headers, **context)
 
 
+def _landing(person: Person) -> str:
+    """Where a member of staff signed in by their force account goes first."""
+    return f"/panels/{next(iter(person.panels))}/record" if len(person.panels) == 1 else "/record"
+
+
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(request: Request, out: str | None = None) -> Response:
+def signin_form(request: Request, out: str | None = None, force: str | None = None) -> Response:
+    staff = request.app.state.staff
+    if force and staff.enabled:
+        try:
+            return staff.begin()
+        except Refused as exc:
+            return refusal(request, exc.status, exc.heading, exc.text, headers=NO_STORE)
     message = "You are signed out." if out else None
-    return _signin_page(request, message=message, email="")
+    return _signin_page(request, message=message, email="", force=staff.enabled,
+                        person=getattr(request.state, "person", None))
+
+
+@router.get("/signin/callback", response_class=HTMLResponse)
+def signin_callback(request: Request) -> Response:
+    try:
+        return request.app.state.staff.finish(request, _landing)
+    except Refused as exc:
+        return refusal(request, exc.status, exc.heading, exc.text, headers=NO_STORE, signin=True)
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -100,4 +125,5 @@ def signout(request: Request, csrf: str = Form("")) -> Response:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
         return refusal(request, 403, "Try again", str(exc))
-    return state.sessions.end(request, RedirectResponse("/signin?out=1", status_code=303))
+    response = state.staff.end(request, RedirectResponse("/signin?out=1", status_code=303))
+    return state.sessions.end(request, response)
