@@ -10,12 +10,16 @@ fill an inbox. Over a limit the page says how long to wait, the same page whatev
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import structlog
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from services.common import identity
 from services.common.csrf import CsrfError
-from services.common.identity import Person
+from services.common.identity import ADMIN, FACILITATOR, Person
 from services.common.signin.claims import Refused
 from services.common.tokens import Principal
 from services.intake.domain.signin import wait_words
@@ -28,9 +32,44 @@ log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def signed_in(request: Request) -> Principal | None:
-    """The person behind the request's session, if the session and their token are both live."""
-    return request.app.state.sessions.person(request)
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A facilitator or admin signed in with their force account, as the record pages and use cases
+    ask of a token's `Principal`: a facilitator writes to the panels they are bound to
+    (`followthrough staff bind`), an admin to every panel."""
+
+    person: Person
+
+    @property
+    def token_id(self) -> str:  # who keeps an Idempotency-Key, and what the logs say: never the address
+        return "staff-" + hashlib.sha256(self.person.email.encode()).hexdigest()[:16]
+
+    @property
+    def role(self) -> str:
+        return ADMIN if ADMIN in self.person.roles else FACILITATOR
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def panel(self) -> str | None:
+        """The one panel a facilitator bound to exactly one records for; None: choose (an admin: any)."""
+        panels = self.person.panels
+        return next(iter(panels)) if self.role == FACILITATOR and len(panels) == 1 else None
+
+    def may_write_panel(self, slug: str) -> bool:
+        return self.person.may_write_panel(slug)
+
+
+def signed_in(request: Request) -> Principal | StaffPrincipal | None:
+    """The person behind the request's session: an email link's (if the session and their token are
+    both live), else a force account's with an admin or facilitator role."""
+    principal = request.app.state.sessions.person(request)
+    if principal is not None:
+        return principal
+    person = identity.signed_in(request)
+    return StaffPrincipal(person) if person is not None and person.roles & {ADMIN, FACILITATOR} else None
 
 
 def _signin_page(request: Request, status_code: int = 200, headers: dict | None = None, **context) -> Response:

@@ -26,6 +26,9 @@ from structlog.testing import capture_logs
 from services.common.clock import SimulatedClock
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
+from services.common.db import make_engine
+from services.common.signin import store
+from tests.support.api import issue_token, panel_body
 from tests.support.oidc_provider import oidc_provider, sign_in_at_provider  # noqa: F401 - a fixture
 
 INTAKE = "http://localhost:8001"
@@ -34,6 +37,8 @@ ACCOUNTS = [
      "roles": ["followthrough.admin", "followthrough.facilitator", "unrelated.role"], "name": "Olive Owner"},
     {"id": "elsewhere", "email": "someone@other-force.example", "email_verified": True, "tid": "tenant-b",
      "roles": ["followthrough.admin"], "name": "Someone Else"},
+    {"id": "facilitator", "email": "Fran.Facilitator@Example.org", "email_verified": True, "tid": "tenant-a",
+     "roles": ["followthrough.facilitator"], "name": "Fran Facilitator"},
     {"id": "unverified", "email": "unverified@example.org", "email_verified": False, "tid": "tenant-a",
      "roles": [], "name": "Una Verified"},
 ]
@@ -65,6 +70,7 @@ def intake(stack, database_url, prefix, provider, clock):
 
     with TestClient(app, base_url="http://testserver") as client:
         client.app_state = app.state
+        client.database_url = database_url
         yield client
 
 
@@ -152,6 +158,20 @@ def test_signing_out_needs_the_form_token(intake):
     _callback(intake, "owner")
     r = intake.post("/signout", data={"csrf": "forged"}, follow_redirects=False)
     assert r.status_code == 403 and _whoami(intake) is not None
+
+
+def test_a_facilitator_records_for_the_panels_they_are_bound_to_and_no_longer_once_unbound(intake, uid):
+    admin = {"Authorization": f"Bearer {issue_token(intake.database_url)}"}
+    assert intake.post("/api/v1/panels", json=panel_body(uid), headers=admin).status_code == 201
+    engine = make_engine(intake.database_url)
+    assert store.bind(engine, "FRAN.facilitator@example.org", f"panel-{uid}")  # as `followthrough staff bind`
+    _, r = _callback(intake, "facilitator")
+    assert r.status_code == 303 and r.headers["location"] == f"/panels/panel-{uid}/record"
+    page = intake.get(r.headers["location"])
+    assert page.status_code == 200 and "fran.facilitator@example.org" in page.text
+    assert store.unbind(engine, "fran.facilitator@example.org", f"panel-{uid}")  # `followthrough staff unbind`
+    assert intake.get(f"/panels/panel-{uid}/record").status_code == 403
+    engine.dispose()
 
 
 # Refused, each with its page ----------------------------------------------------------------
