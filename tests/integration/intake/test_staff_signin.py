@@ -24,10 +24,10 @@ from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
 from services.common.clock import SimulatedClock
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
 from services.common.db import make_engine
 from services.common.signin import store
+from services.intake.app import create_app
+from services.intake.settings import IntakeSettings
 from tests.support.api import issue_token, panel_body
 from tests.support.oidc_provider import oidc_provider, sign_in_at_provider  # noqa: F401 - a fixture
 
