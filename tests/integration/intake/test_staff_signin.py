@@ -28,6 +28,7 @@ from services.common.db import make_engine
 from services.common.signin import store
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
+from tests.support import vnu
 from tests.support.api import issue_token, panel_body
 from tests.support.oidc_provider import oidc_provider, sign_in_at_provider  # noqa: F401 - a fixture
 
@@ -244,3 +245,13 @@ def test_an_expired_id_token_is_refused(intake, clock):
     _, r = _callback(intake, "owner")
     _refusal(r, 400, "This sign-in has expired")
     assert _whoami(intake) is None
+
+
+def test_the_sign_in_pages_and_a_refusal_are_valid_html(intake):
+    pages = {"offered": intake.get("/signin").text}
+    pages["refused"] = _callback(intake, "unverified")[1].text
+    _callback(intake, "owner")
+    pages["signed in"] = intake.get("/signin").text
+    assert "Sign in with your force account" in pages["offered"] and "Sign out" in pages["signed in"]
+    errors = vnu.check(pages)
+    assert not errors, f"the sign-in pages are not valid HTML: {errors}"
