@@ -30,7 +30,7 @@ from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from tests.support import vnu
 from tests.support.api import issue_token, panel_body
-from tests.support.oidc_provider import oidc_provider, sign_in_at_provider  # noqa: F401 - a fixture
+from tests.support.oidc_provider import sign_in_at_provider
 
 INTAKE = "http://localhost:8001"
 ACCOUNTS = [
@@ -40,6 +40,8 @@ ACCOUNTS = [
      "roles": ["followthrough.admin"], "name": "Someone Else"},
     {"id": "facilitator", "email": "Fran.Facilitator@Example.org", "email_verified": True, "tid": "tenant-a",
      "roles": ["followthrough.facilitator"], "name": "Fran Facilitator"},
+    {"id": "entra", "email": "anything.anyone.typed@example.org", "preferred_username": "Pat.Lead@Example.org",
+     "tid": "tenant-a", "roles": ["followthrough.admin"], "name": "Pat Lead"},  # as Entra: no email_verified
     {"id": "unverified", "email": "unverified@example.org", "email_verified": False, "tid": "tenant-a",
      "roles": [], "name": "Una Verified"},
 ]
@@ -51,7 +53,7 @@ def clock():
 
 
 @pytest.fixture
-def provider(oidc_provider):  # noqa: F811 - the fixture imported above
+def provider(oidc_provider):
     return oidc_provider(ACCOUNTS, [f"{INTAKE}/signin/callback"])
 
 
@@ -140,6 +142,11 @@ def test_an_owner_signs_in_and_every_request_carries_their_person(intake):
     page = intake.get("/signin")
     assert "Sign in with your force account" in page.text and "olive.owner@example.org" in page.text
     assert 'action="/signin"' in page.text, "the one-time email link stays beside the force's sign-in"
+
+
+def test_without_email_verified_the_sign_in_name_is_the_person(intake):
+    _, r = _callback(intake, "entra")
+    assert r.status_code == 303 and _whoami(intake)["email"] == "pat.lead@example.org"
 
 
 def test_signing_out_ends_the_session_for_a_copied_cookie_too(intake):

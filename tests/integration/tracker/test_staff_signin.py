@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.support import vnu
-from tests.support.oidc_provider import oidc_provider, sign_in_at_provider  # noqa: F401 - a fixture
+from tests.support.oidc_provider import sign_in_at_provider
 from tests.support.services import ServiceProcess
 
 ACCOUNTS = [{"id": "lead", "email": "Sam.Supervisor@Example.org", "email_verified": True, "tid": "tenant-a",
@@ -23,7 +23,7 @@ ACCOUNTS = [{"id": "lead", "email": "Sam.Supervisor@Example.org", "email_verifie
 
 
 @pytest.fixture
-def tracker(service_env, oidc_provider):  # noqa: F811 - the fixture imported above
+def tracker(service_env, oidc_provider):
     (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
     proc = ServiceProcess("tracker", dict(service_env), ARTIFACTS / "logs")
     provider = oidc_provider(ACCOUNTS, [f"{proc.url}/signin/callback"])
