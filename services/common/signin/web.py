@@ -71,7 +71,15 @@ class StaffSignin:
         return response
 
     def finish(self, request: Request, landing) -> Response:
-        """Back from the provider: every check, then a session; `landing(person)` is where to go."""
+        """Back from the provider: every check, then a session; `landing(person)` is where to go.
+        A refusal is logged by its heading (never who it was)."""
+        try:
+            return self._finish(request, landing)
+        except Refused as exc:
+            log.warning("signin.staff_refused", service=self.service, status=exc.status, why=exc.heading)
+            raise
+
+    def _finish(self, request: Request, landing) -> Response:
         q = request.query_params
         if not self.enabled:
             raise Refused(404, "Force sign-in is not set up here", "Use the sign-in link your admin gave you.")
@@ -90,6 +98,8 @@ class StaffSignin:
             raise Refused(400, "This sign-in was already used",
                           f"Each sign-in works once and for a few minutes only. {START_AGAIN}")
         who = self.client.person(q.get("code") or "", self.redirect_uri, login.verifier, login.nonce)
+        if request.cookies.get(self.cookie):  # a new sign-in never keeps an old session alive beside it
+            store.end_session(self.engine, request.cookies[self.cookie], self.clock.now())
         session_id = store.start_session(self.engine, who, self.clock.now())
         log.info("signin.staff_signed_in", service=self.service, person=keyed_hash(self._hash_key, who.email),
                  roles=sorted(who.roles))

@@ -184,10 +184,23 @@ def test_a_facilitator_records_for_the_panels_they_are_bound_to_and_no_longer_on
 
 # Refused, each with its page ----------------------------------------------------------------
 
+def test_signing_in_again_ends_the_session_before(intake):
+    _callback(intake, "owner")
+    first = _session_cookie(intake)
+    _callback(intake, "owner")
+    assert _session_cookie(intake) != first and _whoami(intake) is not None
+    old = TestClient(intake.app, base_url="http://testserver", cookies={"ft_staff_intake": first})
+    assert _whoami(old) is None
+
+
 def test_a_token_from_a_tenant_not_allowed_is_refused(intake):
-    _, r = _callback(intake, "elsewhere")
+    with capture_logs() as logs:
+        _, r = _callback(intake, "elsewhere")
     _refusal(r, 403, "This organisation may not sign in here")
     assert _whoami(intake) is None
+    refused = [e for e in logs if e["event"] == "signin.staff_refused"]
+    assert [(e["status"], e["why"]) for e in refused] == [(403, "This organisation may not sign in here")]
+    assert "other-force" not in json.dumps(logs, default=str)
 
 
 def test_an_unverified_email_is_refused(intake):

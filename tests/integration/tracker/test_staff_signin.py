@@ -66,7 +66,7 @@ def test_a_lead_signs_in_to_the_tracker_and_signing_out_ends_a_copied_cookie(tra
         assert "You are signed in as" not in thief.get("/signin").text, "a copied cookie outlived sign-out"
     events = [json.loads(line) for line in tracker.log().splitlines() if line.startswith("{")]
     staff = [e for e in events if e.get("event", "").startswith("signin.staff")]
-    assert [e["event"] for e in staff] == ["signin.staff_signed_in", "signin.staff_signed_out"]
-    assert staff[0]["person"] == staff[1]["person"] and "example.org" not in tracker.log().lower()
+    assert [e["event"] for e in staff] == ["signin.staff_refused", "signin.staff_signed_in", "signin.staff_signed_out"]
+    assert staff[1]["person"] == staff[2]["person"] and "example.org" not in tracker.log().lower()
     errors = vnu.check(pages)
     assert not errors, f"the sign-in pages are not valid HTML: {errors}"
