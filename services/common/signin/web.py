@@ -125,13 +125,23 @@ class StaffSignin:
         return response
 
 
+class _PersonMiddleware:
+    """Plain ASGI (no BaseHTTPMiddleware: nothing wraps the response): a request without the staff
+    cookie costs one dictionary look-up."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        staff: StaffSignin | None = getattr(scope["app"].state, "staff", None) if scope["type"] == "http" else None
+        if staff is not None:
+            request = Request(scope)
+            if staff.cookie in request.cookies:
+                request.state.person = await run_in_threadpool(staff.person, request)
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     """Every request with a live staff session carries its `Person` (`request.state.person`);
     `app.state.staff` is set once the service has started."""
-
-    @app.middleware("http")
-    async def _person(request: Request, call_next):
-        staff: StaffSignin | None = getattr(request.app.state, "staff", None)
-        if staff is not None and staff.cookie in request.cookies:
-            request.state.person = await run_in_threadpool(staff.person, request)
-        return await call_next(request)
+    app.add_middleware(_PersonMiddleware)
