@@ -9,6 +9,7 @@ row is deleted when it comes back), so a replayed callback is refused too."""
 from __future__ import annotations
 
 import hmac
+import re
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -83,10 +84,9 @@ class StaffSignin:
         q = request.query_params
         if not self.enabled:
             raise Refused(404, "Force sign-in is not set up here", "Use the sign-in link your admin gave you.")
-        if q.get("error"):
-            raise Refused(403, "You were not signed in",
-                          f"Your force's sign-in service said: {q.get('error_description') or q['error']}. "
-                          f"{START_AGAIN}")
+        if q.get("error"):  # only the error's code: its description is anyone's text in a link
+            code = q["error"] if re.fullmatch(r"[a-z_]{1,40}", q["error"]) else "an error"
+            raise Refused(403, "You were not signed in", f"Your force's sign-in service said {code}. {START_AGAIN}")
         state, mine = q.get("state") or "", request.cookies.get(self.state_cookie) or ""
         if not state or not mine or not hmac.compare_digest(state, mine):
             raise Refused(400, "This sign-in was started elsewhere",

@@ -275,3 +275,10 @@ def test_the_sign_in_pages_and_a_refusal_are_valid_html(intake):
     assert "Sign in with your force account" in pages["offered"] and "Sign out" in pages["signed in"]
     errors = vnu.check(pages)
     assert not errors, f"the sign-in pages are not valid HTML: {errors}"
+
+
+def test_a_sign_in_the_provider_refused_says_so_without_repeating_the_links_words(intake):
+    r = intake.get("/signin/callback?" + urlencode({"error": "access_denied",
+                                                    "error_description": "Call 0800 000 000 to unlock"}))
+    _refusal(r, 403, "You were not signed in")
+    assert "access_denied" in r.text and "0800" not in r.text
