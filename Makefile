@@ -10,10 +10,12 @@ install: $(VENV)/.installed
 
 # `.[dev]`: the services, the demo extra (the mail catcher) and the test tools. A production
 # install is `pip install .`, which has none of them.
-$(VENV)/.installed: pyproject.toml
+# The sign-in tests' OpenID provider (the npm `oidc-provider`) comes from its committed lock file.
+$(VENV)/.installed: pyproject.toml tests/support/oidc/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## demo: a local broker, the three services, a mail catcher and the example; Ctrl-C (SIGTERM, SIGHUP too)
@@ -97,4 +99,4 @@ stack-stop:
 	KAFKA_CLUSTER_PORT=19101 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/kafka-cluster.sh stop
 
 clean:
-	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/interop/java/target
+	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/support/oidc/node_modules tests/interop/java/target
