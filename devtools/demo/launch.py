@@ -3,7 +3,9 @@
 Before anything starts, every port the run needs is checked; a taken one is named and nothing
 starts (a second demo beside a first one's orphans would reach the old services). The broker
 (demo only) runs in a session of its own too, so a Ctrl-C reaches the supervisor alone, which
-stops the services first and the broker last, all within STOP_BUDGET seconds."""
+stops the services first and the broker last, all within STOP_BUDGET seconds. When node and the
+npm package are there, the demo's OpenID provider (devtools/demo/staff.py) is one of the supervised
+processes, and intake and the tracker trust it."""
 
 from __future__ import annotations
 
