@@ -76,19 +76,28 @@ def assert_a_lead_signs_in_and_sees_their_part(output: str) -> None:
     assert logins == {"inspector": "inspector.response@example.org",
                       "superintendent": "superintendent.ne@example.org",
                       "board": "oversight-board.training@example.org"}, output[-3000:]
+    me = signed_in_me("inspector")
+    (REPO / "test-artifacts").mkdir(exist_ok=True)
+    (REPO / "test-artifacts" / "demo-me.html").write_text(me)  # what the signed-in owner saw
+    assert "3 commitments" in me and "Late by 5 days" in me
+    for owned in ("Officers explain why they stop young people", "Explain every stop, every time",
+                  "A youth-friendly stop and search leaflet"):
+        assert owned in me, owned
+    assert "Safer routes to school" not in me  # another inspector's promise
+    board = signed_in_me("board")  # the training panel's board: that panel's promises, not the cohort's
+    assert "5 commitments" in board and "Safer routes to school" in board, board[-3000:]
+    assert "Officers explain why they stop young people" not in board
+
+
+def signed_in_me(login: str) -> str:
+    """Sign in at the tracker as `login`, through the demo's provider, as a browser would; its /me."""
     with httpx.Client(base_url="http://127.0.0.1:8002", timeout=10) as browser:
         assert "Sign in with your force account" in browser.get("/signin").text
         start = browser.get("/signin?force=1")
         assert start.status_code == 303, start.text
-        callback = urlsplit(sign_in_at_provider(start.headers["location"], "inspector"))
+        callback = urlsplit(sign_in_at_provider(start.headers["location"], login))
         landed = browser.get(f"{callback.path}?{callback.query}")
         assert landed.status_code == 303 and landed.headers["location"] == "/me", landed.text[:500]
         me = browser.get("/me")
     assert me.status_code == 200
-    (REPO / "test-artifacts").mkdir(exist_ok=True)
-    (REPO / "test-artifacts" / "demo-me.html").write_text(me.text)  # what the signed-in owner saw
-    assert "3 commitments" in me.text and "Late by 5 days" in me.text
-    for owned in ("Officers explain why they stop young people", "Explain every stop, every time",
-                  "A youth-friendly stop and search leaflet"):
-        assert owned in me.text, owned
-    assert "Safer routes to school" not in me.text  # another inspector's promise
+    return me.text
