@@ -109,8 +109,9 @@ def decide_owner_unreachable(c: Commitment, recipient: str, today: dt.date) -> t
     if key in c.sent_keys:
         return flagged, []
     text = (f"Emails to this commitment's owner, {recipient}, cannot be delivered, so no one is getting its "
-            f"reminders. Please name a new owner: hand it over with POST /api/v1/commitments/{c.id}/owner "
-            "(role, email, reason). Until then the youth panel's page says the owner can't be reached.")
+            f"reminders. Please name a new owner: hand it over from your commitments page (/me, linked below), or "
+            f"with POST /api/v1/commitments/{c.id}/owner (role, email, reason). Until then the youth panel's "
+            "page says the owner can't be reached.")
     audience: tuple[Audience, ...] = ("supervisor",)
     return flagged, [Notice(key=key, kind="owner_unreachable", level=1, step_on=today, late=False, reason=text,
                             audience=audience, recipients=c.contacts.emails(audience),
