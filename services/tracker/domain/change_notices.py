@@ -69,6 +69,17 @@ def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today
                   days_overdue=c.days_overdue(today))
 
 
+def decide_extension_refused(c: Commitment, asked: dt.date, today: dt.date) -> Notice:
+    """The supervisor refuses the later deadline the owner asked for: the owner hears that the first
+    one stands (once per request: the key is the request's)."""
+    return Notice(key=f"extension_refused:0:v{c.due_version}:{asked.isoformat()}", kind="extension_refused",
+                  level=0, step_on=today, late=False,
+                  reason=(f"Your supervisor did not agree to move the deadline to {asked:%d %B %Y}. The deadline "
+                          f"stays {c.due:%d %B %Y}, and the reminders and escalations go on as before."),
+                  audience=("owner",), recipients=c.contacts.emails(("owner",)),
+                  days_overdue=c.days_overdue(today))
+
+
 def decide_early_warning(after: Commitment, declared: str | None, who: str, delay_reason: str,
                          today: dt.date) -> list[Notice]:
     """An owner whose update says (`declared`), before the due date, that it will be significantly late:

@@ -85,7 +85,7 @@ def _entries(store: PortfolioStore, items: list[Item], today: dt.date) -> list[E
 COMMANDS = {"update": actions.post_update, "done": actions.post_update, "extend": actions.extend,
             "approve": actions.approve_extension, "refuse": actions.refuse_extension,
             "hand_over": actions.hand_over}
-NEEDS_RECORDER = {"update", "done", "extend", "approve", "hand_over"}
+NEEDS_RECORDER = {"update", "done", "extend", "approve", "refuse", "hand_over"}
 
 
 def act(storage: Storage, clock: Clock, recorder: NoticeRecorder, person: str, commitment_id: str, action: str,

@@ -188,6 +188,8 @@ def test_a_supervisor_refuses_a_later_deadline_and_the_first_one_stands(force):
         last = conn.execute(sa.text("SELECT kind FROM tracker_timeline WHERE commitment_id = :c ORDER BY seq DESC "
                                     "LIMIT 1"), {"c": cid}).scalar()
     assert row.due == _day(100) and row.requested_due is None and last == "extension_refused"
+    (refused,) = _notices(force.engine, cid, "extension_refused")  # the owner hears the first deadline stands
+    assert [r.lower() for r in refused.recipients] == [force.owner.lower()] and refused.level == 0
     assert sup.post(f"/me/commitments/{cid}", data={"csrf": _form(sup, cid), "action": "refuse"}).status_code == 403
 
 
