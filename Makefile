@@ -10,13 +10,16 @@ install: $(VENV)/.installed
 
 # `.[dev]`: the services, the demo extra (the mail catcher) and the test tools. A production
 # install is `pip install .`, which has none of them.
-$(VENV)/.installed: pyproject.toml
+# The sign-in tests' OpenID provider (the npm `oidc-provider`) comes from its committed lock file.
+$(VENV)/.installed: pyproject.toml tests/support/oidc/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## demo: a local broker, the three services, a mail catcher and the example; Ctrl-C (SIGTERM, SIGHUP too)
+## demo: a local broker, the three services, a mail catcher, the example and its force's OpenID provider
+## (node; without it, email links only); Ctrl-C (SIGTERM, SIGHUP too)
 ## stops all within 10 s. Taken ports are named and nothing starts; `make demo DEMO_ARGS="--port-offset 100"`
 ## runs a second one beside the first.
 DEMO_ARGS ?=
@@ -80,7 +83,7 @@ soak: install
 
 ## bench: every benchmark; each prints its baseline, its result and the ratio.
 bench: install
-	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page me_page intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
 
 schemas: install
 	$(BIN)/followthrough schemas export
@@ -97,4 +100,4 @@ stack-stop:
 	KAFKA_CLUSTER_PORT=19101 FOLLOWTHROUGH_RUN_DIR=/tmp/followthrough-test deploy/local/kafka-cluster.sh stop
 
 clean:
-	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/interop/java/target
+	rm -rf $(VENV) .run test-artifacts .pytest_cache .hypothesis tests/interop/asyncapi/node_modules tests/support/oidc/node_modules tests/interop/java/target

@@ -48,6 +48,7 @@ NoticeKind = Literal[
     "early_warning",  # the owner said before the due date that it will be significantly late: owner and supervisor
     "reopened",  # the panel reopened a kept promise: owner and supervisor, the ladder starts again
     "insisted",  # the youth panel insists on a declined recommendation or a withdrawn commitment
+    "extension_refused",  # the supervisor said no to a later deadline: the owner hears the first one stands
     "owner_unreachable",  # the owner's email was refused or given up on: the supervisor names a new owner
 ]
 

@@ -15,7 +15,10 @@ imports = typer.Typer()
 
 
 def register(app: typer.Typer) -> None:
+    from services import cli_staff
+
     app.add_typer(token_app, name="token")
+    cli_staff.register(app)  # staff panel bindings, beside the tokens that bind the same way
     app.add_typer(panel_app, name="panel")
     app.registered_commands += imports.registered_commands
 

@@ -12,6 +12,9 @@ from tests.support import stack as stack_mod
 from tests.support import worker_groups
 from tests.support.services import ServiceProcess, free_port
 
+# `oidc_provider`: a real OpenID provider on loopback, for every test that signs staff in.
+pytest_plugins = ["tests.support.oidc_provider"]
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 

@@ -75,6 +75,14 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/commitments/{commitment_id}/approve"): "The supervisor's page to approve a deadline past the owner's "
                                                      "limit (signed link)",
     ("POST", "/commitments/{commitment_id}/approve"): "The approval page's form",
+    ("GET", "/me"): "A signed-in police lead's whole part (§8.1): what needs them first, then the rest; filters "
+                    "`panel`, `status`, `role`, and `page` (25 a page); not signed in, a redirect to `/signin`",
+    ("GET", "/me.csv"): "The same rows as `/me` with its filters, every page, as CSV",
+    ("GET", "/me/commitments/{commitment_id}"): "One commitment of a signed-in lead's part, with the forms their "
+                                                "role allows (owner: update, done, new date, hand over; "
+                                                "supervisor: approve or refuse a later date, hand over)",
+    ("POST", "/me/commitments/{commitment_id}"): "That page's forms, through the respond and approval pages' "
+                                                 "commands; 403 where their role does not allow it",
     ("GET", "/register"): "The public register across panels, with \"how we count\"",
     ("GET", "/register.csv"): "The register as CSV: one row per recommendation police answered or must answer",
     ("GET", "/panels/{slug}"): "The youth panel's page (phone first, no JavaScript)",
@@ -87,11 +95,13 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/panels/{slug}/session"): "The session pack: one printable page for the panel's next meeting",
     ("GET", "/panels/{slug}/feed.xml"): "The panel's Atom feed",
     ("GET", "/panels/{slug}/deadlines.ics"): "The panel's deadlines as iCalendar",
-    ("GET", "/signin"): "A facilitator or admin asks for a one-time sign-in link",
+    ("GET", "/signin"): "Sign in: a one-time link by email (intake), or the force's account when "
+                        "`FOLLOWTHROUGH_OIDC_ISSUER` is set (`?force=1` goes to the provider)",
+    ("GET", "/signin/callback"): "Back from the force's OpenID provider: every check, then a server-side session",
     ("POST", "/signin"): "Send the link (the same answer whoever asks)",
     ("GET", "/signin/link"): "The link from the email: one \"Sign in\" button (a GET never uses the link up)",
     ("POST", "/signin/link"): "Use the link once and start a session",
-    ("POST", "/signout"): "End the session on the server",
+    ("POST", "/signout"): "End the session on the server, for good (a copied cookie stops working)",
     ("GET", "/record"): "The panels a signed-in facilitator may record for",
     ("GET", "/panels/{slug}/record"): "Record a session's recommendations and decisions",
     ("POST", "/panels/{slug}/record"): "The record form: all or nothing, errors beside their field",

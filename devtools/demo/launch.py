@@ -3,7 +3,9 @@
 Before anything starts, every port the run needs is checked; a taken one is named and nothing
 starts (a second demo beside a first one's orphans would reach the old services). The broker
 (demo only) runs in a session of its own too, so a Ctrl-C reaches the supervisor alone, which
-stops the services first and the broker last, all within STOP_BUDGET seconds."""
+stops the services first and the broker last, all within STOP_BUDGET seconds. When node and the
+npm package are there, the demo's OpenID provider (devtools/demo/staff.py) is one of the supervised
+processes, and intake and the tracker trust it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.demo import staff
 from devtools.demo.supervisor import Command, Output, Supervisor, read_procfile, stdout, taken_ports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +40,10 @@ class Ports:
 
     def broker(self) -> dict[str, int]:
         return {"kafka": 9092 + self.offset, "kafka controller": 9093 + self.offset}
+
+    def provider(self) -> int:
+        """The demo's OpenID provider (the force sign-in)."""
+        return 8004 + self.offset
 
 
 def service_env(ports: Ports, env: dict[str, str], watched: bool) -> dict[str, str]:
@@ -78,7 +85,9 @@ def up(offset: int = 0, names: list[str] | None = None) -> int:
 
 def demo(offset: int, run_dir: Path, scan_interval: float) -> int:
     ports = Ports(offset)
-    if refuse_taken({**ports.broker(), **ports.services()}, "demo"):
+    off = staff.unavailable()
+    provider_port = {} if off else {"oidc provider": ports.provider()}
+    if refuse_taken({**ports.broker(), **ports.services(), **provider_port}, "demo"):
         return 1
     shutil.rmtree(run_dir, ignore_errors=True)  # the demo starts fresh each time
     run_dir.mkdir(parents=True)
@@ -89,8 +98,15 @@ def demo(offset: int, run_dir: Path, scan_interval: float) -> int:
                 "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka}",
                 "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{run_dir / 'demo.db'}"),
                 "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval)})
+    commands = read_procfile(PROCFILE, env)
+    if off:
+        env["DEMO_FORCE_SIGNIN_OFF"] = off  # the example's summary says why
+    else:
+        env.update(staff.service_env(ports.provider()))
+        urls = [env["FOLLOWTHROUGH_INTAKE_PUBLIC_URL"], env["FOLLOWTHROUGH_PUBLIC_URL"]]
+        commands.insert(0, staff.command(ports.provider(), staff.write_accounts(run_dir), urls))
     out = stdout()
-    supervisor = Supervisor(read_procfile(PROCFILE, env), env, REPO, out, GRACE)
+    supervisor = Supervisor(commands, env, REPO, out, GRACE)
     supervisor.install_signals()
     try:
         if not _start_broker(env, supervisor):

@@ -12,6 +12,7 @@ import time
 
 import httpx
 
+from devtools.demo import staff
 from devtools.demo.example import FOLLOW_UPS, PANELS, REPLIES, recommendations
 from services.common import tokens
 from services.common.clock import london_today, utcnow
@@ -118,6 +119,30 @@ def follow_up(headers: dict, codes: dict, titles: dict) -> None:
                                                "percent": 60}, headers=headers).raise_for_status()
 
 
+def wait_answers(url: str, timeout: float = 30) -> None:
+    """Until `url` answers at all (the provider starts beside the services, not before them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+
+
+def force_signin() -> None:
+    """How to sign in as each example police lead, or why the force sign-in is off."""
+    off, issuer = os.environ.get("DEMO_FORCE_SIGNIN_OFF"), os.environ.get("FOLLOWTHROUGH_OIDC_ISSUER")
+    if off or not issuer:
+        print(f"\nThe force sign-in is off: {off or 'no provider was started'}. Staff use the email link.")
+        return
+    wait_answers(f"{issuer}/.well-known/openid-configuration")
+    print(f"\nSign in as a police lead with the force's account (the example provider at {issuer}):")
+    print(f"  open {TRACKER}/signin, choose \"Sign in with your force account\", then log in with")
+    for login, email, sees in staff.ACCOUNTS:
+        print(f"  login {login!r:18} password {staff.PASSWORD!r} ({email}): /me shows {sees}")
+
+
 def main() -> None:
     for url in (INTAKE, TRACKER, NOTIFIER):
         wait_ready(url)
@@ -128,6 +153,7 @@ def main() -> None:
     print(f"  sign in (works once, for {LINK_MINUTES} minutes): {facilitator_link()}")
     print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
     print(f"  then record at:        {INTAKE}/panels/{FACILITATOR_PANEL}/record")
+    force_signin()
     print("\nfollowthrough demo is running:", flush=True)
     print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
     print(f"  the public register:   {TRACKER}/register")

@@ -44,6 +44,14 @@ def _networks(value: object) -> object:
     return networks
 
 
+def _words(value: object) -> object:
+    """A list setting as written in the environment: values separated by commas."""
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+# FOLLOWTHROUGH_OIDC_ALLOWED_TENANTS: the `tid` values whose tokens may sign in (empty: any).
+Tenants = Annotated[list[str], NoDecode, BeforeValidator(_words)]
+
 # The reverse proxies whose X-Forwarded-For / Forwarded name the client (services/common/clientaddress.py).
 TrustedProxies = Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode, BeforeValidator(_networks)]
 
@@ -86,6 +94,18 @@ class CommonSettings(BaseSettings):
     # name and show it to a person: short lines without a time of their own (auto log format).
     followthrough_supervised: bool = Field(
         default=False, description="set by `followthrough demo` and `up`: log lines without their own time")
+
+    # Staff sign-in with the force's OpenID provider (docs/signin.md); unset issuer: email links only.
+    followthrough_oidc_issuer: str | None = Field(
+        default=None, description="the force's OpenID Connect issuer URL (discovery); unset: no force sign-in")
+    followthrough_oidc_client_id: str | None = Field(
+        default=None, description="this app's client (application) id at the OpenID provider")
+    followthrough_oidc_client_secret: SecretStr | None = Field(
+        default=None, description="this app's client secret at the OpenID provider")
+    followthrough_oidc_roles_claim: str = Field(
+        default="roles", description="the ID token claim holding followthrough.admin / followthrough.facilitator")
+    followthrough_oidc_allowed_tenants: Tenants = Field(
+        default_factory=list, description="tenant ids (`tid`, comma-separated) whose staff may sign in; empty: any")
 
     @property
     def public_url(self) -> str:

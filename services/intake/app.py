@@ -22,6 +22,8 @@ from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_https_intake, require_strong_secret_key, secret
+from services.common.signin import web as staff_signin
+from services.common.signin.web import StaffSignin, oidc_client
 from services.common.streams import make_faust_app
 from services.intake.adapters import mail, tables
 from services.intake.adapters.storage import SqlStorage
@@ -51,6 +53,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     require_strong_secret_key(settings.model_copy(update={"followthrough_public_url": settings.intake_url}))
     require_https_intake(settings, settings.intake_url)  # an https site never sends facilitators to a plain-http intake
     policies = load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
+    oidc_client(settings, clock)  # a half-set force sign-in stops start-up here, not at the first sign-in
 
     async def start(app: FastAPI, parts: AsyncExitStack) -> None:
         # A connection for each of the request threads (anyio's 40 tokens run the sync routes): with
@@ -73,6 +76,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
                               name="intake_csrf")
         app.state.storage = storage = SqlStorage(engine)
         app.state.sessions = Sessions(storage, clock, settings.intake_url)
+        app.state.staff = StaffSignin(settings, engine, clock, settings.intake_url, "intake")
         app.state.wake_signin_mail = _signin_mail(settings, storage, clock, parts)
         app.state.signin_limit = SigninLimit(settings.followthrough_signin_rate_limit,
                                              settings.followthrough_signin_address_limit,
@@ -90,6 +94,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     app.include_router(signin.router)
     app.include_router(pages.router)
     errors.install(app)
+    staff_signin.install(app)
     health.install_edges(app, settings, public_url=settings.intake_url, problem_base=settings.intake_url,
                          route_limits={api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
     return app

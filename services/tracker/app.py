@@ -15,13 +15,27 @@ from services.common.lag import LagMonitor
 from services.common.outbox import make_producer
 from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_strong_secret_key
+from services.common.signin import web as staff_signin
+from services.common.signin.web import StaffSignin, oidc_client
 from services.common.streams import make_faust_app
 from services.common.topics import ensure_topics
 from services.tracker.bootstrap import bootstrap
 from services.tracker.entrypoints import agents
 from services.tracker.entrypoints.scheduler import ScanScheduler
 from services.tracker.settings import TrackerSettings
-from services.tracker.web import api, approvals, feeds, panel, pulse, ratelimit, register, respond, sessionpack
+from services.tracker.web import (
+    api,
+    approvals,
+    feeds,
+    me,
+    panel,
+    pulse,
+    ratelimit,
+    register,
+    respond,
+    sessionpack,
+    signin,
+)
 from services.tracker.web import errors as web_errors
 
 DEFAULT_PORT = 8002
@@ -31,6 +45,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     settings = settings or TrackerSettings()
     require_strong_secret_key(settings)  # before anything starts: a weak key on a public URL stops here
     load_policy_file(settings.followthrough_policy_file)  # a bad file stops start-up, loudly
+    oidc_client(settings, clock)  # a half-set force sign-in stops start-up here, not at the first sign-in
 
     async def start(app: FastAPI, parts: AsyncExitStack) -> None:
         tracker = bootstrap(settings, clock)
@@ -64,6 +79,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
                          guards=lambda app: ratelimit.install(app, settings.followthrough_page_rate_limit,
                                                                settings.followthrough_verdict_rate_limit))
     web_errors.install(app)
+    staff_signin.install(app)
     app.include_router(api.router)
     app.include_router(respond.router)
     app.include_router(register.router)
@@ -72,6 +88,8 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(pulse.router)
     app.include_router(feeds.router)
     app.include_router(approvals.router)
+    app.include_router(me.router)
+    app.include_router(signin.router)
     return app
 
 
@@ -82,6 +100,7 @@ def _expose(app: FastAPI, tracker, relay) -> None:
     s.links, s.approvals, s.csrf, s.recorder = tracker.links, tracker.approvals, tracker.csrf, tracker.recorder
     s.page_cache, s.after_write = tracker.page_cache, lambda: tracker.after_write()
     s.access, s.storage = tracker.access, tracker.storage
+    s.staff = StaffSignin(tracker.settings, tracker.engine, tracker.clock, tracker.settings.public_url, "tracker")
 
 
 def scan_once(retry_parked: bool = False) -> str:

@@ -1,5 +1,7 @@
 """`make demo` as a new user runs it: everything starts, the printed URLs
-answer, an escalation email is caught, and Ctrl-C leaves no process behind."""
+answer, an escalation email is caught, a police lead signs in with the example force's account
+(the test OpenID provider the demo starts) and sees their own commitments on /me, and Ctrl-C
+leaves no process behind, the provider included."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ import subprocess
 import sys
 import threading
 import time
+from urllib.parse import urlsplit
 
 import httpx
 
+from tests.support.oidc_provider import sign_in_at_provider
 from tests.support.procs import assert_nothing_left, port_open, press_ctrl_c
 from tests.support.stack import REPO
 
-PORTS = (8001, 8002, 8003, 8025, 1025, 9092)
+PORTS = (8001, 8002, 8003, 8004, 8025, 1025, 9092)
 
 
 def test_demo_runs_and_ctrl_c_stops_everything():
@@ -59,6 +63,41 @@ def test_demo_runs_and_ctrl_c_stops_everything():
                       "Your new idea, in answer to"):  # the panel's counter-proposal
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
+        assert_a_lead_signs_in_and_sees_their_part(output)
     finally:
         press_ctrl_c(proc)
     assert_nothing_left(proc, PORTS)
+
+
+def assert_a_lead_signs_in_and_sees_their_part(output: str) -> None:
+    """The three example staff are printed with their login; the owner signs in at the tracker
+    through the provider and /me lists the promises they own, and not another owner's."""
+    logins = dict(re.findall(r"login '(\w+)'\s+password '\w+' \((\S+@example\.org)\)", output))
+    assert logins == {"inspector": "inspector.response@example.org",
+                      "superintendent": "superintendent.ne@example.org",
+                      "board": "oversight-board.training@example.org"}, output[-3000:]
+    me = signed_in_me("inspector")
+    (REPO / "test-artifacts").mkdir(exist_ok=True)
+    (REPO / "test-artifacts" / "demo-me.html").write_text(me)  # what the signed-in owner saw
+    assert "3 commitments" in me and "Late by 5 days" in me
+    for owned in ("Officers explain why they stop young people", "Explain every stop, every time",
+                  "A youth-friendly stop and search leaflet"):
+        assert owned in me, owned
+    assert "Safer routes to school" not in me  # another inspector's promise
+    board = signed_in_me("board")  # the training panel's board: that panel's promises, not the cohort's
+    assert "5 commitments" in board and "Safer routes to school" in board, board[-3000:]
+    assert "Officers explain why they stop young people" not in board
+
+
+def signed_in_me(login: str) -> str:
+    """Sign in at the tracker as `login`, through the demo's provider, as a browser would; its /me."""
+    with httpx.Client(base_url="http://127.0.0.1:8002", timeout=10) as browser:
+        assert "Sign in with your force account" in browser.get("/signin").text
+        start = browser.get("/signin?force=1")
+        assert start.status_code == 303, start.text
+        callback = urlsplit(sign_in_at_provider(start.headers["location"], login))
+        landed = browser.get(f"{callback.path}?{callback.query}")
+        assert landed.status_code == 303 and landed.headers["location"] == "/me", landed.text[:500]
+        me = browser.get("/me")
+    assert me.status_code == 200
+    return me.text

@@ -47,7 +47,7 @@ def free_offset() -> int:
     for _ in range(50):
         offset = random.randrange(20000, 50000, 10)
         ports = Ports(offset)
-        if not taken_ports({**ports.services(), **ports.broker()}):
+        if not taken_ports({**ports.services(), **ports.broker(), "oidc provider": ports.provider()}):
             return offset
     raise AssertionError("no free block of ports")
 
@@ -116,8 +116,8 @@ def test_the_demo_under_a_pipe_stops_whole_on_ctrl_c(run):
     shell = start(["bash", "-c", " ".join(demo_argv(run)) + f" 2>&1 | tee {run['dir'] / 'tee.log'}"],
                   run["env"], log)
     wait_for_line(log, "Press Ctrl-C", shell)
-    ports = [*run["ports"].services().values(), *run["ports"].broker().values()]
-    assert all(port_open(p) for p in ports[:4])
+    ports = [*run["ports"].services().values(), *run["ports"].broker().values(), run["ports"].provider()]
+    assert all(port_open(p) for p in [*ports[:4], run["ports"].provider()])  # the force sign-in's provider too
     t0 = time.monotonic()
     os.killpg(shell.pid, signal.SIGINT)
     took = assert_all_gone_within(STOP_BUDGET, t0, run, shell, ports)
@@ -130,8 +130,8 @@ def test_a_signal_to_the_demo_supervisor_alone_stops_everything_it_started(run, 
     log = run["dir"] / "demo.log"
     proc = start(demo_argv(run), run["env"], log)
     wait_for_line(log, "Press Ctrl-C", proc)
-    ports = [*run["ports"].services().values(), *run["ports"].broker().values()]
-    assert len(marked(run["name"])) >= 6  # the broker, intake, tracker, notifier, mail catcher, example
+    ports = [*run["ports"].services().values(), *run["ports"].broker().values(), run["ports"].provider()]
+    assert len(marked(run["name"])) >= 7  # the broker, intake, tracker, notifier, mail catcher, example, provider
     t0 = time.monotonic()
     proc.send_signal(sig)
     took = assert_all_gone_within(STOP_BUDGET, t0, run, proc, ports)

@@ -1,5 +1,8 @@
 """The sign-in pages (the rules are in `usecases/signin.py`): ask for a link by email, use it
-with one button (mail scanners open links before people do), sign out.
+with one button (mail scanners open links before people do), sign out. With
+FOLLOWTHROUGH_OIDC_ISSUER set, the same page offers "Sign in with your force account" too
+(`services/common/signin/`: `/signin?force=1` goes to the provider, which comes back to
+`/signin/callback`); both ways can be on at once.
 
 Asking for a link is limited per client, per address and client, and per address
 (`signinlimit.py`): requests from elsewhere never use up a facilitator's own, and nobody can
@@ -7,11 +10,17 @@ fill an inbox. Over a limit the page says how long to wait, the same page whatev
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import structlog
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from services.common import identity
 from services.common.csrf import CsrfError
+from services.common.identity import ADMIN, FACILITATOR, Person
+from services.common.signin.claims import Refused
 from services.common.tokens import Principal
 from services.intake.domain.signin import wait_words
 from services.intake.usecases import signin
@@ -23,19 +32,74 @@ log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def signed_in(request: Request) -> Principal | None:
-    """The person behind the request's session, if the session and their token are both live."""
-    return request.app.state.sessions.person(request)
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A facilitator or admin signed in with their force account, as the record pages and use cases
+    ask of a token's `Principal`: a facilitator writes to the panels they are bound to
+    (`followthrough staff bind`), an admin to every panel."""
+
+    person: Person
+
+    @property
+    def token_id(self) -> str:  # who keeps an Idempotency-Key, and what the logs say: never the address
+        return "staff-" + hashlib.sha256(self.person.email.encode()).hexdigest()[:16]
+
+    @property
+    def role(self) -> str:
+        return ADMIN if ADMIN in self.person.roles else FACILITATOR
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def panel(self) -> str | None:
+        """The one panel a facilitator bound to exactly one records for; None: choose (an admin: any)."""
+        panels = self.person.panels
+        return next(iter(panels)) if self.role == FACILITATOR and len(panels) == 1 else None
+
+    def may_write_panel(self, slug: str) -> bool:
+        return self.person.may_write_panel(slug)
+
+
+def signed_in(request: Request) -> Principal | StaffPrincipal | None:
+    """The person behind the request's session: an email link's (if the session and their token are
+    both live), else a force account's with an admin or facilitator role."""
+    principal = request.app.state.sessions.person(request)
+    if principal is not None:
+        return principal
+    person = identity.signed_in(request)
+    return StaffPrincipal(person) if person is not None and person.roles & {ADMIN, FACILITATOR} else None
 
 
 def _signin_page(request: Request, status_code: int = 200, headers: dict | None = None, **context) -> Response:
     return page(request, "signin.html", status_code=status_code, headers=headers, **context)
 
 
+def _landing(person: Person) -> str:
+    """Where a member of staff signed in by their force account goes first."""
+    return f"/panels/{next(iter(person.panels))}/record" if len(person.panels) == 1 else "/record"
+
+
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(request: Request, out: str | None = None) -> Response:
+def signin_form(request: Request, out: str | None = None, force: str | None = None) -> Response:
+    staff = request.app.state.staff
+    if force and staff.enabled:
+        try:
+            return staff.begin()
+        except Refused as exc:
+            return refusal(request, exc.status, exc.heading, exc.text, headers=NO_STORE)
     message = "You are signed out." if out else None
-    return _signin_page(request, message=message, email="")
+    return _signin_page(request, message=message, email="", force=staff.enabled,
+                        person=getattr(request.state, "person", None))
+
+
+@router.get("/signin/callback", response_class=HTMLResponse)
+def signin_callback(request: Request) -> Response:
+    try:
+        return request.app.state.staff.finish(request, _landing)
+    except Refused as exc:
+        return refusal(request, exc.status, exc.heading, exc.text, headers=NO_STORE, signin=True)
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -100,4 +164,5 @@ def signout(request: Request, csrf: str = Form("")) -> Response:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
         return refusal(request, 403, "Try again", str(exc))
-    return state.sessions.end(request, RedirectResponse("/signin?out=1", status_code=303))
+    response = state.staff.end(request, RedirectResponse("/signin?out=1", status_code=303))
+    return state.sessions.end(request, response)

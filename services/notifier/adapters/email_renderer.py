@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from schemas import Notice
 from services.notifier.domain.deadline_calendar import deadline
-from services.notifier.domain.email_rules import digest_subject, header_value, respond_url
+from services.notifier.domain.email_rules import digest_subject, header_value, me_url, respond_url
 from services.notifier.domain.message_ids import message_id
 
 
@@ -36,7 +36,7 @@ _POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def render(notice: Notice, recipient: str, sender: str, now: dt.datetime) -> EmailMessage:
-    ctx = {"notice": notice, "respond_url": respond_url(notice, recipient)}
+    ctx = {"notice": notice, "respond_url": respond_url(notice, recipient), "me_url": me_url(notice)}
     msg = EmailMessage(policy=_POLICY)
     _headers(msg, Subject=notice.subject, From=sender, To=recipient, Date=format_datetime(now),
              Message_ID=message_id(str(notice.id), recipient), X_Followthrough_Notice=str(notice.id))

@@ -29,5 +29,12 @@ def respond_url(notice: Notice, recipient: str) -> str | None:
     return None
 
 
+def me_url(notice: Notice) -> str | None:
+    """The recipient's own page of every commitment they own or answer for (the tracker's `/me`, contract
+    §8.1), on the tracker that made the notice: its panel-page link names that tracker's public URL."""
+    base, sep, _ = notice.status_url.rpartition("/panels/")
+    return f"{base}/me" if sep else None
+
+
 def digest_subject(count: int) -> str:
     return f"Daily digest: {count} reminder{'s' if count != 1 else ''} from followthrough"

@@ -4,6 +4,7 @@ from schemas.policy import Policy
 from services.tracker.domain.change_notices import (
     decide_change,
     decide_early_warning,
+    decide_extension_refused,
     decide_extension_request,
     decide_handover,
     decide_insisted,
@@ -33,7 +34,8 @@ from services.tracker.domain.model import (
 __all__ = [
     "ApprovalNeeded", "Commitment", "Contacts", "Notice", "PendingRecommendation", "Policy", "TransitionError",
     "ReopenWindowClosed",
-    "decide", "decide_change", "decide_early_warning", "decide_extension_request", "decide_handover",
+    "decide", "decide_change", "decide_early_warning", "decide_extension_refused", "decide_extension_request",
+    "decide_handover",
     "decide_insisted", "decide_owner_unreachable", "decide_reopen", "decide_response", "next_action_on",
     "reopen_window", "settle", "still_working_asked", "time_transition", "told_level",
 ]

@@ -69,6 +69,17 @@ def decide_extension_request(c: Commitment, new_due: dt.date, reason: str, today
                   days_overdue=c.days_overdue(today))
 
 
+def decide_extension_refused(c: Commitment, asked: dt.date, today: dt.date) -> Notice:
+    """The supervisor refuses the later deadline the owner asked for: the owner hears that the first
+    one stands (once per request: the key is the request's)."""
+    return Notice(key=f"extension_refused:0:v{c.due_version}:{asked.isoformat()}", kind="extension_refused",
+                  level=0, step_on=today, late=False,
+                  reason=(f"Your supervisor did not agree to move the deadline to {asked:%d %B %Y}. The deadline "
+                          f"stays {c.due:%d %B %Y}, and the reminders and escalations go on as before."),
+                  audience=("owner",), recipients=c.contacts.emails(("owner",)),
+                  days_overdue=c.days_overdue(today))
+
+
 def decide_early_warning(after: Commitment, declared: str | None, who: str, delay_reason: str,
                          today: dt.date) -> list[Notice]:
     """An owner whose update says (`declared`), before the due date, that it will be significantly late:
@@ -109,8 +120,9 @@ def decide_owner_unreachable(c: Commitment, recipient: str, today: dt.date) -> t
     if key in c.sent_keys:
         return flagged, []
     text = (f"Emails to this commitment's owner, {recipient}, cannot be delivered, so no one is getting its "
-            f"reminders. Please name a new owner: hand it over with POST /api/v1/commitments/{c.id}/owner "
-            "(role, email, reason). Until then the youth panel's page says the owner can't be reached.")
+            f"reminders. Please name a new owner: hand it over from your commitments page (/me, linked below), or "
+            f"with POST /api/v1/commitments/{c.id}/owner (role, email, reason). Until then the youth panel's "
+            "page says the owner can't be reached.")
     audience: tuple[Audience, ...] = ("supervisor",)
     return flagged, [Notice(key=key, kind="owner_unreachable", level=1, step_on=today, late=False, reason=text,
                             audience=audience, recipients=c.contacts.emails(audience),

@@ -50,6 +50,8 @@ def apply_entry(c: Commitment, kind: str, entry: Mapping[str, Any], at: dt.datet
         case "extension_requested":
             return Applied(c, {"requested_due": dt.date.fromisoformat(entry["to"]),
                                "requested_reason": entry["reason"]})
+        case "extension_refused":
+            return Applied(c, {"requested_due": None, "requested_reason": None})
         case "withdrawn":
             return Applied(c.withdraw())
         case "confirmed":

@@ -41,6 +41,8 @@ NOTICES: dict[str, NoticeRule] = {
     "reopened": NoticeRule(None, "Reopened by the youth panel",
                            "The owner and their boss were told it is open again"),
     "insisted": NoticeRule(None, "The youth panel insists", "The police were told you insist"),
+    "extension_refused": NoticeRule(None, "New deadline refused: the first one stands",
+                                    "The owner's boss said no to a later deadline, and the owner was told"),
     "owner_unreachable": NoticeRule(None, "This commitment needs a new owner",
                                     "The police lead could not be reached, so their boss was asked to name a new one"),
 }

@@ -17,6 +17,7 @@ from services.tracker.domain import (
     TransitionError,
     decide_change,
     decide_early_warning,
+    decide_extension_refused,
     decide_extension_request,
     decide_handover,
     decide_owner_unreachable,
@@ -141,6 +142,22 @@ def approve_extension(uow, row, *, now, today, recorder: NoticeRecorder):
     before = _with_sent(uow, row)
     after = before.extend(row.requested_due, today)
     return _moved(uow, row, before, after, row.requested_reason, now, today, recorder, approved=True)
+
+
+def refuse_extension(uow, row, *, now, today, recorder: NoticeRecorder):
+    """The supervisor refuses the deadline the owner asked for: the first deadline stands (it always
+    did: the ladder kept running), the request is cleared, the owner is told, and the panel sees it."""
+    if row.requested_due is None:
+        raise TransitionError("there is no request for a new deadline on this commitment to refuse")
+    before, asked = _with_sent(uow, row), row.requested_due
+    entry = {"from": row.due.isoformat(), "to": asked.isoformat(), "refused_by": "supervisor"}
+    row = uow.commitments.update(row.id, dict(requested_due=None, requested_reason=None))
+    record = uow.timeline.append(row.id, "extension_refused", entry, now)
+    uow.outbox.add(publish.commitment_event(
+        "commitment.updated", row, today, record=record,
+        update=f"The supervisor refused to move the deadline to {asked:%d %B %Y}: the first deadline stands"))
+    _record(uow, recorder, [decide_extension_refused(before, asked, today)], row, today, now)
+    return row
 
 
 def _moved(uow, row, before: Commitment, after: Commitment, reason: str, now, today, recorder, approved=False):

@@ -38,6 +38,7 @@ ENTRY_WORDS = {
     "lapsed": "Counted as a broken promise",
     **{kind: rule.words for kind, rule in NOTICES.items()},
     "extension_requested": "Police asked for a much later deadline: their boss must agree first",
+    "extension_refused": "Their boss said no to the much later deadline: the first one stands",
 }
 # How the owner says it is going, in plain words.
 TRACK_WORDS = {"on_track": "On track", "minor_delay": "A little late", "significant_delay": "Will be late",

@@ -57,6 +57,12 @@ def test_a_request_for_a_later_deadline_changes_only_the_request():
     assert extended.columns == {"requested_due": None, "requested_reason": None}
 
 
+def test_a_refused_request_clears_the_request_and_keeps_the_deadline():
+    refused = _apply(C, "extension_refused", {"from": "2026-03-01", "to": "2027-01-01", "refused_by": "supervisor"})
+    assert refused.commitment == C  # the first deadline stood all along
+    assert refused.columns == {"requested_due": None, "requested_reason": None}
+
+
 def test_a_notice_entry_changes_nothing_and_a_refused_transition_raises():
     assert _apply(C, "overdue", {"level": 1}) is None
     with pytest.raises(TransitionError):
