@@ -99,6 +99,8 @@ def configure(service: str, level: str = "INFO", fmt: str = "auto", stream: Text
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own config is off (log_config=None); never print twice
         logger.propagate = True
+        logger.disabled = False  # a uvicorn.Config or dictConfig run earlier in the process may have
+        logger.setLevel(logging.NOTSET)  # quietened them; the root's level decides
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, AccessLogFilter) for f in access.filters):
         access.addFilter(AccessLogFilter())

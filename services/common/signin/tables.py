@@ -10,7 +10,7 @@ from services.common.tokens import metadata
 
 # A sign-in sent to the provider and not yet back: used once (deleted when it comes back).
 staff_logins = Table(
-    "staff_logins", metadata,
+    "common_staff_logins", metadata,
     Column("state_sha256", String(64), primary_key=True),
     Column("nonce", String(64), nullable=False),
     Column("code_verifier", String(128), nullable=False),
@@ -18,7 +18,7 @@ staff_logins = Table(
 )
 
 staff_sessions = Table(
-    "staff_sessions", metadata,
+    "common_staff_sessions", metadata,
     Column("id_sha256", String(64), primary_key=True),
     Column("email", String(320), nullable=False),  # lower-cased
     Column("roles", String(200), nullable=False),  # space-separated: admin, facilitator
@@ -29,7 +29,7 @@ staff_sessions = Table(
 
 # `followthrough staff bind EMAIL PANEL`: the facilitator records for that panel (one row each).
 staff_panels = Table(
-    "staff_panels", metadata,
+    "common_staff_panels", metadata,
     Column("email", String(320), nullable=False),  # lower-cased
     Column("panel", String(64), nullable=False),
     PrimaryKeyConstraint("email", "panel"),

@@ -85,3 +85,13 @@ def test_the_log_format_is_not_read_from_the_environment(monkeypatch):
     logs.configure("tracker", stream=out)
     structlog.get_logger().info("scan.pass")
     assert json.loads(out.getvalue())["event"] == "scan.pass"
+
+
+def test_uvicorn_quietened_earlier_in_the_process_logs_again_once_configured():
+    import uvicorn  # a uvicorn.Config with log_level="warning" (a test server, say) sets its loggers' levels
+
+    uvicorn.Config(lambda *_: None, log_level="warning")
+    out = io.StringIO()
+    logs.configure("tracker", fmt="json", stream=out)
+    logging.getLogger("uvicorn.error").info("Uvicorn running on %s", "http://127.0.0.1:8002")
+    assert json.loads(out.getvalue())["event"] == "Uvicorn running on http://127.0.0.1:8002"

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        'staff_logins',
+        'common_staff_logins',
         sa.Column('state_sha256', sa.String(length=64), nullable=False),
         sa.Column('nonce', sa.String(length=64), nullable=False),
         sa.Column('code_verifier', sa.String(length=128), nullable=False),
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('state_sha256'),
     )
     op.create_table(
-        'staff_sessions',
+        'common_staff_sessions',
         sa.Column('id_sha256', sa.String(length=64), nullable=False),
         sa.Column('email', sa.String(length=320), nullable=False),
         sa.Column('roles', sa.String(length=200), nullable=False),
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id_sha256'),
     )
     op.create_table(
-        'staff_panels',
+        'common_staff_panels',
         sa.Column('email', sa.String(length=320), nullable=False),
         sa.Column('panel', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('email', 'panel'),
@@ -42,6 +42,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table('staff_panels')
-    op.drop_table('staff_sessions')
-    op.drop_table('staff_logins')
+    op.drop_table('common_staff_panels')
+    op.drop_table('common_staff_sessions')
+    op.drop_table('common_staff_logins')
