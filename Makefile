@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest
 
-.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas docs clean stack-stop upgrade
+.PHONY: demo test lint unit integration e2e browser faults soak bench install system-deps schemas docs clean stack-stop upgrade messages compile-messages
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,23 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## lint: ruff, and the layer rules (import-linter contracts in pyproject.toml).
+## messages: extract every marked string into each service's catalogue and add new ones to the Welsh
+## (services/<service>/locale/cy/LC_MESSAGES/messages.po); then translate the empty msgstr entries.
+CATALOGUES := common intake tracker notifier
+messages: install
+	@for s in $(CATALOGUES); do \
+	  $(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+	    -o services/$$s/locale/messages.pot services/$$s || exit 1; \
+	  if [ -f services/$$s/locale/cy/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete -i services/$$s/locale/messages.pot \
+	      -d services/$$s/locale -l cy || exit 1; \
+	  else $(BIN)/pybabel --quiet init -i services/$$s/locale/messages.pot -d services/$$s/locale -l cy || exit 1; fi; \
+	done
+
+## compile-messages: the catalogues as .mo files with their statistics (the services read the .po directly).
+compile-messages: install
+	@for s in $(CATALOGUES); do $(BIN)/pybabel compile --statistics -d services/$$s/locale || exit 1; done
+
 lint: install
 	$(BIN)/ruff check services schemas devtools tests bench
 	$(BIN)/lint-imports

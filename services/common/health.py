@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Callable
 
 import structlog
@@ -90,15 +91,19 @@ def install(app, bootstrap: str) -> None:
 
 def install_edges(app, settings, *, public_url: str, problem_base: str | None,
                   route_limits: dict[str, int] | None = None,
-                  guards: Callable[[object], None] | None = None) -> None:
+                  guards: Callable[[object], None] | None = None, locale: Path | None = None) -> None:
     """What every service's HTTP edge has, innermost first: problem answers (their type URIs start
     with `problem_base`; None: the address the request came to), the service's own `guards` (the
     tracker's rate limits), body limits (`route_limits`: routes allowed more than the default),
     security headers (outside them, so a 413 or 429 carries them), the health checks, and the
-    client address rule outermost (every limit counts the client behind the proxy)."""
+    client address rule outermost (every limit counts the client behind the proxy). `locale`: the
+    service's Welsh catalogue, for the language each request speaks (docs/contract.md §8.4)."""
     from services.common import bodylimit, clientaddress, headers, problems
+    from services.common.i18n_web import LanguageMiddleware
 
     problems.install(app, problem_base)
+    if locale is not None:
+        app.add_middleware(LanguageMiddleware, own=locale)
     if guards is not None:
         guards(app)
     bodylimit.install(app, settings, route_limits)

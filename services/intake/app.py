@@ -17,6 +17,7 @@ from services.common.clock import SYSTEM, Clock
 from services.common.consumer import short_reason
 from services.common.csrf import Csrf
 from services.common.db import make_engine
+from services.common.i18n import locale_dir
 from services.common.lag import LagMonitor
 from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
@@ -96,7 +97,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = SYSTEM) ->
     errors.install(app)
     staff_signin.install(app)
     health.install_edges(app, settings, public_url=settings.intake_url, problem_base=settings.intake_url,
-                         route_limits={api.CSV_IMPORT: settings.followthrough_max_csv_bytes})
+                         route_limits={api.CSV_IMPORT: settings.followthrough_max_csv_bytes},
+                         locale=locale_dir(__file__))
     return app
 
 

@@ -11,6 +11,7 @@ from faust.contrib.asgi import faust_app_running
 from services.common import health
 from services.common.clock import SYSTEM, Clock
 from services.common.db import make_engine
+from services.common.i18n import locale_dir
 from services.common.lag import LagMonitor
 from services.common.service import in_thread, lifespan, serve
 from services.common.settings import require_strong_secret_key
@@ -57,7 +58,7 @@ def create_app(settings: NotifierSettings | None = None, clock: Clock = SYSTEM) 
                   lifespan=lifespan(start, settings))
     # Problem type URIs on the notifier's own address (it has no public URL of its own); its
     # security headers name the site's public URL, as the tracker's do.
-    health.install_edges(app, settings, public_url=settings.public_url, problem_base=None)
+    health.install_edges(app, settings, public_url=settings.public_url, problem_base=None, locale=locale_dir(__file__))
     return app
 
 

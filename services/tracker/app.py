@@ -11,6 +11,7 @@ from faust.contrib.asgi import faust_app_running
 from schemas.policy import load_policy_file
 from services.common import health
 from services.common.clock import SYSTEM, Clock
+from services.common.i18n import locale_dir
 from services.common.lag import LagMonitor
 from services.common.outbox import make_producer
 from services.common.service import in_thread, lifespan, serve
@@ -77,7 +78,8 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
                   lifespan=lifespan(start, settings))
     health.install_edges(app, settings, public_url=settings.public_url, problem_base=settings.public_url,
                          guards=lambda app: ratelimit.install(app, settings.followthrough_page_rate_limit,
-                                                               settings.followthrough_verdict_rate_limit))
+                                                               settings.followthrough_verdict_rate_limit),
+                         locale=locale_dir(__file__))
     web_errors.install(app)
     staff_signin.install(app)
     app.include_router(api.router)
