@@ -29,9 +29,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+# Languages (contract §8.4): a person reads `en` or `cy`; a panel may work in both.
+Language = Literal["en", "cy"]
+PanelLanguage = Literal["en", "cy", "bilingual"]
+
+
 class Contact(_Model):
     role: Text = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
     email: EmailStr
+    language: Optional[Language] = Field(
+        default=None, description="the language this person's email is written in; absent: not known (a force "
+                                  "under the Welsh Language Standards then writes bilingually, Welsh first)")
 
 
 class Owner(Contact):
@@ -44,6 +52,8 @@ class Escalation(_Model):
     supervisor: EmailStr
     senior_lead: EmailStr
     board: EmailStr
+    languages: dict[Literal["supervisor", "senior_lead", "board"], Language] = Field(
+        default={}, description="each lead's language, where known, by their place on the ladder")
 
 
 class Panel(_Model):
@@ -52,6 +62,9 @@ class Panel(_Model):
     area: Text = Field(min_length=1, max_length=200)
     police_lead: Contact
     escalation: Escalation
+    language: PanelLanguage = Field(
+        default="en", description="the panel's language: its pages open in it unless the visitor chooses "
+                                  "(`bilingual`: the visitor's browser decides)")
     access_code_sha256: Optional[str] = Field(
         default=None, pattern=r"^[0-9a-f]{64}$",
         description="SHA-256 (hex) of an access code made before codes were short (144 random bits); events "
@@ -74,6 +87,9 @@ class Recommendation(_Model):
     panel: Text
     raised_on: dt.date
     title: Text = Field(min_length=1, max_length=200)
+    titles: dict[Language, Text] = Field(
+        default={}, description="the title in Welsh and in English where both were given; `title` is shown "
+                                "where the page's language has none. Text is shown as written")
     detail: Text = Field(max_length=5000)
     themes: list[str]
 
@@ -221,6 +237,9 @@ class Notice(_Model):
     key: Text = Field(description="the ladder step, unique per recommendation: kind, level, due version or epoch")
     reason: Text
     recipients: list[EmailStr] = Field(min_length=1)
+    languages: dict[EmailStr, Language] = Field(
+        default={}, description="the language of each recipient whose language is known (the email's words; "
+                                "`subject` and `reason` are the English)")
     subject: Text
     facts: NoticeFacts
     respond_url: Optional[Text]

@@ -71,7 +71,7 @@ def string_fields(model: type[BaseModel], path: tuple = ()) -> Iterator[tuple[ty
 
 
 def _leaves(tp: Any, path: tuple) -> Iterator[tuple[Any, tuple]]:
-    """The concrete types under Optional, Union, Annotated and list, with the location each sits at."""
+    """The concrete types under Optional, Union, Annotated, list and dict, with the location each sits at."""
     origin = get_origin(tp)
     if origin is Annotated:
         yield from _leaves(get_args(tp)[0], path)
@@ -80,6 +80,10 @@ def _leaves(tp: Any, path: tuple) -> Iterator[tuple[Any, tuple]]:
             yield from _leaves(arg, path)
     elif origin is list:
         yield from _leaves(get_args(tp)[0], path + (0,))
+    elif origin is dict:  # keyed by a Literal (a language, a place on the ladder): each value under its key
+        key, value = get_args(tp)
+        for k in get_args(key) if get_origin(key) is Literal else ("key",):
+            yield from _leaves(value, path + (k,))
     else:
         yield tp, path
 
