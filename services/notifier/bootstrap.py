@@ -16,6 +16,7 @@ from services.common.migrate import upgrade_service
 from services.common.outbox import OutboxRelay
 from services.common.settings import secret
 from services.notifier.adapters import tables
+from services.notifier.adapters.email_renderer import EmailRenderer
 from services.notifier.adapters.smtp_mailer import SmtpMailer
 from services.notifier.adapters.sql_ledger import SqlLedger
 from services.notifier.domain.delivery import effective_lease
@@ -64,7 +65,8 @@ def bootstrap(settings: NotifierSettings, engine: Engine, clock: Clock = SYSTEM)
     give_up_after = dt.timedelta(hours=settings.followthrough_delivery_give_up_hours)
     max_backoff = settings.followthrough_delivery_max_backoff_seconds
     deliverer = Deliverer(ledger, mailer, settings.smtp_from, give_up_after=give_up_after, lease=lease,
-                          max_backoff=max_backoff, clock=clock)
+                          max_backoff=max_backoff, clock=clock,
+                          renderer=EmailRenderer(settings.followthrough_welsh_standards))
     delivery = DeliveryLoop(deliverer, after_busy=relay.wake)
     return Notifier(relay=relay,
                     intake=NoticeIntake(ledger, wake=delivery.wake, digest_at=settings.followthrough_digest_at,

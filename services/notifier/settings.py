@@ -20,3 +20,6 @@ class NotifierSettings(SmtpSettings, CommonSettings):
         default=300.0, gt=0, description="seconds between delivery auditor passes (followthrough_stuck_deliveries)")
     followthrough_digest_at: dt.time | None = Field(
         default=None, description="London time of the daily reminder digest (e.g. 08:00); unset: no digest")
+    followthrough_welsh_standards: bool = Field(
+        default=False, description="Welsh Language Standards: email to someone whose language is not known is "
+                                   "bilingual, Welsh first (unset: English)")

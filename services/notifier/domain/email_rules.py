@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from schemas import Notice
+from services.common.i18n import ngettext
 
 # The owner's signed link is for the owner alone; these go to people who are not the owner
 # (owner_unreachable: the supervisor, asked to hand over through the route its text names).
@@ -37,4 +38,6 @@ def me_url(notice: Notice) -> str | None:
 
 
 def digest_subject(count: int) -> str:
-    return f"Daily digest: {count} reminder{'s' if count != 1 else ''} from followthrough"
+    """In the language being spoken (Welsh counts in six plural forms)."""
+    return ngettext("Daily digest: %(num)d reminder from followthrough",
+                    "Daily digest: %(num)d reminders from followthrough", count) % {"num": count}
