@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from schemas import Notice
 from services.common import i18n_web
-from services.common.i18n import gettext as _, locale_dir, speaking
+from services.common.i18n import gettext as _
+from services.common.i18n import locale_dir, speaking
 from services.notifier.domain import notice_words
 from services.notifier.domain.deadline_calendar import deadline
 from services.notifier.domain.email_language import (
@@ -68,10 +69,16 @@ class Part:
 def _message(parts: list[Part], title: str, **headers: str) -> EmailMessage:
     langs = tuple(p.lang for p in parts)
     msg = EmailMessage(policy=_POLICY)
-    _headers(msg, Subject=" / ".join(p.subject for p in parts), **headers, Content_Language=content_language(langs))
+    _headers(msg, Subject=" / ".join(p.subject for p in parts), **headers)
     msg.set_content(TEXT_BETWEEN.join(p.text for p in parts))
     html = _ENV.get_template("email.html").render(parts=parts, html_lang=langs[0], title=title)
     msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def _says(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
+    # Last: adding a part moves the message's Content-* headers down into that part.
+    msg["Content-Language"] = content_language(langs)
     return msg
 
 
@@ -93,7 +100,7 @@ class EmailRenderer:
             calendar = deadline(notice, now, langs)
             if calendar:
                 msg.add_attachment(calendar, maintype="text", subtype="calendar", filename="deadline.ics")
-        return msg
+        return _says(msg, langs)
 
     @staticmethod
     def _notice_part(lang: str, ctx: dict, today: dt.date) -> Part:
@@ -115,8 +122,8 @@ class EmailRenderer:
                 parts.append(Part(lang, digest_subject(len(items)), _ENV.get_template("digest.txt").render(ctx),
                                   Markup(_ENV.get_template("digest.html").render(ctx))))
                 titles.append(_("Daily digest"))
-        return _message(parts, " / ".join(titles), From=sender, To=recipient, Date=format_datetime(now),
-                        Message_ID=message_id_)
+        return _says(_message(parts, " / ".join(titles), From=sender, To=recipient, Date=format_datetime(now),
+                              Message_ID=message_id_), langs)
 
 
 _DEFAULT = EmailRenderer()

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event
 
 from schemas import Notice
-from services.common.i18n import gettext as _, locale_dir, speaking
+from services.common.i18n import gettext as _
+from services.common.i18n import locale_dir, speaking
 
 _OWN = locale_dir(__file__)
 

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from schemas import Notice
-from services.common.i18n import N_, gettext as _, language, ngettext, short_date
+from services.common.i18n import N_, language, ngettext, short_date
+from services.common.i18n import gettext as _
 from services.notifier.domain import reason_parts
 
 SUBJECTS: dict[str, str] = {
@@ -147,8 +148,11 @@ def _extension_refused(n: Notice, p: dict, today: dt.date) -> str:
 
 def _early_warning(n: Notice, p: dict, today: dt.date) -> str:
     who = p.get("who") or n.facts.owner_role
-    told = (_("%(who)s told the panel early that this will be late, and why: %(said)s") % {"who": who, "said": p["said"]}
-            if p.get("said") else _("%(who)s told the panel early that this will be late.") % {"who": who})
+    if p.get("said"):
+        told = _("%(who)s told the panel early that this will be late, and why: %(said)s") % {"who": who,
+                                                                                               "said": p["said"]}
+    else:
+        told = _("%(who)s told the panel early that this will be late.") % {"who": who}
     early = int(p["days"]) if p.get("days") else ((n.facts.due - today).days if n.facts.due else 0)
     return told + " " + _("It is due on %(due)s, and they said so %(days)s before, not after. Saying it early is "
                           "what we ask of every owner: talk with them about what they need to get it done.") % {
