@@ -21,5 +21,6 @@ class NotifierSettings(SmtpSettings, CommonSettings):
     followthrough_digest_at: dt.time | None = Field(
         default=None, description="London time of the daily reminder digest (e.g. 08:00); unset: no digest")
     followthrough_welsh_standards: bool = Field(
-        default=False, description="Welsh Language Standards: email to someone whose language is not known is "
-                                   "bilingual, Welsh first (unset: English)")
+        default=False, description="`true` (a force under the Welsh Language Standards): email to someone whose "
+                                   "language is not known is bilingual, Welsh first; `false`: English. A known "
+                                   "language is always used (contract §8.4)")
