@@ -22,7 +22,7 @@ from tests.support import vnu
 from tests.support.api import issue_token, panel_body
 from tests.support.events import agreed_event, ladder, panel_code, panel_event, publish
 from tests.support.notices import publish_all
-from tests.support.parity_browser import HTML_LANG, Shown, read, twin_faults, with_lang
+from tests.support.parity_browser import HTML_LANG, Shown, masked, read, twin_faults, with_lang
 from tests.support.procs import wait_until
 from tests.support.services import ServiceProcess
 
@@ -123,7 +123,8 @@ def _intake_journey(browser, site, lang: str) -> list[Shown]:
         form.locator("button[type=submit]").click()
     shown.append(read(page, sent.value, "intake sign-in: link sent", lang))
     link = _link_from_email(site.smtp_server, site.intake_admin, seen)
-    shown.append(read(page, page.goto(with_lang(link, lang)), "intake sign-in: confirm the link", lang))
+    confirm = read(page, page.goto(with_lang(link, lang)), "intake sign-in: confirm the link", lang)
+    shown.append(masked(confirm, link.split("key=")[1], "KEY"))  # each visitor's own link
     with page.expect_navigation() as chooser:
         page.locator("form:has(input[name=key]) button[type=submit]").click()
     shown.append(read(page, chooser.value, "intake panel chooser", lang))

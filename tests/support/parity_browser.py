@@ -6,7 +6,8 @@ Checker, and axe's verdict, both as tests/browser/test_pages.py runs them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from axe_playwright_python.sync_playwright import Axe
@@ -79,6 +80,13 @@ def read(page, response, name: str, lang: str) -> Shown:
                  twins=[tuple(t) for t in seen["twins"]], structure=seen["structure"], headings=seen["headings"],
                  source=response.text(), axe_violations=axe.violations_count,
                  axe_report=axe.generate_report() if axe.violations_count else "")
+
+
+def masked(shown: Shown, secret: str, stand_in: str) -> Shown:
+    """`shown` with a value only one visitor has (a sign-in link's key) written as `stand_in` in its
+    structure, so two visitors' pages compare by what they are made of."""
+    structure = json.loads(json.dumps(shown.structure).replace(secret, stand_in))
+    return replace(shown, structure=structure)
 
 
 def twin_faults(shown: Shown) -> list[str]:
