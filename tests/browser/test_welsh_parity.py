@@ -2,7 +2,7 @@
 intake's sign-in pages, panel chooser and record form (with its errors), and the tracker's panel page,
 session pack, register, respond and approval pages, sign-in, `/me` (signed in at a real OpenID
 provider), and a message page. Each language is one fresh visitor's whole journey, asking with
-`?lang=`. Each page says its language in `<html lang>`, links to its twin with `hreflang`, has the
+`?lang=`. Each page says its language in `<html lang>` and Content-Language, links to its twin with `hreflang`, has the
 same links, forms, fields and buttons as its twin (structure, not words: a Welsh page must work as
 fully as the English one), and passes axe and the Nu Html Checker."""
 
@@ -170,8 +170,8 @@ def test_every_page_in_welsh_has_the_same_links_forms_fields_and_buttons_as_in_e
     faults = []
     for name in en:
         for s in (en[name], cy[name]):
-            if s.html_lang != HTML_LANG[s.lang]:
-                faults.append(f"{name} ({s.lang}): <html lang={s.html_lang!r}>")
+            if s.html_lang != HTML_LANG[s.lang] or s.content_language != HTML_LANG[s.lang]:
+                faults.append(f"{name} ({s.lang}): <html lang={s.html_lang!r}>, Content-Language {s.content_language}")
             faults += [f"{name} ({s.lang}): {f}" for f in twin_faults(s)]
             if s.axe_violations:
                 faults.append(f"{name} ({s.lang}): axe found {s.axe_violations} violations\n{s.axe_report}")

@@ -1,8 +1,8 @@
 """What a page is made of, read from Chromium's DOM, so its Welsh and English versions can be compared
 by structure, not words (docs/contract.md §8.4): its links (by address, without `lang`), forms (action,
-method), fields (name, type) and buttons (type), its `<html lang>`, the links to its twin, and the fixed
-words of its main headings (text people wrote, `.user`, left out). Also the served HTML, for the Nu Html
-Checker, and axe's verdict, both as tests/browser/test_pages.py runs them."""
+method), fields (name, type) and buttons (type), its `<html lang>` and Content-Language, the links to
+its twin, and the fixed words of its main headings (text people wrote, `.user`, left out). Also the
+served HTML, for the Nu Html Checker, and axe's verdict, both as tests/browser/test_pages.py runs them."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class Shown:
     url: str
     status: int
     html_lang: str
+    content_language: str | None
     twins: list[tuple[str, str, str]]
     structure: dict[str, list]
     headings: list[str]
@@ -77,6 +78,7 @@ def read(page, response, name: str, lang: str) -> Shown:
     seen = page.evaluate(_READ)
     axe = Axe().run(page)
     return Shown(name=name, lang=lang, url=page.url, status=response.status, html_lang=seen["htmlLang"],
+                 content_language=response.headers.get("content-language"),
                  twins=[tuple(t) for t in seen["twins"]], structure=seen["structure"], headings=seen["headings"],
                  source=response.text(), axe_violations=axe.violations_count,
                  axe_report=axe.generate_report() if axe.violations_count else "")
