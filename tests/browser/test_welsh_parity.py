@@ -160,6 +160,24 @@ def _tracker_journey(browser, site, lang: str) -> list[Shown]:
     return shown
 
 
+def _faults(name: str, en: Shown, cy: Shown) -> list[str]:
+    """What is wrong with one page and its twin: language, twin links, axe, and any difference in what
+    they are made of."""
+    faults = []
+    for s in (en, cy):
+        if s.html_lang != HTML_LANG[s.lang] or s.content_language != HTML_LANG[s.lang]:
+            faults.append(f"{name} ({s.lang}): <html lang={s.html_lang!r}>, Content-Language {s.content_language}")
+        faults += [f"{name} ({s.lang}): {f}" for f in twin_faults(s)]
+        if s.axe_violations:
+            faults.append(f"{name} ({s.lang}): axe found {s.axe_violations} violations\n{s.axe_report}")
+    if en.status != cy.status:
+        faults.append(f"{name}: HTTP {en.status} in English, {cy.status} in Welsh")
+    for part, english in en.structure.items():
+        if cy.structure[part] != english:
+            faults.append(f"{name}: its {part} differ\n  en: {english}\n  cy: {cy.structure[part]}")
+    return faults
+
+
 def test_every_page_in_welsh_has_the_same_links_forms_fields_and_buttons_as_in_english(browser, site):
     # English first, then Welsh: each a fresh visitor, so nothing one language's visit left behind
     # (a cookie, a session) carries into the other's.
@@ -167,19 +185,7 @@ def test_every_page_in_welsh_has_the_same_links_forms_fields_and_buttons_as_in_e
                 for lang in ("en", "cy")}
     en, cy = ({s.name: s for s in journeys[lang]} for lang in ("en", "cy"))
     assert list(en) == list(cy) and len(en) == 16, (list(en), list(cy))
-    faults = []
-    for name in en:
-        for s in (en[name], cy[name]):
-            if s.html_lang != HTML_LANG[s.lang] or s.content_language != HTML_LANG[s.lang]:
-                faults.append(f"{name} ({s.lang}): <html lang={s.html_lang!r}>, Content-Language {s.content_language}")
-            faults += [f"{name} ({s.lang}): {f}" for f in twin_faults(s)]
-            if s.axe_violations:
-                faults.append(f"{name} ({s.lang}): axe found {s.axe_violations} violations\n{s.axe_report}")
-        if en[name].status != cy[name].status:
-            faults.append(f"{name}: HTTP {en[name].status} in English, {cy[name].status} in Welsh")
-        for part, english in en[name].structure.items():
-            if cy[name].structure[part] != english:
-                faults.append(f"{name}: its {part} differ\n  en: {english}\n  cy: {cy[name].structure[part]}")
+    faults = [fault for name in en for fault in _faults(name, en[name], cy[name])]
     errors = vnu.check({f"{s.name} ({s.lang})": s.source for s in (*en.values(), *cy.values())})
     faults += [f"{name}: Nu Html Checker: {found}" for name, found in errors.items()]
     counts = {name: {part: len(items) for part, items in en[name].structure.items()} for name in en}
