@@ -9,7 +9,8 @@ def test_a_page_and_its_twin_in_other_words_have_the_same_structure():
     en = ('<a href="/me?lang=cy">Cymraeg</a><form method="post" action="/x"><input type="hidden" name="csrf" '
           'value="a1"><label>Why?</label><textarea name="reason"></textarea><button type="submit">Send</button></form>')
     cy = ('<a href="/me?lang=en">English</a><form method="POST" action="/x"><input type="hidden" name="csrf" '
-          'value="b2"><label>Pam?</label><textarea name="reason"></textarea><button type="submit">Anfon</button></form>')
+          'value="b2"><label>Pam?</label><textarea name="reason"></textarea>'
+          '<button type="submit">Anfon</button></form>')
     assert structure(en) == structure(cy) == [("a", "/me"), ("form", "post", "/x"), ("input", "hidden", "csrf"),
                                               ("textarea", "reason"), ("button", "submit")]
 
