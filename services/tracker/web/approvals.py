@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.common.csrf import CsrfError
-from services.common.i18n import N_, gettext
+from services.common.i18n import N_, gettext, short_date
 from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
@@ -45,7 +45,7 @@ def _approve_response(commitment_id: str, request: Request, token: str, status_c
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "approve.html", {
         "c": views.commitment_view(row, rec, [], state.clock.today()), "token": token, "csrf": csrf,
-        "requested": views.when(row.requested_due), "reason": row.requested_reason, "error": error,
+        "requested": short_date(row.requested_due), "reason": row.requested_reason, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
 
@@ -70,4 +70,4 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
     state.after_write()
     return message_page(request, 200, N_("The new deadline is approved"),
                         gettext("The deadline is now %(day)s. The owner, the panel and everyone already told can "
-                                "see it.") % {"day": views.when(row.requested_due)})
+                                "see it.") % {"day": short_date(row.requested_due)})

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
-from services.common.i18n import N_, gettext, ngettext
+from services.common.i18n import N_, gettext, ngettext, short_date
 from services.common.identity import signed_in
 from services.tracker.adapters.links import LinkError
 from services.tracker.domain.portfolio import NEED_WORDS, ROLE_WORDS, ROLES, allowed, roles_of
@@ -125,7 +125,7 @@ def _item_response(request: Request, email: str, commitment_id: str, status_code
     response = templates.TemplateResponse(request, "me_item.html", {
         "c": views.commitment_view(row, rec, [], state.clock.today()), "csrf": csrf, "tracks": TRACKS,
         "may": allowed(roles, row.status, row.requested_due), "part": gettext(ROLE_WORDS[_closest(roles)]),
-        "requested": views.when(row.requested_due) if row.requested_due else None,
+        "requested": short_date(row.requested_due) if row.requested_due else None,
         "requested_reason": row.requested_reason, "panel_slug": row.panel, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
@@ -144,10 +144,10 @@ def _card(e: portfolio.Entry, today) -> dict:
         words, css = ngettext("Late by %(num)d day", "Late by %(num)d days", late) % {"num": late}, "late"
     need = NEED_WORDS.get(e.need or "")
     return {"id": r.id, "said": e.said, "panel": r.panel, "part": gettext(ROLE_WORDS[e.item.role]),
-            "owner_role": r.owner_role, "status_words": words, "status_class": css, "due": views.when(r.due),
+            "owner_role": r.owner_role, "status_words": words, "status_class": css, "due": short_date(r.due),
             "need": gettext(need) if need else None, "acts": bool(e.may),
-            "requested": views.when(r.requested_due) if r.requested_due else None,
-            "unreachable": views.when(r.owner_unreachable_since) if r.owner_unreachable_since else None}
+            "requested": short_date(r.requested_due) if r.requested_due else None,
+            "unreachable": short_date(r.owner_unreachable_since) if r.owner_unreachable_since else None}
 
 
 def _query(f: portfolio.Filters) -> str:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from services.common.clock import SYSTEM, utcnow
 from services.common.db import make_engine
-from services.common.i18n import locale_dir
+from services.common.i18n import locale_dir, short_date, speaking
 from services.common.i18n_web import LanguageMiddleware
 from services.common.signin.web import StaffSignin
 from services.tracker.bootstrap import bootstrap
@@ -68,6 +68,7 @@ def world(database_url, uid):
     with engine.connect() as conn:
         ladder, requested = conn.execute(sa.text("SELECT escalation, requested_due FROM tracker_commitments "
                                                  "WHERE id = :c"), {"c": World.cid}).one()
+    World.far = far
     World.respond = tracker.links.url(World.cid, World.owner).removeprefix(tracker.settings.public_url)
     World.approve = tracker.approvals.url_for(World.cid, ladder["supervisor"], requested.isoformat()) \
         .removeprefix(tracker.settings.public_url)
@@ -154,10 +155,13 @@ def test_the_welsh_count_of_commitments_takes_each_plural_form(world, uid):
         assert f"<h2>{n} commitment{'' if n == 1 else 's'}</h2>" in english
 
 
-def test_late_by_days_and_a_form_error_are_welsh_on_me(world):
+def test_late_by_days_dates_and_a_form_error_are_welsh_on_me(world):
     owner = world.client(world.owner)
     card = owner.get("/me?lang=cy").text.split(f'id="c-{world.cid}"')[1].split("</li>")[0]
-    assert "20 o ddiwrnodau yn hwyr" in card
+    with speaking("cy", TRACKER_LOCALE):
+        asked_for = short_date(world.far)
+    assert "20 o ddiwrnodau yn hwyr" in card and f"<dd>{asked_for}</dd>" in card
+    assert asked_for != short_date(world.far)  # the month's name is Welsh
     page = owner.get(f"/me/commitments/{world.cid}?lang=cy")
     r = owner.post(f"/me/commitments/{world.cid}?lang=cy", data={"csrf": _csrf(page.text), "action": "update",
                                                                "note": "Wedi dechrau", "percent": "999"})
