@@ -141,6 +141,8 @@ def test_the_welsh_register_is_chosen_by_the_cookie_or_the_browser_and_cached_ap
     chooser.get("/register?lang=cy")  # the choice is kept in the cookie
     assert _heading(chooser.get("/register").text) == "Cofrestr gyhoeddus"
     assert _heading(anyone.get("/register").text) == "Public register"  # the Welsh render is not the English's
+    poisoner = world.client().get("/register?lang=cy&note=Police+have+been+sacked&page=1").text
+    assert "sacked" not in poisoner and "sacked" not in chooser.get("/register").text
     assert anyone.get("/register.csv").text.splitlines()[0] == \
         world.client(**{"Accept-Language": "cy"}).get("/register.csv").text.splitlines()[0]
 
