@@ -141,10 +141,16 @@ def test_the_welsh_register_is_chosen_by_the_cookie_or_the_browser_and_cached_ap
     chooser.get("/register?lang=cy")  # the choice is kept in the cookie
     assert _heading(chooser.get("/register").text) == "Cofrestr gyhoeddus"
     assert _heading(anyone.get("/register").text) == "Public register"  # the Welsh render is not the English's
-    poisoner = world.client().get("/register?lang=cy&note=Police+have+been+sacked&page=1").text
-    assert "sacked" not in poisoner and "sacked" not in chooser.get("/register").text
     assert anyone.get("/register.csv").text.splitlines()[0] == \
         world.client(**{"Accept-Language": "cy"}).get("/register.csv").text.splitlines()[0]
+
+
+def test_the_cached_register_keeps_nothing_of_the_first_visitors_address(world):
+    for lang in ("cy", "en"):
+        first = world.client().get(f"/register?lang={lang}&note=Police+have+been+sacked&page=1").text
+        later = world.client().get(f"/register?lang={lang}").text
+        assert "sacked" not in first and "sacked" not in later, lang
+        assert structure(first) == structure(later)
 
 
 def test_the_welsh_count_of_commitments_takes_each_plural_form(world, uid):
