@@ -11,10 +11,12 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+from services.common.i18n import N_
+
 TENANT_PLACEHOLDER = "{tenantid}"
 LEEWAY_S = 60  # clocks of the provider and ours may differ by this much
 ROLE_VALUES = {"followthrough.admin": "admin", "followthrough.facilitator": "facilitator"}
-START_AGAIN = "Go back to the sign-in page and start again."
+START_AGAIN = N_("Go back to the sign-in page and start again.")
 
 
 class Refused(Exception):

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from services.common.clienthash import keyed_hash
 from services.common.clock import Clock
+from services.common.i18n import N_, _
 from services.common.identity import Person
 from services.common.settings import CommonSettings, RefusedToStart, is_loopback_url, secret
 from services.common.signin import store
@@ -27,6 +28,12 @@ from services.common.signin.oidc import OidcClient
 
 log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _again(text: str) -> str:
+    """What went wrong, then how to start again, in the visitor's language (the heading stays a catalogue
+    message in English, so the log names it the same whoever was refused)."""
+    return f"{text} {_(START_AGAIN)}"
 
 
 def oidc_client(settings: CommonSettings, clock: Clock) -> OidcClient | None:
@@ -83,20 +90,21 @@ class StaffSignin:
     def _finish(self, request: Request, landing) -> Response:
         q = request.query_params
         if not self.enabled:
-            raise Refused(404, "Force sign-in is not set up here", "Use the sign-in link your admin gave you.")
+            raise Refused(404, N_("Force sign-in is not set up here"), _("Use the sign-in link your admin gave you."))
         if q.get("error"):  # only the error's code: its description is anyone's text in a link
             code = q["error"] if re.fullmatch(r"[a-z_]{1,40}", q["error"]) else "an error"
-            raise Refused(403, "You were not signed in", f"Your force's sign-in service said {code}. {START_AGAIN}")
+            raise Refused(403, N_("You were not signed in"),
+                          _again(_("Your force's sign-in service said %(code)s.") % {"code": code}))
         state, mine = q.get("state") or "", request.cookies.get(self.state_cookie) or ""
         if not state or not mine or not hmac.compare_digest(state, mine):
-            raise Refused(400, "This sign-in was started elsewhere",
-                          f"It did not start in this browser, or it took too long. {START_AGAIN}")
+            raise Refused(400, N_("This sign-in was started elsewhere"),
+                          _again(_("It did not start in this browser, or it took too long.")))
         if q.get("iss") and q["iss"] != self.client.metadata()["issuer"]:  # RFC 9207: mix-up defence
-            raise Refused(400, "This sign-in came from the wrong place", START_AGAIN)
+            raise Refused(400, N_("This sign-in came from the wrong place"), _(START_AGAIN))
         login = store.take_login(self.engine, state, self.clock.now())
         if login is None:
-            raise Refused(400, "This sign-in was already used",
-                          f"Each sign-in works once and for a few minutes only. {START_AGAIN}")
+            raise Refused(400, N_("This sign-in was already used"),
+                          _again(_("Each sign-in works once and for a few minutes only.")))
         who = self.client.person(q.get("code") or "", self.redirect_uri, login.verifier, login.nonce)
         if request.cookies.get(self.cookie):  # a new sign-in never keeps an old session alive beside it
             store.end_session(self.engine, request.cookies[self.cookie], self.clock.now())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from itsdangerous import BadSignature, SignatureExpired
 
 from services.common.clock import SYSTEM, Clock
+from services.common.i18n import N_
 from services.common.signing import timed_serializer
 
 SALT = "followthrough.respond"
@@ -34,16 +35,17 @@ class RespondLinks:
         try:
             data = self._s.loads(token, max_age=self.max_age)
         except SignatureExpired:
-            raise LinkError("This link has expired. Use the link in your latest email, or ask for a new one.") from None
+            raise LinkError(N_("This link has expired. Use the link in your latest email, or ask for a new "
+                               "one.")) from None
         except BadSignature:
-            raise LinkError("This link is not valid. Copy the whole link from your email.") from None
+            raise LinkError(N_("This link is not valid. Copy the whole link from your email.")) from None
         if data.get("c") != commitment_id:
-            raise LinkError("This link is for a different commitment.")
+            raise LinkError(N_("This link is for a different commitment."))
         if str(data.get("e", "")).lower() != current_owner_email.lower():
-            raise LinkError("This commitment has a new owner, so this link no longer works.")
+            raise LinkError(N_("This commitment has a new owner, so this link no longer works."))
         if data.get("h", 0) != handovers:  # links from before the count was signed are from handover 0
-            raise LinkError("This commitment has changed hands since this link was sent, so it no longer works. "
-                            "Use the link in your latest email.")
+            raise LinkError(N_("This commitment has changed hands since this link was sent, so it no longer "
+                               "works. Use the link in your latest email."))
         return data["e"]
 
 
@@ -65,12 +67,14 @@ class ApprovalLinks:
         try:
             data = self._s.loads(token, max_age=self.max_age)
         except SignatureExpired:
-            raise LinkError("This link has expired. The owner can ask again.") from None
+            raise LinkError(N_("This link has expired. The owner can ask again.")) from None
         except BadSignature:
-            raise LinkError("This link is not valid. Copy the whole link from your email.") from None
+            raise LinkError(N_("This link is not valid. Copy the whole link from your email.")) from None
         if data.get("c") != commitment_id:
-            raise LinkError("This link is for a different commitment.")
+            raise LinkError(N_("This link is for a different commitment."))
         if str(data.get("e", "")).lower() != supervisor_email.lower():
-            raise LinkError("This link is for the supervisor named on the commitment's ladder, who has changed.")
+            raise LinkError(N_("This link is for the supervisor named on the commitment's ladder, who has "
+                               "changed."))
         if requested_due is None or data.get("d") != requested_due:
-            raise LinkError("There is no request for this date any more: it was approved, or a new one replaced it.")
+            raise LinkError(N_("There is no request for this date any more: it was approved, or a new one "
+                               "replaced it."))

@@ -13,6 +13,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, fields
 
+from services.common.i18n import N_
+
 
 @dataclass(frozen=True)
 class Row:
@@ -100,33 +102,33 @@ def rates(rows: list[Row], today: dt.date) -> Rates:
 
 @dataclass(frozen=True)
 class Formula:
-    name: str
+    name: str  # name and words are catalogue messages, translated where the page shows them
     words: str
-    symbols: str
+    symbols: str  # over the CSV's column names, the same in every language
 
 
 # The page prints these; tests/integration/tracker/test_register.py recomputes each from the CSV.
 HOW_WE_COUNT = (
-    Formula("Agreed", "Of the recommendations police have answered, the share they agreed to.",
+    Formula(N_("Agreed"), N_("Of the recommendations police have answered, the share they agreed to."),
             "agreed ÷ (agreed + declined)"),
-    Formula("Answered on time",
-            "Of the recommendations police answered, or should have answered by now, the share answered "
-            "in the session or by their respond-by date. One still waiting after its respond-by date counts "
-            "as not on time; one still inside its time is not counted yet.",
+    Formula(N_("Answered on time"),
+            N_("Of the recommendations police answered, or should have answered by now, the share answered "
+               "in the session or by their respond-by date. One still waiting after its respond-by date counts "
+               "as not on time; one still inside its time is not counted yet."),
             "answered_on_time = yes ÷ (answered_on_time = yes + answered_on_time = no)"),
-    Formula("Done on time", "Of the promises police said were done, the share done by the date first promised "
-            "(moving the deadline does not make a late promise on time).",
+    Formula(N_("Done on time"), N_("Of the promises police said were done, the share done by the date first "
+                                   "promised (moving the deadline does not make a late promise on time)."),
             "count(done_on ≤ original_due) ÷ count(done_on is set)"),
-    Formula("Kept", "Of the promises the panel has judged or that ran out of time (kept, disputed or lapsed), "
-            "the share that is kept.",
+    Formula(N_("Kept"), N_("Of the promises the panel has judged or that ran out of time (kept, disputed or "
+                           "lapsed), the share that is kept."),
             "kept ÷ (kept + disputed + lapsed)"),
-    Formula("Disputed", "Of the promises police said were done, the share the panel said were not done, at "
-            "least once.", "count(disputes > 0) ÷ count(done_on is set)"),
-    Formula("Reopened", "Of the promises that were kept, the share the panel reopened because it stopped "
-            "working.", "count(reopened > 0) ÷ count(status = kept or reopened > 0)"),
-    Formula("Typical lateness", "Half of the promises that are late today are later than this.",
+    Formula(N_("Disputed"), N_("Of the promises police said were done, the share the panel said were not done, "
+                               "at least once."), "count(disputes > 0) ÷ count(done_on is set)"),
+    Formula(N_("Reopened"), N_("Of the promises that were kept, the share the panel reopened because it stopped "
+                               "working."), "count(reopened > 0) ÷ count(status = kept or reopened > 0)"),
+    Formula(N_("Typical lateness"), N_("Half of the promises that are late today are later than this."),
             "median(days_overdue) over rows with days_overdue > 0"),
-    Formula("Declined, by reason", "How many recommendations police declined, for each kind of reason.",
+    Formula(N_("Declined, by reason"), N_("How many recommendations police declined, for each kind of reason."),
             "count(decision = declined) for each decline_code"),
 )
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from services.common.i18n import N_
 from services.tracker.domain.rules import ACTIVE
 
 # Their own commitments first, then those they answer for higher up the ladder.
 ROLES = ("owner", "supervisor", "senior_lead", "board")
-ROLE_WORDS = {"owner": "You own it", "supervisor": "You are the owner's boss", "senior_lead": "You are senior lead",
-              "board": "You are on the board"}
+ROLE_WORDS = {"owner": N_("You own it"), "supervisor": N_("You are the owner's boss"),
+              "senior_lead": N_("You are senior lead"), "board": N_("You are on the board")}
 # What needs them first, in this order; anything else is "the rest".
 NEEDS = ("late", "approval", "silent", "due_soon")
-NEED_WORDS = {"late": "Late", "approval": "Waiting for your approval", "silent": "No update in time",
-              "due_soon": "Due soon"}
+NEED_WORDS = {"late": N_("Late"), "approval": N_("Waiting for your approval"), "silent": N_("No update in time"),
+              "due_soon": N_("Due soon")}
 DUE_SOON_DAYS = 14  # the policy's first reminder: from then on the owner is being chased
 PAGE_SIZE = 25
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.common.csrf import CsrfError
+from services.common.i18n import N_, gettext, short_date
 from services.tracker.adapters.links import LinkError
 from services.tracker.usecases import actions
 from services.tracker.web import views
@@ -40,11 +41,11 @@ def _approve_response(commitment_id: str, request: Request, token: str, status_c
     try:
         row, rec = _checked(request, commitment_id, token)
     except LinkError as exc:
-        return message_page(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, N_("This link does not work"), str(exc))
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "approve.html", {
         "c": views.commitment_view(row, rec, [], state.clock.today()), "token": token, "csrf": csrf,
-        "requested": views.when(row.requested_due), "reason": row.requested_reason, "error": error,
+        "requested": short_date(row.requested_due), "reason": row.requested_reason, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
 
@@ -55,17 +56,18 @@ def approve_post(commitment_id: str, request: Request, token: str = Form(""), cs
     try:
         row, _ = _checked(request, commitment_id, token)
     except LinkError as exc:
-        return message_page(request, 403, "This link does not work", str(exc))
+        return message_page(request, 403, N_("This link does not work"), str(exc))
     try:
         state.csrf.check(request, csrf)
         actions.run(state.storage, state.clock, commitment_id, actions.approve_extension,
                     recorder=state.recorder)
     except CsrfError as exc:
-        return _approve_response(commitment_id, request, token, status_code=403, error=str(exc))
+        return _approve_response(commitment_id, request, token, status_code=403, error=gettext(str(exc)))
     except Refusal as exc:
         problem = as_problem(exc)
-        return _approve_response(commitment_id, request, token, status_code=problem.status, error=problem.detail)
+        return _approve_response(commitment_id, request, token, status_code=problem.status,
+                                 error=gettext(problem.detail))
     state.after_write()
-    return message_page(request, 200, "The new deadline is approved",
-                    f"The deadline is now {views.when(row.requested_due)}. The owner, the panel and everyone "
-                    "already told can see it.")
+    return message_page(request, 200, N_("The new deadline is approved"),
+                        gettext("The deadline is now %(day)s. The owner, the panel and everyone already told can "
+                                "see it.") % {"day": short_date(row.requested_due)})

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
+from services.common.i18n import N_, gettext, ngettext, short_date
 from services.common.identity import signed_in
 from services.tracker.adapters.links import LinkError
 from services.tracker.domain.portfolio import NEED_WORDS, ROLE_WORDS, ROLES, allowed, roles_of
@@ -96,12 +97,12 @@ def me_act(commitment_id: str, request: Request, csrf: str = Form(""), action: s
         result = portfolio.act(state.storage, state.clock, state.recorder, person.email, commitment_id, action,
                                **fields)
     except CsrfError as exc:
-        return _item_response(request, person.email, commitment_id, 403, error=str(exc))
+        return _item_response(request, person.email, commitment_id, 403, error=gettext(str(exc)))
     except Refusal as exc:
         problem = as_problem(exc)
         if problem.status == 403:
-            return message_page(request, 403, "This is not yours to change", problem.detail)
-        return _item_response(request, person.email, commitment_id, problem.status, error=problem.detail)
+            return message_page(request, 403, N_("This is not yours to change"), problem.detail)
+        return _item_response(request, person.email, commitment_id, problem.status, error=gettext(problem.detail))
     state.after_write()
     ok = "requested" if action == "extend" and result.requested_due else action
     return RedirectResponse(f"/me?ok={ok}#c-{commitment_id}", status_code=303)
@@ -113,17 +114,18 @@ def _item_response(request: Request, email: str, commitment_id: str, status_code
     try:
         row, rec = respond_context(state.engine, commitment_id)
     except LinkError:
-        return message_page(request, 404, "We cannot find that commitment", "Go back to your commitments at /me.")
+        return message_page(request, 404, N_("We cannot find that commitment"),
+                            N_("Go back to your commitments at /me."))
     esc = row.escalation or {}
     roles = roles_of(email, row.owner_email, esc.get("supervisor"), esc.get("senior_lead"), esc.get("board"))
     if not roles:
-        return message_page(request, 403, "This is not part of yours",
-                            "This commitment is not one you own or answer for, so it is not shown here.")
+        return message_page(request, 403, N_("This is not part of yours"),
+                            N_("This commitment is not one you own or answer for, so it is not shown here."))
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "me_item.html", {
         "c": views.commitment_view(row, rec, [], state.clock.today()), "csrf": csrf, "tracks": TRACKS,
-        "may": allowed(roles, row.status, row.requested_due), "part": ROLE_WORDS[_closest(roles)],
-        "requested": views.when(row.requested_due) if row.requested_due else None,
+        "may": allowed(roles, row.status, row.requested_due), "part": gettext(ROLE_WORDS[_closest(roles)]),
+        "requested": short_date(row.requested_due) if row.requested_due else None,
         "requested_reason": row.requested_reason, "panel_slug": row.panel, "error": error,
     }, status_code=status_code)
     return state.csrf.remember(request, response, nonce)
@@ -136,14 +138,16 @@ def _closest(roles: frozenset[str]) -> str:
 def _card(e: portfolio.Entry, today) -> dict:
     r = e.row
     words, css = views.STATUS_WORDS[r.status]
+    words = gettext(words)
     late = views.days_overdue(r, today)
     if late and r.status != "lapsed":
-        words, css = f"Late by {views.days(late)}", "late"
-    return {"id": r.id, "said": e.said, "panel": r.panel, "part": ROLE_WORDS[e.item.role], "owner_role": r.owner_role,
-            "status_words": words, "status_class": css, "due": views.when(r.due),
-            "need": NEED_WORDS.get(e.need or ""), "acts": bool(e.may),
-            "requested": views.when(r.requested_due) if r.requested_due else None,
-            "unreachable": views.when(r.owner_unreachable_since) if r.owner_unreachable_since else None}
+        words, css = ngettext("Late by %(num)d day", "Late by %(num)d days", late) % {"num": late}, "late"
+    need = NEED_WORDS.get(e.need or "")
+    return {"id": r.id, "said": e.said, "panel": r.panel, "part": gettext(ROLE_WORDS[e.item.role]),
+            "owner_role": r.owner_role, "status_words": words, "status_class": css, "due": short_date(r.due),
+            "need": gettext(need) if need else None, "acts": bool(e.may),
+            "requested": short_date(r.requested_due) if r.requested_due else None,
+            "unreachable": short_date(r.owner_unreachable_since) if r.owner_unreachable_since else None}
 
 
 def _query(f: portfolio.Filters) -> str:

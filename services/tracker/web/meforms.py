@@ -5,24 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.common.i18n import N_, gettext
 from services.common.problems import INVALID_REQUEST
 from services.tracker.web.bodies import ExtensionIn, OwnerIn, UpdateIn
 from services.tracker.web.forms import form_model
 
-TRACKS = [("on_track", "On track"), ("minor_delay", "A little late"), ("significant_delay", "It will be very late"),
-          ("not_started", "Not started yet")]
-MESSAGES = {"update": "Your update is posted. The panel can see it now.",
-            "done": "Marked done. The panel will be asked to check it.",
-            "extend": "The new deadline is set. The panel can see it and your reason.",
-            "requested": "That is further than you may move it alone, so your boss is asked to approve it. "
-                         "Until then the first deadline stands.",
-            "approve": "The new deadline is approved. The owner, the panel and everyone already told hear of it.",
-            "refuse": "You said no to the later deadline. The first deadline stands, and the panel can see it.",
-            "hand_over": "It is handed over. The new owner, the old one and everyone already told hear of it."}
+# Marked here, translated where the page shows them (the template's `_()`, `done_message`).
+TRACKS = [("on_track", N_("On track")), ("minor_delay", N_("A little late")),
+          ("significant_delay", N_("It will be very late")), ("not_started", N_("Not started yet"))]
+MESSAGES = {"update": N_("Your update is posted. The panel can see it now."),
+            "done": N_("Marked done. The panel will be asked to check it."),
+            "extend": N_("The new deadline is set. The panel can see it and your reason."),
+            "requested": N_("That is further than you may move it alone, so your boss is asked to approve it. "
+                            "Until then the first deadline stands."),
+            "approve": N_("The new deadline is approved. The owner, the panel and everyone already told hear of it."),
+            "refuse": N_("You said no to the later deadline. The first deadline stands, and the panel can see it."),
+            "hand_over": N_("It is handed over. The new owner, the old one and everyone already told hear of it.")}
 
 
 def done_message(ok: str | None) -> str | None:
-    return MESSAGES.get(ok or "")
+    words = MESSAGES.get(ok or "")
+    return gettext(words) if words else None
 
 
 def command_fields(action: str, form: dict[str, str]) -> dict[str, Any]:
@@ -42,4 +45,4 @@ def command_fields(action: str, form: dict[str, str]) -> dict[str, Any]:
                           reason=form["reason"]).model_dump(mode="json")
     if action in ("approve", "refuse"):
         return {}
-    raise INVALID_REQUEST("Use one of the forms on this page.")
+    raise INVALID_REQUEST(gettext("Use one of the forms on this page."))

@@ -9,6 +9,7 @@ import io
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from services.common import i18n
 from services.tracker.domain.counting import COLUMNS, HOW_WE_COUNT, csv_cells, rates
 from services.tracker.usecases.registerview import register_csv_rows, register_snapshot
 from services.tracker.web import registerwords
@@ -20,9 +21,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/register", response_class=HTMLResponse)
 def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
-    """Rendered at most once per cache period however many visit; the late list is paged."""
+    """Rendered at most once per cache period and language however many visit; the late list is paged."""
     today = request.app.state.clock.today()
-    html = request.app.state.page_cache.get(("register", today, page),
+    # Everyone gets the cached page, so its link to the other language carries the page number and nothing
+    # else the first visitor's address held.
+    i18n.current().query = {"page": str(page)} if page > 1 else {}
+    html = request.app.state.page_cache.get(("register", i18n.language(), today, page),
                                             lambda marker: _render(request.app.state.engine, today, page))
     return HTMLResponse(html)
 

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from services.common.i18n import N_, gettext, ngettext, number
 from services.tracker.adapters.publish import days_overdue
 from services.tracker.domain.counting import Rates
-from services.tracker.web.views import days
 
 REGISTER_PAGE = 100  # late promises listed per page of the register
 
@@ -40,13 +40,14 @@ def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> R
     )
 
 
-DECLINE_WORDS = {"no_power": "Police do not have the power", "no_budget": "No money for it",
-                 "legal_or_safety": "The law or safety stops it", "not_workable": "It would not work",
-                 "other": "Another reason"}
+DECLINE_WORDS = {"no_power": N_("Police do not have the power"), "no_budget": N_("No money for it"),
+                 "legal_or_safety": N_("The law or safety stops it"), "not_workable": N_("It would not work"),
+                 "other": N_("Another reason")}
 
 
 def rate_words(r: Rates) -> dict:
-    """Each figure of the register in words; `rate` gives the percentage with its fraction."""
+    """Each figure of the register in words, in the visitor's language; `_pct` gives the percentage with
+    its fraction."""
     return {
         "acceptance": _pct(r.acceptance.part, r.acceptance.whole),
         "answered_on_time": _pct(r.answered_on_time.part, r.answered_on_time.whole),
@@ -54,12 +55,22 @@ def rate_words(r: Rates) -> dict:
         "kept": _pct(r.kept.part, r.kept.whole),
         "disputed": _pct(r.disputed.part, r.disputed.whole),
         "reopened": _pct(r.reopened.part, r.reopened.whole),
-        "median_days_overdue": (days(int(r.median_days_overdue)) if r.median_days_overdue == int(r.median_days_overdue)
-                                else f"{r.median_days_overdue:g} days") if r.median_days_overdue is not None
-        else "none are late",
-        "declines": [(DECLINE_WORDS.get(code, code), code, n) for code, n in r.declines_by_code.items()],
+        "median_days_overdue": _median(r.median_days_overdue),
+        "declines": [(gettext(DECLINE_WORDS[code]) if code in DECLINE_WORDS else code, code, n)
+                     for code, n in r.declines_by_code.items()],
     }
 
 
+def _median(days: float | None) -> str:
+    if days is None:
+        return gettext("none are late")
+    if days == int(days):
+        return ngettext("%(num)d day", "%(num)d days", int(days)) % {"num": int(days)}
+    return gettext("%(days)s days") % {"days": number(days)}  # a half day: the median of an even count
+
+
 def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}% ({part} of {whole})" if whole else "not yet known (none so far)"
+    if not whole:
+        return gettext("not yet known (none so far)")
+    return gettext("%(percent)s%% (%(part)s of %(whole)s)") % {
+        "percent": number(round(100 * part / whole)), "part": number(part), "whole": number(whole)}

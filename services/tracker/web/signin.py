@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common.csrf import CsrfError
+from services.common.i18n import N_, gettext
 from services.common.identity import Person, signed_in
 from services.common.signin.claims import Refused
 from services.tracker.web.look import message_page, templates
@@ -39,7 +40,7 @@ def signin_page(request: Request, out: str | None = None, force: str | None = No
     csrf, nonce = state.csrf.issue(request)
     response = templates.TemplateResponse(request, "signin.html", {
         "csrf": csrf, "force": state.staff.enabled, "person": signed_in(request),
-        "message": "You are signed out." if out else None}, headers=NO_STORE)
+        "message": gettext("You are signed out.") if out else None}, headers=NO_STORE)
     return state.csrf.remember(request, response, nonce)
 
 
@@ -57,5 +58,5 @@ def signout(request: Request, csrf: str = Form("")) -> Response:
     try:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
-        return message_page(request, 403, "Try again", str(exc))
+        return message_page(request, 403, N_("Try again"), str(exc))
     return state.staff.end(request, RedirectResponse("/signin?out=1", status_code=303, headers=NO_STORE))
