@@ -5,6 +5,7 @@ cookie, and says which language the response is in."""
 
 from __future__ import annotations
 
+import re
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -15,6 +16,12 @@ from services.common import i18n
 
 COOKIE = "lang"
 YEAR = 365 * 24 * 3600
+# The address keys a page reads (paging, filters, which confirmation to show, the signed link it was
+# opened with): only these go into the twin link, and only with plain values, so nothing else a link
+# carries (`?error=Police+have+been+sacked`) is ever written into a page.
+TWIN_KEYS = frozenset({"page", "show", "panel", "status", "role", "since", "done", "ok", "out", "recorded",
+                       "force", "token", "key"})
+_PLAIN = re.compile(r"^[A-Za-z0-9._~:=+/-]{1,600}$")
 
 
 class LanguageMiddleware:
@@ -65,7 +72,8 @@ def twin() -> dict[str, str]:
     """The same page in the other language: its address, its language and the language's own name."""
     speech = i18n.current()
     other = "en" if speech.lang == "cy" else "cy"
-    query = {**speech.query, "lang": other}
+    kept = {k: v for k, v in speech.query.items() if k in TWIN_KEYS and _PLAIN.match(v)}
+    query = {**kept, "lang": other}
     return {"href": f"{speech.url}?{urlencode(query)}", "lang": other, "hreflang": i18n.HTML_LANG[other],
             "name": i18n.NAMES[other]}
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.common import i18n
-from services.common.i18n_web import LanguageMiddleware
+from services.common.i18n_web import LanguageMiddleware, twin
 
 CHOICES = st.sampled_from([None, "en", "cy", "bilingual", "fr", ""])
 
@@ -71,3 +71,16 @@ def test_a_request_takes_lang_then_the_cookie_then_the_panel_then_accept_languag
     assert client.get("/page?panel=en").text == "cy"  # the cookie remembers the choice
     assert client.get("/page?lang=en").text == "en" and client.get("/page").text == "en"
     assert _app().get("/page?lang=xx", headers={"Accept-Language": "cy"}).text == "cy"  # no such language: ignored
+
+
+def test_the_twin_link_carries_only_the_keys_a_page_reads_with_plain_values():
+    speech = i18n.Speech(explicit="en", url="/panels/p1",
+                         query={"page": "2", "error": "Police have been sacked", "show": "kept <b>",
+                                "token": "abc.DEF-_1", "lang": "en"})
+    token = i18n.begin(speech)
+    try:
+        link = twin()
+    finally:
+        i18n.end(token)
+    assert link == {"href": "/panels/p1?page=2&token=abc.DEF-_1&lang=cy", "lang": "cy", "hreflang": "cy",
+                    "name": "Cymraeg"}
