@@ -79,7 +79,8 @@ def test_a_welsh_panel_and_owner_reach_the_trackers_rows_and_a_notices_languages
     with tracker_engine.connect() as conn:
         language = conn.execute(sa.text("SELECT language FROM tracker_panels WHERE slug = :s"),
                                 {"s": f"panel-{uid}"}).scalar()
-        titles = conn.execute(sa.text("SELECT titles FROM tracker_recommendations WHERE id = :i"), {"i": rec_id}).scalar()
+        titles = conn.execute(sa.text("SELECT titles FROM tracker_recommendations WHERE id = :i"),
+                              {"i": rec_id}).scalar()
         owner_language = conn.execute(sa.text("SELECT owner_language FROM tracker_commitments WHERE id = :i"),
                                       {"i": commitment_id}).scalar()
     assert language == "cy" and owner_language == "cy"
