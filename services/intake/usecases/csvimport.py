@@ -35,6 +35,7 @@ ALIASES = {
     "board_language": "commitment.escalation.languages.board",
 }
 COLUMN_OF = {path: column for column, path in ALIASES.items()}
+LEADS = ("supervisor", "senior_lead", "board")
 REQUIRED = ("panel", "raised_on", "title", "decision")
 
 
@@ -58,6 +59,10 @@ def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, R
                             "fix": f"Use the columns of the template: {', '.join(COLUMNS)}."}])
     rows, errors = [], []
     for number, raw in enumerate(reader, start=2):
+        lone = _languages_without_ladder(raw)
+        if lone:
+            errors += [{"row": number, **e} for e in lone]
+            continue
         try:
             req = RecommendationIn.model_validate(_nest(raw))
         except ValidationError as exc:
@@ -90,6 +95,17 @@ def _nest(raw: dict[str, Any]) -> dict[str, Any]:
             target = target.setdefault(part, {})
         target[leaf] = value
     return doc
+
+
+def _languages_without_ladder(raw: dict[str, Any]) -> list[dict]:
+    """A lead's language belongs to the row's own ladder: the panel's ladder keeps the languages it
+    was registered with."""
+    if any((raw.get(f"commitment.escalation.{lead}") or "").strip() for lead in LEADS):
+        return []
+    return [{"field": f"{lead}_language", "message": "a lead's language was given without this row's ladder",
+             "fix": "Fill commitment.escalation.supervisor, senior_lead and board too, or leave the language "
+                    "empty: the panel's ladder keeps the languages it was registered with."}
+            for lead in LEADS if (raw.get(f"{lead}_language") or "").strip()]
 
 
 def _column(error: dict) -> dict:
