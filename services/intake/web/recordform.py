@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from services.common import dates
-from services.common.i18n import N_, _
+from services.common.i18n import N_, _, short_date
 from services.common.problems import describe
 from services.intake.domain.submissions import RecommendationIn
 
@@ -90,8 +90,8 @@ def session_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]
     if dates.out_of_range(day, today):
         first, last = dates.bounds(today)
         return None, _("The date of the session must be within %(years)s years of today: use a date between "
-                       "%(first)s and %(last)s.") % {"years": dates.YEARS, "first": first.isoformat(),
-                                                     "last": last.isoformat()}
+                       "%(first)s and %(last)s.") % {"years": dates.YEARS, "first": short_date(first),
+                                                     "last": short_date(last)}
     return day, None
 
 
