@@ -16,6 +16,7 @@ from services.common.clock import SimulatedClock, london_today
 from services.common.db import make_engine
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
+from tests.support import vnu
 from tests.support.api import issue_token, panel_body
 from tests.support.mail import mails_to
 
@@ -77,6 +78,8 @@ def test_the_record_page_with_lang_cy_is_welsh_and_has_the_same_form_as_in_engli
     assert _fields(welsh.text) == _fields(english.text)
     assert ("select", "r0.commitment.owner.language") in _fields(welsh.text)
     assert ("input", "r0.title_cy") in _fields(welsh.text)
+    errors = vnu.check({"record in Welsh": welsh.text, "record in English": english.text})
+    assert not errors, f"the record page is not valid HTML: {errors}"
 
 
 def test_a_welsh_panels_signin_email_and_record_page_are_welsh(intake, smtp, uid):
