@@ -122,12 +122,15 @@ def panel_create(
     lead_email: str = typer.Option(..., help="the police lead's work email"),
     supervisor: str = typer.Option(..., help="email"), senior_lead: str = typer.Option(..., help="email"),
     board: str = typer.Option(..., help="email"),
+    language: str = typer.Option("en", help="en, cy or bilingual: the panel's pages and sign-in emails"),
+    lead_language: Optional[str] = typer.Option(None, help="the police lead's language, en or cy, if known"),
     intake_url: str = INTAKE_URL, token: str = TOKEN,
 ) -> None:
     """Register a youth panel; prints its access code (shown once)."""
     import httpx
 
-    body = {"slug": slug, "name": name, "area": area, "police_lead": {"role": lead_role, "email": lead_email},
+    lead = {"role": lead_role, "email": lead_email, **({"language": lead_language} if lead_language else {})}
+    body = {"slug": slug, "name": name, "area": area, "police_lead": lead, "language": language,
             "escalation": {"supervisor": supervisor, "senior_lead": senior_lead, "board": board}}
     r = httpx.post(f"{intake_url}/api/v1/panels", json=body, headers={"Authorization": f"Bearer {token}"})
     _fail_on_problem(r)

@@ -8,23 +8,31 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from services.common.i18n import _, locale_dir, speaking
 from services.intake.domain.signin import LINK_MINUTES
-from services.intake.domain.signinmail import SendResult
+from services.intake.domain.signinmail import SendResult, email_languages
+
+OWN = locale_dir(__file__)
 
 # Where a send waits on the server: connecting (greeting, EHLO, STARTTLS, AUTH), the envelope
 # and the message. aiosmtplib bounds each command by the timeout, not the whole exchange.
 SEND_STAGES = 3
 
 
-def compose(sender: str, to: str, link: str, message_id: str) -> EmailMessage:
+def compose(sender: str, to: str, link: str, message_id: str, language: str | None = None) -> EmailMessage:
+    """The email in the panel's language; both, Welsh first, for a bilingual panel or one not known."""
+    subjects, bodies = [], []
+    for lang in email_languages(language):
+        with speaking(lang, OWN):
+            subjects.append(_("Your followthrough sign-in link"))
+            bodies.append(_("To sign in and record your panel's session, open this link:") + f"\n\n{link}\n\n"
+                          + _("It works once, for %(minutes)s minutes. If you did not ask for it, you can ignore "
+                              "this email: nobody can sign in without it.") % {"minutes": LINK_MINUTES} + "\n")
     msg = EmailMessage()
     msg["From"], msg["To"] = sender, to
-    msg["Subject"] = "Your followthrough sign-in link"
+    msg["Subject"] = " / ".join(subjects)
     msg["Message-ID"] = message_id
-    msg.set_content(
-        f"To sign in and record your panel's session, open this link:\n\n{link}\n\n"
-        f"It works once, for {LINK_MINUTES} minutes. If you did not ask for it, you can ignore this email: "
-        "nobody can sign in without it.\n")
+    msg.set_content("\n".join(bodies))
     return msg
 
 
@@ -35,12 +43,12 @@ class SmtpLinkMailer:
         self.username, self.password, self.starttls, self.timeout = username, password, starttls, timeout
         self.longest_send = timeout * SEND_STAGES
 
-    async def send(self, to: str, link: str, message_id: str) -> SendResult:
+    async def send(self, to: str, link: str, message_id: str, language: str | None = None) -> SendResult:
         try:
             async with asyncio.timeout(self.longest_send):
-                await aiosmtplib.send(compose(self.sender, to, link, message_id), hostname=self.host, port=self.port,
-                                      username=self.username, password=self.password, start_tls=self.starttls,
-                                      timeout=self.timeout)
+                await aiosmtplib.send(compose(self.sender, to, link, message_id, language), hostname=self.host,
+                                      port=self.port, username=self.username, password=self.password,
+                                      start_tls=self.starttls, timeout=self.timeout)
             return SendResult(ok=True)
         except aiosmtplib.SMTPRecipientsRefused:  # its text names the address: not for the log
             return SendResult(ok=False, permanent=True, error="recipient refused")

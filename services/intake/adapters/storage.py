@@ -129,8 +129,15 @@ class SqlStore:
             self.s.execute(update(signin_emails).where(e.link_sha256 == r.link_sha256)
                            .values(state="sending", claimed_at=now, claim_token=token, attempts=r.attempts + 1))
             claims.append(Claim(r.link_sha256, r.recipient, r.link, r.message_id, utc(r.expires_at), r.attempts + 1,
-                                r.state == "sending", token))
+                                r.state == "sending", token, self._link_language(r.link_sha256)))
         return claims
+
+    def _link_language(self, digest: str) -> str | None:
+        """The language of the panel whose facilitator the link is for; None for an admin's."""
+        whose = (signin_links.join(api_tokens, api_tokens.c.id == signin_links.c.token_id)
+                 .join(panels, panels.c.slug == api_tokens.c.panel))
+        return self.s.execute(select(panels.c.language).select_from(whose)
+                              .where(signin_links.c.secret_sha256 == digest)).scalar()
 
     def signin_email_sent(self, claim: Claim) -> bool:
         return self._signin_email_result(claim, state="sent", link=None, last_error=None)

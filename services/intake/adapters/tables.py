@@ -33,6 +33,7 @@ panels = Table(
     # The code's verifier: an old code's SHA-256, or a new code's scrypt PHC string (accesscode.py).
     # The code itself is shown once and never kept.
     Column("access_code_sha256", String(200)),
+    Column("language", String(10), nullable=False, default="en", server_default="en"),  # en | cy | bilingual
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -42,6 +43,7 @@ recommendations = Table(
     Column("panel", String(64), nullable=False, index=True),
     Column("raised_on", Date, nullable=False),
     Column("title", String(200), nullable=False),
+    Column("titles", JSON),  # {"en": ..., "cy": ...} where given
     Column("detail", Text, nullable=False),
     Column("themes", JSON, nullable=False),
     Column("decision", String(10), nullable=False),

@@ -8,11 +8,18 @@ import datetime as dt
 import hashlib
 import math
 
+from services.common.i18n import N_
+
 LINK_MINUTES = 15
 SESSION_HOURS = 8
 ROLES = ("admin", "facilitator")  # the tokens whose people may sign in
 UTC = dt.timezone.utc
-ALREADY_USED = "This sign-in link was already used. Each link works once: ask for a new one."
+# Refusals are the English text, marked for the catalogue; the page translates them and fills
+# %(minutes)s (`refusal_words`).
+ALREADY_USED = N_("This sign-in link was already used. Each link works once: ask for a new one.")
+NOT_VALID = N_("This sign-in link is not valid. Ask for a new one.")
+EXPIRED = N_("This sign-in link has expired. Links work for %(minutes)s minutes: ask for a new one.")
+ACCESS_ENDED = N_("The access behind this link has ended. Ask an admin for a new token.")
 
 
 def digest(secret: str) -> str:
@@ -28,15 +35,14 @@ def utc(value: dt.datetime) -> dt.datetime:
 def link_refusal(expires_at: dt.datetime | None, used: bool, now: dt.datetime) -> str | None:
     """Why a link cannot sign anyone in (`expires_at` None: there is no such link), or None."""
     if expires_at is None:
-        return "This sign-in link is not valid. Ask for a new one."
+        return NOT_VALID
     if used:
         return ALREADY_USED
     if utc(expires_at) <= now:
-        return f"This sign-in link has expired. Links work for {LINK_MINUTES} minutes: ask for a new one."
+        return EXPIRED
     return None
 
 
-def wait_words(seconds: int) -> str:
-    """A wait in whole minutes, as a person says it."""
-    minutes = max(1, math.ceil(seconds / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+def wait_minutes(seconds: int) -> int:
+    """A wait in whole minutes, as a person says it (at least one)."""
+    return max(1, math.ceil(seconds / 60))

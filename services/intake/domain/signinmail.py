@@ -29,6 +29,7 @@ class Claim:
     attempts: int  # this one included
     resend: bool  # the previous claim was abandoned mid-send (a crash)
     token: str  # this claim's; a result is written only while it still holds the row
+    language: str | None = None  # the panel's (en | cy | bilingual); None: not known (an admin's)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class SendResult:
     ok: bool
     permanent: bool = False  # the server refused for good: trying again cannot help
     error: str | None = None
+
+
+def email_languages(panel_language: str | None) -> tuple[str, ...]:
+    """The languages a sign-in email is written in, in order (contract §8.4): the panel's, or both,
+    Welsh first, when the panel is bilingual or its language is not known."""
+    return (panel_language,) if panel_language in ("en", "cy") else ("cy", "en")
 
 
 def message_id(link_sha256: str) -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from schemas.models import Contact, DeclineCode, Escalation, Owner
 from services.common.dates import BoundedDate
 from services.common.text import PublicLine, PublicText
+from services.intake.domain.languages import PanelLanguage, PersonLanguage
 from services.intake.domain.readability import plain_reason
 
 # A decline reason is public and written for the panel: no contact details, and plain words.
@@ -21,6 +22,9 @@ DECLINE_REASON_HELP = ("why the police said no, written for the panel: short sen
 DECLINE_CODE_HELP = ("why, as a code the register counts: no_power (police cannot do it; name who_can), "
                      "no_budget, legal_or_safety, not_workable, other (the default)")
 WHO_CAN_HELP = "with decline_code no_power: the body that has the power, for example \"the local council\""
+
+
+Title = Annotated[PublicLine, Field(max_length=200)]
 
 
 class _Decline:
@@ -52,6 +56,7 @@ class PoliceLead(Contact):
     """The panel's police lead as sent: the role is public (the panel's page, the register), so guarded."""
 
     role: PublicLine = Field(min_length=1, max_length=120, examples=["Inspector, BCU engagement lead"])
+    language: PersonLanguage = Field(default=None, description="en or cy; leave it out when not known")
 
 
 class CommitmentOwner(Owner):
@@ -59,6 +64,19 @@ class CommitmentOwner(Owner):
 
     role: PublicLine = Field(min_length=1, max_length=120, examples=["Inspector, response team"])
     name: Optional[PublicLine] = Field(default=None, max_length=120)
+    language: PersonLanguage = Field(default=None, description="en or cy; leave it out when not known")
+
+
+class Ladder(Escalation):
+    """The leads as sent: each lead's language, where known, refused with the fix when wrong."""
+
+    languages: dict[Literal["supervisor", "senior_lead", "board"], PersonLanguage] = Field(
+        default={}, description="each lead's language (en or cy) by their place; leave a lead out when not known")
+
+    @field_validator("languages")
+    @classmethod
+    def _known_only(cls, languages: dict) -> dict:
+        return {place: lang for place, lang in languages.items() if lang}  # "not known": no entry, as in events
 
 
 class PanelIn(_In):
@@ -76,7 +94,9 @@ class PanelIn(_In):
     contact_email: Optional[EmailStr] = Field(default=None,
                                               description="the youth worker's work address, never a young person's")
     police_lead: PoliceLead
-    escalation: Escalation
+    escalation: Ladder
+    language: PanelLanguage = Field(default="en", description="en, cy or bilingual: the language the panel's "
+                                    "pages open in and its sign-in emails are written in")
 
 
 class CommitmentIn(_In):
@@ -87,7 +107,7 @@ class CommitmentIn(_In):
                                    examples=["All 40 new officers attended, and the panel has seen the "
                                               "attendance list"])
     owner: CommitmentOwner
-    escalation: Optional[Escalation] = Field(default=None, description="default: the panel's ladder")
+    escalation: Optional[Ladder] = Field(default=None, description="default: the panel's ladder")
     due: BoundedDate
     agreed_on: Optional[BoundedDate] = Field(default=None,
                                          description="default: today; set it when recording an older agreement")
@@ -108,6 +128,8 @@ class RecommendationIn(_Decline, _In):
     panel: PublicLine = Field(min_length=1, max_length=64)
     raised_on: BoundedDate
     title: PublicLine = Field(min_length=1, max_length=200, examples=["Explain your reasons for every stop"])
+    titles: dict[Literal["en", "cy"], Title] = Field(
+        default={}, description="the title in English and in Welsh where both are given; each shown as written")
     detail: PublicText = Field(default="", max_length=5000)
     themes: list[PublicLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
     decision: Literal["agreed", "declined", "pending"]
@@ -116,6 +138,11 @@ class RecommendationIn(_Decline, _In):
     who_can: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200, description=WHO_CAN_HELP)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
+
+    @field_validator("titles")
+    @classmethod
+    def _given_only(cls, titles: dict) -> dict:
+        return {lang: title for lang, title in titles.items() if title}
 
     def problems(self, themes: tuple[str, ...]) -> list[dict]:
         """Rules across fields, each naming the field to fix."""

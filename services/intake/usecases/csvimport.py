@@ -24,8 +24,18 @@ COLUMNS = (
     "commitment.action", "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
     "commitment.owner.name", "commitment.due", "commitment.agreed_on", "commitment.update_every_days",
     "commitment.escalation.supervisor", "commitment.escalation.senior_lead", "commitment.escalation.board",
-    "decline_code", "who_can",  # last, so files made from the older template still line up
+    "decline_code", "who_can",  # after the others, so files made from the older template still line up
+    "title_en", "title_cy", "owner_language", "supervisor_language", "senior_lead_language", "board_language",
 )
+# Plain names for the language columns (contract §8.4), and the JSON field each fills.
+ALIASES = {
+    "title_en": "titles.en", "title_cy": "titles.cy", "owner_language": "commitment.owner.language",
+    "supervisor_language": "commitment.escalation.languages.supervisor",
+    "senior_lead_language": "commitment.escalation.languages.senior_lead",
+    "board_language": "commitment.escalation.languages.board",
+}
+COLUMN_OF = {path: column for column, path in ALIASES.items()}
+LEADS = ("supervisor", "senior_lead", "board")
 REQUIRED = ("panel", "raised_on", "title", "decision")
 
 
@@ -49,10 +59,14 @@ def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, R
                             "fix": f"Use the columns of the template: {', '.join(COLUMNS)}."}])
     rows, errors = [], []
     for number, raw in enumerate(reader, start=2):
+        lone = _languages_without_ladder(raw)
+        if lone:
+            errors += [{"row": number, **e} for e in lone]
+            continue
         try:
             req = RecommendationIn.model_validate(_nest(raw))
         except ValidationError as exc:
-            errors += [{"row": number, **e} for e in describe(exc.errors())]
+            errors += [{"row": number, **_column(e)} for e in describe(exc.errors())]
             continue
         problems = req.problems(themes)
         if problems:
@@ -76,11 +90,28 @@ def _nest(raw: dict[str, Any]) -> dict[str, Any]:
         if column == "themes":
             value = [t.strip() for t in value.split(";") if t.strip()]
         target = doc
-        *parents, leaf = column.split(".")
+        *parents, leaf = ALIASES.get(column, column).split(".")
         for part in parents:
             target = target.setdefault(part, {})
         target[leaf] = value
     return doc
+
+
+def _languages_without_ladder(raw: dict[str, Any]) -> list[dict]:
+    """A lead's language belongs to the row's own ladder: the panel's ladder keeps the languages it
+    was registered with."""
+    if any((raw.get(f"commitment.escalation.{lead}") or "").strip() for lead in LEADS):
+        return []
+    return [{"field": f"{lead}_language", "message": "a lead's language was given without this row's ladder",
+             "fix": "Fill commitment.escalation.supervisor, senior_lead and board too, or leave the language "
+                    "empty: the panel's ladder keeps the languages it was registered with."}
+            for lead in LEADS if (raw.get(f"{lead}_language") or "").strip()]
+
+
+def _column(error: dict) -> dict:
+    """An error about a language column names the column, as the file has it."""
+    column = COLUMN_OF.get(error["field"])
+    return {**error, "field": column} if column else error
 
 
 def template() -> str:

@@ -60,7 +60,7 @@ class LinkMailer(Protocol):
 
     longest_send: float  # seconds one send may take at most
 
-    async def send(self, to: str, link: str, message_id: str) -> SendResult: ...
+    async def send(self, to: str, link: str, message_id: str, language: str | None = None) -> SendResult: ...
 
 
 class Storage(Protocol):

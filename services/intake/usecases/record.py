@@ -50,11 +50,11 @@ def create_panel(store: Store, req: PanelIn, now: dt.datetime) -> str:
     inserted = store.add_panel(dict(
         slug=req.slug, name=req.name, area=req.area, contact_email=req.contact_email,
         police_lead=req.police_lead.model_dump(mode="json"), escalation=req.escalation.model_dump(mode="json"),
-        access_code_sha256=verifier))
+        access_code_sha256=verifier, language=req.language))
     if not inserted:
         raise AlreadyExists(f"a panel '{req.slug}' already exists", field="slug", fix="Choose another slug.")
     panel = Panel(slug=req.slug, name=req.name, area=req.area, police_lead=req.police_lead,
-                  escalation=req.escalation, access_code_hash=verifier)
+                  escalation=req.escalation, language=req.language, access_code_hash=verifier)
     store.publish(make_event("panel.registered", req.slug, PanelEvent(panel=panel), source=SOURCE, time=now))
     return code
 
@@ -69,7 +69,7 @@ def rotate_access_code(storage: Storage, slug: str, now: dt.datetime) -> str:
         code, verifier = accesscode.new()
         store.set_access_code(slug, verifier)
         panel = Panel(slug=slug, name=row.name, area=row.area, police_lead=row.police_lead,
-                      escalation=row.escalation, access_code_hash=verifier)
+                      escalation=row.escalation, language=row.language or "en", access_code_hash=verifier)
         store.publish(make_event("panel.updated", slug, PanelEvent(panel=panel), source=SOURCE, time=now))
     return code
 
@@ -131,8 +131,8 @@ def record_recommendation(store: Store, req: RecommendationIn, now: dt.datetime,
     if panel is None:
         raise Invalid(f"no panel '{req.panel}'", field="panel", fix="Create the panel first or check the slug.")
     rec = Recommendation(id=uuid.uuid4(), panel=req.panel, raised_on=req.raised_on, title=req.title,
-                         detail=req.detail, themes=req.themes)
-    row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title,
+                         titles=req.titles, detail=req.detail, themes=req.themes)
+    row = dict(id=str(rec.id), panel=req.panel, raised_on=req.raised_on, title=req.title, titles=req.titles or None,
                detail=req.detail, themes=req.themes, decision=req.decision)
     if req.decision == "agreed":
         terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today, policy)
@@ -168,7 +168,7 @@ def decide_pending(store: Store, rec_id: str, req: DecisionIn, now: dt.datetime,
         raise Invalid("The request breaks a rule; see errors.", errors=errors)
     panel = store.panel(row.panel)
     rec = Recommendation(id=row.id, panel=row.panel, raised_on=row.raised_on, title=row.title,
-                         detail=row.detail, themes=row.themes)
+                         titles=row.titles or {}, detail=row.detail, themes=row.themes)
     values: dict = {"decision": req.decision}
     if req.decision == "agreed":
         terms = _terms(req.commitment, Escalation.model_validate(panel.escalation), today,

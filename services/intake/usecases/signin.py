@@ -20,7 +20,7 @@ import datetime as dt
 import secrets
 
 from services.common.tokens import Principal
-from services.intake.domain.signin import ALREADY_USED, LINK_MINUTES, SESSION_HOURS, digest, link_refusal
+from services.intake.domain.signin import ACCESS_ENDED, ALREADY_USED, LINK_MINUTES, SESSION_HOURS, digest, link_refusal
 from services.intake.domain.signinmail import message_id
 from services.intake.usecases.errors import LinkRefused
 from services.intake.usecases.ports import Storage, Store
@@ -81,7 +81,7 @@ def check_link(storage: Storage, secret: str, now: dt.datetime, *, use: bool) ->
             raise LinkRefused(ALREADY_USED)
     person = person_of_token(storage, link.token_id, now)
     if person is None:
-        raise LinkRefused("The access behind this link has ended. Ask an admin for a new token.")
+        raise LinkRefused(ACCESS_ENDED)
     return person
 
 

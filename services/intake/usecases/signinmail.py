@@ -60,7 +60,7 @@ class SigninMail:
 
     async def _send(self, c: Claim) -> SendResult:
         try:
-            return await self.mailer.send(c.recipient, c.link, c.message_id)
+            return await self.mailer.send(c.recipient, c.link, c.message_id, language=c.language)
         except Exception as exc:  # a surprise in the mailer: a failed attempt like any other
             log.exception("signin.email_send_raised")
             return SendResult(ok=False, error=type(exc).__name__)

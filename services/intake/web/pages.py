@@ -14,7 +14,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from services.common import i18n
 from services.common.csrf import CsrfError
+from services.common.i18n import N_, _, ngettext
 from services.common.problems import Problem
 from services.common.tokens import Principal
 from services.intake.usecases import record
@@ -27,8 +29,8 @@ from services.intake.web.views import page, refusal
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
-DECISIONS = (("agreed", "Police agreed to do it"), ("declined", "Police said no"),
-             ("pending", "Police will answer later"))
+DECISIONS = (("agreed", N_("Police agreed to do it")), ("declined", N_("Police said no")),
+             ("pending", N_("Police will answer later")))
 
 
 def _gate(request: Request, slug: str) -> tuple[Principal | None, object, Response | None]:
@@ -37,13 +39,16 @@ def _gate(request: Request, slug: str) -> tuple[Principal | None, object, Respon
     if person is None:
         return None, None, RedirectResponse("/signin", status_code=303)
     if not person.may_write_panel(slug):
-        return person, None, refusal(request, 403, "Not your panel",
-                                     "You can record sessions only for your own panel. "
-                                     f"Go to your panel's page: /panels/{person.panel}/record", headers=NO_STORE)
+        return person, None, refusal(request, 403, _("Not your panel"),
+                                     _("You can record sessions only for your own panel. Go to your panel's "
+                                       "page: %(address)s") % {"address": f"/panels/{person.panel}/record"},
+                                     headers=NO_STORE)
     panel = record.panel(request.app.state.storage, slug)
     if panel is None:
-        return person, None, refusal(request, 404, "No such panel",
-                                     "We cannot find this panel. Check the address.", headers=NO_STORE)
+        return person, None, refusal(request, 404, _("No such panel"),
+                                     _("We cannot find this panel. Check the address."), headers=NO_STORE)
+    # The page opens in the panel's language unless the facilitator chose one.
+    i18n.use_panel_language(panel.language)
     return person, panel, None
 
 
@@ -54,6 +59,7 @@ def _render(request: Request, person: Principal, panel, entries, *, key: str, da
     return page(request, "record.html", status_code, NO_STORE, person=person, panel=panel, entries=entries,
                 key=key, date=date, date_error=date_error, error=error, message=message,
                 themes=state.themes, decisions=DECISIONS, decline_codes=recordform.DECLINE_CODES,
+                languages=recordform.LANGUAGES,
                 status_url=f"{state.settings.public_url}/panels/{panel.slug}",
                 today=state.clock.today().isoformat())
 
@@ -76,8 +82,9 @@ def record_form(slug: str, request: Request, recorded: int | None = None) -> Res
         return refused
     message = None
     if recorded:
-        message = (f"Recorded {recorded} recommendation{'s' if recorded != 1 else ''}. "
-                   "The panel's page shows them within a few seconds.")
+        message = ngettext("Recorded %(num)d recommendation. The panel's page shows it within a few seconds.",
+                           "Recorded %(num)d recommendations. The panel's page shows them within a few seconds.",
+                           recorded) % {"num": recorded}
     return _render(request, person, panel, [recordform.blank()], key=str(uuid.uuid4()), message=message)
 
 
@@ -103,10 +110,10 @@ async def record_post(slug: str, request: Request) -> Response:
     requests = recordform.validate(entries, slug, day, state.themes) if day else None
     if day and requests == []:
         return _render(request, person, panel, entries, key=key, date=date, status_code=422,
-                       error="Write at least one recommendation, then press Record.")
+                       error=_("Write at least one recommendation, then press Record all."))
     if requests is None:
         return _render(request, person, panel, entries, key=key, date=date, date_error=date_error, status_code=422,
-                       error="Some answers need fixing. Look for the notes beside them.")
+                       error=_("Some answers need fixing. Look for the notes beside them."))
 
     fingerprint = "form:" + json.dumps([r.model_dump(mode="json") for r in requests], sort_keys=True)
     try:
@@ -116,8 +123,8 @@ async def record_post(slug: str, request: Request) -> Response:
         exc = as_problem(refused)
         if exc.status == 409:
             return _render(request, person, panel, entries, key=str(uuid.uuid4()), date=date, status_code=409,
-                           error="This form was already sent with other answers. Check the panel's page, "
-                                 "then press Record again to record these as well.")
+                           error=_("This form was already sent with other answers. Check the panel's page, "
+                                   "then press Record all again to record these as well."))
         return _render(request, person, panel, entries, key=key, date=date, status_code=exc.status,
                        error=exc.detail)
     state.relay.wake()

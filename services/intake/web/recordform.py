@@ -11,37 +11,46 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from services.common import dates
+from services.common.i18n import N_, _, short_date
 from services.common.problems import describe
 from services.intake.domain.submissions import RecommendationIn
 
 MAX_FORMS = 30
-TEXT_FIELDS = ("title", "detail", "decision", "decline_reason", "decline_code", "who_can", "respond_within_days",
+TEXT_FIELDS = ("title", "title_en", "title_cy", "detail", "decision", "decline_reason", "decline_code", "who_can",
+               "respond_within_days",
                "commitment.action",
                "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
-               "commitment.owner.name", "commitment.due")
+               "commitment.owner.name", "commitment.owner.language", "commitment.due")
+# Texts are marked here and translated where shown (`_plain`), in the page's language.
 PLAIN = {
-    "missing": "Fill this in.",
-    "string_too_short": "Fill this in.",
-    "string_too_long": "This is too long: make it shorter.",
-    "literal_error": "Choose one.",
-    "date_from_datetime_parsing": "Write a date, like 31/03/2026.",
-    "date_parsing": "Write a date, like 31/03/2026.",
-    "int_parsing": "Write a whole number of days, like 56.",
-    "greater_than_equal": "Write a number of at least 1.",
-    "less_than_equal": "Write a number of at most 365.",
+    "missing": N_("Fill this in."),
+    "string_too_short": N_("Fill this in."),
+    "string_too_long": N_("This is too long: make it shorter."),
+    "literal_error": N_("Choose one."),
+    "date_from_datetime_parsing": N_("Write a date, like 31/03/2026."),
+    "date_parsing": N_("Write a date, like 31/03/2026."),
+    "int_parsing": N_("Write a whole number of days, like 56."),
+    "greater_than_equal": N_("Write a number of at least 1."),
+    "less_than_equal": N_("Write a number of at most 365."),
 }
 RULES = {
-    "decision is 'declined' but there is no reason": "Say why the police said no, in words the panel can read.",
-    "is before raised_on": "This date is before the session. Use a date on or after it.",
+    "decision is 'declined' but there is no reason": N_("Say why the police said no, in words the panel can read."),
+    "decision is 'agreed' but there is no commitment": N_("Fill in what the police will do."),
+    "is before raised_on": N_("This date is before the session. Use a date on or after it."),
     "decline_code is 'no_power' but who_can is missing":
-        "Police say they cannot do this: write who can, like: the local council.",
+        N_("Police say they cannot do this: write who can, like: the local council."),
     "who_can is only for a decline with decline_code 'no_power'":
-        "Leave this empty, or choose: police do not have the power.",
+        N_("Leave this empty, or choose: police do not have the power."),
 }
 # The kinds of reason a decline can give (the API's decline_code), in plain words.
-DECLINE_CODES = [("no_power", "Police do not have the power: someone else does"),
-                 ("no_budget", "There is no money for it"), ("legal_or_safety", "The law or safety does not allow it"),
-                 ("not_workable", "It would not work in practice"), ("other", "Another reason")]
+DECLINE_CODES = [("no_power", N_("Police do not have the power: someone else does")),
+                 ("no_budget", N_("There is no money for it")),
+                 ("legal_or_safety", N_("The law or safety does not allow it")),
+                 ("not_workable", N_("It would not work in practice")), ("other", N_("Another reason"))]
+# A person's language on the form: "Not known" (nothing sent) unless the facilitator knows it.
+LANGUAGES = [("", N_("Not known")), ("en", N_("English")), ("cy", N_("Welsh"))]
+# Form fields whose API field has another name.
+FORM_FIELD = {"titles.en": "title_en", "titles.cy": "title_cy", "commitment": "decision"}
 
 
 @dataclass
@@ -75,22 +84,28 @@ def session_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        return None, "Write the date of the session, like 31/03/2026."
+        return None, _("Write the date of the session, like 31/03/2026.")
     if day > today:
-        return None, "The session cannot be in the future. Write the day it took place."
-    if why := dates.out_of_range(day, today):
-        return None, f"The date of the session {why}."
+        return None, _("The session cannot be in the future. Write the day it took place.")
+    if dates.out_of_range(day, today):
+        first, last = dates.bounds(today)
+        return None, _("The date of the session must be within %(years)s years of today: use a date between "
+                       "%(first)s and %(last)s.") % {"years": dates.YEARS, "first": short_date(first),
+                                                     "last": short_date(last)}
     return day, None
 
 
 def _document(entry: Entry, slug: str, raised_on: dt.date) -> dict:
     v = entry.values
     doc: dict = {"panel": slug, "raised_on": raised_on.isoformat(), "title": v["title"], "detail": v["detail"],
-                 "themes": entry.themes, "decision": v["decision"] or None}
+                 "themes": entry.themes, "decision": v["decision"] or None,
+                 "titles": {"en": v["title_en"], "cy": v["title_cy"]}}
     if v["decision"] == "agreed":
         owner = {"role": v["commitment.owner.role"], "email": v["commitment.owner.email"]}
         if v["commitment.owner.name"]:
             owner["name"] = v["commitment.owner.name"]
+        if v["commitment.owner.language"]:
+            owner["language"] = v["commitment.owner.language"]
         doc["commitment"] = {"action": v["commitment.action"], "done_means": v["commitment.done_means"],
                              "owner": owner, "due": v["commitment.due"] or None}
     elif v["decision"] == "declined":
@@ -103,7 +118,12 @@ def _document(entry: Entry, slug: str, raised_on: dt.date) -> dict:
 
 
 def _plain(error: dict, kind: str) -> str:
-    return PLAIN.get(kind) or RULES.get(error["message"]) or _sentence(error["message"])
+    if kind == "value_error" and error["field"].endswith("language"):
+        return _("Choose English, Welsh or Not known.")
+    if kind == dates.ERROR_TYPE:
+        return _("Use a date within %(years)s years of today.") % {"years": dates.YEARS}
+    known = PLAIN.get(kind) or RULES.get(error["message"])
+    return _(known) if known else _sentence(error["message"])
 
 
 def _sentence(message: str) -> str:
@@ -129,7 +149,8 @@ def validate(entries: list[Entry], slug: str, raised_on: dt.date,
             continue
         problems = req.problems(themes)
         for p in problems:
-            entry.errors.setdefault(_form_field(p["field"]), RULES.get(p["message"]) or _sentence(
+            known = RULES.get(p["message"])
+            entry.errors.setdefault(_form_field(p["field"]), _(known) if known else _sentence(
                 f"{p['message']}. {p['fix']}"))
         if problems:
             ok = False
@@ -140,6 +161,4 @@ def validate(entries: list[Entry], slug: str, raised_on: dt.date,
 def _form_field(api_field: str) -> str:
     if api_field.startswith("themes"):
         return "themes"
-    if api_field == "commitment":
-        return "decision"
-    return api_field
+    return FORM_FIELD.get(api_field, api_field)

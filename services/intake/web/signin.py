@@ -19,10 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common import identity
 from services.common.csrf import CsrfError
+from services.common.i18n import _, ngettext
 from services.common.identity import ADMIN, FACILITATOR, Person
 from services.common.signin.claims import Refused
 from services.common.tokens import Principal
-from services.intake.domain.signin import wait_words
+from services.intake.domain.signin import LINK_MINUTES, wait_minutes
 from services.intake.usecases import signin
 from services.intake.usecases.errors import LinkRefused
 from services.intake.web.views import page, refusal
@@ -72,8 +73,18 @@ def signed_in(request: Request) -> Principal | StaffPrincipal | None:
     return StaffPrincipal(person) if person is not None and person.roles & {ADMIN, FACILITATOR} else None
 
 
+def _wait_words(seconds: int) -> str:
+    minutes = wait_minutes(seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
+
+
+def _refusal_words(exc: LinkRefused) -> str:
+    """Why the link does not work, in the page's language (the use case says it in English)."""
+    return _(str(exc)) % {"minutes": LINK_MINUTES}
+
+
 def _signin_page(request: Request, status_code: int = 200, headers: dict | None = None, **context) -> Response:
-    return page(request, "signin.html", status_code=status_code, headers=headers, **context)
+    return page(request, "signin.html", status_code=status_code, headers=headers, minutes=LINK_MINUTES, **context)
 
 
 def _landing(person: Person) -> str:
@@ -89,7 +100,7 @@ def signin_form(request: Request, out: str | None = None, force: str | None = No
             return staff.begin()
         except Refused as exc:
             return refusal(request, exc.status, exc.heading, exc.text, headers=NO_STORE)
-    message = "You are signed out." if out else None
+    message = _("You are signed out.") if out else None
     return _signin_page(request, message=message, email="", force=staff.enabled,
                         person=getattr(request.state, "person", None))
 
@@ -111,17 +122,17 @@ def signin_request(request: Request, email: str = Form(""), csrf: str = Form("")
         return _signin_page(request, 403, error=str(exc), email=email)
     wait = state.signin_limit.client_wait(request)
     if wait:
-        return refusal(request, 429, "Please wait", "You have asked for several links already. "
-                       f"Wait {wait_words(wait)}, then try again.", headers={"Retry-After": str(wait)})
+        return refusal(request, 429, _("Please wait"), _("You have asked for several links already. Wait %(wait)s, "
+                       "then try again.") % {"wait": _wait_words(wait)}, headers={"Retry-After": str(wait)})
     email = email.strip()
     if "@" not in email or len(email) > 320 or any(ch.isspace() for ch in email):
         return _signin_page(request, 422, email=email,
-                            errors={"email": "Write your work email address, like name@example.org."})
+                            errors={"email": _("Write your work email address, like name@example.org.")})
     wait = state.signin_limit.address_wait(email, request)
     if wait:  # counted for every address typed, known or not: the page tells nobody who has access
         return _signin_page(request, 429, email=email, headers={"Retry-After": str(wait)},
-                            error=f"Several links were asked for this address lately. Wait {wait_words(wait)}, "
-                                  "then ask again. If a link has come, you can use it now.")
+                            error=_("Several links were asked for this address lately. Wait %(wait)s, then ask "
+                                    "again. If a link has come, you can use it now.") % {"wait": _wait_words(wait)})
     # The email is queued with the link and sent (retried) by intake's sender: the page says the
     # same whether the address is known and whether the mail server takes it.
     person = signin.email_link(state.storage, email, state.clock.now(), state.settings.intake_url)
@@ -137,7 +148,7 @@ def signin_link(request: Request, key: str = "") -> Response:
     try:
         signin.check_link(state.storage, key, state.clock.now(), use=False)
     except LinkRefused as exc:
-        return refusal(request, 403, "This link does not work", str(exc), headers=NO_STORE, signin=True)
+        return refusal(request, 403, _("This link does not work"), _refusal_words(exc), headers=NO_STORE, signin=True)
     return page(request, "signin_link.html", key=key, headers=NO_STORE)
 
 
@@ -147,11 +158,11 @@ def signin_use(request: Request, key: str = Form(""), csrf: str = Form("")) -> R
     try:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
-        return refusal(request, 403, "Try the link again", str(exc), headers=NO_STORE)
+        return refusal(request, 403, _("Try the link again"), str(exc), headers=NO_STORE)
     try:
         person = signin.check_link(state.storage, key, state.clock.now(), use=True)
     except LinkRefused as exc:
-        return refusal(request, 403, "This link does not work", str(exc), headers=NO_STORE, signin=True)
+        return refusal(request, 403, _("This link does not work"), _refusal_words(exc), headers=NO_STORE, signin=True)
     log.info("signin.signed_in", token_id=person.token_id, role=person.role, panel=person.panel)
     target = f"/panels/{person.panel}/record" if person.panel else "/record"
     return state.sessions.start(RedirectResponse(target, status_code=303, headers=NO_STORE), person.token_id)
@@ -163,6 +174,6 @@ def signout(request: Request, csrf: str = Form("")) -> Response:
     try:
         state.csrf.check(request, csrf)
     except CsrfError as exc:
-        return refusal(request, 403, "Try again", str(exc))
+        return refusal(request, 403, _("Try again"), str(exc))
     response = state.staff.end(request, RedirectResponse("/signin?out=1", status_code=303))
     return state.sessions.end(request, response)

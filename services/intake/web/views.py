@@ -7,11 +7,19 @@ import datetime as dt
 from pathlib import Path
 
 from fastapi import Request, Response
+from markupsafe import Markup
 
+from services.common.i18n import N_
 from services.common.pagetemplates import page_templates
 
 templates = page_templates(Path(__file__).parent.parent / "templates", home=None,
-                           footer_note="Never write a young person's name or contact details here.")
+                           footer_note=N_("Never write a young person's name or contact details here."))
+
+
+def user(text: str) -> Markup:
+    """Text a person gave (an address, a panel's name) inside a translated sentence: escaped and marked
+    as theirs, shown as written."""
+    return Markup('<span class="user">{}</span>').format(text)
 
 
 def date_value(text: str) -> str:
@@ -24,6 +32,7 @@ def date_value(text: str) -> str:
 
 
 templates.env.filters["date_value"] = date_value
+templates.env.globals["user"] = user
 
 
 def page(request: Request, template: str, status_code: int = 200, headers: dict | None = None,

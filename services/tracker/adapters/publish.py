@@ -70,7 +70,8 @@ def notice_id(recommendation_id: str, key: str) -> uuid.UUID:
 
 
 def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
-                 public_url: str, respond_url: str | None, next_step_on: dt.date | None = None) -> dict:
+                 public_url: str, respond_url: str | None, next_step_on: dt.date | None = None,
+                 languages: dict[str, str] | None = None) -> dict:
     """The `notice.requested` event; its id is the notice's."""
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
@@ -89,7 +90,8 @@ def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None
     )
     notice = NoticeOut(
         id=nid, recommendation_id=rec.id, commitment_id=row.id if row else None, kind=n.kind,
-        level=n.level, key=n.key, reason=n.reason, recipients=list(n.recipients), subject=_subject(n, rec, row),
+        level=n.level, key=n.key, reason=n.reason, recipients=list(n.recipients), languages=languages or {},
+        subject=_subject(n, rec, row),
         facts=facts, respond_url=respond_url, status_url=f"{public_url}/panels/{rec.panel}",
         give_up_after=_london_midnight(next_step_on) if next_step_on else None,
     )

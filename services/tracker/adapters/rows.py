@@ -17,6 +17,7 @@ class CommitmentRow(Protocol):
     owner_role: str
     owner_email: str
     owner_name: str | None
+    owner_language: str | None
     escalation: dict
     agreed_on: dt.date
     due: dt.date
@@ -52,6 +53,7 @@ class RecommendationRow(Protocol):
     panel: str
     raised_on: dt.date
     title: str
+    titles: dict | None
     detail: str
     themes: list
     decision: str
@@ -71,6 +73,7 @@ class PanelRow(Protocol):
     police_lead: dict
     escalation: dict
     access_code_sha256: str | None
+    language: str
 
 
 class TimelineRow(Protocol):

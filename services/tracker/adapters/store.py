@@ -34,6 +34,8 @@ panels = Table(
     # From the panel's events; verdicts are checked against it. An old code's SHA-256, or a new
     # code's scrypt PHC string (accesscode.py).
     Column("access_code_sha256", String(200)),
+    # en | cy | bilingual (contract §8.4): the language its page opens in.
+    Column("language", String(10), nullable=False, default="en", server_default="en"),
 )
 
 recommendations = Table(
@@ -42,6 +44,7 @@ recommendations = Table(
     Column("panel", String(64), nullable=False, index=True),
     Column("raised_on", Date, nullable=False),
     Column("title", String(200), nullable=False),
+    Column("titles", JSON),  # {"en": ..., "cy": ...} where given: each shown as written
     Column("detail", Text, nullable=False),
     Column("themes", JSON, nullable=False),
     Column("decision", String(10), nullable=False),  # agreed | declined | pending
@@ -72,6 +75,8 @@ commitments = Table(
     Column("owner_role", String(120), nullable=False),
     Column("owner_email", String(320), nullable=False),
     Column("owner_name", String(120)),
+    # The agreed owner's language (en | cy), where known; after a handover it is not theirs.
+    Column("owner_language", String(2)),
     Column("escalation", JSON, nullable=False),
     Column("agreed_on", Date, nullable=False),
     Column("due", Date, nullable=False),

@@ -12,7 +12,8 @@ import structlog
 from prometheus_client import Counter
 
 from services.tracker.adapters import publish
-from services.tracker.adapters.rows import CommitmentRow, RecommendationRow
+from services.tracker.adapters.notice_languages import known_languages
+from services.tracker.adapters.rows import CommitmentRow, PanelRow, RecommendationRow
 from services.tracker.domain import Notice
 
 log = structlog.get_logger()
@@ -33,21 +34,22 @@ class NoticeRecorder:
         self.public_url, self.respond_url, self.approve_url = public_url, respond_url, approve_url
 
     def record(self, notices: NoticeSink, n: Notice, rec: RecommendationRow, row: CommitmentRow | None,
-               now: dt.datetime, next_step: dt.date | None = None) -> str | None:
+               now: dt.datetime, next_step: dt.date | None = None, panel: PanelRow | None = None) -> str | None:
         """Record the notice and its event through `notices` (a unit of work's); the notice id if this
-        call recorded it."""
-        nid, values, event = self.prepare(n, rec, row, now, next_step)
+        call recorded it. `panel`: where the recipients are the panel's police lead and ladder."""
+        nid, values, event = self.prepare(n, rec, row, now, next_step, panel)
         if not notices.add(values, event):
             return None
         self.decided(nid, n, rec, row)
         return nid
 
     def prepare(self, n: Notice, rec: RecommendationRow, row: CommitmentRow | None, now: dt.datetime,
-                next_step: dt.date | None = None) -> tuple[str, dict, dict]:
+                next_step: dt.date | None = None, panel: PanelRow | None = None) -> tuple[str, dict, dict]:
         """The notice's id, its row and its `notice.requested` event, for a writer to record."""
         nid = publish.notice_id(rec.id, n.key)
         event = publish.notice_event(n, rec=rec, row=row, now=now, next_step_on=next_step,
-                                     public_url=self.public_url, respond_url=self._link(n, row))
+                                     public_url=self.public_url, respond_url=self._link(n, row),
+                                     languages=known_languages(n.recipients, row, panel))
         return str(nid), self._row(nid, n, rec, row, now), event
 
     @staticmethod

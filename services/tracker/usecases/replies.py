@@ -141,7 +141,7 @@ def _insist(uow: UnitOfWork, recorder: NoticeRecorder, rec, row, decision: str, 
             return  # the panel's event is still on its way: the response ladder will tell them
         contacts = convert.contacts(panel.police_lead["email"], panel.escalation)
         notice = decide_insisted(contacts, decision, f"r{new_round}", comment, today, respond_by)
-        recorder.record(uow.notices, notice, rec, None, now)
+        recorder.record(uow.notices, notice, rec, None, now, panel=panel)
     else:
         contacts = convert.contacts(row.owner_email, row.escalation)
         recorder.record(uow.notices, decide_insisted(contacts, decision, "withdrawn", comment, today), rec, row,

@@ -201,12 +201,12 @@ class Scanner:
         p = convert.pending(rec, panel, work.context.sent.get(rec.id, frozenset()))
         policy = self.policies.for_panel(rec.panel)
         for n in decide_response(p, today, policy):
-            self._record(work, n, rec, None, None)
+            self._record(work, n, rec, None, None, panel)
             p = p.with_sent(n.key)
         return [(rec.id, next_response_on(p, today, policy))]
 
-    def _record(self, work: _Row, n: Notice, rec, row, next_step: dt.date | None) -> bool:
-        nid, values, event = self.recorder.prepare(n, rec, row, work.now, next_step)
+    def _record(self, work: _Row, n: Notice, rec, row, next_step: dt.date | None, panel=None) -> bool:
+        nid, values, event = self.recorder.prepare(n, rec, row, work.now, next_step, panel)
         if not work.writer.notice(values, event):
             return False
         work.decided.append((nid, n, rec, row))

@@ -32,7 +32,7 @@ class Mailer:
     def __init__(self, *results: SendResult) -> None:
         self.results, self.tries = list(results), []
 
-    async def send(self, to, link, message_id) -> SendResult:
+    async def send(self, to, link, message_id, language=None) -> SendResult:
         self.tries.append((to, link, message_id))
         return self.results.pop(0) if self.results else SendResult(ok=True)
 
@@ -135,7 +135,7 @@ def test_a_sender_that_died_mid_send_is_taken_over_after_the_lease_with_the_same
 
 def test_a_mailer_that_raises_counts_as_a_failed_try(storage, clock):
     class Raising(Mailer):
-        async def send(self, to, link, message_id):
+        async def send(self, to, link, message_id, language=None):
             raise RuntimeError("surprise")
     signin.email_link(storage, ADDRESS, NOW, "http://i")
     _pass(SigninMail(storage, Raising(), LEASE, clock=clock))
