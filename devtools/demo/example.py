@@ -1,5 +1,5 @@
-"""The demo's example, drawn from the seeds: a mentoring cohort and a
-youth-led training panel. Roles only, and invented addresses at the reserved
+"""The demo's example, drawn from the seeds: a mentoring cohort, a
+youth-led training panel, and a Welsh-speaking panel in Cardiff. Roles only, and invented addresses at the reserved
 example.org domain: no personal data. Dates are relative to today, so the
 ladder moves while you watch."""
 
@@ -29,6 +29,15 @@ PANELS = [
         "police_lead": {"role": "Chief Inspector, training", "email": "chief-inspector.training@example.org"},
         "escalation": ladder("training"),
     },
+    {  # A panel in Wales that works in Welsh: its pages open in Welsh, its owner's emails are Welsh.
+        "slug": "panel-ieuenctid-caerdydd",
+        "name": "Panel ieuenctid Caerdydd",
+        "area": "Caerdydd",
+        "language": "cy",
+        "police_lead": {"role": "Arolygydd, ymgysylltu ag ieuenctid", "email": "arolygydd.caerdydd@example.org",
+                        "language": "cy"},
+        "escalation": {**ladder("caerdydd"), "languages": {"supervisor": "cy"}},
+    },
 ]
 
 
@@ -36,11 +45,11 @@ def recommendations(today: dt.date) -> list[dict]:
     def day(n: int) -> str:
         return (today + dt.timedelta(days=n)).isoformat()
 
-    def agreed(panel, title, action, done_means, owner_role, owner_email, due, agreed_on, themes):
+    def agreed(panel, title, action, done_means, owner_role, owner_email, due, agreed_on, themes, **welsh):
+        owner = {"role": owner_role, "email": owner_email, **({"language": welsh["language"]} if welsh else {})}
         return {"panel": panel, "raised_on": day(agreed_on - 7), "title": title, "detail": "",
-                "themes": themes, "decision": "agreed",
-                "commitment": {"action": action, "done_means": done_means,
-                               "owner": {"role": owner_role, "email": owner_email},
+                "themes": themes, "decision": "agreed", **({"titles": welsh["titles"]} if welsh else {}),
+                "commitment": {"action": action, "done_means": done_means, "owner": owner,
                                "due": day(due), "agreed_on": day(agreed_on)}}
 
     return [
@@ -96,6 +105,19 @@ def recommendations(today: dt.date) -> list[dict]:
                "Brief every response officer on explaining a stop to a young person",
                "All response officers briefed; the panel hears stops explained", "Inspector, response team",
                "inspector.response@example.org", due=-20, agreed_on=-120, themes=["stop-and-search", "respect"]),
+        agreed("panel-ieuenctid-caerdydd", "Swyddogion yn siarad Cymraeg gyda phobl ifanc",
+               "Rhoi bathodyn 'Cymraeg' i bob swyddog sy'n siarad Cymraeg, a'u hanfon i'r ysgolion",
+               "Pob swyddog sy'n siarad Cymraeg yn gwisgo'r bathodyn; y panel wedi gweld y rhestr",
+               "Rhingyll, tîm ysgolion", "rhingyll.ysgolion@example.org", due=-3, agreed_on=-50,
+               themes=["communication", "respect"], language="cy",
+               titles={"cy": "Swyddogion yn siarad Cymraeg gyda phobl ifanc",
+                       "en": "Officers speak Welsh with young people"}),
+        agreed("panel-ieuenctid-caerdydd", "Cyfarfod y panel yn yr orsaf bob tymor",
+               "Cynnal cyfarfod y panel yng ngorsaf yr heddlu unwaith y tymor, gyda'r arolygydd",
+               "Tri chyfarfod wedi'u cynnal, a'r nodiadau wedi'u rhannu", "Arolygydd, ymgysylltu ag ieuenctid",
+               "arolygydd.caerdydd@example.org", due=40, agreed_on=-15, themes=["youth-voice"], language="cy",
+               titles={"cy": "Cyfarfod y panel yn yr orsaf bob tymor",
+                       "en": "The panel meets at the station every term"}),
         {"panel": "youth-led-training", "raised_on": day(-70), "title": "Publish stop and search numbers for under-18s",
          "detail": "Every month, by borough.", "themes": ["stop-and-search", "trust"], "decision": "pending",
          "respond_within_days": 1},

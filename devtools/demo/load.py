@@ -148,7 +148,7 @@ def main() -> None:
         wait_ready(url)
     codes = load()
     # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every
-    # address printed after "demo is running:" and expects five.
+    # address printed after "demo is running:" and expects six.
     print(f"\nRecord a session as the mentoring cohort's youth worker ({FACILITATOR}, no password):")
     print(f"  sign in (works once, for {LINK_MINUTES} minutes): {facilitator_link()}")
     print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
@@ -156,6 +156,7 @@ def main() -> None:
     force_signin()
     print("\nfollowthrough demo is running:", flush=True)
     print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
+    print(f"  a Welsh panel's page:  {TRACKER}/panels/panel-ieuenctid-caerdydd (Cymraeg; ?lang=en for English)")
     print(f"  the public register:   {TRACKER}/register")
     print(f"  tracker API docs:      {TRACKER}/docs")
     print(f"  intake API docs:       {INTAKE}/docs")

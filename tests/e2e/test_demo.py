@@ -36,7 +36,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         output = "".join(lines)
         assert "Press Ctrl-C" in output, output[-3000:]
         urls = re.findall(r"(http://127\.0\.0\.1:\d+\S*)", output.split("demo is running:")[1])
-        assert len(urls) == 5
+        assert len(urls) == 6
         for url in urls:
             assert httpx.get(url, timeout=10).status_code == 200, url
 
@@ -63,6 +63,8 @@ def test_demo_runs_and_ctrl_c_stops_everything():
                       "Your new idea, in answer to"):  # the panel's counter-proposal
             assert state in both, state
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
+        welsh = httpx.get(next(u for u in urls if "caerdydd" in u)).text  # the panel's language: Welsh
+        assert '<html lang="cy">' in welsh and "Swyddogion yn siarad Cymraeg" in welsh
         assert_a_lead_signs_in_and_sees_their_part(output)
     finally:
         press_ctrl_c(proc)
