@@ -22,11 +22,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/panels/{slug}/feed.xml")
 def panel_feed(slug: str, request: Request) -> Response:
+    i18n.use_panel_language(panelview.panel_language(request.app.state.engine, slug))
     snap = panelview.panel_snapshot(request.app.state.engine, slug)
     if snap is None:
         raise NOT_FOUND(f"There is no panel {slug}.")
     panel, rows, recs, entries = snap.panel, snap.commitments, snap.recommendations, snap.entries
-    i18n.use_panel_language(getattr(panel, "language", None))
     base = request.app.state.settings.public_url
     today = request.app.state.clock.today()
     fg = FeedGenerator()
@@ -80,11 +80,11 @@ def _reply_entries(fg: FeedGenerator, snap: panelview.PanelSnapshot, base: str) 
 
 @router.get("/panels/{slug}/deadlines.ics")
 def panel_calendar(slug: str, request: Request) -> Response:
+    i18n.use_panel_language(panelview.panel_language(request.app.state.engine, slug))
     snap = panelview.panel_snapshot(request.app.state.engine, slug)
     if snap is None:
         raise NOT_FOUND(f"There is no panel {slug}.")
     panel, rows, recs = snap.panel, snap.commitments, snap.recommendations
-    i18n.use_panel_language(getattr(panel, "language", None))
     cal = Calendar()
     cal.add("prodid", "-//followthrough//panel deadlines//EN")
     cal.add("version", "2.0")

@@ -78,7 +78,6 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
     if snap is None:
         return None
     panel, recs, rows, entries = snap.panel, snap.recommendations, snap.commitments, snap.entries
-    i18n.use_panel_language(getattr(panel, "language", None))
     pulse = pulse_view(snap.pulse, today, snap.answered)
     answers = replyview.collect(snap.replies, {rid: views.title_of(r) for rid, r in recs.items()})
     ordered = views.panel_order(rows, today)
@@ -119,7 +118,7 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
         "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
         "remembered": remembered,
-        "in_lang": views.lang_query(getattr(panel, "language", None)),
+        "in_lang": views.lang_query(),
     })
 
 

@@ -63,7 +63,6 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
     if snap is None:
         return None
     panel, recs, rows, entries = snap.panel, snap.recommendations, snap.commitments, snap.entries
-    i18n.use_panel_language(getattr(panel, "language", None))
     since = since or snap.latest_raised() or today - dt.timedelta(days=DEFAULT_DAYS)
     pulse = pulse_view(snap.pulse, today, snap.answered)
     pairs = [(r, views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)) for r in rows]

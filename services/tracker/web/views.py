@@ -62,11 +62,11 @@ def title_of(rec) -> str:
     return titles.get(language()) or rec.title
 
 
-def lang_query(panel_language: str | None) -> str:
+def lang_query() -> str:
     """`?lang=xx` for the panel's feed and calendar links where the page speaks other than the panel's
-    default (a visitor's choice), so they follow the page; else nothing (they default to the panel's)."""
+    default (the visitor chose), so they follow the page; else nothing (they default to the panel's)."""
     spoken = language()
-    return "" if spoken == i18n.choose(None, panel_language, None) else f"?lang={spoken}"
+    return "" if spoken == i18n.choose(None, i18n.current().panel, None) else f"?lang={spoken}"
 
 
 def aware(at: dt.datetime) -> dt.datetime:
