@@ -16,6 +16,7 @@ import datetime as dt
 
 from services.common import accesscode
 from services.common.clock import Clock
+from services.common.i18n import N_
 from services.tracker.usecases.errors import NotFound, TooManyAttempts, WrongCode
 from services.tracker.usecases.unitofwork import Storage
 
@@ -75,10 +76,11 @@ class AccessCodes:
                     # window's unit), once per panel per day.
                     uow.commitments.give_a_day(panel, clock.today())
         if limited:
-            raise TooManyAttempts("Wait 15 minutes, then try again with the code your youth worker gave you.",
+            raise TooManyAttempts(N_("Wait 15 minutes, then try again with the code your youth worker gave you."),
                                   retry_after=int(WINDOW.total_seconds()))
         if wrong:
-            raise WrongCode("This access code is not right for this panel. Ask your youth worker for it.",
+            # The words stay English in the API; the panel's page shows them in its language (N_).
+            raise WrongCode(N_("This access code is not right for this panel. Ask your youth worker for it."),
                             field="access_code", fix="Use the panel's access code, exactly as given.")
 
 

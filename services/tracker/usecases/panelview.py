@@ -19,7 +19,7 @@ from services.tracker.usecases import pulse as pulse_uc
 
 # The row shapes this query answers with, named here so the web layer never imports the table modules.
 __all__ = ["CommitmentRow", "PanelRow", "PanelSnapshot", "RecommendationRow", "TimelineRow", "code_verifier",
-           "panel_snapshot"]
+           "panel_language", "panel_snapshot"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,13 @@ def code_verifier(engine: Engine, slug: str) -> str | None:
     """The panel's current access-code verifier (what the panel's events last said), or None."""
     with engine.connect() as conn:
         return conn.execute(select(panels.c.access_code_sha256).where(panels.c.slug == slug)).scalar()
+
+
+def panel_language(engine: Engine, slug: str) -> str | None:
+    """The panel's language ("en", "cy", "bilingual"), read before its page is built or looked up in the
+    page cache, so both speak it (docs/contract.md §8.4); None for no such panel or none recorded."""
+    column = getattr(panels.c, "language", None)  # a tracker database from before panels had one: none
+    if column is None:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(column).where(panels.c.slug == slug)).scalar()

@@ -4,7 +4,10 @@ A 200-commitment page takes tens of milliseconds to build; under 50 readers
 at once that queue is the page's latency. Every write this process makes
 clears the cache; writes by other replicas show within `ttl` seconds. The
 per-visitor CSRF value is never cached: pages are stored with a marker that
-is swapped for each visitor's value."""
+is swapped for each visitor's value. Every page is kept per language (the
+language in force when it is asked for, docs/contract.md §8.4), so a Welsh
+page is never served to an English reader, nor the other way round: a page
+that takes its language from something it reads (a panel's) sets it first."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import secrets
 import threading
 import time
 from typing import Callable
+
+from services.common import i18n
 
 
 class PageCache:
@@ -28,6 +33,7 @@ class PageCache:
 
         One visitor at a time renders a page; while an expired copy is being
         refreshed the others get that copy, so 50 readers never render at once."""
+        key = (*key, i18n.language())
         with self._lock:
             hit = self._pages.get(key)
             rendering = self._rendering.setdefault(key, threading.Lock())

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import escape
 
+from services.common import i18n
 from services.common.csrf import CsrfError
+from services.common.i18n import N_, _
 from services.common.problems import INVALID_REQUEST, NOT_FOUND, Problem
 from services.tracker.usecases import actions, commitmentview, panelview
 from services.tracker.usecases import pulse as pulse_uc
@@ -27,18 +29,18 @@ from services.tracker.web.pulse import pulse_view, refuse_if_answered_here, reme
 from services.tracker.web.remember import RememberedCodes
 
 router = APIRouter(include_in_schema=False)
-MESSAGES = {"confirmed": "Thank you. You said it is done.",
-            "disputed": "Thank you. You said it is not done, so senior police will be told.",
-            "pulse": "Thank you. Your answer is counted. No one can see who sent it.",
-            "reopened": "Thank you. It is open again: police must work on it, and their boss is told.",
-            "accept": "Thank you. Your answer is on this page.",
-            "insist": "Thank you. The police must answer again, and their boss was told.",
-            "counter": "Thank you. Your new idea is on this page. The police must answer it.",
-            "forgot": "This device has forgotten your panel's access code. The forms will ask for it again."}
+MESSAGES = {"confirmed": N_("Thank you. You said it is done."),
+            "disputed": N_("Thank you. You said it is not done, so senior police will be told."),
+            "pulse": N_("Thank you. Your answer is counted. No one can see who sent it."),
+            "reopened": N_("Thank you. It is open again: police must work on it, and their boss is told."),
+            "accept": N_("Thank you. Your answer is on this page."),
+            "insist": N_("Thank you. The police must answer again, and their boss was told."),
+            "counter": N_("Thank you. Your new idea is on this page. The police must answer it."),
+            "forgot": N_("This device has forgotten your panel's access code. The forms will ask for it again.")}
 # What a form's request model is given for the code where the device remembers it: never checked.
 ON_DEVICE = "(remembered on this device)"
-CODE_CHANGED = ("This device remembered an access code that has since changed. Type the code your youth worker "
-                "gave you: this device will remember it.")
+CODE_CHANGED = N_("This device remembered an access code that has since changed. Type the code your youth worker "
+                  "gave you: this device will remember it.")
 
 
 @router.get("/panels/{slug}", response_class=HTMLResponse)
@@ -50,9 +52,12 @@ def panel_page(slug: str, request: Request, done: Optional[str] = None, show: Op
 def panel_response(slug: str, request: Request, status_code: int = 200, message: str | None = None,
                    error: str | None = None, page: int = 1, show: str | None = None) -> Response:
     token, nonce = request.app.state.csrf.issue(request)
+    engine = request.app.state.engine
+    # Before any words: the panel's language is the page's unless the visitor chose one (the cache keys on it).
+    i18n.use_panel_language(panelview.panel_language(engine, slug))
+    message, error = (_(message) if message else None), (_(error) if error else None)
     cache = request.app.state.page_cache
     today = request.app.state.clock.today()
-    engine = request.app.state.engine
     remembered = RememberedCodes.of(request).remembers(request, slug, engine)
     if message or error or show:  # a page for one visitor only
         html = render_panel(engine, slug, today, token, page, message, error, show, remembered)
@@ -61,7 +66,8 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
                          lambda marker: render_panel(engine, slug, today, marker, page, remembered=remembered))
         html = html and html.replace(cache.marker, token)
     if html is None:
-        return message_page(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
+        return message_page(request, 404, _("No such panel"),
+                            _("We cannot find this panel. Check the link you were given."))
     return request.app.state.csrf.remember(request, HTMLResponse(html, status_code=status_code), nonce)
 
 
@@ -73,20 +79,20 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         return None
     panel, recs, rows, entries = snap.panel, snap.recommendations, snap.commitments, snap.entries
     pulse = pulse_view(snap.pulse, today, snap.answered)
-    answers = replyview.collect(snap.replies, {rid: r.title for rid, r in recs.items()})
+    answers = replyview.collect(snap.replies, {rid: views.title_of(r) for rid, r in recs.items()})
     ordered = views.panel_order(rows, today)
     items = [views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today) for r in ordered]
     # The panel's right of reply: each decision it has not answered yet carries a form.
     forms = {r.id: answers.form(recs[r.recommendation_id], "withdrawn" if r.status == "withdrawn" else "agreed")
              for r in ordered}
     card_replies = {r.id: answers.of(r.recommendation_id) for r in ordered}
-    pending = [{"id": r.id, "title": r.title, "respond_by": views.when(r.respond_by),
+    pending = [{"id": r.id, "title": views.title_of(r), "respond_by": views.when(r.respond_by),
                 "late": views.days((today - r.respond_by).days) if r.respond_by < today else None,
-                "counter_to": recs[r.counter_to].title if r.counter_to in recs else None,
+                "counter_to": views.title_of(recs[r.counter_to]) if r.counter_to in recs else None,
                 "insisted": (r.response_round or 1) > 1, "replies": answers.of(r.id)}
                for r in recs.values() if r.decision == "pending"]
-    declined = [{"id": r.id, "title": r.title, "reason": r.decline_reason,
-                 "code": replyview.DECLINE_CODE_WORDS.get(r.decline_code or "other"),
+    declined = [{"id": r.id, "title": views.title_of(r), "reason": r.decline_reason,
+                 "code": _(replyview.DECLINE_CODE_WORDS.get(r.decline_code or "other", "")),
                  "who_can": replyview.who_can_line(r), "replies": answers.of(r.id),
                  "form": answers.form(r, "declined")}
                 for r in recs.values() if r.decision == "declined"]
@@ -102,7 +108,8 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
     cards_of: dict[str, list] = {}
     for v, r in zip(items[start:end], ordered[start:end], strict=True):
         cards_of.setdefault("first" if views.needs_you(r, today) else views.group_of(r.status), []).append(v)
-    groups = [{"key": key, "heading": heading, "cards": cards_of[key], "open": any(c.id == show for c in cards_of[key])}
+    groups = [{"key": key, "heading": _(heading), "cards": cards_of[key],
+               "open": any(c.id == show for c in cards_of[key])}
               for key, heading in views.GROUPS if cards_of.get(key)]
     summary = views.summary(items, len(pending))
     return templates.get_template("panel.html").render({
@@ -111,6 +118,7 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
         "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
         "remembered": remembered,
+        "in_lang": views.lang_query(),
     })
 
 
@@ -151,7 +159,7 @@ def _code(code: str | None) -> str:
 def _on_this_page(engine, commitment_id: str, slug: str) -> None:
     """A form under /panels/{slug} answers only that panel's promises (and so remembers only its code)."""
     if commitmentview.panel_of(engine, commitment_id) != slug:
-        raise NOT_FOUND("This promise is not on this panel's page.")
+        raise NOT_FOUND(N_("This promise is not on this panel's page."))
 
 
 @router.post("/panels/{slug}/forget-code", response_class=HTMLResponse)
@@ -173,7 +181,7 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
 
     def act(code: str | None) -> str:
         if verdict not in ("confirmed", "disputed"):
-            raise INVALID_REQUEST("Choose yes or no, then send your answer.")
+            raise INVALID_REQUEST(N_("Choose yes or no, then send your answer."))
         body = form_model(VerdictIn, verdict=verdict, comment=comment, access_code=_code(code))
         _on_this_page(state.engine, commitment_id, slug)
         if code is not None:
@@ -209,7 +217,7 @@ def pulse_form(slug: str, request: Request, trust: str = Form(""), kept: str = F
 
     def act(code: str | None) -> str:
         if not trust or not kept:
-            raise INVALID_REQUEST("Choose an answer to both questions, then send them.")
+            raise INVALID_REQUEST(N_("Choose an answer to both questions, then send them."))
         body = form_model(PulseIn, trust=trust, kept=kept, access_code=_code(code))
         refuse_if_answered_here(request, slug)
         if code is not None:
@@ -229,11 +237,11 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
 
     def act(code: str | None) -> str:
         if reply not in ("accept", "insist", "counter"):
-            raise Problem(422, "Choose an answer", "Choose your answer, then send it.")
+            raise Problem(422, "Choose an answer", N_("Choose your answer, then send it."))
         body = form_model(ReplyIn, reply=reply, comment=comment, access_code=_code(code),
                           title=title.strip() or None)
         if replies_uc.panel_of(state.storage, recommendation_id) != slug:
-            raise NOT_FOUND("This idea is not on this panel's page.")
+            raise NOT_FOUND(N_("This idea is not on this panel's page."))
         if code is not None:
             state.access.check_recommendation(recommendation_id, body.access_code, client_of(request))
         replies_uc.reply(state.storage, state.clock, state.tracker.policies, state.recorder, recommendation_id,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from fastapi import APIRouter, Request, Response
 from itsdangerous import BadSignature
 from pydantic import BaseModel
 
 from schemas.models import PULSE_MIN_ANSWERS
+from services.common.i18n import N_, language
 from services.common.problems import ALREADY_ANSWERED
 from services.common.settings import secret
 from services.common.signing import timed_serializer
@@ -28,8 +30,8 @@ from services.tracker.web.forms import client_of
 router = APIRouter()
 PROBLEM = {"content": {"application/problem+json": {}}}
 COOKIE, COOKIE_DAYS = "ft_pulse", 62  # longer than any month, so the month's answer is remembered to its end
-ANSWERED_HERE = ("You have already answered this month on this phone or computer, so we did not count it "
-                 "again. Thank you: you can answer again next month.")
+ANSWERED_HERE = N_("You have already answered this month on this phone or computer, so we did not count it "
+                    "again. Thank you: you can answer again next month.")
 
 
 class PulseOut(BaseModel):
@@ -118,5 +120,6 @@ def pulse_view(periods: list[pulse_uc.Period], today: dt.date | None = None,
 
 
 def _month(period: str) -> str:
+    """`December 2026` / `Rhagfyr 2026`, in the page's language."""
     year, month = period.split("-")
-    return f"{dt.date(int(year), int(month), 1):%B %Y}"
+    return format_date(dt.date(int(year), int(month), 1), "LLLL y", locale=language())

@@ -6,21 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from services.common.i18n import N_, _, short_date
 from services.tracker.domain.reply import ALLOWED
 
-REPLY_WORDS = {"accept": "You accepted this", "insist": "You insisted", "counter": "You proposed something else"}
-DECISION_WORDS = {"agreed": "their promise", "declined": "their no", "withdrawn": "dropping the promise"}
+REPLY_WORDS = {"accept": N_("You accepted this"), "insist": N_("You insisted"),
+               "counter": N_("You proposed something else")}
+DECISION_WORDS = {"agreed": N_("their promise"), "declined": N_("their no"), "withdrawn": N_("dropping the promise")}
 CHOICE_WORDS = {
-    "accept": "We accept this",
-    "insist": "We insist: ask them again",
-    "counter": "We propose something else",
+    "accept": N_("We accept this"),
+    "insist": N_("We insist: ask them again"),
+    "counter": N_("We propose something else"),
 }
 DECLINE_CODE_WORDS = {
-    "no_power": "Police do not have the power",
-    "no_budget": "No money for it",
-    "legal_or_safety": "The law or safety does not allow it",
-    "not_workable": "Police say it would not work",
-    "other": "Another reason",
+    "no_power": N_("Police do not have the power"),
+    "no_budget": N_("No money for it"),
+    "legal_or_safety": N_("The law or safety does not allow it"),
+    "not_workable": N_("Police say it would not work"),
+    "other": N_("Another reason"),
 }
 FORM_BYTES = 2000  # about what one reply form adds to a page (measured: 1.5-1.8 KB), for its paging
 
@@ -38,7 +40,7 @@ class PanelReplies:
         if (rec.id, decision, rec.response_round or 1) in self.answered:
             return None
         return {"rec_id": rec.id, "decision": decision,
-                "choices": [(c, CHOICE_WORDS[c]) for c in ALLOWED[decision]]}
+                "choices": [(c, _(CHOICE_WORDS[c])) for c in ALLOWED[decision]]}
 
 
 def collect(rows: list, titles: dict[str, str]) -> PanelReplies:
@@ -51,21 +53,21 @@ def collect(rows: list, titles: dict[str, str]) -> PanelReplies:
 
 
 def entry(r, titles: dict[str, str]) -> dict:
-    words = f"{REPLY_WORDS[r.reply]} ({DECISION_WORDS[r.decision]})"
+    words = f"{_(REPLY_WORDS[r.reply])} ({_(DECISION_WORDS[r.decision])})"
     if r.reply == "counter" and r.counter_id:
-        words += f": {titles.get(r.counter_id, 'a new idea')}"
+        words += f": {titles.get(r.counter_id) or _('a new idea')}"
     if r.respond_by:
-        words += f". Police must answer by {r.respond_by.day} {r.respond_by:%B %Y}"
-    return {"id": r.id, "when": f"{r.at.day} {r.at:%B %Y}", "what": words, "comment": r.comment, "at": r.at,
+        words += _(". Police must answer by %(day)s") % {"day": when(r.respond_by)}
+    return {"id": r.id, "when": when(r.at), "what": words, "comment": r.comment, "at": r.at,
             "reply": r.reply, "decision": r.decision}
 
 
 def who_can_line(rec) -> str | None:
     """contract §5: a decline for want of power names who has it."""
     if getattr(rec, "decline_code", None) == "no_power" and rec.who_can:
-        return f"Police cannot do this; {rec.who_can} can."
+        return _("Police cannot do this; %(who)s can.") % {"who": rec.who_can}
     return None
 
 
 def when(d: dt.date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return short_date(d)

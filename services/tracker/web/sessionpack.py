@@ -16,8 +16,9 @@ from typing import Optional
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from services.common import dates
+from services.common import dates, i18n
 from services.common.clock import LONDON
+from services.common.i18n import _
 from services.tracker.usecases import panelview
 from services.tracker.web import replyview, views
 from services.tracker.web.look import message_page, templates
@@ -33,20 +34,27 @@ NEWS = {"updated", "extended", "completed", "withdrawn", "extension_requested"}
 def session_pack(slug: str, request: Request, since: Optional[str] = None) -> Response:
     state = request.app.state
     today = state.clock.today()
+    # Before any words: the pack speaks the panel's language unless the visitor chose one (the cache keys on it).
+    i18n.use_panel_language(panelview.panel_language(state.engine, slug))
     try:
         since_day = dt.date.fromisoformat(since) if since else None
     except ValueError:
-        return message_page(request, 422, "Check the date",
-                            "Write the day of your last meeting like this: 2026-11-05 (year, month, day).")
+        return message_page(request, 422, _("Check the date"),
+                            _("Write the day of your last meeting like this: 2026-11-05 (year, month, day)."))
     if since_day and since_day > today:
-        return message_page(request, 422, "Check the date", "The day of your last meeting cannot be after today.")
-    if since_day and (why := dates.out_of_range(since_day, today)):
-        return message_page(request, 422, "Check the date", f"The day of your last meeting {why}.")
+        return message_page(request, 422, _("Check the date"), _("The day of your last meeting cannot be after today."))
+    if since_day and dates.out_of_range(since_day, today):
+        first, last = dates.bounds(today)
+        return message_page(request, 422, _("Check the date"),
+                            _("The day of your last meeting must be within %(years)s years of today: use a date "
+                              "between %(first)s and %(last)s.") % {"years": dates.YEARS, "first": first.isoformat(),
+                                                                    "last": last.isoformat()})
     url = state.settings.public_url
     html = state.page_cache.get(("session", slug, today, since_day),
                                 lambda marker: render_session(state.engine, slug, today, since_day, url))
     if html is None:
-        return message_page(request, 404, "No such panel", "We cannot find this panel. Check the link you were given.")
+        return message_page(request, 404, _("No such panel"),
+                            _("We cannot find this panel. Check the link you were given."))
     return HTMLResponse(html)
 
 
@@ -64,9 +72,9 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
     check = [{"c": v, "summary": views.what_changed(entries.get(r.id, []))} for r, v in pairs if v.awaiting_check]
     kept = sorted(((_day(_kept_at(entries.get(r.id, []))), v) for r, v in pairs if r.status == "kept"),
                   key=lambda kv: kv[0] or dt.date.min, reverse=True)
-    titles = {rid: r.title for rid, r in recs.items()}
+    titles = {rid: views.title_of(r) for rid, r in recs.items()}
     answers = replyview.collect(snap.replies, titles)
-    declined = [{"title": r.title, "reason": r.decline_reason, "who_can": replyview.who_can_line(r),
+    declined = [{"title": views.title_of(r), "reason": r.decline_reason, "who_can": replyview.who_can_line(r),
                  "replies": answers.of(r.id)}
                 for r in sorted((r for r in recs.values() if r.decision == "declined"), key=lambda r: r.raised_on,
                                 reverse=True)]
@@ -76,10 +84,10 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
                if recs[r.recommendation_id].decision != "declined" and _day(r.at) >= since]
     new = {
         "promises": [v for r, v in pairs if r.agreed_on >= since],
-        "waiting": [{"title": r.title, "respond_by": views.when(r.respond_by)}
+        "waiting": [{"title": views.title_of(r), "respond_by": views.when(r.respond_by)}
                     for r in sorted(pending, key=lambda r: r.raised_on) if r.raised_on >= since],
-        "news": sorted(({"day": _day(e.at), "when": views.when(e.at), "said": recs[r.recommendation_id].title,
-                         "what": views.ENTRY_WORDS.get(e.kind, e.kind)}
+        "news": sorted(({"day": _day(e.at), "when": views.when(e.at), "said": titles[r.recommendation_id],
+                         "what": views.entry_words(e.kind)}
                         for r in rows for e in entries.get(r.id, [])
                         if e.kind in NEWS and _day(e.at) >= since), key=lambda n: n["day"], reverse=True),
     }

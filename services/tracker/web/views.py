@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import escape
 
+from services.common import i18n
+from services.common.i18n import N_, _, language, ngettext, short_date
 from services.tracker.adapters import convert
 from services.tracker.adapters.publish import days_overdue, next_update_by_of
 from services.tracker.domain import reopen_window, still_working_asked
@@ -17,43 +19,54 @@ from services.tracker.usecases.panelview import CommitmentRow, RecommendationRow
 
 # Status in words a 13-year-old reads easily; never colour alone.
 STATUS_WORDS = {
-    "open": ("Not started yet", "open"),
-    "in_progress": ("Being worked on", "progress"),
-    "done": ("Police say it is done: please check", "check"),
-    "kept": ("Done, and checked", "kept"),
-    "disputed": ("You said it is not done", "disputed"),
-    "withdrawn": ("Dropped", "dropped"),
-    "lapsed": ("Promise broken: very late", "late"),
+    "open": (N_("Not started yet"), "open"),
+    "in_progress": (N_("Being worked on"), "progress"),
+    "done": (N_("Police say it is done: please check"), "check"),
+    "kept": (N_("Done, and checked"), "kept"),
+    "disputed": (N_("You said it is not done"), "disputed"),
+    "withdrawn": (N_("Dropped"), "dropped"),
+    "lapsed": (N_("Promise broken: very late"), "late"),
 }
 ENTRY_WORDS = {
-    "agreed": "Police agreed to do this",
-    "updated": "Police gave an update",
-    "completed": "Police said it is done",
-    "confirmed": "The panel said it was done",
-    "disputed": "The panel said it was not done",
-    "extended": "The deadline moved",
-    "withdrawn": "Police dropped it",
-    "kept": "Counted as done: no answer in time",
-    "reopened": "The panel said it stopped working, so it is open again",
-    "lapsed": "Counted as a broken promise",
+    "agreed": N_("Police agreed to do this"),
+    "updated": N_("Police gave an update"),
+    "completed": N_("Police said it is done"),
+    "confirmed": N_("The panel said it was done"),
+    "disputed": N_("The panel said it was not done"),
+    "extended": N_("The deadline moved"),
+    "withdrawn": N_("Police dropped it"),
+    "kept": N_("Counted as done: no answer in time"),
+    "reopened": N_("The panel said it stopped working, so it is open again"),
+    "lapsed": N_("Counted as a broken promise"),
     **{kind: rule.words for kind, rule in NOTICES.items()},
-    "extension_requested": "Police asked for a much later deadline: their boss must agree first",
-    "extension_refused": "Their boss said no to the much later deadline: the first one stands",
+    "extension_requested": N_("Police asked for a much later deadline: their boss must agree first"),
+    "extension_refused": N_("Their boss said no to the much later deadline: the first one stands"),
 }
 # How the owner says it is going, in plain words.
-TRACK_WORDS = {"on_track": "On track", "minor_delay": "A little late", "significant_delay": "Will be late",
-               "not_started": "Not started yet"}
+TRACK_WORDS = {"on_track": N_("On track"), "minor_delay": N_("A little late"),
+               "significant_delay": N_("Will be late"), "not_started": N_("Not started yet")}
 # Who else heard of a change, by role, in plain words (contract §4: an escalation cannot be silenced).
-TOLD_WORDS = {"owner": "the owner", "supervisor": "the owner's boss", "senior_lead": "senior police",
-              "board": "the oversight board"}
+TOLD_WORDS = {"owner": N_("the owner"), "supervisor": N_("the owner's boss"), "senior_lead": N_("senior police"),
+              "board": N_("the oversight board")}
 
 
 def when(d: dt.date | dt.datetime | None) -> str:
-    if d is None:
-        return "never"
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    return f"{d.day} {d:%B %Y}"
+    """A day in the page's language (Babel's month names): `3 December 2026` / `3 Rhagfyr 2026`."""
+    return _("never") if d is None else short_date(d)
+
+
+def title_of(rec) -> str:
+    """A recommendation's title in the page's language where it was given one (docs/contract.md §8.4),
+    else its title as written: the panel's own words are never translated by us."""
+    titles = getattr(rec, "titles", None) or {}
+    return titles.get(language()) or rec.title
+
+
+def lang_query() -> str:
+    """`?lang=xx` for the panel's feed and calendar links where the page speaks other than the panel's
+    default (the visitor chose), so they follow the page; else nothing (they default to the panel's)."""
+    spoken = language()
+    return "" if spoken == i18n.choose(None, i18n.current().panel, None) else f"?lang={spoken}"
 
 
 def aware(at: dt.datetime) -> dt.datetime:
@@ -62,7 +75,7 @@ def aware(at: dt.datetime) -> dt.datetime:
 
 
 def days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
+    return ngettext("%(num)d day", "%(num)d days", n) % {"num": n}
 
 
 @dataclass
@@ -98,11 +111,12 @@ class CommitmentView:
 def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
                     today: dt.date) -> CommitmentView:
     words, css = STATUS_WORDS[row.status]
+    words = _(words)
     late = days_overdue(row, today)
     if late and row.status not in ("lapsed",):
-        words, css = f"Late by {days(late)}", "late"
+        words, css = _("Late by %(days)s") % {"days": days(late)}, "late"
     return CommitmentView(
-        id=row.id, said=recommendation.title, said_detail=recommendation.detail, action=row.action,
+        id=row.id, said=title_of(recommendation), said_detail=recommendation.detail, action=row.action,
         done_means=row.done_means, owner_role=row.owner_role, status=row.status, status_words=words,
         status_class=css, due=when(row.due), original_due=when(row.original_due), moves=row.due_version - 1,
         days_overdue=late, last_update=when(row.last_update_at),
@@ -111,7 +125,7 @@ def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entri
         requested=when(row.requested_due) if getattr(row, "requested_due", None) else None,
         changed=what_changed(entries) if row.status == "kept" else None,
         next_update_by=when(next_update_by_of(row)) if next_update_by_of(row) else None,
-        track=TRACK_WORDS.get(getattr(row, "track", None) or ""),
+        track=_track(getattr(row, "track", None)),
         delay_reason=getattr(row, "delay_reason", None) if getattr(row, "track", None) in DELAYED else None,
         move_reasons=moves(entries),
         owner_unreachable=when(gone) if (gone := getattr(row, "owner_unreachable_since", None)) else None,
@@ -131,7 +145,11 @@ def moves(entries: list) -> list[dict]:
 
 
 def _day(iso: str | None) -> str:
-    return when(dt.date.fromisoformat(iso)) if iso else "unknown"
+    return when(dt.date.fromisoformat(iso)) if iso else _("unknown")
+
+
+def _track(track: str | None) -> str | None:
+    return _(TRACK_WORDS[track]) if track in TRACK_WORDS else None
 
 
 def _sustain(row: CommitmentRow, today: dt.date) -> dict[str, Any]:
@@ -169,7 +187,7 @@ def panel_order(rows: list, today: dt.date) -> list:
 
 
 # The folded groups of the panel's page, in order, with their headings.
-GROUPS = [("kept", "Done and checked"), ("progress", "Being worked on"), ("dropped", "Dropped")]
+GROUPS = [("kept", N_("Done and checked")), ("progress", N_("Being worked on")), ("dropped", N_("Dropped"))]
 GROUP_INDEX = {key: i for i, (key, _) in enumerate(GROUPS)}
 PANEL_PAGE = 40  # at most this many cards on a page of the panel's page
 PAGE_BYTES = 32_000  # and at most about this much of them, so a whole page stays under 50 KB
@@ -202,26 +220,31 @@ def group_of(status: str) -> str:
     return {"kept": "kept", "withdrawn": "dropped"}.get(status, "progress")
 
 
+def entry_words(kind: str) -> str:
+    """A timeline entry's kind in the page's language (an unknown kind as it is)."""
+    return _(ENTRY_WORDS[kind]) if kind in ENTRY_WORDS else kind
+
+
 def _what(entry: TimelineRow) -> str:
-    words = ENTRY_WORDS.get(entry.kind, entry.kind)
+    words = entry_words(entry.kind)
     if entry.kind == "updated" and "handed_over_to" in entry.entry:
-        words = "A new police owner took it on"
+        words = _("A new police owner took it on")
     if entry.kind == "updated" and entry.entry.get("track") in TRACK_WORDS:
-        words += f" ({TRACK_WORDS[entry.entry['track']].lower()})"
+        words += f" ({(_track(entry.entry['track']) or '').lower()})"
         if entry.entry.get("delay_reason"):
-            words += f". Why it is late: {entry.entry['delay_reason']}"
+            words += _(". Why it is late: %(reason)s") % {"reason": entry.entry["delay_reason"]}
     if entry.kind == "extended" and entry.entry.get("approved_by"):
-        words += ", and their boss agreed"
-    told = [TOLD_WORDS[t] for t in entry.entry.get("told", []) if t in TOLD_WORDS]
+        words += _(", and their boss agreed")
+    told = [_(TOLD_WORDS[t]) for t in entry.entry.get("told", []) if t in TOLD_WORDS]
     if told:
-        words += f". Told of this change: {', '.join(told)}"
+        words += _(". Told of this change: %(who)s") % {"who": ", ".join(told)}
     return words
 
 
 def _detail(entry: TimelineRow) -> str:
     e = entry.entry
     return (e.get("summary") or e.get("note") or e.get("reason") or e.get("comment")
-            or (f"New date: {e['to']}" if "to" in e else "") or "")
+            or (_("New date: %(day)s") % {"day": e["to"]} if "to" in e else "") or "")
 
 
 @dataclass
@@ -243,8 +266,9 @@ def summary(views: list[CommitmentView], pending: int) -> Summary:
                    awaiting_police=pending, counts=counts)
 
 
-CHART_ORDER = [("kept", "Done and checked"), ("check", "Please check"), ("progress", "Being worked on"),
-               ("open", "Not started"), ("late", "Late"), ("disputed", "You disagree"), ("dropped", "Dropped")]
+CHART_ORDER = [("kept", N_("Done and checked")), ("check", N_("Please check")),
+               ("progress", N_("Being worked on")), ("open", N_("Not started")), ("late", N_("Late")),
+               ("disputed", N_("You disagree")), ("dropped", N_("Dropped"))]
 
 
 def chart(s: Summary, width: int = 300) -> list[dict]:
@@ -255,6 +279,6 @@ def chart(s: Summary, width: int = 300) -> list[dict]:
         if not n:
             continue
         w = width * n / max(s.total, 1)
-        bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": label, "n": n})
+        bars.append({"x": round(x, 1), "w": round(w, 1), "css": css, "label": _(label), "n": n})
         x += w
     return bars
