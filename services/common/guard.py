@@ -17,6 +17,8 @@ from urllib.parse import unquote
 
 import phonenumbers
 
+from services.common.i18n import N_, _
+
 # Invisible characters that are not of category Cf (format), which `plain` drops anyway:
 # Hangul fillers, the braille blank and the combining grapheme joiner are drawn as nothing.
 _INVISIBLE = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0\u2800\u034f"))
@@ -111,13 +113,13 @@ def contact_details_in(text: str) -> list[str]:
     text = plain(text)
     found = []
     if _has_email(text):
-        found.append("an email address")
+        found.append(N_("an email address"))
     if _has_phone(text):
-        found.append("a phone number")
+        found.append(N_("a phone number"))
     if _STREET.search(text) or _STREET_ANY_CASE.search(text) or _POSTCODE.search(text):
-        found.append("a street address or postcode")
+        found.append(N_("a street address or postcode"))
     if _has_handle(text):
-        found.append("a social media handle")
+        found.append(N_("a social media handle"))
     return found
 
 
@@ -170,8 +172,8 @@ def _has_handle(text: str) -> bool:
                 or _PROFILE_LINK.search(text))
 
 
-def explain(findings: list[str], what: str = "this text") -> str:
-    return (
-        f"{what} seems to contain {' and '.join(findings)}. followthrough never stores young "
-        "people's contact details: describe the recommendation without them."
-    )
+def explain(findings: list[str], what: str = N_("this text")) -> str:
+    """The refusal, in the language of the request it refuses (English outside one: the API's words)."""
+    return _("%(what)s seems to contain %(findings)s. followthrough never stores young people's contact "
+             "details: describe the recommendation without them.") % {
+        "what": _(what), "findings": _(" and ").join(_(f) for f in findings)}

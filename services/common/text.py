@@ -21,6 +21,7 @@ from pydantic import AfterValidator
 
 from schemas.models import Text
 from services.common.guard import contact_details_in, explain
+from services.common.i18n import N_, _
 
 # Line breaks of every kind: ASCII, NEL (U+0085) and the Unicode line and paragraph separators.
 LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
@@ -28,7 +29,7 @@ LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 
 def _one_line(text: str) -> str:
     if any(ch in LINE_BREAKS for ch in text):
-        raise ValueError("must be one line: remove the line breaks")
+        raise ValueError(_("must be one line: remove the line breaks"))
     return text
 
 
@@ -45,13 +46,13 @@ def _public_url(url: str) -> str:
     except ValueError:  # a malformed [IPv6] host
         parts = None
     if not parts or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be a web address starting with https:// (or http://)")
+        raise ValueError(_("must be a web address starting with https:// (or http://)"))
     # Each part on its own and decoded ("?ask=jay%40gmail.com&tel=07911123456"), so that the
     # query's '=' and '&' do not glue a detail to its neighbours.
     readable = [parts.netloc + parts.path, *parts.query.split("&"), parts.fragment]
     found = contact_details_in(" \n".join(unquote_plus(p).replace("=", " ") for p in readable))
     if found:
-        raise ValueError(explain(found, "this link"))
+        raise ValueError(explain(found, N_("this link")))
     return url
 
 

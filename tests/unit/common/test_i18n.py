@@ -84,3 +84,13 @@ def test_the_twin_link_carries_only_the_keys_a_page_reads_with_plain_values():
         i18n.end(token)
     assert link == {"href": "/panels/p1?page=2&token=abc.DEF-_1&lang=cy", "lang": "cy", "hreflang": "cy",
                     "name": "Cymraeg"}
+
+
+def test_the_contact_details_refusal_speaks_the_language_of_the_request_it_refuses():
+    from services.common.guard import contact_details_in, explain
+
+    found = contact_details_in("ring 07911 123456 or jay@gmail.com")
+    assert explain(found).startswith("this text seems to contain an email address and a phone number.")
+    with i18n.speaking("cy", i18n.COMMON_LOCALE):
+        welsh = explain(found, i18n.N_("this link"))
+    assert welsh.startswith("Mae’n edrych fel bod cyfeiriad e-bost a hefyd rhif ffôn yn y ddolen hon.")
