@@ -172,20 +172,20 @@ def N_(message: str) -> str:
 
 def long_date(day: dt.date | None) -> str:
     """`Thursday 3 December 2026` / `Dydd Iau 3 Rhagfyr 2026`."""
-    if day is None:
-        return ""
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    return format_date(day, "EEEE d MMMM y", locale=language())
+    return _formatted(day, "EEEE d MMMM y")
 
 
 def short_date(day: dt.date | None) -> str:
     """`3 December 2026` / `3 Rhagfyr 2026`."""
+    return _formatted(day, "d MMMM y")
+
+
+def _formatted(day: dt.date | None, pattern: str) -> str:
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
         day = day.date()
-    return format_date(day, "d MMMM y", locale=language())
+    return format_date(day, pattern, locale=language())
 
 
 def number(n: float | int) -> str:

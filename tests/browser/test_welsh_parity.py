@@ -14,13 +14,13 @@ import uuid
 import httpx
 import pytest
 
-from schemas import Recommendation, RecommendationDeclined, make_event
 from services.common.clock import london_today
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
 from tests.conftest import ARTIFACTS
 from tests.support import vnu
 from tests.support.api import issue_token, panel_body
-from tests.support.events import agreed_event, ladder, panel_code, panel_event, publish
+from tests.support.events import agreed_event, ladder, panel_event, publish
+from tests.support.every_state import seed_every_state
 from tests.support.notices import publish_all
 from tests.support.parity_browser import HTML_LANG, Shown, masked, read, twin_faults, with_lang
 from tests.support.procs import wait_until
@@ -35,34 +35,11 @@ def _api_ok(r: httpx.Response, status: int = 200) -> None:
 
 
 def _seed_tracker(url: str, stack, database_url: str, uid: str, prefix: str) -> dict[str, str]:
-    """The panel's promises in every state a page shows: late, open, waiting for the panel's check,
-    kept, disputed, withdrawn, waiting for a later deadline's approval, and a declined idea."""
-    publish(stack.bootstrap, panel_event(uid), prefix)
-    today = london_today()
-    events = [agreed_event(uid, today + dt.timedelta(days=d)) for d in (-20, 10, 20, 30, 40, 50, 60)]
-    publish_all(stack.bootstrap, prefix + "followthrough.recommendations", events)
-    rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=today - dt.timedelta(days=3),
-                         title="Free bus passes", detail="", themes=["other"])
-    publish(stack.bootstrap, make_event("recommendation.declined", str(rec.id), RecommendationDeclined(
-        recommendation=rec, reason="The police do not run the buses."), source="test"), prefix)
-    ids = late, open_, waiting, kept, disputed, dropped, extended = [e["data"]["commitment"]["id"] for e in events]
-    wait_until(lambda: len(httpx.get(f"{url}/api/v1/commitments?panel=panel-{uid}").json()) == len(ids), timeout=60)
-    admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-    api = f"{url}/api/v1/commitments"
-    done = {"note": "Done", "done": True, "evidence_note": "A list", "summary": "Every officer was briefed."}
-    for cid in (waiting, kept, disputed):
-        _api_ok(httpx.post(f"{api}/{cid}/updates", json=done, headers=admin))
-    for cid, verdict in ((kept, "confirmed"), (disputed, "disputed")):
-        _api_ok(httpx.post(f"{api}/{cid}/verdict", json={"verdict": verdict, "comment": "Seen",
-                                                          "access_code": panel_code(uid)}))
-    _api_ok(httpx.post(f"{api}/{open_}/updates", json={"note": "Briefing written", "percent": 30}, headers=admin))
-    _api_ok(httpx.post(f"{api}/{dropped}/withdrawal", json={"reason": "Funding ended"}, headers=admin))
-    far = (today + dt.timedelta(days=60 + 200)).isoformat()  # past the limit: the supervisor must approve
-    _api_ok(httpx.post(f"{api}/{extended}/extensions", json={"new_due": far, "reason": "Budget"}, headers=admin))
+    seeded = seed_every_state(url, stack, database_url, uid, prefix)
     wait_until(lambda: "Free bus passes" in httpx.get(f"{url}/panels/panel-{uid}").text, timeout=30)
-    owner = events[0]["data"]["commitment"]["owner"]["email"]
-    return {"late": late, "owner": owner, "respond": RespondLinks(SECRET, url).url(late, owner),
-            "approve": ApprovalLinks(SECRET, url).url_for(extended, ladder(uid).supervisor, far)}
+    respond = RespondLinks(SECRET, url).url(seeded.late, seeded.owner)
+    return {"late": seeded.late, "owner": seeded.owner, "respond": respond,
+            "approve": ApprovalLinks(SECRET, url).url_for(seeded.extended, ladder(uid).supervisor, seeded.far)}
 
 
 @pytest.fixture

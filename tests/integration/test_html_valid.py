@@ -12,19 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import uuid
 
 import httpx
 import pytest
 
-from schemas import Recommendation, RecommendationDeclined, make_event
 from services.common import problems
-from services.common.clock import london_today
 from services.tracker.adapters.links import ApprovalLinks, RespondLinks
 from tests.support import vnu
 from tests.support.api import issue_token, panel_body
-from tests.support.events import agreed_event, ladder, panel_code, panel_event, publish
-from tests.support.notices import publish_all
+from tests.support.events import ladder
+from tests.support.every_state import seed_every_state
 from tests.support.services import ServiceProcess
 
 pytestmark = pytest.mark.stack
@@ -46,33 +43,9 @@ def _wait(ok, what: str, timeout: float = 60) -> None:
 
 def _tracker_pages(url: str, stack, database_url: str, uid: str, prefix: str) -> dict[str, str]:
     """The panel's promises in every state, then each tracker page."""
-    publish(stack.bootstrap, panel_event(uid), prefix)
-    today = london_today()
-    events = [agreed_event(uid, today + dt.timedelta(days=d)) for d in (-20, 10, 20, 30, 40, 50, 60)]
-    publish_all(stack.bootstrap, prefix + "followthrough.recommendations", events)
-    rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=today - dt.timedelta(days=3),
-                         title="Free bus passes", detail="", themes=["other"])
-    publish(stack.bootstrap, make_event("recommendation.declined", str(rec.id), RecommendationDeclined(
-        recommendation=rec, reason="The police do not run the buses."), source="test"), prefix)
-    late, open_, waiting, kept, disputed, dropped, extended = (e["data"]["commitment"]["id"] for e in events)
-    _wait(lambda: len(httpx.get(f"{url}/api/v1/commitments?panel=panel-{uid}").json()) == len(events),
-          "the commitments")
-    admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-    api = f"{url}/api/v1/commitments"
-    done = {"note": "Done", "done": True, "evidence_note": "A list", "summary": "Every officer was briefed."}
-    for cid in (waiting, kept, disputed):
-        assert httpx.post(f"{api}/{cid}/updates", json=done, headers=admin).status_code == 200
-    code = panel_code(uid)
-    for cid, verdict in ((kept, "confirmed"), (disputed, "disputed")):
-        r = httpx.post(f"{api}/{cid}/verdict", json={"verdict": verdict, "comment": "Seen", "access_code": code})
-        assert r.status_code == 200, r.text
-    assert httpx.post(f"{api}/{open_}/updates", json={"note": "Briefing written", "percent": 30},
-                      headers=admin).status_code == 200
-    assert httpx.post(f"{api}/{dropped}/withdrawal", json={"reason": "Funding ended"},
-                      headers=admin).status_code == 200
-    far = (today + dt.timedelta(days=60 + 200)).isoformat()  # past the limit: the supervisor must approve
-    assert httpx.post(f"{api}/{extended}/extensions", json={"new_due": far, "reason": "Budget"},
-                      headers=admin).status_code == 200
+    seeded = seed_every_state(url, stack, database_url, uid, prefix)
+    late, waiting, kept, code, today = seeded.late, seeded.waiting, seeded.kept, seeded.code, seeded.today
+    extended, far = seeded.extended, seeded.far
     for i in range(5):  # enough answers for the trust pulse to be shown
         assert httpx.post(f"{url}/api/v1/panels/panel-{uid}/pulse",
                           json={"access_code": code, "trust": 1 + i, "kept": "yes"}).status_code == 201
@@ -80,7 +53,7 @@ def _tracker_pages(url: str, stack, database_url: str, uid: str, prefix: str) ->
     _owner_unreachable(database_url, late, today)
 
     panel = f"{url}/panels/panel-{uid}"
-    owner = events[0]["data"]["commitment"]["owner"]["email"]
+    owner = seeded.owner
     pages: dict[str, str] = {}
     with httpx.Client() as browser:  # keeps the CSRF cookie, as a browser does
         pages["tracker panel page"] = _ok(browser.get(panel))
