@@ -7,29 +7,13 @@ import json
 from pathlib import Path
 
 import jsonschema
-import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from services.common import accesscode
-from services.common.db import make_engine
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.topics import read
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "schemas" / "json"
-
-
-@pytest.fixture
-def intake(stack, database_url, prefix):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix,
-                              followthrough_reply_consumer=False)  # replies: test_decline_codes_and_replies.py
-    with TestClient(create_app(settings)) as client:
-        client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-        client.engine = make_engine(database_url)
-        yield client
 
 
 def _mine(stack, name, subject, expect):

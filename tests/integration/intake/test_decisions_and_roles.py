@@ -5,25 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fastapi.testclient import TestClient
 
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
 from tests.support.api import agreed_body, issue_token, panel_body
 from tests.support.topics import read
 
 FUTURE = dt.date.today() + dt.timedelta(days=60)
-
-
-@pytest.fixture
-def intake(stack, database_url, prefix):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix,
-                              followthrough_reply_consumer=False)  # replies: test_decline_codes_and_replies.py
-    with TestClient(create_app(settings)) as client:
-        client.database_url = database_url
-        client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-        yield client
 
 
 def _pending(uid: str) -> dict:

@@ -10,26 +10,12 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
-from services.common.db import make_engine
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
 from services.intake.usecases.csvimport import COLUMNS
-from tests.support.api import agreed_body, issue_token, panel_body
+from tests.support.api import agreed_body, panel_body
 
 ROLE = "Inspector (or text Jay, 15, on 07911 123456 / jay@gmail.com)"
 DISGUISED_ROLE = "Inspector (or snap: jay_2009, or jay at gmail dot com)"
-
-
-@pytest.fixture
-def intake(stack, database_url, prefix):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix, followthrough_reply_consumer=False)
-    with TestClient(create_app(settings)) as client:
-        client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-        client.engine = make_engine(database_url)
-        yield client
 
 
 def _stored(intake, uid) -> tuple[int, int]:

@@ -9,31 +9,19 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from schemas import parse_event
 from schemas.policy import load_policy_file
 from services.common.clock import utcnow
 from services.common.db import make_engine
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
 from services.tracker.adapters.unitofwork import SqlStorage
 from services.tracker.bootstrap import bootstrap, migrate
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.ingest import Handlers
-from tests.support.api import agreed_body, issue_token, panel_body
+from tests.support.api import agreed_body, panel_body
 from tests.support.topics import read
 
 TITLES = {"en": "Explain the reason for every stop and search", "cy": "Esbonio’r rheswm dros bob stop a chwilio"}
-
-
-@pytest.fixture
-def intake(stack, database_url, prefix):
-    settings = IntakeSettings(kafka_bootstrap_servers=stack.bootstrap, database_url=database_url,
-                              followthrough_topic_prefix=prefix, followthrough_reply_consumer=False)
-    with TestClient(create_app(settings)) as client:
-        client.admin = {"Authorization": f"Bearer {issue_token(database_url)}"}
-        yield client
 
 
 @pytest.fixture
