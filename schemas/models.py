@@ -13,7 +13,9 @@ from schemas.vocabulary import (  # noqa: F401 (the vocabulary is part of this m
     DEFAULT_THEMES,
     PULSE_MIN_ANSWERS,
     DeclineCode,
+    Language,
     NoticeKind,
+    PanelLanguage,
     RepliedDecision,
     ReplyKind,
     Status,
@@ -27,11 +29,6 @@ class _Model(BaseModel):
     # optional fields, and an older consumer must go on reading its events in a rolling upgrade
     # (docs/upgrading.md). Everything else is still refused: a missing field, a wrong type or value.
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-# Languages (contract §8.4): a person reads `en` or `cy`; a panel may work in both.
-Language = Literal["en", "cy"]
-PanelLanguage = Literal["en", "cy", "bilingual"]
 
 
 class Contact(_Model):

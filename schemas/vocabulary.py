@@ -55,3 +55,7 @@ NoticeKind = Literal[
 PULSE_MIN_ANSWERS = 5
 """A period's pulse counts are shown, and published, only in steps of this many answers (contract §5): from the
 5th answer, then the 10th, the 15th…, so no change of the figures singles one answer out."""
+
+# Languages (contract §8.4): a person reads `en` or `cy`; a panel may work in both.
+Language = Literal["en", "cy"]
+PanelLanguage = Literal["en", "cy", "bilingual"]

@@ -31,7 +31,6 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 LANGUAGES = ("en", "cy")
-PANEL_LANGUAGES = ("en", "cy", "bilingual")
 HTML_LANG = {"en": "en-GB", "cy": "cy"}
 NAMES = {"en": "English", "cy": "Cymraeg"}  # each in its own language: the twin link's words
 COMMON_LOCALE = Path(__file__).parent / "locale"
@@ -133,6 +132,14 @@ def use_panel_language(panel_language: str | None) -> None:
     speech = _speech.get()
     if speech is not None:
         speech.panel = panel_language
+
+
+def keep_in_twin(**query: object) -> None:
+    """A page kept in a cache and shown to everyone: its twin link carries these values (those that
+    are set) and nothing else from the first visitor's address."""
+    speech = _speech.get()
+    if speech is not None:
+        speech.query = {k: str(v) for k, v in query.items() if v not in (None, "", False)}
 
 
 @contextmanager

@@ -6,15 +6,16 @@ cookie, and says which language the response is in."""
 from __future__ import annotations
 
 import re
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment
+from starlette.requests import cookie_parser
 
 from services.common import i18n
 
 COOKIE = "lang"
+API = "/api/"
 YEAR = 365 * 24 * 3600
 # The address keys a page reads (paging, filters, which confirmation to show, the signed link it was
 # opened with): only these go into the twin link, and only with plain values, so nothing else a link
@@ -29,8 +30,8 @@ class LanguageMiddleware:
         self.app, self.own = app, own
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope.get("path", "").startswith(API):
+            await self.app(scope, receive, send)  # the API speaks English to every client (contract §8.4)
             return
         speech, chosen = self._speech(scope)
         token = i18n.begin(speech)
@@ -55,12 +56,10 @@ class LanguageMiddleware:
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         chosen = query.get("lang") if query.get("lang") in i18n.LANGUAGES else None
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header chooses nothing
-            cookie = SimpleCookie()
-        remembered = cookie[COOKIE].value if COOKIE in cookie else None
+        remembered = None
+        for name, value in scope.get("headers", []):
+            if name.lower() == b"cookie":  # every Cookie header, parsed as Starlette does (lenient)
+                remembered = cookie_parser(value.decode("latin-1")).get(COOKIE, remembered)
         explicit = chosen or (remembered if remembered in i18n.LANGUAGES else None)
         speech = i18n.Speech(own=self.own, explicit=explicit,
                              accepted=i18n.from_accept_language(headers.get("accept-language")),

@@ -41,7 +41,10 @@ class SendResult:
 
 def email_languages(panel_language: str | None) -> tuple[str, ...]:
     """The languages a sign-in email is written in, in order (contract §8.4): the panel's, or both,
-    Welsh first, when the panel is bilingual or its language is not known."""
+    Welsh first, when the panel is bilingual; English for a link with no panel (an admin's), as the
+    rest of an operator's tools speak."""
+    if panel_language is None:
+        return ("en",)
     return (panel_language,) if panel_language in ("en", "cy") else ("cy", "en")
 
 

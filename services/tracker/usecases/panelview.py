@@ -79,9 +79,6 @@ def code_verifier(engine: Engine, slug: str) -> str | None:
 
 def panel_language(engine: Engine, slug: str) -> str | None:
     """The panel's language ("en", "cy", "bilingual"), read before its page is built or looked up in the
-    page cache, so both speak it (docs/contract.md §8.4); None for no such panel or none recorded."""
-    column = getattr(panels.c, "language", None)  # a tracker database from before panels had one: none
-    if column is None:
-        return None
+    page cache, so both speak it (docs/contract.md §8.4); None for no such panel."""
     with engine.connect() as conn:
-        return conn.execute(select(column).where(panels.c.slug == slug)).scalar()
+        return conn.execute(select(panels.c.language).where(panels.c.slug == slug)).scalar()

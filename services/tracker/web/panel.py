@@ -62,6 +62,7 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
     if message or error or show:  # a page for one visitor only
         html = render_panel(engine, slug, today, token, page, message, error, show, remembered)
     else:
+        i18n.keep_in_twin(page=page if page > 1 else None)  # everyone gets this copy: nothing of the first address
         html = cache.get((slug, today, page, remembered),
                          lambda marker: render_panel(engine, slug, today, marker, page, remembered=remembered))
         html = html and html.replace(cache.marker, token)

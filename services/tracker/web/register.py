@@ -25,8 +25,8 @@ def register_page(request: Request, page: int = Query(default=1, ge=1, le=100_00
     today = request.app.state.clock.today()
     # Everyone gets the cached page, so its link to the other language carries the page number and nothing
     # else the first visitor's address held.
-    i18n.current().query = {"page": str(page)} if page > 1 else {}
-    html = request.app.state.page_cache.get(("register", i18n.language(), today, page),
+    i18n.keep_in_twin(page=page if page > 1 else None)
+    html = request.app.state.page_cache.get(("register", today, page),
                                             lambda marker: _render(request.app.state.engine, today, page))
     return HTMLResponse(html)
 

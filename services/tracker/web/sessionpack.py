@@ -50,6 +50,7 @@ def session_pack(slug: str, request: Request, since: Optional[str] = None) -> Re
                               "between %(first)s and %(last)s.") % {"years": dates.YEARS, "first": first.isoformat(),
                                                                     "last": last.isoformat()})
     url = state.settings.public_url
+    i18n.keep_in_twin(since=since_day)  # everyone gets this copy: nothing else of the first visitor's address
     html = state.page_cache.get(("session", slug, today, since_day),
                                 lambda marker: render_session(state.engine, slug, today, since_day, url))
     if html is None:

@@ -4,6 +4,7 @@ with no Welsh translation, or with a Welsh one whose placeholders differ, fails 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,25 @@ def test_every_marked_message_has_its_welsh(service):
                            f"{missing[:10]}")
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_welsh_message_keeps_the_english_placeholders(service):
+    """Each Welsh form names exactly the English placeholders (a dropped `%(said)s` would drop people's own
+    words from a Welsh page or email); the zero and one forms of a plural may leave out the count."""
     problems = [(m.id, [str(e) for e in errors]) for m, errors in welsh(service).check()]
+    for m in welsh(service):
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        wanted = set().union(*(PLACEHOLDER.findall(i) for i in ids))
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        for n, form in enumerate(forms):
+            spared = {"num"} if isinstance(m.id, tuple) and n in (0, 1) else set()
+            if form and not (wanted - spared <= set(PLACEHOLDER.findall(form)) <= wanted):
+                problems.append((ids[0], f"form {n}: {form!r} names {sorted(set(PLACEHOLDER.findall(form)))}, "
+                                         f"the English {sorted(wanted)}"))
     assert problems == []
 
 

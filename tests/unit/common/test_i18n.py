@@ -56,6 +56,10 @@ def _app() -> TestClient:
         i18n.use_panel_language(panel)
         return PlainTextResponse(i18n.language())
 
+    @app.get("/api/v1/thing")
+    def api():
+        return PlainTextResponse(i18n.language())
+
     app.add_middleware(LanguageMiddleware, own=Path(i18n.COMMON_LOCALE))
     return TestClient(app)
 
@@ -94,3 +98,14 @@ def test_the_contact_details_refusal_speaks_the_language_of_the_request_it_refus
     with i18n.speaking("cy", i18n.COMMON_LOCALE):
         welsh = explain(found, i18n.N_("this link"))
     assert welsh.startswith("Mae’n edrych fel bod cyfeiriad e-bost a hefyd rhif ffôn yn y ddolen hon.")
+
+
+def test_the_api_speaks_english_whatever_the_request_asks():
+    client = _app()
+    r = client.get("/api/v1/thing?lang=cy", headers={"Accept-Language": "cy", "Cookie": "lang=cy"})
+    assert r.text == "en" and "content-language" not in r.headers and "set-cookie" not in r.headers
+
+
+def test_the_lang_cookie_is_found_beside_a_cookie_that_does_not_parse():
+    headers = [("Cookie", 'prefs={"a": 1}; lang=cy')]
+    assert _app().get("/page", headers=headers).text == "cy"

@@ -232,3 +232,13 @@ def test_a_refusal_on_the_panels_form_is_shown_in_welsh(world):
     assert r.status_code == 403
     assert "Dydy’r cod mynediad hwn ddim yn iawn ar gyfer y panel hwn." in r.text
     assert panel_web.MESSAGES["confirmed"] == "Thank you. You said it is done."  # the table stays English
+
+
+def test_a_cached_page_keeps_nothing_of_the_first_visitors_address(world):
+    """The panel page and session pack are cached for everyone: their twin links must not carry what the
+    first visitor's link held (a signed token, say), or every later visitor would be shown it."""
+    busy(world)
+    world.fresh().get(f"/panels/{SLUG}?token=first.visitors-secret&force=1")
+    world.fresh().get(f"/panels/{SLUG}/session?token=first.visitors-secret")
+    for url in (f"/panels/{SLUG}", f"/panels/{SLUG}/session"):
+        assert "first.visitors-secret" not in world.fresh().get(url).text, url
