@@ -1,5 +1,5 @@
 """The `followthrough` commands an administrator runs against the database and the
-intake API: tokens (issue, list, revoke), panels (create, rotate-code), and CSV import."""
+intake API: tokens (issue, list, revoke), panels (create, rotate-code, set-language), and CSV import."""
 
 from __future__ import annotations
 
@@ -159,6 +159,31 @@ def panel_rotate_code(slug: str = typer.Argument(..., help="the panel's slug")) 
     typer.echo(f"panel {slug} has a new access code; the old one stops working once intake has published it "
                "(panel.updated). It is shown once:")
     typer.echo(code)
+
+
+@panel_app.command("set-language")
+def panel_set_language(slug: str = typer.Argument(..., help="the panel's slug"),
+                       language: str = typer.Argument(..., help="en, cy or bilingual")) -> None:
+    """Set the language a panel's pages open in (a panel made before 0.4.0 is en); its code stays."""
+    from services.common.clock import SYSTEM
+    from services.common.db import make_engine
+    from services.intake.adapters.storage import SqlStorage
+    from services.intake.app import migrate
+    from services.intake.settings import IntakeSettings
+    from services.intake.usecases import record
+    from services.intake.usecases.errors import Invalid, NotFound
+
+    engine = make_engine(IntakeSettings().database_url)
+    migrate(engine)
+    try:
+        record.set_panel_language(SqlStorage(engine), slug, language, SYSTEM.now())
+    except NotFound:
+        typer.echo(f"there is no panel {slug!r} in intake's database (DATABASE_URL); check the slug", err=True)
+        raise typer.Exit(1) from None
+    except Invalid as exc:
+        typer.echo(f"language: {exc.detail}. {exc.fix}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"panel {slug} now opens in {language}, once the tracker has read panel.updated")
 
 
 @imports.command("import")

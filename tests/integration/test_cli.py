@@ -44,6 +44,18 @@ def test_panel_create_and_csv_import(services, database_url, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "imported 3 recommendations" in r.stdout
 
+    database = {"DATABASE_URL": database_url}  # set-language, like rotate-code, works on intake's database
+    r = cli("panel", "set-language", "mentoring-cohort", "cy", env=database)
+    assert r.returncode == 0, r.stderr
+    assert cli("panel", "set-language", "mentoring-cohort", "fr", env=database).stderr.startswith("language: ")
+    with make_engine(database_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT language FROM intake_panels WHERE slug = 'mentoring-cohort'")).scalar() \
+            == "cy"
+        payloads = conn.execute(sa.text("SELECT payload FROM intake_outbox WHERE key = 'mentoring-cohort'")).scalars()
+        told = [e for e in map(json.loads, payloads)
+                if e["type"] == "panel.updated" and e["data"]["panel"]["language"] == "cy"]
+        assert told, "no panel.updated told the tracker the panel's new language"
+
     bad = tmp_path / "bad.csv"
     lines = (REPO / "docs" / "recommendations-template.csv").read_text().splitlines()
     bad.write_text("\n".join([lines[0], lines[1].replace("inspector.response@example.org", "nobody"), lines[2]]) + "\n")

@@ -49,6 +49,9 @@ class SqlStore:
     def set_access_code(self, slug: str, verifier: str) -> None:
         self.s.execute(update(panels).where(panels.c.slug == slug).values(access_code_sha256=verifier))
 
+    def set_panel_language(self, slug: str, language: str) -> None:
+        self.s.execute(update(panels).where(panels.c.slug == slug).values(language=language))
+
     def add_recommendation(self, row: dict) -> bool:
         return insert_once(self.s, recommendations, **row)
 

@@ -22,6 +22,7 @@ from schemas.policy import Policy, PolicyFile
 from services.common import accesscode
 from services.common.clock import london_today
 from services.common.tokens import Principal
+from services.intake.domain.languages import PANEL as PANEL_LANGUAGES
 from services.intake.domain.submissions import CommitmentIn, DecisionIn, PanelIn, RecommendationIn
 from services.intake.usecases.errors import AlreadyDecided, AlreadyExists, Invalid, NotFound, OutsidePanel
 from services.intake.usecases.ports import Storage, Store
@@ -72,6 +73,25 @@ def rotate_access_code(storage: Storage, slug: str, now: dt.datetime) -> str:
                       escalation=row.escalation, language=row.language or "en", access_code_hash=verifier)
         store.publish(make_event("panel.updated", slug, PanelEvent(panel=panel), source=SOURCE, time=now))
     return code
+
+
+def set_panel_language(storage: Storage, slug: str, language: str, now: dt.datetime) -> None:
+    """The panel's pages open in `language` from now on (contract §8.4): a panel registered before
+    panels had one is `en`. The tracker learns it from `panel.updated`; the access code stays."""
+    if language not in PANEL_LANGUAGES:
+        raise Invalid(f"{language!r} is not a panel language we know here", field="language",
+                      fix="Use en, cy or bilingual.")
+    with storage.transaction() as store:
+        row = store.panel(slug, lock=True)
+        if row is None:
+            raise NotFound(f"There is no panel {slug!r}; check the slug.")
+        store.set_panel_language(slug, language)
+        verifier = row.access_code_sha256
+        code = {"access_code_hash": verifier} if verifier and verifier.startswith("$scrypt$") \
+            else {"access_code_sha256": verifier}
+        panel = Panel(slug=slug, name=row.name, area=row.area, police_lead=row.police_lead,
+                      escalation=row.escalation, language=language, **code)
+        store.publish(make_event("panel.updated", slug, PanelEvent(panel=panel), source=SOURCE, time=now))
 
 
 def check(req: RecommendationIn, who: Principal, themes: tuple[str, ...]) -> None:

@@ -63,6 +63,9 @@ class FakeStore:
     def set_access_code(self, slug: str, verifier: str) -> None:
         self.state.panels[slug]["access_code_sha256"] = verifier
 
+    def set_panel_language(self, slug: str, language: str) -> None:
+        self.state.panels[slug]["language"] = language
+
     def add_recommendation(self, row: dict) -> bool:
         if row["id"] in self.state.recommendations:
             return False

@@ -20,7 +20,7 @@ from services.intake.adapters.mail import OWN, compose
 from services.intake.domain.signinmail import email_languages
 from services.intake.domain.submissions import DecisionIn, PanelIn, RecommendationIn
 from services.intake.usecases import csvimport, record
-from services.intake.usecases.errors import CsvRejected
+from services.intake.usecases.errors import CsvRejected, Invalid, NotFound
 from services.intake.web import recordform
 from tests.unit.intake.fakes import FakeStorage
 
@@ -188,3 +188,19 @@ def test_the_signin_email_speaks_the_panels_language_or_both_welsh_first(panel, 
     assert (welsh >= 0) == ("cy" in languages) and (english >= 0) == ("en" in languages)
     if len(languages) == 2:
         assert welsh < english and msg["Subject"].startswith("Eich dolen mewngofnodi")
+
+
+def test_a_panels_language_can_be_set_later_and_its_access_code_stays():
+    storage = FakeStorage()
+    record.register_panel(storage, PanelIn.model_validate(PANEL), NOW, key=None, caller="adm", public_url="u")
+    verifier = storage.state.panels["p1"]["access_code_sha256"]
+    record.set_panel_language(storage, "p1", "cy", NOW)
+    (event,) = storage.events("panel.updated")
+    panel = event["data"]["panel"]
+    assert panel["language"] == "cy" and storage.state.panels["p1"]["language"] == "cy"
+    assert panel["access_code_hash"] == verifier and panel["police_lead"]["language"] == "cy"
+    with pytest.raises(Invalid) as refused:
+        record.set_panel_language(storage, "p1", "fr", NOW)
+    assert refused.value.field == "language" and "en, cy or bilingual" in refused.value.fix
+    with pytest.raises(NotFound):
+        record.set_panel_language(storage, "nowhere", "cy", NOW)
