@@ -88,8 +88,8 @@ class Handlers:
 
     def _panel(self, uow: UnitOfWork, data: PanelEvent) -> None:
         p = data.panel
-        values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json"),
-                      escalation=p.escalation.model_dump(mode="json"),
+        values = dict(name=p.name, area=p.area, police_lead=p.police_lead.model_dump(mode="json", exclude_none=True),
+                      escalation=p.escalation.model_dump(mode="json", exclude_defaults=True),
                       access_code_sha256=p.access_code_hash or p.access_code_sha256, language=p.language)
         uow.panels.save(p.slug, values)
 
@@ -141,7 +141,8 @@ class Handlers:
         return dict(
             id=str(c.id), recommendation_id=str(rec.id), panel=rec.panel, action=c.action,
             done_means=c.done_means, owner_role=c.owner.role, owner_email=str(c.owner.email),
-            owner_name=c.owner.name, owner_language=c.owner.language, escalation=c.escalation.model_dump(mode="json"),
+            owner_name=c.owner.name, owner_language=c.owner.language,
+            escalation=c.escalation.model_dump(mode="json", exclude_defaults=True),
             agreed_on=c.agreed_on, due=c.due, original_due=c.due, due_version=1,
             update_every_days=c.update_every_days, ladder_since=max(today, c.agreed_on),
             status="open", update_count=0, disputes=0, completions=0, handovers=0, confirm_extra_days=0,
