@@ -13,7 +13,7 @@ import argparse
 import time
 
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, RetriableError, TopicAlreadyExistsError, UnknownBrokerIdError
 
 from schemas.events import TOPICS
 from services.common.settings import CommonSettings
@@ -32,6 +32,18 @@ def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
                   replication_factor: int | None = None) -> list[str]:
     """Create the missing topics (named `prefix` + the contract's name); return the names created.
     `replication_factor` None: the cluster's default."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return _create_missing(bootstrap, timeout_s, prefix, replication_factor)
+        except (RetriableError, UnknownBrokerIdError):
+            # A cluster just started may not yet know its controller's address: ask again.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _create_missing(bootstrap: str, timeout_s: float, prefix: str, replication_factor: int | None) -> list[str]:
     factor, replica_configs = topic_replication(replication_factor)
     admin = _connect(bootstrap, timeout_s)
     try:
@@ -48,7 +60,7 @@ def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
             try:
                 admin.create_topics(missing)
             except TopicAlreadyExistsError:
-                pass  # another replica won the race; fine
+                pass  # another replica (or our own earlier try) won the race; fine
         return [t.name for t in missing]
     finally:
         admin.close()
