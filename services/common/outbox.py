@@ -170,7 +170,7 @@ def _discard(producer: KafkaProducer | None) -> None:
 
 def make_producer(bootstrap: str, prefix: str = "", replication_factor: int | None = None) -> KafkaProducer:
     """`replication_factor`: the service's KAFKA_REPLICATION_FACTOR, for topics not made yet."""
-    ensure_topics(bootstrap, timeout_s=5, prefix=prefix, replication_factor=replication_factor)
+    ensure_topics(bootstrap, timeout_s=5, prefix=prefix, replication_factor=replication_factor, ask_again=False)
     # acks=all: a write counts once every in-sync replica has it (min.insync.replicas of them).
     # Idempotence: a retry after a lost ack is not written twice. One in-flight request per
     # connection keeps order when the client retries.

@@ -29,7 +29,7 @@ def topic_replication(replication_factor: int | None) -> tuple[int, dict[str, st
 
 
 def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
-                  replication_factor: int | None = None) -> list[str]:
+                  replication_factor: int | None = None, ask_again: bool = True) -> list[str]:
     """Create the missing topics (named `prefix` + the contract's name); return the names created.
     `replication_factor` None: the cluster's default."""
     deadline = time.monotonic() + timeout_s
@@ -37,8 +37,9 @@ def ensure_topics(bootstrap: str, timeout_s: float = 60.0, prefix: str = "",
         try:
             return _create_missing(bootstrap, timeout_s, prefix, replication_factor)
         except (RetriableError, UnknownBrokerIdError):
-            # A cluster just started may not yet know its controller's address: ask again.
-            if time.monotonic() > deadline:
+            # A cluster just started may not yet know its controller's address: ask again (at a
+            # service's start; the outbox relay, which has its own loop, asks once: ask_again=False).
+            if not ask_again or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
 

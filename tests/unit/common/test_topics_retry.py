@@ -34,3 +34,16 @@ def test_a_refusal_that_asking_again_cannot_change_is_raised_at_once(monkeypatch
     with pytest.raises(InvalidReplicationFactorError):
         topics.ensure_topics("127.0.0.1:1", timeout_s=5)
     assert calls == [1]
+
+
+def test_the_outbox_relay_asks_once_and_keeps_its_own_loop(monkeypatch):
+    calls = []
+
+    def create(*_args):
+        calls.append(1)
+        raise UnknownBrokerIdError(1)
+
+    monkeypatch.setattr(topics, "_create_missing", create)
+    with pytest.raises(UnknownBrokerIdError):
+        topics.ensure_topics("127.0.0.1:1", timeout_s=5, ask_again=False)
+    assert calls == [1]
