@@ -69,10 +69,13 @@ def pytest_sessionfinish(session):
 def stack():
     run_id = os.environ.get(RUN_ID)
     if run_id:  # one of several workers: the first starts the stack, the controller stops it
-        yield stack_mod.start_shared(run_id)
+        s = stack_mod.start_shared(run_id)
+        yield s
+        s.drop_created()
         return
     s = stack_mod.start()
     yield s
+    s.drop_created()
     if not os.environ.get("FT_KEEP_STACK"):
         stack_mod.stop()
 

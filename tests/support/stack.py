@@ -13,11 +13,13 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -76,16 +78,35 @@ def choose(env: Mapping[str, str], probe: Callable[[], bool]) -> str:
 class Stack:
     bootstrap: str
     admin_url: str  # the cluster's maintenance database
+    created: list[str] = field(default_factory=list)  # by this process, dropped when its session ends
+
+    def _admin_engine(self) -> sa.Engine:
+        return sa.create_engine(self.admin_url.replace("postgresql://", "postgresql+psycopg://"),
+                                isolation_level="AUTOCOMMIT")
 
     def new_database(self) -> str:
         """A fresh, empty database: each test owns its tables."""
         name = f"t_{uuid.uuid4().hex[:12]}"
-        engine = sa.create_engine(self.admin_url.replace("postgresql://", "postgresql+psycopg://"),
-                                  isolation_level="AUTOCOMMIT")
+        engine = self._admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
+        self.created.append(name)
         return self.admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop_created(self) -> None:
+        """Drop the databases this process made. A kept stack (FT_KEEP_STACK) otherwise grows by every
+        run's few gigabytes until its disk is full. Best effort: the cluster may be down by now."""
+        engine = self._admin_engine()
+        try:
+            with engine.connect() as conn:
+                while self.created:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.created[-1]}" WITH (FORCE)'))
+                    self.created.pop()
+        except sa.exc.SQLAlchemyError as exc:
+            print(f"stack: {len(self.created)} test databases left in place: {exc}", file=sys.stderr)
+        finally:
+            engine.dispose()
 
 
 def _env() -> dict[str, str]:
@@ -93,8 +114,27 @@ def _env() -> dict[str, str]:
             "FOLLOWTHROUGH_RUN_DIR": RUN_DIR, "FOLLOWTHROUGH_PYTHON": sys.executable}
 
 
+class ScriptError(RuntimeError):
+    """A deploy/local launcher failed; the message carries what it printed."""
+
+
 def script(name: str, action: str, **env: str) -> None:
-    subprocess.run([str(REPO / "deploy" / "local" / name), action], env={**_env(), **env}, check=True)
+    """Run a deploy/local launcher. Its output goes to a file rather than a pipe, which the broker or
+    the database it starts could hold open after it exits; a failure raises with that output in its
+    message, so a CI log's one-line summary says why (its last line comes first)."""
+    with tempfile.TemporaryFile(mode="w+") as out:
+        done = subprocess.run([str(REPO / "deploy" / "local" / name), action], env={**_env(), **env},
+                              stdout=out, stderr=subprocess.STDOUT)
+        out.seek(0)
+        printed = out.read()
+    sys.stdout.write(printed)
+    if done.returncode:
+        lines = [line for line in printed.splitlines() if line.strip()]
+        last = lines[-1] if lines else "(it printed nothing)"
+        free = shutil.disk_usage(RUN_DIR).free / 2**30 if os.path.isdir(RUN_DIR) else float("nan")
+        raise ScriptError(f"deploy/local/{name} {action} exited {done.returncode} ({free:.1f} GiB free at "
+                          f"{RUN_DIR}): {last}\n"
+                          + "\n".join(lines[-40:]))
 
 
 class LocalLauncher:
