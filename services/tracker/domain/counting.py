@@ -22,7 +22,7 @@ class Row:
     panel: str
     area: str
     raised_on: dt.date
-    decision: str  # agreed | declined | pending
+    decision: str  # agreed | declined | in_principle (yes in principle, no promise yet) | pending
     decline_code: str | None
     answered_on: dt.date | None
     respond_by: dt.date | None  # None: answered in the session, with no response clock
@@ -37,6 +37,8 @@ class Row:
     reopened: int = 0
     days_overdue: int = 0
     owner_unreachable_since: dt.date | None = None  # the owner's mail fails: a new owner is being found
+    decide_by: dt.date | None = None  # in_principle: by then it must be agreed or declined
+    kept_by: str | None = None  # a kept commitment: "panel" (the panel confirmed it) or "no_answer" (silence)
 
     @property
     def answered(self) -> bool:
