@@ -124,6 +124,15 @@ class RecommendationRecorded(_Model):
     respond_by: dt.date
     counter_to: Optional[UUID] = Field(
         default=None, description="the recommendation this one answers: the panel's counter-proposal to a decision")
+    decision: Literal["pending", "in_principle"] = Field(
+        default="pending", description="`in_principle`: the police said yes in principle, with no promise yet; it "
+                                       "must become agreed or declined by `decide_by` (then `respond_by` is "
+                                       "`decide_by` too, so a reader that knows only pending runs the same clock)")
+    reason: Optional[Text] = Field(default=None, max_length=2000,
+                                   description="with `in_principle`: the police's plain reason, shown as written")
+    decide_by: Optional[dt.date] = Field(
+        default=None, description="with `in_principle`: the day it must be agreed or declined by; past it the "
+                                  "response_due ladder runs")
 
 
 class CounterProposal(_Model):

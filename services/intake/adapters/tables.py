@@ -46,7 +46,7 @@ recommendations = Table(
     Column("titles", JSON),  # {"en": ..., "cy": ...} where given
     Column("detail", Text, nullable=False),
     Column("themes", JSON, nullable=False),
-    Column("decision", String(10), nullable=False),
+    Column("decision", String(12), nullable=False),  # agreed | declined | in_principle | pending
     Column("decline_reason", Text),
     Column("decline_code", String(20)),  # no_power | no_budget | legal_or_safety | not_workable | other
     Column("who_can", String(200)),  # with no_power: the body that has the power
@@ -54,6 +54,10 @@ recommendations = Table(
     Column("commitment_id", String(36), unique=True),
     Column("commitment", JSON),
     Column("respond_by", Date),
+    # Yes in principle (contract §5): the police's plain reason, and the day it must become agreed or
+    # declined by; past it the response ladder runs. Kept once decided, as its history.
+    Column("principle_reason", Text),
+    Column("decide_by", Date),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

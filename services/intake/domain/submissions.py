@@ -22,9 +22,16 @@ DECLINE_REASON_HELP = ("why the police said no, written for the panel: short sen
 DECLINE_CODE_HELP = ("why, as a code the register counts: no_power (police cannot do it; name who_can), "
                      "no_budget, legal_or_safety, not_workable, other (the default)")
 WHO_CAN_HELP = "with decline_code no_power: the body that has the power, for example \"the local council\""
+PRINCIPLE_REASON_HELP = ("with decision in_principle: what the police said yes to in principle and what they still "
+                         "need before they promise, written for the panel (plain words, like a decline reason)")
+DECIDE_BY_HELP = ("with decision in_principle: the day by which the police agree (owner, due, done means) or decline; "
+                  "default: the decision day plus the policy's respond_within_days. Past it, the response ladder runs")
+MAX_DECIDE_DAYS = 365  # "in principle" is not a place to park a recommendation for years
 
 
 Title = Annotated[PublicLine, Field(max_length=200)]
+# A "yes in principle" is public and for the panel too: the same guard and reading grade.
+PlainReason = Annotated[PublicText, AfterValidator(plain_reason)]
 
 
 class _Decline:
@@ -46,6 +53,41 @@ class _Decline:
             out.append({"field": "decline_code", "message": f"decision is '{self.decision}' but a decline_code "
                         "was sent", "fix": "Remove decline_code: only declined recommendations have one."})
         return out
+
+
+class _InPrinciple:
+    """The rules a "yes in principle" follows (contract §5): a plain reason, and a `decide_by` that is
+    neither past nor more than a year away, in the API, the CSV and the record form alike."""
+
+    decision: str
+    reason: Optional[str]
+    decide_by: Optional[dt.date]
+
+    def principle_problems(self, today: dt.date | None) -> list[dict]:
+        out = []
+        if self.decision == "in_principle" and not self.reason:
+            out.append({"field": "reason", "message": "decision is 'in_principle' but there is no reason",
+                        "fix": "Add a reason the panel can read: what the police said yes to, and what they "
+                               "still need before they promise."})
+        if self.decision != "in_principle":
+            for name in ("reason", "decide_by"):
+                if getattr(self, name):
+                    out.append({"field": name, "message": f"{name} is only for a decision 'in_principle'",
+                                "fix": f"Remove {name}, or set decision to in_principle."})
+        if self.decision == "in_principle" and self.decide_by and today:
+            out += decide_by_problems(self.decide_by, today)
+        return out
+
+
+def decide_by_problems(decide_by: dt.date, today: dt.date) -> list[dict]:
+    """A `decide_by` in the past, or more than a year away, named with its fix."""
+    if decide_by < today:
+        return [{"field": "decide_by", "message": f"{decide_by.isoformat()} is in the past",
+                 "fix": f"Use today ({today.isoformat()}) or a later day, or leave decide_by out for the default."}]
+    if (decide_by - today).days > MAX_DECIDE_DAYS:
+        return [{"field": "decide_by", "message": f"{decide_by.isoformat()} is more than {MAX_DECIDE_DAYS} days away",
+                 "fix": f"Use a day within {MAX_DECIDE_DAYS} days of today: agree or decline within a year."}]
+    return []
 
 
 class _In(BaseModel):
@@ -114,7 +156,7 @@ class CommitmentIn(_In):
     update_every_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 30")
 
 
-class RecommendationIn(_Decline, _In):
+class RecommendationIn(_Decline, _InPrinciple, _In):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "panel": "waltham-forest-youth-panel", "raised_on": "2026-01-14",
         "title": "Explain your reasons for every stop",
@@ -132,20 +174,22 @@ class RecommendationIn(_Decline, _In):
         default={}, description="the title in English and in Welsh where both are given; each shown as written")
     detail: PublicText = Field(default="", max_length=5000)
     themes: list[PublicLine] = Field(default_factory=list, max_length=10, examples=[["stop-and-search", "respect"]])
-    decision: Literal["agreed", "declined", "pending"]
+    decision: Literal["agreed", "declined", "in_principle", "pending"]
     decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
     decline_code: Optional[DeclineCode] = Field(default=None, description=DECLINE_CODE_HELP)
     who_can: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200, description=WHO_CAN_HELP)
     commitment: Optional[CommitmentIn] = None
     respond_within_days: Optional[int] = Field(default=None, ge=1, le=365, description="default 56")
+    reason: Optional[PlainReason] = Field(default=None, max_length=2000, description=PRINCIPLE_REASON_HELP)
+    decide_by: Optional[BoundedDate] = Field(default=None, description=DECIDE_BY_HELP)
 
     @field_validator("titles")
     @classmethod
     def _given_only(cls, titles: dict) -> dict:
         return {lang: title for lang, title in titles.items() if title}
 
-    def problems(self, themes: tuple[str, ...]) -> list[dict]:
-        """Rules across fields, each naming the field to fix."""
+    def problems(self, themes: tuple[str, ...], today: dt.date | None = None) -> list[dict]:
+        """Rules across fields, each naming the field to fix (`today`: also whether decide_by is past)."""
         out = []
 
         def bad(field: str, message: str, fix: str) -> None:
@@ -160,7 +204,7 @@ class RecommendationIn(_Decline, _In):
         if self.decision == "declined" and not self.decline_reason:
             bad("decline_reason", "decision is 'declined' but there is no reason",
                 "Add a decline_reason the panel can read.")
-        out += self.decline_problems()
+        out += self.decline_problems() + self.principle_problems(today)
         if self.commitment and self.commitment.due < self.raised_on:
             bad("commitment.due", "is before raised_on", "Use a due date on or after the day it was raised.")
         if self.commitment and self.commitment.agreed_on and self.commitment.agreed_on < self.raised_on:
@@ -171,22 +215,26 @@ class RecommendationIn(_Decline, _In):
         return out
 
 
-class DecisionIn(_Decline, _In):
+class DecisionIn(_Decline, _InPrinciple, _In):
     """The police's answer to a pending recommendation."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"decision": "declined", "decline_reason": "We cannot publish weekly; we will publish monthly instead.",
      "decline_code": "not_workable"},
     {"decision": "declined", "decline_reason": "Street lights are not ours to fix.", "decline_code": "no_power",
-     "who_can": "the local council"}]})
+     "who_can": "the local council"},
+    {"decision": "in_principle", "reason": "We like the idea. We must find the money first.",
+     "decide_by": "2026-06-30"}]})
 
-    decision: Literal["agreed", "declined"]
+    decision: Literal["agreed", "declined", "in_principle"]
     decline_reason: Optional[DeclineReason] = Field(default=None, max_length=2000, description=DECLINE_REASON_HELP)
     decline_code: Optional[DeclineCode] = Field(default=None, description=DECLINE_CODE_HELP)
     who_can: Optional[PublicLine] = Field(default=None, min_length=1, max_length=200, description=WHO_CAN_HELP)
     commitment: Optional[CommitmentIn] = None
+    reason: Optional[PlainReason] = Field(default=None, max_length=2000, description=PRINCIPLE_REASON_HELP)
+    decide_by: Optional[BoundedDate] = Field(default=None, description=DECIDE_BY_HELP)
 
-    def problems(self, raised_on: dt.date) -> list[dict]:
+    def problems(self, raised_on: dt.date, today: dt.date | None = None) -> list[dict]:
         out = []
         if self.decision == "agreed" and self.commitment is None:
             out.append({"field": "commitment", "message": "decision is 'agreed' but there is no commitment",
@@ -194,10 +242,10 @@ class DecisionIn(_Decline, _In):
         if self.decision == "declined" and not self.decline_reason:
             out.append({"field": "decline_reason", "message": "decision is 'declined' but there is no reason",
                         "fix": "Add a decline_reason the panel can read."})
-        if self.decision == "declined" and self.commitment is not None:
-            out.append({"field": "commitment", "message": "decision is 'declined' but a commitment was sent",
+        if self.decision != "agreed" and self.commitment is not None:
+            out.append({"field": "commitment", "message": f"decision is '{self.decision}' but a commitment was sent",
                         "fix": "Remove the commitment."})
-        out += self.decline_problems()
+        out += self.decline_problems() + self.principle_problems(today)
         if self.commitment and self.commitment.due < raised_on:
             out.append({"field": "commitment.due", "message": "is before the recommendation was raised",
                         "fix": "Use a due date on or after the day it was raised."})

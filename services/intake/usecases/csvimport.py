@@ -26,6 +26,7 @@ COLUMNS = (
     "commitment.escalation.supervisor", "commitment.escalation.senior_lead", "commitment.escalation.board",
     "decline_code", "who_can",  # after the others, so files made from the older template still line up
     "title_en", "title_cy", "owner_language", "supervisor_language", "senior_lead_language", "board_language",
+    "reason", "decide_by",  # decision in_principle: its plain reason and the day it must be agreed or declined by
 )
 # Plain names for the language columns (contract §8.4), and the JSON field each fills.
 ALIASES = {
@@ -39,17 +40,19 @@ LEADS = ("supervisor", "senior_lead", "board")
 REQUIRED = ("panel", "raised_on", "title", "decision")
 
 
-def parse(text: str, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
-    """Rows as requests, numbered as a spreadsheet shows them (the header is row 1)."""
+def parse(text: str, themes: tuple[str, ...], today: dt.date | None = None) -> list[tuple[int, RecommendationIn]]:
+    """Rows as requests, numbered as a spreadsheet shows them (the header is row 1); with `today`, a
+    decide_by in the past is refused too."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        return _parse(reader, themes)
+        return _parse(reader, themes, today)
     except csv.Error as exc:
         raise CsvRejected([{"row": reader.line_num, "field": "(file)", "message": f"not readable as CSV: {exc}",
                             "fix": "Save the spreadsheet as CSV (UTF-8) and send that file."}]) from None
 
 
-def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, RecommendationIn]]:
+def _parse(reader: csv.DictReader, themes: tuple[str, ...],
+           today: dt.date | None) -> list[tuple[int, RecommendationIn]]:
     header = reader.fieldnames or []
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
@@ -68,7 +71,7 @@ def _parse(reader: csv.DictReader, themes: tuple[str, ...]) -> list[tuple[int, R
         except ValidationError as exc:
             errors += [{"row": number, **_column(e)} for e in describe(exc.errors())]
             continue
-        problems = req.problems(themes)
+        problems = req.problems(themes, today)
         if problems:
             errors += [{"row": number, **e} for e in problems]
         else:

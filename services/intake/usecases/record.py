@@ -94,9 +94,9 @@ def set_panel_language(storage: Storage, slug: str, language: str, now: dt.datet
         store.publish(make_event("panel.updated", slug, PanelEvent(panel=panel), source=SOURCE, time=now))
 
 
-def check(req: RecommendationIn, who: Principal, themes: tuple[str, ...]) -> None:
+def check(req: RecommendationIn, who: Principal, themes: tuple[str, ...], today: dt.date | None = None) -> None:
     """A recommendation's rules across fields, and whether this person may record it."""
-    errors = req.problems(themes)
+    errors = req.problems(themes, today)
     if errors:
         raise Invalid("The request breaks a rule; see errors.", errors=errors)
     if not who.may_write_panel(req.panel):
@@ -106,7 +106,7 @@ def check(req: RecommendationIn, who: Principal, themes: tuple[str, ...]) -> Non
 def record_one(storage: Storage, req: RecommendationIn, now: dt.datetime, *, who: Principal, key: str | None,
                policies: PolicyFile, themes: tuple[str, ...], public_url: str) -> tuple[int, dict]:
     """One recommendation from the API, once per key."""
-    check(req, who, themes)
+    check(req, who, themes, london_today(now))
 
     def work(store: Store) -> tuple[int, dict]:
         rec_id, commitment_id = record_recommendation(store, req, now, policies.for_panel(req.panel))
@@ -161,6 +161,10 @@ def record_recommendation(store: Store, req: RecommendationIn, now: dt.datetime,
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
     elif req.decision == "declined":
         event = _declined(row, rec, req, now)
+    elif req.decision == "in_principle":
+        # Decided at the session: the default clock runs from that day, like a pending one's.
+        days = req.respond_within_days or policy.respond_within_days
+        event = _in_principle(row, rec, req, req.raised_on + dt.timedelta(days=days), now)
     else:
         # The police's clock runs from the day the panel made the recommendation, not from the
         # day it was typed in: recording a backlog late must not give the police more time.
@@ -181,9 +185,13 @@ def decide_pending(store: Store, rec_id: str, req: DecisionIn, now: dt.datetime,
     row = store.recommendation(rec_id, lock=True)
     if row is None:
         raise NotFound(f"There is no recommendation {rec_id}; check the id.")
-    if row.decision != "pending":
+    if row.decision not in ("pending", "in_principle"):
         raise AlreadyDecided(f"This recommendation was already {row.decision}.")
-    errors = req.problems(row.raised_on)
+    errors = req.problems(row.raised_on, today)
+    if row.decision == "in_principle" and req.decision == "in_principle":
+        errors.append({"field": "decision", "message": "is already in_principle",
+                       "fix": "Now agree it (decision agreed, with a commitment) or decline it (decision declined, "
+                              "with a decline_reason): yes in principle is said once."})
     if errors:
         raise Invalid("The request breaks a rule; see errors.", errors=errors)
     panel = store.panel(row.panel)
@@ -196,6 +204,9 @@ def decide_pending(store: Store, rec_id: str, req: DecisionIn, now: dt.datetime,
         values.update(commitment_id=str(terms.id), commitment=terms.model_dump(mode="json"))
         event = make_event("recommendation.agreed", rec_id,
                            RecommendationAgreed(recommendation=rec, commitment=terms), source=SOURCE, time=now)
+    elif req.decision == "in_principle":
+        default = today + dt.timedelta(days=policies.for_panel(row.panel).respond_within_days)
+        event = _in_principle(values, rec, req, default, now)
     else:
         event = _declined(values, rec, req, now)
     store.update_recommendation(rec_id, values)
@@ -209,6 +220,17 @@ def _declined(row: dict, rec: Recommendation, req: RecommendationIn | DecisionIn
     row.update(decline_reason=req.decline_reason, decline_code=code, who_can=req.who_can)
     data = RecommendationDeclined(recommendation=rec, reason=req.decline_reason, decline_code=code, who_can=req.who_can)
     return make_event("recommendation.declined", str(rec.id), data, source=SOURCE, time=now)
+
+
+def _in_principle(row: dict, rec: Recommendation, req: RecommendationIn | DecisionIn, default: dt.date,
+                  now: dt.datetime):
+    """Yes in principle: its columns into `row`, and its event. It still owes an answer by `decide_by`,
+    so it travels as a recorded recommendation whose `respond_by` is that day (contract §5)."""
+    decide_by = req.decide_by or default
+    row.update(principle_reason=req.reason, decide_by=decide_by)
+    data = RecommendationRecorded(recommendation=rec, respond_by=decide_by, decision="in_principle",
+                                  reason=req.reason, decide_by=decide_by)
+    return make_event("recommendation.recorded", str(rec.id), data, source=SOURCE, time=now)
 
 
 def _terms(c: CommitmentIn, panel_ladder: Escalation, today: dt.date, policy: Policy) -> CommitmentTerms:

@@ -66,7 +66,7 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
 
 @router.post("/recommendations/{recommendation_id}/decision", status_code=201,
              response_model=RecommendationCreated, responses={**ERRORS, 404: PROBLEM},
-             summary="Agree or decline a pending recommendation")
+             summary="Agree, decline or agree in principle a pending recommendation (one in principle: agree or decline)")
 def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Principal = Depends(writer),
            idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state
@@ -82,7 +82,7 @@ def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Princ
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
         "schema": {"type": "string"},
         "example": csvimport.template() + "wf-panel,2026-01-14,Explain every stop,,stop-and-search;respect,"
-                   "pending,,56,,,,,,,,,,,\n"}}}},
+                   "pending,,56,,,,,,,,,,,,,,,,,,,,,\n"}}}},
 )
 async def import_csv(request: Request, who: Principal = Depends(writer),
                      idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
@@ -94,7 +94,7 @@ async def import_csv(request: Request, who: Principal = Depends(writer),
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NOT_UTF8("Save the CSV as UTF-8 and send it as text/csv.") from None
-    rows = csvimport.parse(text, state.themes)
+    rows = csvimport.parse(text, state.themes, state.clock.today())
     fingerprint = "csv:" + hashlib.sha256(raw).hexdigest()
     status, body = await run_in_threadpool(lambda: csvimport.import_rows(
         state.storage, rows, fingerprint, state.clock.now(), who=who, key=idempotency_key, policies=state.policies))

@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
 NO_STORE = {"Cache-Control": "no-store"}
 DECISIONS = (("agreed", N_("Police agreed to do it")), ("declined", N_("Police said no")),
+             ("in_principle", N_("Yes in principle: police like it but do not promise yet")),
              ("pending", N_("Police will answer later")))
 
 
@@ -107,7 +108,7 @@ async def record_post(slug: str, request: Request) -> Response:
             entries.append(recordform.blank())
         return _render(request, person, panel, entries, key=key, date=date)
     day, date_error = recordform.session_date(date, state.clock.today())
-    requests = recordform.validate(entries, slug, day, state.themes) if day else None
+    requests = recordform.validate(entries, slug, day, state.themes, state.clock.today()) if day else None
     if day and requests == []:
         return _render(request, person, panel, entries, key=key, date=date, status_code=422,
                        error=_("Write at least one recommendation, then press Record all."))

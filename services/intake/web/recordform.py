@@ -17,7 +17,7 @@ from services.intake.domain.submissions import RecommendationIn
 
 MAX_FORMS = 30
 TEXT_FIELDS = ("title", "title_en", "title_cy", "detail", "decision", "decline_reason", "decline_code", "who_can",
-               "respond_within_days",
+               "respond_within_days", "reason", "decide_by",
                "commitment.action",
                "commitment.done_means", "commitment.owner.role", "commitment.owner.email",
                "commitment.owner.name", "commitment.owner.language", "commitment.due")
@@ -41,7 +41,12 @@ RULES = {
         N_("Police say they cannot do this: write who can, like: the local council."),
     "who_can is only for a decline with decline_code 'no_power'":
         N_("Leave this empty, or choose: police do not have the power."),
+    "decision is 'in_principle' but there is no reason":
+        N_("Say what the police like about it, and what they need before they promise."),
 }
+# Rules whose message carries a date: known by their start, in plain words.
+DECIDE_BY_PAST = N_("This date has passed. Choose today or a later day, or leave it empty.")
+DECIDE_BY_FAR = N_("This is more than a year away. Choose a day within a year.")
 # The kinds of reason a decline can give (the API's decline_code), in plain words.
 DECLINE_CODES = [("no_power", N_("Police do not have the power: someone else does")),
                  ("no_budget", N_("There is no money for it")),
@@ -112,6 +117,9 @@ def _document(entry: Entry, slug: str, raised_on: dt.date) -> dict:
         doc["decline_reason"] = v["decline_reason"] or None
         doc["decline_code"] = v["decline_code"] or None
         doc["who_can"] = v["who_can"] or None
+    elif v["decision"] == "in_principle":
+        doc["reason"] = v["reason"] or None
+        doc["decide_by"] = v["decide_by"] or None
     elif v["decision"] == "pending" and v["respond_within_days"]:
         doc["respond_within_days"] = v["respond_within_days"]
     return doc
@@ -131,8 +139,8 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "\"")) else ".")
 
 
-def validate(entries: list[Entry], slug: str, raised_on: dt.date,
-             themes: tuple[str, ...]) -> list[RecommendationIn] | None:
+def validate(entries: list[Entry], slug: str, raised_on: dt.date, themes: tuple[str, ...],
+             today: dt.date | None = None) -> list[RecommendationIn] | None:
     """The requests to record, or None with each entry's `errors` filled in. Empty forms are
     skipped (an "add another" left blank)."""
     requests, ok = [], True
@@ -147,15 +155,21 @@ def validate(entries: list[Entry], slug: str, raised_on: dt.date,
                 entry.errors.setdefault(name, _plain(described, raw["type"]))
             ok = False
             continue
-        problems = req.problems(themes)
+        problems = req.problems(themes, today)
         for p in problems:
-            known = RULES.get(p["message"])
+            known = RULES.get(p["message"]) or _decide_by_rule(p)
             entry.errors.setdefault(_form_field(p["field"]), _(known) if known else _sentence(
                 f"{p['message']}. {p['fix']}"))
         if problems:
             ok = False
         requests.append(req)
     return requests if ok else None
+
+
+def _decide_by_rule(problem: dict) -> str | None:
+    if problem["field"] != "decide_by":
+        return None
+    return DECIDE_BY_PAST if problem["message"].endswith("in the past") else DECIDE_BY_FAR
 
 
 def _form_field(api_field: str) -> str:

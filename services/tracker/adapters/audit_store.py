@@ -31,6 +31,7 @@ from schemas.policy import PolicyFile
 from services.tracker.adapters import convert
 from services.tracker.adapters.store import commitments, metadata, notices, panels, recommendations
 from services.tracker.domain.model import ACTIVE
+from services.tracker.domain.rules import OWING
 
 owed_since = Table(
     "tracker_owed_notices", metadata,
@@ -60,7 +61,7 @@ class SqlAuditStore:
                 sent = _sent(session, [r.recommendation_id for r in rows])
                 for row in rows:
                     yield row.id, _commitment(row, sent.get(row.recommendation_id, frozenset()))
-            pending = recommendations.c.decision == "pending"
+            pending = recommendations.c.decision.in_(OWING)
             for rows in self._rows(session, recommendations, pending, today, followed):
                 sent = _sent(session, [r.id for r in rows])
                 found = {p.slug: p for p in session.execute(

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.tracker.adapters.rows import CommitmentRow, PanelRow, RecommendationRow
 from services.tracker.domain import Commitment, Contacts, PendingRecommendation, Policy
+from services.tracker.domain.rules import OWING
 
 
 def contacts(owner_email: str, escalation: dict) -> Contacts:
@@ -37,10 +38,13 @@ def changes(c: Commitment) -> dict[str, Any]:
 
 
 def pending(rec: RecommendationRow, panel: PanelRow, sent_keys: frozenset[str] = frozenset()) -> PendingRecommendation:
+    """A recommendation still owing an answer; yes in principle owes it by `decide_by`."""
+    principle = rec.decision == "in_principle"
     return PendingRecommendation(
-        id=rec.id, respond_by=rec.respond_by, ladder_since=rec.ladder_since,
-        contacts=contacts(panel.police_lead["email"], panel.escalation),
-        decided=rec.decision != "pending", sent_keys=sent_keys, round=rec.response_round or 1,
+        id=rec.id, respond_by=(rec.decide_by or rec.respond_by) if principle else rec.respond_by,
+        ladder_since=rec.ladder_since, contacts=contacts(panel.police_lead["email"], panel.escalation),
+        decided=rec.decision not in OWING, sent_keys=sent_keys, round=rec.response_round or 1,
+        in_principle=principle,
     )
 
 

@@ -64,6 +64,8 @@ class RecommendationRow(Protocol):
     response_round: int
     respond_by: dt.date | None
     ladder_since: dt.date | None
+    principle_reason: str | None
+    decide_by: dt.date | None
 
 
 class PanelRow(Protocol):

@@ -47,7 +47,7 @@ recommendations = Table(
     Column("titles", JSON),  # {"en": ..., "cy": ...} where given: each shown as written
     Column("detail", Text, nullable=False),
     Column("themes", JSON, nullable=False),
-    Column("decision", String(10), nullable=False),  # agreed | declined | pending
+    Column("decision", String(12), nullable=False),  # agreed | declined | in_principle | pending
     Column("decline_reason", Text),
     Column("decline_code", String(20)),  # no_power | no_budget | legal_or_safety | not_workable | other
     Column("who_can", String(200)),  # with no_power: the body that has the power
@@ -56,6 +56,10 @@ recommendations = Table(
     # response ladder's notice keys carry it, so each round's notices are sent once.
     Column("response_round", Integer, nullable=False, default=1, server_default="1"),
     Column("respond_by", Date),
+    # Yes in principle (contract §5): the police's plain reason, and the day it must become agreed or
+    # declined by; past it the response ladder runs. Kept once decided, as its history.
+    Column("principle_reason", Text),
+    Column("decide_by", Date),
     Column("decided_on", Date),  # when police answered (agreed or declined); the register's on-time rate
     Column("ladder_since", Date),
     Column("next_action_on", Date),

@@ -80,10 +80,12 @@ def decide_response(rec: PendingRecommendation, today: dt.date, policy: Policy) 
     for s in _collapse(_response_steps(rec, policy), rec.ladder_since, today):
         if s.on <= today and s.key not in rec.sent_keys:
             days = (today - rec.respond_by).days
+            said = "said yes in principle to this recommendation and " if rec.in_principle else ""
             out.append(Notice(
                 key=s.key, kind=s.kind, level=s.level, step_on=s.on,
                 late=rec.ladder_since < s.on < today,
-                reason=f"The police were due to agree or decline this recommendation by "
+                reason=f"The police {said}were due to agree or decline "
+                       f"{'it' if said else 'this recommendation'} by "
                        f"{rec.respond_by:%d %B %Y}; that was {days_text(days)} ago.",
                 audience=s.audience, recipients=rec.contacts.emails(s.audience), days_overdue=days,
             ))
@@ -100,6 +102,9 @@ def _response_steps(rec: PendingRecommendation, policy: Policy) -> list[Step]:
         return []
     first = add_days(rec.respond_by, 1)
     v = "" if rec.round == 1 else f":r{rec.round}"  # a new round (the panel insisted): its own notices
+    # Yes in principle is a new clock after any earlier one: its own keys, so its supervisor is told
+    # even when the first deadline's notice went out before police said it.
+    v += ":p" if rec.in_principle else ""
     return [
         Step("response_due", 1, first, f"response_due:1{v}", ("supervisor",)),
         Step("response_due", 2, policy.add_days(first, policy.response_second_level_after_days),

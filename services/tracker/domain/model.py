@@ -193,6 +193,7 @@ class PendingRecommendation:
     decided: bool = False
     sent_keys: frozenset[str] = field(default_factory=frozenset)
     round: int = 1  # one more each time the panel insists on a decline: a new clock, new notice keys
+    in_principle: bool = False  # yes in principle: `respond_by` is its decide_by, a new clock with its own keys
 
     def with_sent(self, *keys: str) -> "PendingRecommendation":
         return replace(self, sent_keys=self.sent_keys | frozenset(keys))

@@ -14,6 +14,9 @@ ACTIVE: frozenset[str] = frozenset({"open", "in_progress", "disputed", "lapsed"}
 # Not yet late enough to count as broken and not disputed: reminders and silence nudges apply.
 WORKING: frozenset[str] = frozenset({"open", "in_progress"})
 FINISHED: frozenset[str] = frozenset({"done", "kept", "withdrawn"})  # nothing is overdue
+# Decisions that still owe the panel an answer, so the response clock runs (contract §5): yes in
+# principle is not an answer, only a later deadline for one.
+OWING: frozenset[str] = frozenset({"pending", "in_principle"})
 
 
 @dataclass(frozen=True)

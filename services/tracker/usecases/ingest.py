@@ -64,6 +64,8 @@ class Handlers:
                 self._panel(uow, data)
             case RecommendationDeclined():
                 self._declined(uow, data, london_today(now))
+            case RecommendationRecorded() if data.decision == "in_principle":
+                self._in_principle(uow, data, london_today(now))
             case RecommendationRecorded():
                 # A counter-proposal the tracker recorded itself when the panel replied comes back
                 # from intake with the same id: the insert does nothing.
@@ -103,6 +105,19 @@ class Handlers:
     def _recommendation_row(rec, decision: str, **extra) -> dict:
         return dict(id=str(rec.id), panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
                     titles=dict(rec.titles) or None, themes=list(rec.themes), decision=decision, **extra)
+
+    def _in_principle(self, uow: UnitOfWork, data: RecommendationRecorded, today: dt.date) -> None:
+        """Yes in principle (contract §5): it still owes an answer, now by `decide_by`."""
+        decide_by = data.decide_by or data.respond_by
+        said = dict(decision="in_principle", principle_reason=data.reason, decide_by=decide_by, ladder_since=today,
+                    next_action_on=decide_by)
+        if self._recommendation(uow, data.recommendation, **said, respond_by=data.respond_by):
+            return
+        # Said of a pending one: its first clock (`respond_by`) is kept for the register's on-time
+        # count; the ladder runs from `decide_by` with its own keys.
+        row = uow.recommendations.get(str(data.recommendation.id), lock=True)
+        if row is not None and row.decision == "pending":
+            uow.recommendations.update(row.id, dict(**said, parked_at=None, parked_error=None))
 
     def _declined(self, uow: UnitOfWork, data: RecommendationDeclined, today: dt.date) -> None:
         rec = data.recommendation

@@ -61,11 +61,14 @@ class RecommendationDetail(BaseModel):
     title: str
     detail: str
     themes: list[str]
-    decision: Literal["agreed", "declined", "pending"]
+    decision: Literal["agreed", "declined", "in_principle", "pending"]
     decline_reason: Optional[str] = None
     decline_code: Optional[str] = None
     who_can: Optional[str] = None
     respond_by: Optional[dt.date] = None
+    reason: Optional[str] = Field(default=None, description="in_principle: the police's plain reason")
+    decide_by: Optional[dt.date] = Field(default=None, description="in_principle: it must be agreed or declined "
+                                                                    "by this day")
     counter_to: Optional[str] = Field(default=None, description="the recommendation this counter-proposal answers")
     commitment_id: Optional[str] = None
     replies: list[ReplyEntry]
@@ -106,12 +109,14 @@ def get_commitment(commitment_id: str, request: Request) -> CommitmentDetail:
 def get_recommendation(recommendation_id: str, request: Request) -> RecommendationDetail:
     found = commitmentview.recommendation(_engine(request), recommendation_id)
     rec = found.row
-    declined = rec.decision == "declined"
+    declined, principle = rec.decision == "declined", rec.decision == "in_principle"
     return RecommendationDetail(
         id=rec.id, panel=rec.panel, raised_on=rec.raised_on, title=rec.title, detail=rec.detail,
         themes=list(rec.themes), decision=rec.decision, decline_reason=rec.decline_reason if declined else None,
         decline_code=(rec.decline_code or "other") if declined else None, who_can=rec.who_can if declined else None,
-        respond_by=rec.respond_by if rec.decision == "pending" else None, counter_to=rec.counter_to,
+        respond_by=rec.respond_by if rec.decision == "pending" else rec.decide_by if principle else None,
+        reason=rec.principle_reason if principle else None, decide_by=rec.decide_by if principle else None,
+        counter_to=rec.counter_to,
         commitment_id=found.commitment_id, replies=_replies(found.replies))
 
 

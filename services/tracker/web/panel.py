@@ -20,6 +20,7 @@ from services.common.problems import INVALID_REQUEST, NOT_FOUND, Problem
 from services.tracker.usecases import actions, commitmentview, panelview
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases import replies as replies_uc
+from services.tracker.domain.rules import OWING
 from services.tracker.web import replyview, views
 from services.tracker.web.bodies import PulseIn, ReopenIn, ReplyIn, VerdictIn
 from services.tracker.web.errors import Refusal, as_problem
@@ -87,17 +88,16 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
     forms = {r.id: answers.form(recs[r.recommendation_id], "withdrawn" if r.status == "withdrawn" else "agreed")
              for r in ordered}
     card_replies = {r.id: answers.of(r.recommendation_id) for r in ordered}
-    pending = [{"id": r.id, "title": views.title_of(r), "respond_by": views.when(r.respond_by),
-                "late": views.days((today - r.respond_by).days) if r.respond_by < today else None,
+    pending = [{"id": r.id, "title": views.title_of(r), **_answer_by(r, today),
                 "counter_to": views.title_of(recs[r.counter_to]) if r.counter_to in recs else None,
                 "insisted": (r.response_round or 1) > 1, "replies": answers.of(r.id)}
-               for r in recs.values() if r.decision == "pending"]
+               for r in recs.values() if r.decision in OWING]
     declined = [{"id": r.id, "title": views.title_of(r), "reason": r.decline_reason,
                  "code": _(replyview.DECLINE_CODE_WORDS.get(r.decline_code or "other", "")),
                  "who_can": replyview.who_can_line(r), "replies": answers.of(r.id),
                  "form": answers.form(r, "declined")}
                 for r in recs.values() if r.decision == "declined"]
-    ideas = sum(400 + len(escape(r["title"])) + len(escape(r.get("reason") or ""))
+    ideas = sum(400 + len(escape(r["title"])) + len(escape(r.get("reason") or r.get("principle") or ""))
                 + (replyview.FORM_BYTES if r.get("form") else 0) for r in pending + declined)
     bounds = views.paged([views.card_bytes(v) + (replyview.FORM_BYTES if forms[v.id] else 0) for v in items],
                          first_page_extra=ideas)
@@ -249,3 +249,13 @@ def panel_reply(slug: str, recommendation_id: str, request: Request, reply: str 
                          reply=body.reply, comment=body.comment, title=body.title, detail=body.detail)
         return f"done={body.reply}#r-{recommendation_id}"
     return _panel_form(slug, request, csrf, access_code, act)
+
+
+def _answer_by(r, today: dt.date) -> dict:
+    """When police must answer; yes in principle (contract §5) by its decide_by, with its reason."""
+    day = (r.decide_by or r.respond_by) if r.decision == "in_principle" else r.respond_by
+    late = views.days((today - day).days) if day < today else None
+    principle = r.principle_reason if r.decision == "in_principle" else None
+    return {"respond_by": views.when(day), "late": late, "in_principle": r.decision == "in_principle",
+            "principle": principle}
+

@@ -20,6 +20,7 @@ from services.common import dates, i18n
 from services.common.clock import LONDON
 from services.common.i18n import _
 from services.tracker.usecases import panelview
+from services.tracker.domain.rules import OWING
 from services.tracker.web import replyview, views
 from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
@@ -67,7 +68,7 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
     since = since or snap.latest_raised() or today - dt.timedelta(days=DEFAULT_DAYS)
     pulse = pulse_view(snap.pulse, today, snap.answered)
     pairs = [(r, views.commitment_view(r, recs[r.recommendation_id], entries.get(r.id, []), today)) for r in rows]
-    pending = [r for r in recs.values() if r.decision == "pending"]
+    pending = [r for r in recs.values() if r.decision in OWING]
     summary = views.summary([v for _, v in pairs], len(pending))
     late = sorted((v for _, v in pairs if v.days_overdue), key=lambda v: -v.days_overdue)
     check = [{"c": v, "summary": views.what_changed(entries.get(r.id, []))} for r, v in pairs if v.awaiting_check]
@@ -85,8 +86,12 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
                if recs[r.recommendation_id].decision != "declined" and _day(r.at) >= since]
     new = {
         "promises": [v for r, v in pairs if r.agreed_on >= since],
-        "waiting": [{"title": views.title_of(r), "respond_by": views.when(r.respond_by)}
-                    for r in sorted(pending, key=lambda r: r.raised_on) if r.raised_on >= since],
+        "waiting": [{"title": views.title_of(r), "respond_by": views.when(r.respond_by),
+                     "in_principle": r.decision == "in_principle", "reason": r.principle_reason,
+                     "decide_by": views.when(r.decide_by) if r.decide_by else None}
+                    # yes in principle stays in the pack until police say yes or no for sure
+                    for r in sorted(pending, key=lambda r: r.raised_on)
+                    if r.raised_on >= since or r.decision == "in_principle"],
         "news": sorted(({"day": _day(e.at), "when": views.when(e.at), "said": titles[r.recommendation_id],
                          "what": views.entry_words(e.kind)}
                         for r in rows for e in entries.get(r.id, [])
