@@ -90,7 +90,8 @@ EVENT_TYPES: dict[str, EventSpec] = {
         EventSpec("recommendation.declined", RECOMMENDATIONS, RecommendationDeclined,
                   "Police declined a recommendation, with the reason."),
         EventSpec("recommendation.recorded", RECOMMENDATIONS, RecommendationRecorded,
-                  "A recommendation awaits a police decision by respond_by."),
+                  "A recommendation awaits a police decision by respond_by; with decision in_principle the police"
+                  " said yes in principle (reason), and it must be agreed or declined by decide_by (= respond_by)."),
         EventSpec("recommendation.replied", REPLIES, RecommendationReplied,
                   "The youth panel answered a decision: accept, insist (the police answer again by respond_by)"
                   " or counter (a new pending recommendation, counter_to the first)."),

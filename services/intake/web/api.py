@@ -66,7 +66,7 @@ def create_recommendation(req: RecommendationIn, request: Request, who: Principa
 
 @router.post("/recommendations/{recommendation_id}/decision", status_code=201,
              response_model=RecommendationCreated, responses={**ERRORS, 404: PROBLEM},
-             summary="Agree, decline or agree in principle a pending recommendation (one in principle: agree or decline)")
+             summary="Agree, decline or say yes in principle to a pending recommendation; then agree or decline")
 def decide(recommendation_id: str, req: DecisionIn, request: Request, who: Principal = Depends(writer),
            idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     state = request.app.state

@@ -16,6 +16,7 @@ def register_rows(session: Session, today: dt.date) -> list[Row]:
     areas = dict(session.execute(select(panels.c.slug, panels.c.area)).all())
     c, r = commitments, recommendations
     query = (select(r.c.id, r.c.panel, r.c.raised_on, r.c.decision, r.c.decline_code, r.c.decided_on, r.c.respond_by,
+                    r.c.decide_by,
                     c.c.id.label("commitment_id"), c.c.owner_role, c.c.status, c.c.original_due, c.c.due,
                     c.c.due_version, c.c.done_on, c.c.disputes, c.c.reopenings, c.c.agreed_on,
                     c.c.owner_unreachable_since)
@@ -27,8 +28,13 @@ def register_rows(session: Session, today: dt.date) -> list[Row]:
 def _row(x, areas: dict[str, str], today: dt.date) -> Row:
     answered_on = x.decided_on or (x.agreed_on if x.decision == "agreed" else None)
     code = x.decline_code if x.decision == "declined" else None  # a decline the panel insisted on waits again
+    # Yes in principle still owes its answer, by decide_by: that is its clock while it lasts. Once agreed or
+    # declined, the first clock counts again, so saying "in principle" buys no time on the on-time rate.
+    principle = x.decision == "in_principle"
+    decide_by = (x.decide_by or x.respond_by) if principle else None
     base = dict(recommendation_id=x.id, panel=x.panel, area=areas.get(x.panel, x.panel), raised_on=x.raised_on,
-                decision=x.decision, decline_code=code, answered_on=answered_on, respond_by=x.respond_by)
+                decision=x.decision, decline_code=code, answered_on=answered_on,
+                respond_by=decide_by if principle else x.respond_by, decide_by=decide_by)
     if x.commitment_id is None:
         return Row(**base)
     return Row(**base, commitment_id=x.commitment_id, owner_role=x.owner_role, status=x.status,

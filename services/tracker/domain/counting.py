@@ -76,6 +76,7 @@ class Rates:
     reopened: Rate
     median_days_overdue: float | None
     declines_by_code: dict[str, int]
+    in_principle: Rate  # yes in principle, no promise yet: counted apart, never as agreed
 
 
 JUDGED = ("kept", "disputed", "lapsed")
@@ -99,6 +100,8 @@ def rates(rows: list[Row], today: dt.date) -> Rates:
         median_days_overdue=statistics.median(late) if late else None,
         declines_by_code=dict(sorted(Counter(r.decline_code or "other" for r in rows
                                              if r.decision == "declined").items())),
+        in_principle=Rate(sum(r.decision == "in_principle" for r in rows),
+                          sum(r.decision in ("agreed", "declined", "in_principle") for r in rows)),
     )
 
 
@@ -132,6 +135,11 @@ HOW_WE_COUNT = (
             "median(days_overdue) over rows with days_overdue > 0"),
     Formula(N_("Declined, by reason"), N_("How many recommendations police declined, for each kind of reason."),
             "count(decision = declined) for each decline_code"),
+    Formula(N_("Agreed in principle"),
+            N_("Of the recommendations police have agreed, declined or said yes to in principle, the share that "
+               "is still only yes in principle: no promise yet, so it is not counted as agreed or as answered. "
+               "Its respond-by date is its decide-by date: past it, it counts as not answered on time."),
+            "in_principle ÷ (agreed + declined + in_principle)"),
 )
 
 

@@ -17,10 +17,10 @@ from services.common import i18n
 from services.common.csrf import CsrfError
 from services.common.i18n import N_, _
 from services.common.problems import INVALID_REQUEST, NOT_FOUND, Problem
+from services.tracker.domain.rules import OWING
 from services.tracker.usecases import actions, commitmentview, panelview
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases import replies as replies_uc
-from services.tracker.domain.rules import OWING
 from services.tracker.web import replyview, views
 from services.tracker.web.bodies import PulseIn, ReopenIn, ReplyIn, VerdictIn
 from services.tracker.web.errors import Refusal, as_problem

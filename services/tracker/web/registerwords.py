@@ -58,6 +58,7 @@ def rate_words(r: Rates) -> dict:
         "median_days_overdue": _median(r.median_days_overdue),
         "declines": [(gettext(DECLINE_WORDS[code]) if code in DECLINE_WORDS else code, code, n)
                      for code, n in r.declines_by_code.items()],
+        "in_principle": _pct(r.in_principle.part, r.in_principle.whole),
     }
 
 

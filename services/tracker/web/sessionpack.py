@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse
 from services.common import dates, i18n
 from services.common.clock import LONDON
 from services.common.i18n import _
-from services.tracker.usecases import panelview
 from services.tracker.domain.rules import OWING
+from services.tracker.usecases import panelview
 from services.tracker.web import replyview, views
 from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
