@@ -189,3 +189,29 @@ def test_uvicorn_logs_json_when_stdout_is_piped(services):
     assert any(line.get("logger", "").startswith("uvicorn") and "Uvicorn running" in line["event"]
                for line in lines), proc.log()[-2000:]
     assert not [line for line in proc.log().splitlines() if line.strip() and not line.startswith("{")]
+
+
+def test_the_form_records_yes_in_principle_with_its_reason_and_date_and_refuses_a_past_date(intake, smtp, uid):
+    _sign_in(intake, smtp)
+    day = london_today(START) - dt.timedelta(days=1)
+    form = _record_form(intake, uid, day)
+    page = intake.get(f"/panels/panel-{uid}/record").text
+    assert 'value="in_principle"' in page and "Yes in principle" in page
+    reason = "We like this idea. We must find the money first."
+    past = (day - dt.timedelta(days=1)).isoformat()
+    r = intake.post(f"/panels/panel-{uid}/record", data={
+        **form, "r1.decision": "in_principle", "r1.reason": reason, "r1.decide_by": past})
+    assert r.status_code == 422 and "This date has passed" in r.text and 'id="r1-decide_by-error"' in r.text
+    assert _recorded(intake, uid) == []
+    no_reason = intake.post(f"/panels/panel-{uid}/record", data={**form, "r1.decision": "in_principle"})
+    assert no_reason.status_code == 422 and 'id="r1-reason-error"' in no_reason.text
+
+    by = london_today(START) + dt.timedelta(days=20)
+    r = intake.post(f"/panels/panel-{uid}/record", data={
+        **form, "r1.decision": "in_principle", "r1.reason": reason, "r1.decide_by": by.isoformat()},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with intake.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT decision, principle_reason, decide_by FROM intake_recommendations "
+                                    "WHERE panel = :p ORDER BY decision"), {"p": f"panel-{uid}"}).all()
+    assert [tuple(x) for x in rows] == [("agreed", None, None), ("in_principle", reason, by)]
