@@ -75,6 +75,9 @@ def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None
     """The `notice.requested` event; its id is the notice's."""
     nid = notice_id(rec.id, n.key)
     also = [ToldParty(role=_role_name(who, row, rec), why=_WHY[who]) for who in n.audience if who != "owner"]
+    # Yes in principle owes its answer by decide_by: that is the day the email names.
+    answer_by = getattr(rec, "decide_by", None) if getattr(rec, "decision", None) == "in_principle" else None
+    answer_by = answer_by or rec.respond_by
     facts = NoticeFacts(
         recommendation_title=rec.title,
         action=row.action if row else "Agree or decline this recommendation",
@@ -82,8 +85,8 @@ def notice_event(n: Notice, *, rec: RecommendationRow, row: CommitmentRow | None
         panel=rec.panel,
         owner_role=row.owner_role if row else "police lead",
         agreed_on=row.agreed_on if row else None,
-        due=row.due if row else rec.respond_by,
-        original_due=row.original_due if row else rec.respond_by,
+        due=row.due if row else answer_by,
+        original_due=row.original_due if row else answer_by,
         days_overdue=n.days_overdue,
         late=n.late,
         also_told=also,

@@ -21,7 +21,7 @@ from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.notices import publish_all
 from tests.support.procs import wait_until
 
-FIGURES = ("Agreed", "Answered on time", "Done on time", "Kept", "Disputed", "Reopened")
+FIGURES = ("Agreed", "Answered on time", "Done on time", "Kept", "Disputed", "Reopened", "Agreed in principle")
 
 
 def _rec(uid: str, raised_on: dt.date) -> Recommendation:
@@ -39,6 +39,10 @@ def _story(uid: str, today: dt.date) -> list[dict]:
     for respond_by in (today - dt.timedelta(days=3), today + dt.timedelta(days=20)):
         events.append(make_event("recommendation.recorded", "x", RecommendationRecorded(
             recommendation=_rec(uid, today - dt.timedelta(days=60)), respond_by=respond_by), source="test"))
+    for decide_by in (today - dt.timedelta(days=2), today + dt.timedelta(days=15)):  # yes in principle, no promise
+        events.append(make_event("recommendation.recorded", "x", RecommendationRecorded(
+            recommendation=_rec(uid, today - dt.timedelta(days=30)), respond_by=decide_by, decision="in_principle",
+            reason="We like it. We need the money first.", decide_by=decide_by), source="test"))
     for e in events:
         e["subject"] = e["data"]["recommendation"]["id"]
     return events
@@ -85,7 +89,9 @@ def _recompute(rows: list[dict], today: dt.date) -> dict[str, tuple[int, int]]:
     answered = [r for r in rows if r["decision"] in ("agreed", "declined")]
     clocked = [r for r in rows if r["answered_on_time"] in ("yes", "no")]
     for r in rows:  # the file's own answered_on_time column agrees with its dates
-        if r["decision"] == "pending":
+        if r["decision"] == "in_principle":  # it still owes its answer, by decide_by
+            assert r["decide_by"] and r["respond_by"] == r["decide_by"], r
+        if r["decision"] in ("pending", "in_principle"):
             expected = "no" if r["respond_by"] and dt.date.fromisoformat(r["respond_by"]) < today else ""
         else:
             expected = "yes" if not r["respond_by"] or r["answered_on"] <= r["respond_by"] else "no"
@@ -100,6 +106,8 @@ def _recompute(rows: list[dict], today: dt.date) -> dict[str, tuple[int, int]]:
         "Kept": (sum(r["status"] == "kept" for r in judged), len(judged)),
         "Disputed": (sum(int(r["disputes"]) > 0 for r in done), len(done)),
         "Reopened": (sum(int(r["reopened"]) > 0 for r in ever_kept), len(ever_kept)),
+        "Agreed in principle": (sum(r["decision"] == "in_principle" for r in rows),
+                                sum(r["decision"] in ("agreed", "declined", "in_principle") for r in rows)),
     }
 
 
