@@ -68,3 +68,33 @@ def test_a_pending_recommendation_past_its_clock_reaches_the_supervisor(services
     assert "3 days ago" in mine[0].part("plain")  # due by raised_on + 7, three days ago
     page = httpx.get(f"{tracker.url}/panels/panel-{uid}").text
     assert "Awaiting police response" in page and "3 days late" in page
+
+
+def test_yes_in_principle_past_its_decide_by_reaches_the_supervisor_once_and_the_panel_sees_it(
+        services, database_url, smtp, uid):
+    """Recorded late for an old session, "in principle" gets no fresh clock: decide_by runs from the
+    session, so here it passed three days ago, and the supervisor hears it once."""
+    intake, tracker, auth = _start(services, database_url, uid)
+    raised = london_today() - dt.timedelta(days=10)
+    reason = "We like this idea. We must find the money first."
+    body = {"panel": f"panel-{uid}", "raised_on": raised.isoformat(), "title": "Youth workers at every station",
+            "detail": "", "themes": ["trust"], "decision": "in_principle", "reason": reason,
+            "respond_within_days": 7}
+    posted = time.monotonic()
+    r = httpx.post(f"{intake.url}/api/v1/recommendations", json=body, headers=auth)
+    assert r.status_code == 201, r.text
+    rec_id = r.json()["recommendation_id"]
+
+    supervisor = f"supervisor-{uid}@example.org"
+    mine = _wait_for(smtp, {supervisor}, 10, posted)
+    assert [list(m.envelope_to) for m in mine] == [[supervisor]]
+    assert "3 days ago" in mine[0].part("plain")
+    time.sleep(3)  # three more scans: nothing more is sent
+    assert len([m for m in smtp.snapshot() if supervisor in m.envelope_to]) == 1
+    page = httpx.get(f"{tracker.url}/panels/panel-{uid}").text
+    assert "Yes in principle, no promise yet" in page and reason in page and "3 days late" in page
+    welsh = httpx.get(f"{tracker.url}/panels/panel-{uid}?lang=cy").text
+    assert "Ie mewn egwyddor, dim addewid eto" in welsh
+    detail = httpx.get(f"{tracker.url}/api/v1/recommendations/{rec_id}").json()
+    assert (detail["decision"], detail["reason"], detail["decide_by"]) == (
+        "in_principle", reason, (raised + dt.timedelta(days=7)).isoformat())
