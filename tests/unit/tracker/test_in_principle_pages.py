@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 import pytest
-
 from fastapi.testclient import TestClient
 
 from schemas import RecommendationRecorded, make_event
