@@ -58,8 +58,8 @@ def test_yes_in_principle_is_stored_and_going_back_leaves_it_owing_its_answer(en
     rows = table(name, *_columns("id", "decision", "principle_reason", "decide_by", *base))
     by = DAY + dt.timedelta(days=30)
     with engine.begin() as conn:
-        conn.execute(insert(rows), [{**base, "id": "new", "decision": "in_principle", "principle_reason": "Money first.",
-                                     "decide_by": by}])
+        conn.execute(insert(rows), [{**base, "id": "new", "decision": "in_principle",
+                                     "principle_reason": "Money first.", "decide_by": by}])
         found = conn.execute(select(rows.c.id, rows.c.decision, rows.c.principle_reason).order_by(rows.c.id)).all()
     assert [tuple(r) for r in found] == [("new", "in_principle", "Money first."), ("old", "declined", None)]
 
