@@ -1,6 +1,6 @@
 """A panel whose promises are in every state a page shows, through the real services: late, open
 (with an update), waiting for the panel's check, kept, disputed, withdrawn, waiting for a later
-deadline's approval, and a declined idea. The page tests (the Nu checker's and the Welsh parity's)
+deadline's approval, a declined idea and one police said yes to in principle. The page tests (the Nu checker's and the Welsh parity's)
 seed it the same way."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from schemas import Recommendation, RecommendationDeclined, make_event
+from schemas import Recommendation, RecommendationDeclined, RecommendationRecorded, make_event
 from services.common.clock import london_today
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
@@ -47,6 +47,12 @@ def seed_every_state(url: str, stack, database_url: str, uid: str, prefix: str) 
                          title="Free bus passes", detail="", themes=["other"])
     publish(stack.bootstrap, make_event("recommendation.declined", str(rec.id), RecommendationDeclined(
         recommendation=rec, reason="The police do not run the buses."), source="test"), prefix)
+    rec = Recommendation(id=uuid.uuid4(), panel=f"panel-{uid}", raised_on=today - dt.timedelta(days=3),
+                         title="Youth workers at every station", detail="", themes=["trust"])
+    decide_by = today + dt.timedelta(days=20)
+    publish(stack.bootstrap, make_event("recommendation.recorded", str(rec.id), RecommendationRecorded(
+        recommendation=rec, respond_by=decide_by, decision="in_principle", reason="We like it. We need the money.",
+        decide_by=decide_by), source="test"), prefix)
     late, open_, waiting, kept, disputed, dropped, extended = (e["data"]["commitment"]["id"] for e in events)
     wait_until(lambda: len(httpx.get(f"{url}/api/v1/commitments?panel=panel-{uid}").json()) == len(events),
                timeout=60)
