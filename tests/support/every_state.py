@@ -1,7 +1,7 @@
 """A panel whose promises are in every state a page shows, through the real services: late, open
 (with an update), waiting for the panel's check, kept, disputed, withdrawn, waiting for a later
-deadline's approval, a declined idea and one police said yes to in principle. The page tests (the Nu checker's and the Welsh parity's)
-seed it the same way."""
+deadline's approval, a declined idea and one police said yes to in principle. The page tests (the
+Nu checker's and the Welsh parity's) seed it the same way."""
 
 from __future__ import annotations
 
