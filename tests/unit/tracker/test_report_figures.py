@@ -23,7 +23,8 @@ def _row(rid: str, raised: dt.date, decision: str = "agreed", **kw) -> Row:
                 answered_on=kw.pop("answered_on", raised + dt.timedelta(days=4)),
                 respond_by=kw.pop("respond_by", None))
     if decision == "agreed":
-        base.update(commitment_id="c" + rid, owner_role="Inspector", original_due=kw.pop("original_due", kw.get("due", D(2026, 11, 1))))
+        first_due = kw.pop("original_due", kw.get("due", D(2026, 11, 1)))
+        base.update(commitment_id="c" + rid, owner_role="Inspector", original_due=first_due)
     return Row(**base, **kw)
 
 
