@@ -89,7 +89,7 @@ def seed_report_history(database_url: str, uid: str) -> History:
                 {n: e["data"]["commitment"]["id"] for n, e in events.items()},
                 [f"{who}-{u}@example.org" for who in ("o", "s", "l", "b", "lead") for u in (uid, other)]
                 + [ADDRESS_IN_REASON], raised_in_q4=0)
-    for name, event in sorted(events.items(), key=lambda kv: kv[1]["data"]["commitment"]["agreed_on"]):
+    for event in sorted(events.values(), key=lambda e: e["data"]["commitment"]["agreed_on"]):
         _on(clock, tracker, D.fromisoformat(event["data"]["commitment"]["agreed_on"]))
         feed(tracker, event)
     _on(clock, tracker, D(2026, 11, 10))
