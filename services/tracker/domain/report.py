@@ -200,17 +200,24 @@ def month_lines(period: ReportPeriod, today: dt.date, rows: list[Row], redatings
     moves = defaultdict(list)
     for d in sorted(redatings, key=lambda d: d.on):
         moves[d.commitment_id].append(d)
+    first_due, raised = defaultdict(list), defaultdict(list)  # by month, grouped once: a year has 12
+    for r in rows:
+        raised[_month(r.raised_on)].append(r)
+        if r.commitment_id and r.original_due:
+            first_due[_month(r.original_due)].append(r)
     lines = []
     for month in period.months():
-        if month > f"{today:%Y-%m}":
+        if month > _month(today):
             break
         day = min(month_end(month), today)
-        due_then = [r for r in rows if r.commitment_id and r.original_due and f"{r.original_due:%Y-%m}" == month]
-        raised = [r for r in rows if f"{r.raised_on:%Y-%m}" == month]
-        lines.append(MonthLine(month=month, kept=rates(due_then, today).kept, pulse=pulse.get(month),
+        lines.append(MonthLine(month=month, kept=rates(first_due[month], today).kept, pulse=pulse.get(month),
                                overdue=overdue_share(rows, moves, day),
-                               answered_on_time=rates(raised, today).answered_on_time))
+                               answered_on_time=rates(raised[month], today).answered_on_time))
     return lines
+
+
+def _month(day: dt.date) -> str:
+    return "%04d-%02d" % (day.year, day.month)
 
 
 def open_on(r: Row, day: dt.date) -> bool:
