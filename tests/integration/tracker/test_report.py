@@ -163,7 +163,8 @@ def test_every_figure_of_the_report_is_recomputed_from_its_csv_and_from_the_stor
         (ids["owner_moved"], "2026-11-10", "2026-12-20", "owner", "yes"),
         (ids["supervisor_moved"], "2026-11-15", "2027-03-15", "supervisor", "yes")]
     assert moved[0]["reason"].startswith("The radios come late")
-    assert [b["commitment_id"] for b in t["board"]] == [ids["board"]]
+    board = [(b["commitment_id"], b["action"], b["level"]) for b in t["board"]]
+    assert board == [(ids["board"], "Brief officers", "3")]
     assert ("theme", "respect") in shown and shown[("theme", "safety")]["raised"] == "2"
     pulse = {m["month"]: (m["pulse_counted"], m["pulse_kept_yes"]) for m in t["months"]}
     assert pulse == {"2026-10": ("5", "3"), "2026-11": ("5", "2"), "2026-12": ("", "")}
