@@ -218,6 +218,8 @@ def test_a_panel_an_area_a_month_and_a_year_and_the_refusals(history):
         assert "2026-Q4" in refused.json()["detail"] and "2026-12" in refused.json()["detail"]
     assert client.get("/reports/2026-Q4?panel=no-such-panel").status_code == 404
     assert client.get("/reports/2026-Q4.csv?area=Nowhere").status_code == 404
+    kept = [key for key in history.tracker.page_cache._rendering if {"no-such-panel", "Nowhere"} & set(key)]
+    assert kept == []  # a made-up name leaves nothing behind in the page cache
 
 
 def test_the_report_follows_the_visitors_language(history):
