@@ -21,7 +21,8 @@ def commitment(row: CommitmentRow, sent_keys: frozenset[str] = frozenset()) -> C
         last_update_on=row.last_update_on, update_count=row.update_count, done_on=row.done_on,
         disputes=row.disputes, disputed_on=row.disputed_on, completions=row.completions,
         handovers=row.handovers, confirm_extra_days=row.confirm_extra_days, track=row.track,
-        kept_on=row.kept_on, kept_by=getattr(row, "kept_by", None), reopened_on=row.reopened_on, reopenings=row.reopenings,
+        kept_on=row.kept_on, kept_by=getattr(row, "kept_by", None), reopened_on=row.reopened_on,
+        reopenings=row.reopenings,
         owner_unreachable_since=getattr(row, "owner_unreachable_since", None), sent_keys=sent_keys,
     )
 

@@ -11,7 +11,6 @@ from services.common.dates import BoundedDate
 from services.common.i18n import N_
 from services.common.text import OneLine, PublicLine, PublicText, PublicUrl
 
-
 # The API's words, and the form's (translated there), when a dispute says nothing.
 DISPUTE_NEEDS_COMMENT = N_("say what is not done yet: a dispute needs a comment the owner can act on")
 
