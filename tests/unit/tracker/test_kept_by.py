@@ -95,7 +95,8 @@ def test_the_register_counts_kept_by_the_panel_apart_from_kept_with_no_answer():
     assert (r.kept_confirmed.part, r.kept_confirmed.whole) == (1, 4)
     assert (r.kept_unchecked.part, r.kept_unchecked.whole) == (2, 4)
     symbols = {f.name: f.symbols for f in HOW_WE_COUNT}
-    assert symbols["Kept, confirmed by the panel"] == "count(status = kept and kept_by = panel) ÷ (kept + disputed + lapsed)"
+    assert symbols["Kept, confirmed by the panel"] == ("count(status = kept and kept_by = panel) ÷ "
+                                                       "(kept + disputed + lapsed)")
     assert "kept_by = no_answer" in symbols["Kept, not checked by the panel"]
     assert "both kinds" in next(f.words for f in HOW_WE_COUNT if f.name == "Kept")
 
