@@ -183,6 +183,10 @@ class CommitmentPublic(_Model):
     track: Optional[Track] = Field(default=None, description="how the owner last said it is going")
     delay_reason: Optional[Text] = Field(default=None, description="why, when the owner said it is delayed")
     reopenings: int = Field(default=0, ge=0, description="how many times the panel reopened it after it was kept")
+    kept_by: Optional[Literal["panel", "no_answer"]] = Field(
+        default=None, description="a kept commitment: `panel` when the panel confirmed it was done, `no_answer` when "
+                                  "the panel did not answer within the confirmation window (kept, not checked by "
+                                  "the panel); null unless kept")
     owner_unreachable_since: Optional[dt.date] = Field(
         default=None, description="the owner's email was refused or given up on since this day: the supervisor "
                                   "was asked to name a new owner; null when the owner can be reached, and again "

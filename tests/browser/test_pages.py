@@ -79,7 +79,7 @@ def test_a_panel_member_confirms_and_disputes_without_javascript(browser, site):
     form.get_by_label("Your panel's access code").fill(site.access_code)
     form.get_by_role("button", name="Send your answer").click()
     assert "You said it is done" in page.inner_text("[role=status]")
-    assert "Done, and checked" in page.inner_text(f"#c-{first}")
+    assert "Kept, confirmed by the panel" in page.inner_text(f"#c-{first}")
     # The device now remembers the code, so the next form does not ask for it; "Not you?" forgets it.
     assert page.locator(f"#c-{second} form").get_by_label("Your panel's access code").count() == 0
     page.get_by_role("button", name="Not you? Forget the code on this device").click()
@@ -87,12 +87,19 @@ def test_a_panel_member_confirms_and_disputes_without_javascript(browser, site):
 
     form = page.locator(f"#c-{second} form")
     form.get_by_label("No, it is not done").check()
-    form.get_by_label("Tell them why").fill("We never saw the list")
+    form.get_by_label("Your panel's access code").fill(site.access_code)
+    form.get_by_role("button", name="Send your answer").click()  # a "no" that says nothing is refused
+    assert "say what is not done yet" in page.inner_text(f"#comment-error-{second}")
+    assert "You said it is not done" not in page.inner_text(f"#c-{second}")
+    form = page.locator(f"#c-{second} form")
+    form.get_by_label("No, it is not done").check()
+    form.get_by_label("What is not done yet?").fill("We never saw the list")
     form.get_by_label("Your panel's access code").fill("wrong-code")
     form.get_by_role("button", name="Send your answer").click()
     assert "not right for this panel" in page.inner_text("[role=alert]")
     form = page.locator(f"#c-{second} form")
     form.get_by_label("No, it is not done").check()
+    form.get_by_label("What is not done yet?").fill("We never saw the list")
     form.get_by_label("Your panel's access code").fill(site.access_code)
     form.get_by_role("button", name="Send your answer").click()
     card = page.inner_text(f"#c-{second}")

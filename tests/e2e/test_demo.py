@@ -54,7 +54,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         assert "Late by" in panel_page and "Late, or waiting for you" in panel_page
         both = panel_page + httpx.get(next(u for u in urls if "/panels/" in u).replace(
             "mentoring-cohort", "youth-led-training")).text
-        for state in ("Done, and checked", "You said it is not done", "Dropped", "Being worked on",
+        for state in ("Kept, confirmed by the panel", "You said it is not done", "Dropped", "Being worked on",
                       "Awaiting police response", "Police said no", "Promise broken",
                       "Senior police were asked to review it",
                       "Will be late", "Reopened by you", "You reopened it",  # a declared delay; a reopened promise

@@ -121,14 +121,15 @@ def test_the_csv_import_refuses_every_wrong_caller_and_stores_nothing(world):
 def test_a_verdict_with_a_wrong_code_is_refused_by_the_api_and_the_form(world):
     before = _counts(world.engine)
     r = httpx.post(f"{world.tracker}/api/v1/commitments/{world.cid}/verdict",
-                   json={"verdict": "disputed", "comment": "", "access_code": "not-the-code"})
+                   json={"verdict": "disputed", "comment": "Not done yet", "access_code": "not-the-code"})
     assert r.status_code == 403 and r.json()["errors"][0]["field"] == "access_code"
     with httpx.Client() as browser:
         page = browser.get(f"{world.tracker}/panels/panel-{world.uid}")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         token = csrf.group(1) if csrf else ""
         r = browser.post(f"{world.tracker}/panels/panel-{world.uid}/commitments/{world.cid}/verdict",
-                         data={"verdict": "disputed", "access_code": "not-the-code", "csrf": token})
+                         data={"verdict": "disputed", "comment": "Not done yet", "access_code": "not-the-code",
+                               "csrf": token})
         assert r.status_code in (403, 409), r.status_code  # wrong code, or not awaiting the panel's check
         r = browser.post(f"{world.tracker}/panels/panel-{world.uid}/commitments/{world.cid}/verdict",
                          data={"verdict": "disputed", "access_code": "x", "csrf": "forged"})

@@ -59,7 +59,8 @@ def _tracker_pages(url: str, stack, database_url: str, uid: str, prefix: str) ->
         pages["tracker panel page"] = _ok(browser.get(panel))
         token = CSRF.search(pages["tracker panel page"]).group(1)
         wrong = browser.post(f"{panel}/commitments/{waiting}/verdict",
-                             data={"verdict": "disputed", "access_code": "not-the-code", "csrf": token})
+                             data={"verdict": "disputed", "comment": "Not done yet", "access_code": "not-the-code",
+                                   "csrf": token})
         pages["tracker panel page with a form error"] = _ok(wrong, 403)
         pages["tracker panel page after an answer"] = _ok(browser.get(f"{panel}?done=confirmed&show={kept}"))
         respond = RespondLinks(SECRET, url).url(late, owner)

@@ -168,7 +168,7 @@ def test_one_live_answer_per_kind(site, database_url, uid):
     assert body["errors"][0]["pointer"] == "/reply"
     assert httpx.post(reply_url, json={**answer, "reply": "accept"}).status_code == 201
     expect("already-answered", httpx.post(reply_url, json={**answer, "reply": "accept"}))
-    verdict = {"verdict": "disputed", "comment": "", "access_code": "not-the-code"}
+    verdict = {"verdict": "disputed", "comment": "Not done yet", "access_code": "not-the-code"}
     body = expect("wrong-access-code", httpx.post(f"{commitment}/verdict", json=verdict))
     assert body["errors"][0]["pointer"] == "/access_code"
     for _ in range(12):

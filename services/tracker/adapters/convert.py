@@ -22,7 +22,8 @@ def commitment(row: CommitmentRow, sent_keys: frozenset[str] = frozenset()) -> C
         last_update_on=row.last_update_on, update_count=row.update_count, done_on=row.done_on,
         disputes=row.disputes, disputed_on=row.disputed_on, completions=row.completions,
         handovers=row.handovers, confirm_extra_days=row.confirm_extra_days, track=row.track,
-        kept_on=row.kept_on, reopened_on=row.reopened_on, reopenings=row.reopenings,
+        kept_on=row.kept_on, kept_by=getattr(row, "kept_by", None), reopened_on=row.reopened_on,
+        reopenings=row.reopenings,
         owner_unreachable_since=getattr(row, "owner_unreachable_since", None), sent_keys=sent_keys,
     )
 
@@ -33,7 +34,7 @@ def changes(c: Commitment) -> dict[str, Any]:
                 last_update_on=c.last_update_on, update_count=c.update_count, done_on=c.done_on,
                 disputes=c.disputes, disputed_on=c.disputed_on, completions=c.completions,
                 handovers=c.handovers, owner_email=c.contacts.owner, confirm_extra_days=c.confirm_extra_days,
-                track=c.track, kept_on=c.kept_on, reopened_on=c.reopened_on, reopenings=c.reopenings,
+                track=c.track, kept_on=c.kept_on, kept_by=c.kept_by, reopened_on=c.reopened_on, reopenings=c.reopenings,
                 owner_unreachable_since=c.owner_unreachable_since)
 
 

@@ -44,6 +44,7 @@ def public_state(row: CommitmentRow, today: dt.date) -> CommitmentPublic:
         next_update_by=next_update_by_of(row), track=track,
         delay_reason=getattr(row, "delay_reason", None) if track in DELAYED else None,
         reopenings=getattr(row, "reopenings", 0) or 0,
+        kept_by=getattr(row, "kept_by", None) if row.status == "kept" else None,
         owner_unreachable_since=getattr(row, "owner_unreachable_since", None),
     )
 

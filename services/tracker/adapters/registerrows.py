@@ -19,7 +19,7 @@ def register_rows(session: Session, today: dt.date) -> list[Row]:
                     r.c.decide_by,
                     c.c.id.label("commitment_id"), c.c.owner_role, c.c.status, c.c.original_due, c.c.due,
                     c.c.due_version, c.c.done_on, c.c.disputes, c.c.reopenings, c.c.agreed_on,
-                    c.c.owner_unreachable_since)
+                    c.c.owner_unreachable_since, c.c.kept_by)
              .outerjoin(c, c.c.recommendation_id == r.c.id)
              .order_by(r.c.panel, r.c.raised_on, r.c.id))
     return [_row(x, areas, today) for x in session.execute(query).all()]
@@ -40,4 +40,5 @@ def _row(x, areas: dict[str, str], today: dt.date) -> Row:
     return Row(**base, commitment_id=x.commitment_id, owner_role=x.owner_role, status=x.status,
                original_due=x.original_due, due=x.due, due_moves=x.due_version - 1, done_on=x.done_on,
                disputes=x.disputes, reopened=x.reopenings, days_overdue=days_overdue(x, today),
-               owner_unreachable_since=x.owner_unreachable_since)
+               owner_unreachable_since=x.owner_unreachable_since,
+               kept_by=x.kept_by if x.status == "kept" else None)

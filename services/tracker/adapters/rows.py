@@ -40,6 +40,7 @@ class CommitmentRow(Protocol):
     track: str | None
     delay_reason: str | None
     kept_on: dt.date | None
+    kept_by: str | None
     reopened_on: dt.date | None
     reopenings: int
     owner_unreachable_since: dt.date | None

@@ -106,6 +106,7 @@ commitments = Table(
     Column("delay_reason", Text),
     # Kept promises re-checked: when it was last kept, last reopened, and how often reopened.
     Column("kept_on", Date),
+    Column("kept_by", String(20)),  # "panel" (confirmed) or "no_answer" (silence counted as yes); None unless kept
     Column("reopened_on", Date),
     Column("reopenings", Integer, nullable=False, default=0, server_default="0"),
     # The owner's mail was refused or given up on: the day this episode began; a handover clears it.

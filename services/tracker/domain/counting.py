@@ -71,11 +71,13 @@ class Rates:
     acceptance: Rate
     answered_on_time: Rate
     done_on_time: Rate
-    kept: Rate
+    kept: Rate  # both kinds of kept: confirmed by the panel, and not checked by it
     disputed: Rate
     reopened: Rate
     median_days_overdue: float | None
     declines_by_code: dict[str, int]
+    kept_confirmed: Rate  # kept, confirmed by the panel
+    kept_unchecked: Rate  # kept because the panel did not answer within the confirmation window
     in_principle: Rate  # yes in principle, no promise yet: counted apart, never as agreed
 
 
@@ -95,6 +97,8 @@ def rates(rows: list[Row], today: dt.date) -> Rates:
         answered_on_time=Rate(sum(bool(r.answered_on_time(today)) for r in clocked), len(clocked)),
         done_on_time=Rate(sum(c.done_on <= c.original_due for c in marked_done), len(marked_done)),
         kept=Rate(sum(c.status == "kept" for c in judged), len(judged)),
+        kept_confirmed=Rate(sum(c.status == "kept" and c.kept_by == "panel" for c in judged), len(judged)),
+        kept_unchecked=Rate(sum(c.status == "kept" and c.kept_by == "no_answer" for c in judged), len(judged)),
         disputed=Rate(sum(c.disputes > 0 for c in marked_done), len(marked_done)),
         reopened=Rate(sum(c.reopened > 0 for c in ever_kept), len(ever_kept)),
         median_days_overdue=statistics.median(late) if late else None,
@@ -125,8 +129,16 @@ HOW_WE_COUNT = (
                                    "promised (moving the deadline does not make a late promise on time)."),
             "count(done_on ≤ original_due) ÷ count(done_on is set)"),
     Formula(N_("Kept"), N_("Of the promises the panel has judged or that ran out of time (kept, disputed or "
-                           "lapsed), the share that is kept."),
+                           "lapsed), the share that is kept. This counts both kinds of kept: confirmed by the "
+                           "panel, and not checked by the panel."),
             "kept ÷ (kept + disputed + lapsed)"),
+    Formula(N_("Kept, confirmed by the panel"),
+            N_("Of the same promises, the share the panel checked and said were done."),
+            "count(status = kept and kept_by = panel) ÷ (kept + disputed + lapsed)"),
+    Formula(N_("Kept, not checked by the panel"),
+            N_("Of the same promises, the share counted as kept because the panel did not answer in time "
+               "when asked to check."),
+            "count(status = kept and kept_by = no_answer) ÷ (kept + disputed + lapsed)"),
     Formula(N_("Disputed"), N_("Of the promises police said were done, the share the panel said were not done, "
                                "at least once."), "count(disputes > 0) ÷ count(done_on is set)"),
     Formula(N_("Reopened"), N_("Of the promises that were kept, the share the panel reopened because it stopped "

@@ -60,12 +60,18 @@ def apply_entry(c: Commitment, kind: str, entry: Mapping[str, Any], at: dt.datet
             return Applied(c.dispute(day))
         case "kept":
             kept_on = entry.get("kept_on")
-            return Applied(replace(c, status="kept", kept_on=dt.date.fromisoformat(kept_on) if kept_on else day))
+            return Applied(_kept_by_silence(c, dt.date.fromisoformat(kept_on) if kept_on else day))
         case "lapsed":
             return Applied(replace(c, status="lapsed"))
         case "owner_unreachable":
             return Applied(c.owner_unreachable(day))
     return None
+
+
+def _kept_by_silence(c: Commitment, kept_on: dt.date) -> Commitment:
+    """Silence made it kept: not checked by the panel. Lenient about the status before it, as the
+    entry was always applied (an old timeline may hold one the strict transition would refuse)."""
+    return replace(c, status="kept", kept_on=kept_on, kept_by="no_answer")
 
 
 def awaiting_owner(handover: int) -> str:

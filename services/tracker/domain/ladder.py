@@ -187,7 +187,7 @@ def settle(c: Commitment, status: str, policy: Policy) -> Commitment:
     """The commitment after `time_transition` gave it `status`: kept by silence on the day silence
     counted as the panel's yes."""
     if status == "kept" and c.done_on:
-        return replace(c, status="kept", kept_on=_confirm_by(c, policy))
+        return c.kept_by_silence(_confirm_by(c, policy))
     return replace(c, status=status)
 
 

@@ -12,6 +12,7 @@ from services.tracker.domain.rules import ACTIVE, FINISHED, WORKING, Status
 
 DELAYED: frozenset[str] = frozenset({"minor_delay", "significant_delay"})  # these need a delay_reason
 Audience = Literal["owner", "supervisor", "senior_lead", "board"]
+KeptBy = Literal["panel", "no_answer"]  # the panel confirmed it; or silence past the window counted as yes
 
 
 def next_update_by(status: str, last_update_on: dt.date | None, agreed_on: dt.date, reopened_on: dt.date | None,
@@ -95,6 +96,7 @@ class Commitment:
     confirm_extra_days: int = 0  # the panel was locked out of its check this many times
     track: Track | None = None  # the owner's latest word on how it is going
     kept_on: dt.date | None = None  # the day it last became kept (checked, or silence counted as yes)
+    kept_by: KeptBy | None = None  # how it last became kept: the panel's check, or no answer in time
     reopened_on: dt.date | None = None  # the day the panel last reopened it
     reopenings: int = 0  # how many times the panel reopened it after it was kept
     owner_unreachable_since: dt.date | None = None  # the owner's mail failed: this episode began then
@@ -118,7 +120,12 @@ class Commitment:
 
     def confirm(self, today: dt.date) -> "Commitment":
         self._require({"done"}, "confirm it")
-        return replace(self, status="kept", kept_on=today)
+        return replace(self, status="kept", kept_on=today, kept_by="panel")
+
+    def kept_by_silence(self, kept_on: dt.date) -> "Commitment":
+        """The panel did not answer within the confirmation window: counted as kept, but not checked."""
+        self._require({"done"}, "count it as kept")
+        return replace(self, status="kept", kept_on=kept_on, kept_by="no_answer")
 
     def reopen(self, today: dt.date, window_days: int) -> "Commitment":
         """The panel says a kept promise is no longer working: it is worked on again, due one update
@@ -132,7 +139,7 @@ class Commitment:
             raise ReopenWindowClosed(closes)
         return replace(self, status="in_progress", due=add_days(today, self.update_every_days),
                        due_version=self.due_version + 1, ladder_since=today, reopened_on=today,
-                       reopenings=self.reopenings + 1, done_on=None, track=None)
+                       reopenings=self.reopenings + 1, done_on=None, track=None, kept_by=None)
 
     def next_update_by(self) -> dt.date | None:
         """The public date of the next progress update (contract §5): the update cadence from the last

@@ -15,7 +15,7 @@ from services.tracker.adapters.store import commitments, panels
 from services.tracker.domain.counting import Row
 from services.tracker.usecases import pulse as pulse_uc
 
-LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "owner_unreachable_since")
+LATE_COLUMNS = ("id", "panel", "action", "owner_role", "status", "due", "owner_unreachable_since", "kept_by")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from services.common.dates import BoundedDate
+from services.common.i18n import N_
 from services.common.text import OneLine, PublicLine, PublicText, PublicUrl
+
+# The API's words, and the form's (translated there), when a dispute says nothing.
+DISPUTE_NEEDS_COMMENT = N_("say what is not done yet: a dispute needs a comment the owner can act on")
 
 
 class _In(BaseModel):
@@ -78,8 +82,18 @@ class VerdictIn(_In):
         {"verdict": "disputed", "comment": "Officers still do not say why they stop us.", "access_code": "…"}]})
 
     verdict: Literal["confirmed", "disputed"]
-    comment: PublicText = Field(default="", max_length=1000)
+    comment: PublicText = Field(default="", max_length=1000, validate_default=True,
+                                description="needed with disputed: what is not done yet (the owner and their "
+                                            "supervisor read it); optional with confirmed")
     access_code: OneLine = Field(min_length=1, max_length=100)
+
+    @field_validator("comment")
+    @classmethod
+    def _dispute_says_what(cls, value: str, info: ValidationInfo) -> str:
+        # A bare "no" tells the owner nothing to fix (contract §5 "Closing the loop").
+        if info.data.get("verdict") == "disputed" and not value:
+            raise ValueError(DISPUTE_NEEDS_COMMENT)
+        return value
 
 
 class ReopenIn(_In):

@@ -99,6 +99,12 @@ def panel_calendar(slug: str, request: Request) -> Response:
         event.add("dtend", dates.add_days(r.due, 1))  # a far date from an event stops at the calendar's end
         event.add("summary", (_("Due: %(action)s") % {"action": r.action})[:200])
         event.add("description", _("You said: %(said)s. Status: %(status)s.")
-                  % {"said": views.title_of(recs[r.recommendation_id]), "status": _(views.STATUS_WORDS[r.status][0])})
+                  % {"said": views.title_of(recs[r.recommendation_id]), "status": _(_status_words(r))})
         cal.add_component(event)
     return Response(cal.to_ical(), media_type="text/calendar")
+
+
+def _status_words(row) -> str:
+    """A kept promise says whether the panel checked it (contract §5), as on the page."""
+    kept_by = getattr(row, "kept_by", None) if row.status == "kept" else None
+    return views.KEPT_WORDS.get(kept_by or "", views.STATUS_WORDS[row.status])[0]

@@ -51,7 +51,9 @@ def panel_page(slug: str, request: Request, done: Optional[str] = None, show: Op
 
 
 def panel_response(slug: str, request: Request, status_code: int = 200, message: str | None = None,
-                   error: str | None = None, page: int = 1, show: str | None = None) -> Response:
+                   error: str | None = None, page: int = 1, show: str | None = None,
+                   field: str | None = None) -> Response:
+    """`field`: the form field of card `show` that the error is about; the error is shown beside it too."""
     token, nonce = request.app.state.csrf.issue(request)
     engine = request.app.state.engine
     # Before any words: the panel's language is the page's unless the visitor chose one (the cache keys on it).
@@ -61,7 +63,7 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
     today = request.app.state.clock.today()
     remembered = RememberedCodes.of(request).remembers(request, slug, engine)
     if message or error or show:  # a page for one visitor only
-        html = render_panel(engine, slug, today, token, page, message, error, show, remembered)
+        html = render_panel(engine, slug, today, token, page, message, error, show, remembered, field)
     else:
         i18n.keep_in_twin(page=page if page > 1 else None)  # everyone gets this copy: nothing of the first address
         html = cache.get((slug, today, page, remembered),
@@ -74,7 +76,8 @@ def panel_response(slug: str, request: Request, status_code: int = 200, message:
 
 
 def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, message: str | None = None,
-                 error: str | None = None, show: str | None = None, remembered: bool = False) -> str | None:
+                 error: str | None = None, show: str | None = None, remembered: bool = False,
+                 field: str | None = None) -> str | None:
     """The page; `remembered`: this device remembers the panel's code, so its forms do not ask for it."""
     snap = panelview.panel_snapshot(engine, slug, today)
     if snap is None:
@@ -118,13 +121,13 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "bars": views.chart(summary), "page": page, "pages": len(bounds), "pulse": pulse,
         "pending": pending if page == 1 else [], "declined": declined if page == 1 else [],
         "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
-        "remembered": remembered,
+        "remembered": remembered, "field_error": {"card": show, "field": field, "text": error} if field else None,
         "in_lang": views.lang_query(),
     })
 
 
 def _panel_form(slug: str, request: Request, csrf: str, access_code: str,
-                act: Callable[[str | None], str]) -> Response:
+                act: Callable[[str | None], str], card: str | None = None) -> Response:
     """A panel's form: checked like the API (`act` does it and names where to go next), any refusal
     shown on the panel's page beside the form, then back to the page. `act` gets the code as typed,
     or None where this device remembers the panel's code (remember.py) and none was typed; a right
@@ -144,7 +147,9 @@ def _panel_form(slug: str, request: Request, csrf: str, access_code: str,
         return panel_response(slug, request, status_code=403, error=str(exc))
     except Refusal as exc:
         problem = as_problem(exc)
-        return panel_response(slug, request, status_code=problem.status, error=problem.detail)
+        field = next((e.get("field") for e in problem.errors or [] if e.get("field") == "comment"), None)
+        return panel_response(slug, request, status_code=problem.status, error=problem.detail,
+                              show=card if field else None, field=field if card else None)
     state.after_write()
     response = RedirectResponse(f"/panels/{slug}?{then}", status_code=303)
     if typed and verifier:
@@ -190,7 +195,7 @@ def panel_verdict(slug: str, commitment_id: str, request: Request, verdict: str 
         actions.run(state.storage, state.clock, commitment_id, actions.verdict, verdict=body.verdict,
                     comment=body.comment)
         return f"done={body.verdict}&show={commitment_id}#c-{commitment_id}"
-    return _panel_form(slug, request, csrf, access_code, act)
+    return _panel_form(slug, request, csrf, access_code, act, card=commitment_id)
 
 
 @router.post("/panels/{slug}/commitments/{commitment_id}/reopen", response_class=HTMLResponse)

@@ -25,10 +25,12 @@ def register(commitments: list[Any], areas: dict[str, str], today: dt.date) -> R
     """Promises by owner role and area, and the late ones, latest first (the rates are domain/counting.py)."""
     groups: dict[tuple[str, str], dict] = {}
     for c in commitments:
-        g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0})
+        g = groups.setdefault((c.owner_role, areas.get(c.panel, c.panel)), {"total": 0, "overdue": 0, "kept": 0,
+                                                                                      "unchecked": 0})
         g["total"] += 1
         g["overdue"] += days_overdue(c, today) > 0
-        g["kept"] += c.status == "kept"
+        g["kept"] += c.status == "kept" and getattr(c, "kept_by", None) != "no_answer"
+        g["unchecked"] += c.status == "kept" and getattr(c, "kept_by", None) == "no_answer"
     return Register(
         rows=[{"role": r, "area": a, **g} for (r, a), g in sorted(groups.items(), key=lambda kv: -kv[1]["overdue"])],
         overdue=sorted(({"role": c.owner_role, "area": areas.get(c.panel, c.panel), "action": c.action,
@@ -53,6 +55,8 @@ def rate_words(r: Rates) -> dict:
         "answered_on_time": _pct(r.answered_on_time.part, r.answered_on_time.whole),
         "done_on_time": _pct(r.done_on_time.part, r.done_on_time.whole),
         "kept": _pct(r.kept.part, r.kept.whole),
+        "kept_confirmed": _pct(r.kept_confirmed.part, r.kept_confirmed.whole),
+        "kept_unchecked": _pct(r.kept_unchecked.part, r.kept_unchecked.whole),
         "disputed": _pct(r.disputed.part, r.disputed.whole),
         "reopened": _pct(r.reopened.part, r.reopened.whole),
         "median_days_overdue": _median(r.median_days_overdue),

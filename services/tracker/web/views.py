@@ -27,6 +27,9 @@ STATUS_WORDS = {
     "withdrawn": (N_("Dropped"), "dropped"),
     "lapsed": (N_("Promise broken: very late"), "late"),
 }
+# A kept promise says how it became kept (contract §5): the panel's check, or no answer in time.
+KEPT_WORDS = {"panel": (N_("Kept, confirmed by the panel"), "kept"),
+              "no_answer": (N_("Kept, not checked by the panel"), "unchecked")}
 ENTRY_WORDS = {
     "agreed": N_("Police agreed to do this"),
     "updated": N_("Police gave an update"),
@@ -106,18 +109,20 @@ class CommitmentView:
     reopen_until: str | None = None
     reopenings: int = 0
     owner_unreachable: str | None = None  # the owner's mail has failed since then: a new owner is being found
+    kept_by: str | None = None  # kept: "panel" (checked) or "no_answer" (not checked by the panel)
 
 
 def commitment_view(row: CommitmentRow, recommendation: RecommendationRow, entries: list,
                     today: dt.date) -> CommitmentView:
-    words, css = STATUS_WORDS[row.status]
+    kept_by = getattr(row, "kept_by", None) if row.status == "kept" else None
+    words, css = KEPT_WORDS.get(kept_by or "", STATUS_WORDS[row.status])
     words = _(words)
     late = days_overdue(row, today)
     if late and row.status not in ("lapsed",):
         words, css = _("Late by %(days)s") % {"days": days(late)}, "late"
     return CommitmentView(
         id=row.id, said=title_of(recommendation), said_detail=recommendation.detail, action=row.action,
-        done_means=row.done_means, owner_role=row.owner_role, status=row.status, status_words=words,
+        done_means=row.done_means, owner_role=row.owner_role, status=row.status, kept_by=kept_by, status_words=words,
         status_class=css, due=when(row.due), original_due=when(row.original_due), moves=row.due_version - 1,
         days_overdue=late, last_update=when(row.last_update_at),
         timeline=[{"when": when(e.at), "what": _what(e), "detail": _detail(e)} for e in entries],
@@ -250,23 +255,26 @@ def _detail(entry: TimelineRow) -> str:
 @dataclass
 class Summary:
     total: int
-    kept: int
+    kept: int  # kept and confirmed by the panel
     overdue: int
     awaiting_check: int
     awaiting_police: int
     counts: dict[str, int]
+    unchecked: int = 0  # kept because the panel did not answer in time
 
 
 def summary(views: list[CommitmentView], pending: int) -> Summary:
     counts: dict[str, int] = {}
     for v in views:
         counts[v.status_class] = counts.get(v.status_class, 0) + 1
-    return Summary(total=len(views), kept=sum(v.status == "kept" for v in views),
+    return Summary(total=len(views), kept=sum(v.status == "kept" and v.kept_by != "no_answer" for v in views),
+                   unchecked=sum(v.kept_by == "no_answer" for v in views),
                    overdue=sum(v.days_overdue > 0 for v in views), awaiting_check=sum(v.awaiting_check for v in views),
                    awaiting_police=pending, counts=counts)
 
 
-CHART_ORDER = [("kept", N_("Done and checked")), ("check", N_("Please check")),
+CHART_ORDER = [("kept", N_("Done and checked")), ("unchecked", N_("Kept, not checked by the panel")),
+               ("check", N_("Please check")),
                ("progress", N_("Being worked on")), ("open", N_("Not started")), ("late", N_("Late")),
                ("disputed", N_("You disagree")), ("dropped", N_("Dropped"))]
 

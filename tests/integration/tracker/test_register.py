@@ -12,16 +12,19 @@ import statistics
 import uuid
 
 import httpx
+import sqlalchemy as sa
 
 from schemas import Recommendation, make_event
 from schemas.models import RecommendationDeclined, RecommendationRecorded
 from services.common.clock import london_today
+from services.common.db import make_engine
 from tests.support.api import issue_token
 from tests.support.events import agreed_event, panel_code, panel_event, publish
 from tests.support.notices import publish_all
 from tests.support.procs import wait_until
 
-FIGURES = ("Agreed", "Answered on time", "Done on time", "Kept", "Disputed", "Reopened", "Agreed in principle")
+FIGURES = ("Agreed", "Answered on time", "Done on time", "Kept", "Kept, confirmed by the panel",
+           "Kept, not checked by the panel", "Disputed", "Reopened", "Agreed in principle")
 
 
 def _rec(uid: str, raised_on: dt.date) -> Recommendation:
@@ -49,7 +52,7 @@ def _story(uid: str, today: dt.date) -> list[dict]:
 
 
 def test_every_rate_on_the_register_is_recomputed_from_the_csv(services, stack, database_url, uid, prefix):
-    tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="10000/minute")
+    tracker = services("tracker", FOLLOWTHROUGH_PAGE_RATE_LIMIT="10000/minute", FOLLOWTHROUGH_SCAN_INTERVAL="1")
     publish(stack.bootstrap, panel_event(uid), prefix)
     today = london_today()
     events = _story(uid, today)
@@ -67,7 +70,9 @@ def test_every_rate_on_the_register_is_recomputed_from_the_csv(services, stack, 
                        json={"verdict": verdict, "comment": "We checked at youth club.", "access_code": code})
         assert r.is_success, r.text
 
-    wait_until(lambda: sum(r["status"] in ("kept", "disputed") for r in _csv(tracker.url)) == 3, timeout=30)
+    _silence_keeps(database_url, agreed[3], today)  # the fourth, marked done, the panel never checks
+
+    wait_until(lambda: sum(r["status"] in ("kept", "disputed") for r in _csv(tracker.url)) == 4, timeout=30)
     rows = _csv(tracker.url)
     page = httpx.get(f"{tracker.url}/register").text
 
@@ -81,7 +86,21 @@ def test_every_rate_on_the_register_is_recomputed_from_the_csv(services, stack, 
     assert re.search(r"Another reason \(<code>other</code>\): 2", page)
     assert 'href="/register.csv"' in page and "How we count" in page
     # A fixture built to exercise every figure: none of them is empty or trivially 0 or 100%.
-    assert all(whole > 0 for _, whole in list(shown.values())[:5]), shown
+    assert all(whole > 0 for _, whole in list(shown.values())[:7]), shown
+    assert shown["Kept, confirmed by the panel"][0] == 2 and shown["Kept, not checked by the panel"][0] == 1
+    assert sorted(r["kept_by"] for r in rows if r["status"] == "kept") == ["no_answer", "panel", "panel"]
+    assert all(r["kept_by"] == "" for r in rows if r["status"] != "kept")
+
+
+def _silence_keeps(database_url: str, commitment_id: str, today: dt.date) -> None:
+    """Marked done longer ago than the confirmation window (28 days), and due for the scan today."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE tracker_commitments SET done_on = :d, next_action_on = :t WHERE id = :c"),
+                         {"d": today - dt.timedelta(days=40), "t": today, "c": commitment_id})
+    finally:
+        engine.dispose()
 
 
 def _recompute(rows: list[dict], today: dt.date) -> dict[str, tuple[int, int]]:
@@ -104,6 +123,10 @@ def _recompute(rows: list[dict], today: dt.date) -> dict[str, tuple[int, int]]:
         "Answered on time": (sum(r["answered_on_time"] == "yes" for r in clocked), len(clocked)),
         "Done on time": (sum(r["done_on"] <= r["original_due"] for r in done), len(done)),
         "Kept": (sum(r["status"] == "kept" for r in judged), len(judged)),
+        "Kept, confirmed by the panel": (sum(r["status"] == "kept" and r["kept_by"] == "panel" for r in judged),
+                                         len(judged)),
+        "Kept, not checked by the panel": (sum(r["status"] == "kept" and r["kept_by"] == "no_answer"
+                                               for r in judged), len(judged)),
         "Disputed": (sum(int(r["disputes"]) > 0 for r in done), len(done)),
         "Reopened": (sum(int(r["reopened"]) > 0 for r in ever_kept), len(ever_kept)),
         "Agreed in principle": (sum(r["decision"] == "in_principle" for r in rows),

@@ -19,7 +19,8 @@ OWN = locale_dir(registerwords.__file__)
 
 def _rates(median: float | None, part: int = 1, whole: int = 2) -> Rates:
     r = Rate(part, whole)
-    return Rates(r, r, r, r, r, Rate(0, 0), median, {"no_budget": 2, "something_new": 1}, in_principle=r)
+    return Rates(r, r, r, r, r, Rate(0, 0), median, {"no_budget": 2, "something_new": 1}, kept_confirmed=r,
+                 kept_unchecked=r, in_principle=r)
 
 
 def _detail(model, **fields) -> str:
