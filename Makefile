@@ -31,6 +31,11 @@ demo: install
 system-deps:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# WeasyPrint (the report's PDF) loads pango through cffi: chromium brings libpango-1.0-0 but not
+	@# libpangoft2-1.0-0; DejaVu draws every Welsh letter (ŵ, ŷ).
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || { echo "installing pango for WeasyPrint"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	    fonts-dejavu-core >/dev/null; }
 
 ## lint: ruff, and the layer rules (import-linter contracts in pyproject.toml).
 ## messages: extract every marked string into each service's catalogue and add new ones to the Welsh
