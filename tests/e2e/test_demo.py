@@ -36,7 +36,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         output = "".join(lines)
         assert "Press Ctrl-C" in output, output[-3000:]
         urls = re.findall(r"(http://127\.0\.0\.1:\d+\S*)", output.split("demo is running:")[1])
-        assert len(urls) == 6
+        assert len(urls) == 7
         for url in urls:
             assert httpx.get(url, timeout=10).status_code == 200, url
 
