@@ -21,7 +21,7 @@ YEAR = 365 * 24 * 3600
 # opened with): only these go into the twin link, and only with plain values, so nothing else a link
 # carries (`?error=Police+have+been+sacked`) is ever written into a page.
 TWIN_KEYS = frozenset({"page", "show", "panel", "status", "role", "since", "done", "ok", "out", "recorded",
-                       "force", "token", "key"})
+                       "force", "token", "key", "area"})
 _PLAIN = re.compile(r"^[A-Za-z0-9._~:=+/-]{1,600}$")
 
 
