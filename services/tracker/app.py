@@ -33,6 +33,7 @@ from services.tracker.web import (
     pulse,
     ratelimit,
     register,
+    reportpdf,
     reports,
     respond,
     sessionpack,
@@ -86,6 +87,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(api.router)
     app.include_router(respond.router)
     app.include_router(register.router)
+    app.include_router(reportpdf.router)  # before the page's route, whose {period} would take "….pdf"
     app.include_router(reports.router)
     app.include_router(panel.router)
     app.include_router(sessionpack.router)

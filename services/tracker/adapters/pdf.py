@@ -17,6 +17,7 @@ _HEADING = re.compile(r"<h2(?P<attrs>(?:\s[^>]*)?)>(?P<text>.*?)</h2>", re.S)
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
 _TAG = re.compile(r"<[^>]+>")
 _FIRST_SECTION = re.compile(r"<h2[\s>]", re.I)
+_OWN_CONTENTS = re.compile(r"""<nav\s[^>]*class=["'](?:[^"']*\s)?toc[\s"']""", re.I)
 
 # DejaVu and Liberation both draw every Welsh letter (ŵ, ŷ, â ...); Debian ships them with chromium.
 FONTS = '"DejaVu Sans", "Liberation Sans", sans-serif'
@@ -29,13 +30,14 @@ class PdfWords:
     contents: str  # "Contents"
     page_of: str  # "Page %(page)s of %(pages)s"
     data_as_of: str  # "Data as of 4 December 2026", already filled in
-    title: str  # the document's title in the PDF's metadata
 
 
 def with_contents(html: str, heading: str) -> str:
     """The page with an id on every section heading and, before the first, a contents list that links to
     each (so the title and its opening words share the first page); the print sheet turns each link into
-    its page number."""
+    its page number. A page with a contents list of its own (`<nav class="toc">`) keeps just that one."""
+    if _OWN_CONTENTS.search(html):
+        return html
     sections: list[tuple[str, str]] = []
 
     def mark(m: re.Match) -> str:
@@ -92,12 +94,12 @@ thead {{ display: table-header-group; }}
 tr, figure, svg, .card {{ break-inside: avoid; }}
 .scroll {{ overflow: visible; }}
 svg {{ max-width: 100%; height: auto; }}
-nav.pdf-contents {{ break-after: page; }}
-.pdf-contents-title {{ font-size: 13pt; font-weight: bold; bookmark-level: none; }}
-.pdf-contents ol {{ list-style: none; padding: 0; }}
-.pdf-contents li {{ margin: 3pt 0; }}
-.pdf-contents a {{ text-decoration: none; }}
-.pdf-contents a::after {{ content: leader(".") target-counter(attr(href), page); }}
+nav.pdf-contents, nav.toc {{ break-after: page; }}
+.pdf-contents-title, nav.toc h2 {{ font-size: 13pt; font-weight: bold; bookmark-level: none; border: 0; }}
+.pdf-contents ol, nav.toc ol {{ list-style: none; padding: 0; }}
+.pdf-contents li, nav.toc li {{ margin: 3pt 0; }}
+.pdf-contents a, nav.toc a {{ text-decoration: none; }}
+.pdf-contents a::after, nav.toc a::after {{ content: leader(".") target-counter(attr(href), page); }}
 """
 
 

@@ -12,8 +12,7 @@ from pypdf import PdfReader
 
 from services.tracker.adapters.pdf import PdfWords, render_pdf, with_contents
 
-WORDS = PdfWords(contents="Contents", page_of="Page %(page)s of %(pages)s", data_as_of="Data as of 4 December 2026",
-                 title="Report")
+WORDS = PdfWords(contents="Contents", page_of="Page %(page)s of %(pages)s", data_as_of="Data as of 4 December 2026")
 A4 = (595, 842)  # points, rounded
 
 
@@ -72,8 +71,7 @@ def test_each_section_is_a_bookmark():
 
 
 def test_the_page_words_come_from_the_caller():
-    welsh = PdfWords(contents="Cynnwys", page_of="Tudalen %(page)s o %(pages)s", data_as_of='Data "hyd at" 4 Rhagfyr',
-                     title="Adroddiad")
+    welsh = PdfWords(contents="Cynnwys", page_of="Tudalen %(page)s o %(pages)s", data_as_of='Data "hyd at" 4 Rhagfyr')
     text = _text(render_pdf(_page(sections=1, rows=1), welsh))
     assert "Cynnwys" in text[0] and "Tudalen 1 o 2" in text[0] and 'Data "hyd at" 4 Rhagfyr' in text[0]
 
@@ -93,3 +91,13 @@ def test_contents_list_every_heading_once_with_its_words_escaped(headings):
 def test_a_heading_keeps_its_own_id():
     out = with_contents('<h1>T</h1><h2 id="declined">Why police said no</h2>', "Contents")
     assert '<a href="#declined">Why police said no</a>' in out and out.count('id="declined"') == 1
+
+
+def test_a_page_with_its_own_contents_list_keeps_it_and_gets_page_numbers():
+    page = _page(sections=2, rows=70).replace(
+        "<p>Gŵyl", '<nav class="toc"><h2 id="contents">Contents</h2><ol><li><a href="#section-2">Second</a></li>'
+                   '</ol></nav><p>Gŵyl').replace("<h2>Section 2</h2>", '<h2 id="section-2">Section 2</h2>')
+    assert with_contents(page, "Contents").count("Contents") == 1
+    pages = _text(render_pdf(page, WORDS))
+    listed = int(re.search(r"Second\W*?\.*\s*(\d+)", pages[0]).group(1))
+    assert listed > 1 and "Section 2" in pages[listed - 1]
