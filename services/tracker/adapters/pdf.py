@@ -88,18 +88,21 @@ h1 {{ bookmark-level: 1; font-size: 18pt; }}
 h2 {{ bookmark-level: 2; break-before: auto; break-after: avoid; font-size: 13pt;
       border-bottom: 1pt solid #000; padding-bottom: 2pt; }}
 h3 {{ bookmark-level: 3; break-after: avoid; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; }}
-th, td {{ border: 0.5pt solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }}
+main, main * {{ overflow-wrap: break-word !important; }}  /* whole words; the screen's `anywhere` splits "Raised" */
+table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt !important; }}
+th, td {{ border: 0.5pt solid #000; padding: 2pt 3pt; text-align: left; vertical-align: top; hyphens: auto; }}
+.user {{ hyphens: manual; }}  /* names people wrote (a panel's slug) are never split with a hyphen */
 thead {{ display: table-header-group; }}
 tr, figure, svg, .card {{ break-inside: avoid; }}
 .scroll {{ overflow: visible; }}
 svg {{ max-width: 100%; height: auto; }}
 nav.pdf-contents, nav.toc {{ break-after: page; }}
 .pdf-contents-title, nav.toc h2 {{ font-size: 13pt; font-weight: bold; bookmark-level: none; border: 0; }}
-.pdf-contents ol, nav.toc ol {{ list-style: none; padding: 0; }}
+.pdf-contents ol, nav.toc ol {{ list-style: none; padding: 0; columns: 1 !important; }}
 .pdf-contents li, nav.toc li {{ margin: 3pt 0; }}
 .pdf-contents a, nav.toc a {{ text-decoration: none; }}
-.pdf-contents a::after, nav.toc a::after {{ content: leader(".") target-counter(attr(href), page); }}
+/* !important: a page's own print rules may hide these numbers, which only a paged PDF can give */
+.pdf-contents a::after, nav.toc a::after {{ content: leader(".") target-counter(attr(href), page) !important; }}
 """
 
 
