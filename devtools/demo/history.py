@@ -24,8 +24,8 @@ def _agreed(panel, title, action, owner_role, owner_email, agreed_on, due, theme
 # Days are relative to today. The owners are roles at the reserved example.org domain, as in example.py.
 PROMISES = [
     _agreed(P, "Young people sit in on recruitment interviews", "Give two cohort members a seat on each "
-            "recruitment panel for neighbourhood officers", "Superintendent, people", "superintendent.people@example.org",
-            agreed_on=-178, due=-120, themes=["youth-voice", "trust"]),
+            "recruitment panel for neighbourhood officers", "Superintendent, people",
+            "superintendent.people@example.org", agreed_on=-178, due=-120, themes=["youth-voice", "trust"]),
     _agreed(T, "Say on the search receipt why the search happened", "Print the grounds for the search on every "
             "receipt given to an under-18", "Inspector, response team", "inspector.response@example.org",
             agreed_on=-170, due=-100, themes=["stop-and-search"]),

@@ -56,7 +56,7 @@ def _follow_up(storage, ids, today: dt.date) -> None:
         clock.set_day(day, hour=11)
         return True
 
-    for n, (cid, agreed_on, due) in enumerate(ids):
+    for n, (cid, _agreed_on, due) in enumerate(ids):
         kind = n % 6
         if kind in (0, 1) and at(due - dt.timedelta(days=3)):  # done on time, confirmed by the panel
             actions.run(storage, clock, cid, actions.post_update, **done)

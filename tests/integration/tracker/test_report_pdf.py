@@ -67,7 +67,7 @@ def test_the_report_pdf_says_what_the_page_says_on_numbered_a4_pages(services, d
 
     n = len(pages)
     day = f"{today.day} {today:%B %Y}"
-    for i, (p, text) in enumerate(zip(reader.pages, pages), start=1):
+    for i, (p, text) in enumerate(zip(reader.pages, pages, strict=True), start=1):
         assert (round(float(p.mediabox.width)), round(float(p.mediabox.height))) == A4
         assert f"Page {i} of {n}" in text and f"Data as of {day}" in text
 
