@@ -37,8 +37,7 @@ def report_pdf(request: Request, period: str, panel: str | None = reports.Panel,
     pdf = state.page_cache.get(("report.pdf", period, panel, area, today), render)
     filename = f"report-{name}{'-' + panel if panel else ''}-{today.isoformat()}.pdf"
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"',
-                             "Content-Language": i18n.language()})
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 def pdf_words(today: dt.date) -> PdfWords:
