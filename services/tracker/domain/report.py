@@ -114,6 +114,7 @@ class Report:
     no_closing_date: list[Row]
     months: list[MonthLine]
     so_far: list[Row] = field(default_factory=list)  # every row of these panels: the monthly series count them
+    redated_so_far: list[Redating] = field(default_factory=list)  # and every re-dating, for each month's deadline
     themes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -127,13 +128,14 @@ def build(period: ReportPeriod, today: dt.date, rows: list[Row], themes: dict[st
     """`rows`, `redatings` (every one so far: the overdue series needs each month's deadline) and
     `pulse` are already narrowed to the panel or area asked for."""
     cohort = [r for r in rows if period.holds(r.raised_on)]
+    redatings = sorted((replace(d, reason=without_addresses(d.reason), owner_role=without_addresses(d.owner_role))
+                        for d in redatings), key=lambda d: (d.on, d.commitment_id))
     return Report(
         period=period, today=today, panel=panel, area=area, rows=cohort, so_far=rows, themes=themes,
         total=tally("all", cohort, today),
         by_theme=[tally(k, v, today) for k, v in _grouped(cohort, lambda r: themes.get(r.recommendation_id))],
         by_panel=[tally(k, v, today) for k, v in _grouped(cohort, lambda r: (r.panel,))],
-        redated=sorted((replace(d, reason=without_addresses(d.reason), owner_role=without_addresses(d.owner_role))
-                        for d in redatings if period.holds(d.on)), key=lambda d: (d.on, d.commitment_id)),
+        redated=[d for d in redatings if period.holds(d.on)], redated_so_far=redatings,
         board=sorted((replace(b, owner_role=without_addresses(b.owner_role)) for b in board if period.holds(b.on)),
                      key=lambda b: (b.on, b.commitment_id)),
         no_closing_date=[r for r in cohort if closing_date(r) is None and is_open(r)],

@@ -91,8 +91,8 @@ def line_chart(chart: Chart) -> Markup:
         points = [(_x(chart, i), _y(v)) for i, v in enumerate(s.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{x},{y}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{INKS[k % 3]}" stroke-width="2" '
-                         f'stroke-dasharray="{DASHES[k % 3]}"/>')
+            parts.append(f'<polyline data-series="{k}" points="{path}" fill="none" stroke="{INKS[k % 3]}" '
+                         f'stroke-width="2" stroke-dasharray="{DASHES[k % 3]}"/>')
         for i, v in enumerate(s.values):
             if v is not None:
                 x, y = _x(chart, i), _y(v)

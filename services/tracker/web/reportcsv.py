@@ -4,7 +4,8 @@ Each section starts with a header line whose first cell is `table` and whose oth
 section's columns; every line after it, up to the next header, starts with the section's name (`rows`,
 `figures`, `declined`, `months`, `redated`, `board`, `no_closing_date`, `formulas`, `report`) and then
 its values. `rows` are the register's rows (its CSV's columns, plus `themes` and `in_period`) behind
-every figure; a spreadsheet filter on the first column gives one table. English, like the register's
+every figure, and `redated` every re-dating so far (`in_period` marks the report's; the monthly share
+overdue needs the others); a spreadsheet filter on the first column gives one table. English, like the register's
 CSV: the columns and codes are the formulas' names."""
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def report_csv(report: Report) -> str:
     _section(w, "declined", ("group", "key", "decline_code", "count"),
              [(g, _safe(t.key), code, n) for g, t in tallies for code, n in t.rates.declines_by_code.items()])
     _section(w, "months", MONTHS, [_month(m) for m in report.months])
-    _section(w, "redated", ("commitment_id", "panel", "area", "owner_role", "on", "old", "new", "reason", "approver"),
+    _section(w, "redated", ("commitment_id", "panel", "area", "owner_role", "on", "old", "new", "reason", "approver",
+                            "in_period"),
              [(d.commitment_id, d.panel, _safe(d.area), _safe(d.owner_role), d.on, d.old, d.new, _safe(d.reason),
-               d.approver) for d in report.redated])
+               d.approver, "yes" if period.holds(d.on) else "no") for d in report.redated_so_far])
     _section(w, "board", ("commitment_id", "panel", "area", "owner_role", "on", "kind", "level"),
              [(b.commitment_id, b.panel, _safe(b.area), _safe(b.owner_role), b.on, b.kind, b.level)
               for b in report.board])

@@ -27,8 +27,9 @@ Area = Query(default=None, max_length=200, description="One area's panels")
 
 def render_report_html(engine, period: str, today: dt.date, *, panel: str | None = None,
                        area: str | None = None) -> str:
-    """`engine`: the tracker's SQLAlchemy engine. The report's page for `period` (`2026`, `2026-Q4`, `2026-12`) with data as of `today`, for the force,
-    one panel or one area. Raises usecases.errors.NotFound for a bad period, panel or area."""
+    """The report's page for `period` (`2026`, `2026-Q4`, `2026-12`) with data as of `today`, for the force,
+    one panel or one area, from `engine` (the tracker's database). Raises usecases.errors.NotFound for a
+    bad period, panel or area."""
     return render_report(build_report(engine, period_of(period), today, panel=panel, area=area))
 
 
