@@ -93,8 +93,24 @@ def test_the_report_pdf_speaks_welsh_and_refuses_a_period_that_is_none(services,
     text = _flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(welsh.content)).pages))
     assert "Tudalen 1 o" in text and panels[0] in text and panels[1] not in text
 
+    _the_panel_sees_what_the_report_says(tracker.url, period, panels[0])
+
     assert httpx.get(f"{tracker.url}/reports/2026-Q5.pdf").status_code == 404
     assert httpx.get(f"{tracker.url}/reports/{period}.pdf?panel=no-such-panel").status_code == 404
+
+
+def _the_panel_sees_what_the_report_says(url: str, period: str, slug: str) -> None:
+    """The panel's page and session pack carry the quarter's figures for that panel, linked to the report."""
+    figures = _summary(httpx.get(f"{url}/reports/{period}?panel={slug}", timeout=60).text)
+    for address in (f"{url}/panels/{slug}", f"{url}/panels/{slug}/session"):
+        page = httpx.get(address, timeout=60).text
+        block = page.split('class="report-summary"')[1].split("</section>")[0]
+        assert f"What the report for {period} says about your panel" in block
+        shown = {htmllib.unescape(t): v for t, v in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block)}
+        assert shown["Ideas you raised"] == figures["Raised"] and shown["Police said yes"] == figures["Agreed"]
+        assert shown["Kept, and you checked"] == figures["Kept, confirmed by the panel"]
+        assert shown["Late"] == figures["Late"]
+        assert f'href="/reports/{period}?panel={slug}"' in block
 
 
 def _draw(pdf: bytes, folder) -> None:
