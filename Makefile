@@ -105,7 +105,7 @@ soak: install
 
 ## bench: every benchmark; each prints its baseline, its result and the ratio.
 bench: install
-	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page me_page intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page me_page report_render intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
 
 schemas: install
 	$(BIN)/followthrough schemas export

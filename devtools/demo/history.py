@@ -27,7 +27,7 @@ PROMISES = [
             "recruitment panel for neighbourhood officers", "Superintendent, people",
             "superintendent.people@example.org", agreed_on=-178, due=-120, themes=["youth-voice", "trust"]),
     _agreed(T, "Say on the search receipt why the search happened", "Print the grounds for the search on every "
-            "receipt given to an under-18", "Inspector, response team", "inspector.response@example.org",
+            "receipt given to an under-18", "Inspector, custody", "inspector.custody@example.org",
             agreed_on=-170, due=-100, themes=["stop-and-search"]),
     _agreed(P, "A youth surgery at the custody suite each term", "Hold a termly open session at the custody suite "
             "for the cohort", "Inspector, custody", "inspector.custody@example.org", agreed_on=-160, due=-90,
