@@ -64,24 +64,25 @@ def _themes(session: Session, chosen: set[str]) -> dict[str, tuple[str, ...]]:
 
 def _redatings(session: Session, chosen: set[str], areas: dict[str, str]) -> list[Redating]:
     t, c = timeline.c, commitments.c
-    query = (select(t.commitment_id, t.at, t.entry, c.panel, c.owner_role)
+    query = (select(t.commitment_id, t.at, t.entry, c.panel, c.owner_role, c.action)
              .join(commitments, c.id == t.commitment_id)
              .where(t.kind == "extended", c.panel.in_(chosen)).order_by(t.at, t.seq))
     return [Redating(commitment_id=x.commitment_id, panel=x.panel, area=areas.get(x.panel, x.panel),
                      owner_role=x.owner_role, on=london_today(x.at), old=dt.date.fromisoformat(x.entry["from"]),
                      new=dt.date.fromisoformat(x.entry["to"]), reason=x.entry.get("reason") or "",
-                     approver=x.entry.get("approved_by") or "owner")
+                     approver=x.entry.get("approved_by") or "owner", action=x.action)
             for x in session.execute(query).all()]
 
 
 def _board(session: Session, period: ReportPeriod, chosen: set[str], areas: dict[str, str]) -> list[BoardNotice]:
     n, c = notices.c, commitments.c
-    query = (select(n.commitment_id, n.decided_at, n.kind, n.level, c.panel, c.owner_role)
+    query = (select(n.commitment_id, n.decided_at, n.kind, n.level, c.panel, c.owner_role, c.action)
              .join(commitments, c.id == n.commitment_id)
              .where(n.kind == "escalation", n.level >= BOARD_LEVEL, c.panel.in_(chosen))
              .order_by(n.decided_at))
     found = [BoardNotice(commitment_id=x.commitment_id, panel=x.panel, area=areas.get(x.panel, x.panel),
-                         owner_role=x.owner_role, on=london_today(x.decided_at), kind=x.kind, level=x.level)
+                         owner_role=x.owner_role, on=london_today(x.decided_at), kind=x.kind, level=x.level,
+                         action=x.action)
              for x in session.execute(query).all()]
     return [b for b in found if period.holds(b.on)]
 

@@ -35,6 +35,7 @@ class Redating:
     new: dt.date
     reason: str
     approver: str  # owner | supervisor
+    action: str = ""  # what was promised, as written
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class BoardNotice:
     on: dt.date
     kind: str
     level: int
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,16 +130,17 @@ def build(period: ReportPeriod, today: dt.date, rows: list[Row], themes: dict[st
     """`rows`, `redatings` (every one so far: the overdue series needs each month's deadline) and
     `pulse` are already narrowed to the panel or area asked for."""
     cohort = [r for r in rows if period.holds(r.raised_on)]
-    redatings = sorted((replace(d, reason=without_addresses(d.reason), owner_role=without_addresses(d.owner_role))
-                        for d in redatings), key=lambda d: (d.on, d.commitment_id))
+    redatings = sorted((replace(d, reason=without_addresses(d.reason), owner_role=without_addresses(d.owner_role),
+                                action=without_addresses(d.action)) for d in redatings),
+                       key=lambda d: (d.on, d.commitment_id))
     return Report(
         period=period, today=today, panel=panel, area=area, rows=cohort, so_far=rows, themes=themes,
         total=tally("all", cohort, today),
         by_theme=[tally(k, v, today) for k, v in _grouped(cohort, lambda r: themes.get(r.recommendation_id))],
         by_panel=[tally(k, v, today) for k, v in _grouped(cohort, lambda r: (r.panel,))],
         redated=[d for d in redatings if period.holds(d.on)], redated_so_far=redatings,
-        board=sorted((replace(b, owner_role=without_addresses(b.owner_role)) for b in board if period.holds(b.on)),
-                     key=lambda b: (b.on, b.commitment_id)),
+        board=sorted((replace(b, owner_role=without_addresses(b.owner_role), action=without_addresses(b.action))
+                      for b in board if period.holds(b.on)), key=lambda b: (b.on, b.commitment_id)),
         no_closing_date=[r for r in cohort if closing_date(r) is None and is_open(r)],
         months=month_lines(period, today, rows, redatings, pulse))
 
@@ -200,17 +203,24 @@ def month_lines(period: ReportPeriod, today: dt.date, rows: list[Row], redatings
     moves = defaultdict(list)
     for d in sorted(redatings, key=lambda d: d.on):
         moves[d.commitment_id].append(d)
+    first_due, raised = defaultdict(list), defaultdict(list)  # by month, grouped once: a year has 12
+    for r in rows:
+        raised[_month(r.raised_on)].append(r)
+        if r.commitment_id and r.original_due:
+            first_due[_month(r.original_due)].append(r)
     lines = []
     for month in period.months():
-        if month > f"{today:%Y-%m}":
+        if month > _month(today):
             break
         day = min(month_end(month), today)
-        due_then = [r for r in rows if r.commitment_id and r.original_due and f"{r.original_due:%Y-%m}" == month]
-        raised = [r for r in rows if f"{r.raised_on:%Y-%m}" == month]
-        lines.append(MonthLine(month=month, kept=rates(due_then, today).kept, pulse=pulse.get(month),
+        lines.append(MonthLine(month=month, kept=rates(first_due[month], today).kept, pulse=pulse.get(month),
                                overdue=overdue_share(rows, moves, day),
-                               answered_on_time=rates(raised, today).answered_on_time))
+                               answered_on_time=rates(raised[month], today).answered_on_time))
     return lines
+
+
+def _month(day: dt.date) -> str:
+    return "%04d-%02d" % (day.year, day.month)
 
 
 def open_on(r: Row, day: dt.date) -> bool:

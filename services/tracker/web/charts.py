@@ -10,8 +10,8 @@ from html import escape
 
 from markupsafe import Markup
 
-W, H = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 40, 34
+W, H = 560, 280
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 60, 34
 DASHES = ("", "7 4", "2 3")  # solid, dashed, dotted: told apart without colour
 INKS = ("#000", "#444", "#666")
 MARKERS = ("circle", "square", "diamond")
@@ -55,19 +55,20 @@ def _frame(chart: Chart) -> list[str]:
     for level in (0, 25, 50, 75, 100):
         y = _y(level)
         parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{W - RIGHT}" y2="{y}" stroke="#bbb" stroke-width="1"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end" font-size="11" fill="#000">{level}%</text>')
+                     f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end" font-size="12" fill="#000">{level}%</text>')
     for i, label in enumerate(chart.labels):
         parts.append(f'<text class="label" x="{_x(chart, i)}" y="{H - BOTTOM + 18}" text-anchor="middle" '
-                     f'font-size="11" fill="#000">{escape(label)}</text>')
+                     f'font-size="12" fill="#000">{escape(label)}</text>')
     return parts
 
 
 def _legend(chart: Chart, swatch) -> list[str]:
-    parts, x = [], LEFT
+    """A row per series above the plot, so a long name (Welsh ones are) never runs off the chart."""
+    parts = []
     for k, s in enumerate(chart.series):
-        parts.append(swatch(k, x, 16))
-        parts.append(f'<text x="{x + 30}" y="20" font-size="12" fill="#000">{escape(s.name)}</text>')
-        x += 40 + 7 * len(s.name)
+        y = 16 + 18 * k
+        parts.append(swatch(k, LEFT, y))
+        parts.append(f'<text x="{LEFT + 30}" y="{y + 4}" font-size="13" fill="#000">{escape(s.name)}</text>')
     return parts
 
 
@@ -98,7 +99,7 @@ def line_chart(chart: Chart) -> Markup:
                 x, y = _x(chart, i), _y(v)
                 dy = -9 if k % 2 == 0 else 17
                 parts.append(_marker(k, x, y) + f'<text class="value" data-series="{k}" data-point="{i}" x="{x}" '
-                             f'y="{y + dy}" text-anchor="middle" font-size="11" fill="#000">{figure(v)}</text>')
+                             f'y="{y + dy}" text-anchor="middle" font-size="12" fill="#000">{figure(v)}</text>')
     return Markup("".join(parts + ["</svg>"]))
 
 
@@ -124,5 +125,5 @@ def bar_chart(chart: Chart) -> Markup:
                 parts.append(f'<rect x="{x}" y="{y}" width="{round(width - 2, 1)}" height="{round(_y(0) - y, 1)}" '
                              f'fill="{fills[k % 3]}" stroke="#000"/>')
             parts.append(f'<text class="value" data-series="{k}" data-point="{i}" x="{round(x + width / 2 - 1, 1)}" '
-                         f'y="{y - 4}" text-anchor="middle" font-size="10" fill="#000">{figure(v)}</text>')
+                         f'y="{y - 4}" text-anchor="middle" font-size="11" fill="#000">{figure(v)}</text>')
     return Markup("".join(parts + ["</svg>"]))

@@ -24,7 +24,7 @@ from services.common.problems import RATE_LIMITED, answer
 from services.tracker.usecases.throttle import Throttle
 from services.tracker.web.forms import client_of
 
-PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register(\.csv)?)$")
+PAGES = re.compile(r"^/(panels/[^/]+(/feed\.xml|/deadlines\.ics|/session)?|register(\.csv)?|reports/[^/]+)$")
 # Verdicts and reopenings: the panel's access code guards both, so both are limited alike.
 VERDICTS = re.compile(r"^/(api/v1/commitments/[^/]+/(verdict|reopen)|panels/[^/]+/commitments/[^/]+/(verdict|reopen))$")
 # The panel's replies to decisions, by API or form: limited like verdicts (the same setting).

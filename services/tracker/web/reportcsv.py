@@ -46,11 +46,11 @@ def report_csv(report: Report) -> str:
              [(g, _safe(t.key), code, n) for g, t in tallies for code, n in t.rates.declines_by_code.items()])
     _section(w, "months", MONTHS, [_month(m) for m in report.months])
     _section(w, "redated", ("commitment_id", "panel", "area", "owner_role", "on", "old", "new", "reason", "approver",
-                            "in_period"),
+                            "in_period", "action"),
              [(d.commitment_id, d.panel, _safe(d.area), _safe(d.owner_role), d.on, d.old, d.new, _safe(d.reason),
-               d.approver, "yes" if period.holds(d.on) else "no") for d in report.redated_so_far])
-    _section(w, "board", ("commitment_id", "panel", "area", "owner_role", "on", "kind", "level"),
-             [(b.commitment_id, b.panel, _safe(b.area), _safe(b.owner_role), b.on, b.kind, b.level)
+               d.approver, "yes" if period.holds(d.on) else "no", _safe(d.action)) for d in report.redated_so_far])
+    _section(w, "board", ("commitment_id", "panel", "area", "owner_role", "on", "kind", "level", "action"),
+             [(b.commitment_id, b.panel, _safe(b.area), _safe(b.owner_role), b.on, b.kind, b.level, _safe(b.action))
               for b in report.board])
     _section(w, "no_closing_date", ("recommendation_id", "panel", "decision", "raised_on"),
              [(x.recommendation_id, x.panel, x.decision, x.raised_on) for x in report.no_closing_date])

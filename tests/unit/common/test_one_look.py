@@ -40,9 +40,10 @@ def test_there_is_one_base_template_and_no_other_stylesheet(tmp_path):
     assert bases == ["common/templates/base.html"]
     inline = [p for p in SERVICES.rglob("*.html") if "<style" in p.read_text() and p.parent.name == "templates"
               and "notifier" not in p.parts]  # e-mails carry their own inline styles: mail clients need them
-    # The session pack adds its own print layout (one A4 sheet) on top of the shared sheet, for that page only.
+    # The session pack adds its own print layout (one A4 sheet) on top of the shared sheet, for that page only;
+    # so does the scrutiny report (A4 pages, its charts and wide tables).
     assert sorted(p.relative_to(SERVICES).as_posix() for p in inline) == [
-        "common/templates/base.html", "tracker/web/templates/session.html"]
+        "common/templates/base.html", "tracker/web/templates/report.html", "tracker/web/templates/session.html"]
     own = tmp_path / "own"
     own.mkdir()
     (own / "base.html").write_text("mine")
