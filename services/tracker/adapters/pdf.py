@@ -113,6 +113,9 @@ def render_pdf(html: str, words: PdfWords, base_url: str | None = None) -> bytes
         import weasyprint
 
         _weasyprint = weasyprint
-    document = _weasyprint.HTML(string=with_contents(html, words.contents), base_url=base_url)
+    # Nothing is fetched, not even from this server: the page carries its styles and charts inline, and
+    # an address in it (a link's, or one someone wrote) must never make the tracker open a connection.
+    fetcher = _weasyprint.URLFetcher(allowed_protocols={"data"})
+    document = _weasyprint.HTML(string=with_contents(html, words.contents), base_url=base_url, url_fetcher=fetcher)
     sheet = _weasyprint.CSS(string=print_sheet(words))
     return document.write_pdf(stylesheets=[sheet], pdf_identifier=None, custom_metadata=False)

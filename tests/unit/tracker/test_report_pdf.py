@@ -3,8 +3,10 @@ pages, a bookmark per section, "Page N of M" and "data as of" on every page, A4,
 
 from __future__ import annotations
 
+import http.server
 import io
 import re
+import threading
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -86,6 +88,30 @@ def test_contents_list_every_heading_once_with_its_words_escaped(headings):
         assert f'<h2 id="{anchor}"' in out
     if headings:
         assert out.index("</h1>") < out.index("pdf-contents") < out.index("<h2")
+
+
+def test_the_pdf_fetches_nothing_from_any_address_in_the_page():
+    asked = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        page = _page(1, 1).replace("</main>", f'<img src="{url}/a.png" alt="a"><link rel="stylesheet" '
+                                             f'href="{url}/b.css"><img src="/c.png" alt="c"></main>')
+        assert render_pdf(page, WORDS, base_url=url + "/").startswith(b"%PDF")
+    finally:
+        server.shutdown()
+    assert asked == []
 
 
 def test_a_heading_keeps_its_own_id():
