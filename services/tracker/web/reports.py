@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from services.common import i18n
 from services.tracker.domain.report import Report
+from services.tracker.usecases.errors import NotFound
 from services.tracker.usecases.reportview import build_report, period_of
 from services.tracker.web import reportwords
 from services.tracker.web.look import templates
@@ -45,24 +46,39 @@ def render_report_csv(engine, period: str, today: dt.date, *, panel: str | None 
 
 @router.get("/reports/{period}.csv")
 def report_csv_route(request: Request, period: str, panel: str | None = Panel, area: str | None = Area) -> Response:
-    state = request.app.state
+    state, text = request.app.state, period_of(period).text
     today = state.clock.today()
-    text = state.page_cache.get(("report.csv", period, panel, area, today),
-                                lambda marker: render_report_csv(state.engine, period, today, panel=panel, area=area))
-    name = f"report-{period_of(period).text}{'-' + panel if panel else ''}-{today.isoformat()}.csv"
-    return Response(text, media_type="text/csv; charset=utf-8",
+    csv_text = _cached(state, ("report.csv", text, panel, area, today),
+                       lambda: render_report_csv(state.engine, text, today, panel=panel, area=area))
+    name = f"report-{text}{'-' + panel if panel else ''}-{today.isoformat()}.csv"
+    return Response(csv_text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @router.get("/reports/{period}", response_class=HTMLResponse)
 def report_page(request: Request, period: str, panel: str | None = Panel, area: str | None = Area) -> Response:
     """Rendered at most once per cache period and language however many read it."""
-    state = request.app.state
+    state, text = request.app.state, period_of(period).text
     today = state.clock.today()
     i18n.keep_in_twin(panel=panel, area=area)
-    html = state.page_cache.get(("report", period, panel, area, today),
-                                lambda marker: render_report_html(state.engine, period, today, panel=panel, area=area))
-    return HTMLResponse(html)
+    return HTMLResponse(_cached(state, ("report", text, panel, area, today),
+                                lambda: render_report_html(state.engine, text, today, panel=panel, area=area)))
+
+
+def _cached(state, key: tuple, render) -> str:
+    """The page from the cache; a panel or area that does not exist is refused and leaves nothing kept."""
+    refused: list[NotFound] = []
+
+    def attempt(marker: str) -> str | None:
+        try:
+            return render()
+        except NotFound as e:
+            refused.append(e)
+            return None
+    page = state.page_cache.get(key, attempt)
+    if page is None:
+        raise refused[0] if refused else NotFound("There is no such report; check the address.")
+    return page
 
 
 def _query(panel: str | None, area: str | None) -> str:
