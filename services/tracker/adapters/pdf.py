@@ -74,11 +74,13 @@ def _css_string(text: str) -> str:
 
 
 def print_sheet(words: PdfWords) -> str:
+    """WeasyPrint takes this as a user sheet, below the page's own rules: what must hold whatever the page
+    says (A4, the margins' words, the contents' numbers) is `!important`."""
     return f"""
 @page {{
-  size: A4; margin: 20mm 16mm 22mm 16mm;
-  @bottom-left {{ content: {_css_string(words.data_as_of)}; font: 8pt {FONTS}; color: #000; }}
-  @bottom-right {{ content: {_css_content(words.page_of)}; font: 8pt {FONTS}; color: #000; }}
+  size: A4 !important; margin: 20mm 16mm 22mm 16mm !important;
+  @bottom-left {{ content: {_css_string(words.data_as_of)} !important; font: 8pt {FONTS}; color: #000; }}
+  @bottom-right {{ content: {_css_content(words.page_of)} !important; font: 8pt {FONTS}; color: #000; }}
 }}
 html, body {{ font-family: {FONTS}; font-size: 10pt; color: #000; background: #fff; }}
 body > header, body > footer, .twin, .skip, form, button {{ display: none; }}

@@ -72,6 +72,14 @@ def test_each_section_is_a_bookmark():
     assert titles == ["The board's report", "Section 1", "Section 2", "Section 3"]
 
 
+def test_the_margins_say_what_the_caller_says_whatever_the_pages_own_print_rules():
+    page = _page(sections=1, rows=1).replace(
+        "</head>", "<style>@page{size:letter;@bottom-right{content:counter(page) ' / ' counter(pages)}}</style></head>")
+    reader = PdfReader(io.BytesIO(render_pdf(page, WORDS)))
+    assert (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height))) == A4
+    assert "Page 1 of 2" in reader.pages[0].extract_text()
+
+
 def test_the_page_words_come_from_the_caller():
     welsh = PdfWords(contents="Cynnwys", page_of="Tudalen %(page)s o %(pages)s", data_as_of='Data "hyd at" 4 Rhagfyr')
     text = _text(render_pdf(_page(sections=1, rows=1), welsh))
