@@ -31,6 +31,11 @@ demo: install
 system-deps:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# WeasyPrint (the report's PDF) loads pango through cffi: chromium brings libpango-1.0-0 but not
+	@# libpangoft2-1.0-0; DejaVu draws every Welsh letter (ŵ, ŷ).
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || { echo "installing pango for WeasyPrint"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	    fonts-dejavu-core >/dev/null; }
 
 ## lint: ruff, and the layer rules (import-linter contracts in pyproject.toml).
 ## messages: extract every marked string into each service's catalogue and add new ones to the Welsh
@@ -100,7 +105,7 @@ soak: install
 
 ## bench: every benchmark; each prints its baseline, its result and the ratio.
 bench: install
-	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page me_page intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in tracker_ingest faust_ceiling scan_cost lapse_to_inbox panel_page me_page report_render intake_post replay_rate row_sizes; do $(BIN)/python bench/$$b.py || exit 1; done
 
 schemas: install
 	$(BIN)/followthrough schemas export

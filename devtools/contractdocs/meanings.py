@@ -85,6 +85,8 @@ PAGES: dict[tuple[str, str], str] = {
                                                  "commands; 403 where their role does not allow it",
     ("GET", "/register"): "The public register across panels, with \"how we count\"",
     ("GET", "/register.csv"): "The register as CSV: one row per recommendation police answered or must answer",
+    ("GET", "/reports/{period}.pdf"): "The report as an A4 PDF: contents with page numbers, bookmarks, "
+                                      "\"Page N of M\" and \"data as of\" on every page",
     ("GET", "/panels/{slug}"): "The youth panel's page (phone first, no JavaScript)",
     ("POST", "/panels/{slug}/forget-code"): "This device forgets the panel's access code",
     ("POST", "/panels/{slug}/commitments/{commitment_id}/verdict"): "The panel page's confirm/dispute form",

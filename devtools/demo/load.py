@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from devtools.demo import staff
+from devtools.demo import history, staff
 from devtools.demo.example import FOLLOW_UPS, PANELS, REPLIES, recommendations
 from services.common import tokens
 from services.common.clock import london_today, utcnow
@@ -60,7 +60,31 @@ def load() -> dict[str, str]:
         titles[rec["title"]] = (r.json()["commitment_id"], rec["panel"], r.json()["recommendation_id"])
     follow_up(headers, codes, titles)
     answer_decisions(codes, titles)
+    load_history(headers)
     return codes
+
+
+def load_history(headers: dict) -> None:
+    """Two quarters of backdated history (devtools/demo/history.py), so the report has a trend."""
+    from services.tracker.bootstrap import bootstrap
+
+    today, ids = london_today(), {}
+    for i, rec in enumerate(history.recommendations(today)):
+        r = httpx.post(f"{INTAKE}/api/v1/recommendations", json=rec,
+                       headers={**headers, "Idempotency-Key": f"demo-history-{i}"})
+        r.raise_for_status()
+        if r.json().get("commitment_id"):
+            ids[rec["title"]] = r.json()["commitment_id"]
+    for cid in ids.values():
+        wait_for(f"{TRACKER}/api/v1/commitments/{cid}")
+    tracker = bootstrap(run_migrations=False)
+    history.replay_steps(tracker, ids, today)
+    history.pulse_answers(tracker, today)
+    tracker.engine.dispose()
+
+
+def report_period(today) -> str:
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 def answer_decisions(codes: dict, titles: dict) -> None:
@@ -148,7 +172,7 @@ def main() -> None:
         wait_ready(url)
     codes = load()
     # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every
-    # address printed after "demo is running:" and expects six.
+    # address printed after "demo is running:" and expects seven.
     print(f"\nRecord a session as the mentoring cohort's youth worker ({FACILITATOR}, no password):")
     print(f"  sign in (works once, for {LINK_MINUTES} minutes): {facilitator_link()}")
     print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
@@ -158,6 +182,8 @@ def main() -> None:
     print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
     print(f"  a Welsh panel's page:  {TRACKER}/panels/panel-ieuenctid-caerdydd (Cymraeg; ?lang=en for English)")
     print(f"  the public register:   {TRACKER}/register")
+    print(f"  the board's report:    {TRACKER}/reports/{report_period(london_today())} (.pdf and .csv too; "
+          "two quarters of history)")
     print(f"  tracker API docs:      {TRACKER}/docs")
     print(f"  intake API docs:       {INTAKE}/docs")
     print(f"  caught emails:         {MAIL}/")

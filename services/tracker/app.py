@@ -28,12 +28,15 @@ from services.tracker.web import (
     api,
     approvals,
     feeds,
+    look,
     me,
     panel,
     pulse,
     ratelimit,
     register,
+    reportpdf,
     reports,
+    reportsummary,
     respond,
     sessionpack,
     signin,
@@ -86,6 +89,7 @@ def create_app(settings: TrackerSettings | None = None, clock: Clock = SYSTEM) -
     app.include_router(api.router)
     app.include_router(respond.router)
     app.include_router(register.router)
+    app.include_router(reportpdf.router)  # before the page's route, whose {period} would take "….pdf"
     app.include_router(reports.router)
     app.include_router(panel.router)
     app.include_router(sessionpack.router)
@@ -104,6 +108,7 @@ def _expose(app: FastAPI, tracker, relay) -> None:
     s.links, s.approvals, s.csrf, s.recorder = tracker.links, tracker.approvals, tracker.csrf, tracker.recorder
     s.page_cache, s.after_write = tracker.page_cache, lambda: tracker.after_write()
     s.access, s.storage = tracker.access, tracker.storage
+    reportsummary.install(look.templates, tracker.engine, tracker.clock.today)
     s.staff = StaffSignin(tracker.settings, tracker.engine, tracker.clock, tracker.settings.public_url, "tracker")
 
 

@@ -5,6 +5,7 @@ leaves no process behind, the provider included."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from services.common.clock import london_today
 from tests.support.oidc_provider import sign_in_at_provider
 from tests.support.procs import assert_nothing_left, port_open, press_ctrl_c
 from tests.support.stack import REPO
@@ -36,7 +38,7 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         output = "".join(lines)
         assert "Press Ctrl-C" in output, output[-3000:]
         urls = re.findall(r"(http://127\.0\.0\.1:\d+\S*)", output.split("demo is running:")[1])
-        assert len(urls) == 6
+        assert len(urls) == 7
         for url in urls:
             assert httpx.get(url, timeout=10).status_code == 200, url
 
@@ -52,8 +54,8 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         assert "Six-month review due" in httpx.get(mail_url).text
         panel_page = httpx.get(next(u for u in urls if "/panels/" in u)).text
         assert "Late by" in panel_page and "Late, or waiting for you" in panel_page
-        both = panel_page + httpx.get(next(u for u in urls if "/panels/" in u).replace(
-            "mentoring-cohort", "youth-led-training")).text
+        mentoring = next(u for u in urls if "/panels/" in u)  # with its history, a panel's page runs to pages
+        both = _every_page(mentoring) + _every_page(mentoring.replace("mentoring-cohort", "youth-led-training"))
         for state in ("Kept, confirmed by the panel", "You said it is not done", "Dropped", "Being worked on",
                       "Awaiting police response", "Police said no", "Promise broken",
                       "Senior police were asked to review it",
@@ -65,10 +67,24 @@ def test_demo_runs_and_ctrl_c_stops_everything():
         assert "Late now" in httpx.get(next(u for u in urls if u.endswith("/register"))).text
         welsh = httpx.get(next(u for u in urls if "caerdydd" in u)).text  # the panel's language: Welsh
         assert '<html lang="cy">' in welsh and "Swyddogion yn siarad Cymraeg" in welsh
+        report = next(u for u in urls if "/reports/" in u)  # two quarters of history: the year has a trend
+        moved_in = (london_today() - dt.timedelta(days=95)).year  # devtools/demo/history.py moves one then
+        year = httpx.get(f"{report.rsplit('/', 1)[0]}/{moved_in}", timeout=60).text
+        assert "The custody suite is closed for a refit" in year  # a deadline the history moved, with its reason
+        assert httpx.get(report + ".pdf", timeout=120).content.startswith(b"%PDF")
         assert_a_lead_signs_in_and_sees_their_part(output)
     finally:
         press_ctrl_c(proc)
     assert_nothing_left(proc, PORTS)
+
+
+def _every_page(url: str) -> str:
+    """The panel's page and each later page it links to."""
+    pages, n = [httpx.get(url).text], 1
+    while f"page={n + 1}" in pages[-1] and n < 20:
+        n += 1
+        pages.append(httpx.get(f"{url}?page={n}").text)
+    return "".join(pages)
 
 
 def assert_a_lead_signs_in_and_sees_their_part(output: str) -> None:
@@ -87,7 +103,8 @@ def assert_a_lead_signs_in_and_sees_their_part(output: str) -> None:
         assert owned in me, owned
     assert "Safer routes to school" not in me  # another inspector's promise
     board = signed_in_me("board")  # the training panel's board: that panel's promises, not the cohort's
-    assert "5 commitments" in board and "Safer routes to school" in board, board[-3000:]
+    # the panel's five, and the three of its history (devtools/demo/history.py)
+    assert "8 commitments" in board and "Safer routes to school" in board, board[-3000:]
     assert "Officers explain why they stop young people" not in board
 
 
