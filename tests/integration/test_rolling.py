@@ -64,10 +64,11 @@ def test_the_tracker_reads_the_previous_and_the_next_release(services, stack, da
     engine = make_engine(database_url)
     wanted = {e["data"]["commitment"]["id"] for e in sent if e["type"] == "recommendation.agreed"}
 
-    def opened() -> bool:
+    def opened() -> bool:  # panels and recommendations are separate topics, read by separate agents
         with engine.connect() as conn:
-            return wanted <= set(conn.execute(sa.text("SELECT id FROM tracker_commitments")).scalars())
-    _wait("both commitments opening", opened, stack, topic)
+            return (wanted <= set(conn.execute(sa.text("SELECT id FROM tracker_commitments")).scalars())
+                    and len(conn.execute(sa.text("SELECT slug FROM tracker_panels")).all()) >= 2)
+    _wait("both commitments opening and both panels stored", opened, stack, topic)
     with engine.connect() as conn:
         panels = dict(conn.execute(sa.text("SELECT slug, name FROM tracker_panels")).all())
     assert panels == {"rolling-old": "Rolling panel (old)", "rolling-base": "Rolling panel (base)"}
