@@ -18,6 +18,11 @@ _ID = re.compile(r"""\sid=["']([^"']+)["']""")
 _TAG = re.compile(r"<[^>]+>")
 _FIRST_SECTION = re.compile(r"<h2[\s>]", re.I)
 _OWN_CONTENTS = re.compile(r"""<nav\s[^>]*class=["'](?:[^"']*\s)?toc[\s"']""", re.I)
+# What paper has no use for, and a year's report repeats in each of thousands of cells: the phone layout's
+# cell labels, and links to this site's pages (a PDF has no base to resolve them against). Each costs
+# layout time (bench/report_render.py).
+_CELL_LABEL = re.compile(r"""\sdata-label=(?:"[^"]*"|'[^']*')""")
+_SITE_LINK = re.compile(r"""<a\s+href=["']/[^"']*["']\s*>(.*?)</a>""", re.S)
 
 # DejaVu and Liberation both draw every Welsh letter (ŵ, ŷ, â ...); Debian ships them with chromium.
 FONTS = '"DejaVu Sans", "Liberation Sans", sans-serif'
@@ -92,8 +97,11 @@ h2 {{ bookmark-level: 2; break-before: auto; break-after: avoid; font-size: 13pt
 h3 {{ bookmark-level: 3; break-after: avoid; }}
 main, main * {{ overflow-wrap: break-word !important; }}  /* whole words; the screen's `anywhere` splits "Raised" */
 table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt !important; }}
-th, td {{ border: 0.5pt solid #000; padding: 2pt 3pt; text-align: left; vertical-align: top; hyphens: auto; }}
-.user {{ hyphens: manual; }}  /* names people wrote (a panel's slug) are never split with a hyphen */
+/* fixed: columns from the first row, not from every cell of every page (auto layout measures each cell
+   again on each page: a third of a long report's time); no automatic hyphens, which look words up in a
+   dictionary and would split names people wrote */
+table {{ table-layout: fixed !important; }}
+th, td {{ border: 0.5pt solid #000; padding: 2pt 3pt; text-align: left; vertical-align: top; hyphens: manual; }}
 thead {{ display: table-header-group; }}
 tr, figure, svg, .card {{ break-inside: avoid; }}
 .scroll {{ overflow: visible; }}
@@ -118,6 +126,8 @@ def render_pdf(html: str, words: PdfWords, base_url: str | None = None) -> bytes
     # Nothing is fetched, not even from this server: the page carries its styles and charts inline, and
     # an address in it (a link's, or one someone wrote) must never make the tracker open a connection.
     fetcher = _weasyprint.URLFetcher(allowed_protocols={"data"})
-    document = _weasyprint.HTML(string=with_contents(html, words.contents), base_url=base_url, url_fetcher=fetcher)
+    printed = _SITE_LINK.sub(r"\1", _CELL_LABEL.sub("", html))
+    document = _weasyprint.HTML(string=with_contents(printed, words.contents), base_url=base_url,
+                                url_fetcher=fetcher)
     sheet = _weasyprint.CSS(string=print_sheet(words))
     return document.write_pdf(stylesheets=[sheet], pdf_identifier=None, custom_metadata=False)
