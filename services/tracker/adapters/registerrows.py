@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,9 @@ from services.tracker.adapters.store import commitments, panels, recommendations
 from services.tracker.domain.counting import Row
 
 
-def register_rows(session: Session, today: dt.date) -> list[Row]:
+def register_rows(session: Session, today: dt.date, panels_in: Collection[str] | None = None) -> list[Row]:
+    """Every recommendation's row, or only those of the panels in `panels_in` (a report on one panel or area
+    reads its own rows, not the force's)."""
     areas = dict(session.execute(select(panels.c.slug, panels.c.area)).all())
     c, r = commitments, recommendations
     query = (select(r.c.id, r.c.panel, r.c.raised_on, r.c.decision, r.c.decline_code, r.c.decided_on, r.c.respond_by,
@@ -22,6 +25,8 @@ def register_rows(session: Session, today: dt.date) -> list[Row]:
                     c.c.owner_unreachable_since, c.c.kept_by)
              .outerjoin(c, c.c.recommendation_id == r.c.id)
              .order_by(r.c.panel, r.c.raised_on, r.c.id))
+    if panels_in is not None:
+        query = query.where(r.c.panel.in_(sorted(panels_in)))
     return [_row(x, areas, today) for x in session.execute(query).all()]
 
 

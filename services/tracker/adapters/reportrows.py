@@ -6,7 +6,7 @@ Nothing read here carries an email address: owners are named by role."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,6 @@ from services.tracker.domain.report import BoardNotice, PulseMonth, Redating
 from services.tracker.domain.reportperiod import ReportPeriod
 
 BOARD_LEVEL = 3  # the ladder's top step (domain/ladder.py UP_TO[3]) is the one that tells the board
-KEPT_ENTRIES = {"confirmed": "panel", "kept": "no_answer"}  # the panel's yes, or the scan's: no answer in time
 
 
 @dataclass(frozen=True)
@@ -40,20 +39,9 @@ def known_panels(session: Session) -> dict[str, str]:
 def report_inputs(session: Session, period: ReportPeriod, today: dt.date, chosen: set[str]) -> ReportInputs:
     """Everything for the panels in `chosen` (slugs)."""
     areas = known_panels(session)
-    rows = [r for r in register_rows(session, today) if r.panel in chosen]
-    rows = _with_kept_by(session, rows)
+    rows = register_rows(session, today, panels_in=chosen)
     return ReportInputs(rows=rows, themes=_themes(session, chosen), redatings=_redatings(session, chosen, areas),
                         board=_board(session, period, chosen, areas), pulse=_pulse(session, period, chosen))
-
-
-def _with_kept_by(session: Session, rows: list[Row]) -> list[Row]:
-    """Who kept each kept promise, from its timeline's last kept entry where the row does not say."""
-    t = timeline.c
-    last = dict(session.execute(
-        select(t.commitment_id, t.kind).where(t.kind.in_(KEPT_ENTRIES))
-        .order_by(t.commitment_id, t.seq)).all())  # the dict keeps each commitment's last
-    return [replace(r, kept_by=KEPT_ENTRIES.get(last.get(r.commitment_id or ""), None))
-            if r.status == "kept" and r.kept_by is None else r for r in rows]
 
 
 def _themes(session: Session, chosen: set[str]) -> dict[str, tuple[str, ...]]:

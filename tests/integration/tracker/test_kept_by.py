@@ -8,6 +8,7 @@ recorded either way."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import httpx
@@ -80,7 +81,8 @@ def test_kept_by_the_panel_and_kept_with_no_answer_are_told_apart_everywhere(wor
     assert f"<title>{CONFIRMED}: Brief officers</title>" in feed
     assert f"<title>{UNCHECKED}: Brief officers</title>" in feed
     welsh = httpx.get(f"{tracker.url}/panels/{slug}?lang=cy").text
-    assert "Wedi cadw, heb i’r panel wirio" in welsh and "Wedi cadw, a’r panel wedi cadarnhau" in welsh
+    welsh = html.unescape(welsh)
+    assert "Wedi'i gadw, heb i'r panel wirio" in welsh and "Wedi'i gadw, a'r panel wedi cadarnhau" in welsh
 
 
 def _badge(page: str, cid: str) -> str:
