@@ -85,6 +85,9 @@ PAGES: dict[tuple[str, str], str] = {
                                                  "commands; 403 where their role does not allow it",
     ("GET", "/register"): "The public register across panels, with \"how we count\"",
     ("GET", "/register.csv"): "The register as CSV: one row per recommendation police answered or must answer",
+    ("GET", "/reports/{period}"): "The scrutiny report for a quarter, month or year (`2026-Q4`, `2026-12`, `2026`; "
+                                  "`?panel=`, `?area=`): figures by theme and panel, each with its formula",
+    ("GET", "/reports/{period}.csv"): "Every table of the report as one CSV, in sections (`table` first)",
     ("GET", "/reports/{period}.pdf"): "The report as an A4 PDF: contents with page numbers, bookmarks, "
                                       "\"Page N of M\" and \"data as of\" on every page",
     ("GET", "/panels/{slug}"): "The youth panel's page (phone first, no JavaScript)",

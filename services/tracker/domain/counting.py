@@ -53,7 +53,11 @@ class Row:
         return None
 
 
-COLUMNS = tuple(f.name for f in fields(Row)) + ("answered_on_time",)
+# A column added after a release goes after every column that release had, so a reader who counts
+# columns still finds each old one where it was (0.3.0 ended with answered_on_time).
+ADDED_SINCE_0_3 = ("owner_unreachable_since", "decide_by", "kept_by")
+COLUMNS = (tuple(f.name for f in fields(Row) if f.name not in ADDED_SINCE_0_3) + ("answered_on_time",)
+           + ADDED_SINCE_0_3)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def rates(rows: list[Row], today: dt.date) -> Rates:
         done_on_time=Rate(sum(c.done_on <= c.original_due for c in marked_done), len(marked_done)),
         kept=Rate(sum(c.status == "kept" for c in judged), len(judged)),
         kept_confirmed=Rate(sum(c.status == "kept" and c.kept_by == "panel" for c in judged), len(judged)),
-        kept_unchecked=Rate(sum(c.status == "kept" and c.kept_by == "no_answer" for c in judged), len(judged)),
+        kept_unchecked=Rate(sum(c.status == "kept" and c.kept_by != "panel" for c in judged), len(judged)),
         disputed=Rate(sum(c.disputes > 0 for c in marked_done), len(marked_done)),
         reopened=Rate(sum(c.reopened > 0 for c in ever_kept), len(ever_kept)),
         median_days_overdue=statistics.median(late) if late else None,
@@ -138,7 +142,7 @@ HOW_WE_COUNT = (
     Formula(N_("Kept, not checked by the panel"),
             N_("Of the same promises, the share counted as kept because the panel did not answer in time "
                "when asked to check."),
-            "count(status = kept and kept_by = no_answer) ÷ (kept + disputed + lapsed)"),
+            "count(status = kept and kept_by ≠ panel) ÷ (kept + disputed + lapsed)"),
     Formula(N_("Disputed"), N_("Of the promises police said were done, the share the panel said were not done, "
                                "at least once."), "count(disputes > 0) ÷ count(done_on is set)"),
     Formula(N_("Reopened"), N_("Of the promises that were kept, the share the panel reopened because it stopped "
@@ -157,9 +161,9 @@ HOW_WE_COUNT = (
 
 def csv_cells(row: Row, today: dt.date) -> list[str]:
     """One CSV line's cells. Text that a spreadsheet would run as a formula is quoted off."""
-    cells = [_cell(getattr(row, name)) for name in COLUMNS[:-1]]
     on_time = row.answered_on_time(today)
-    return cells + ["" if on_time is None else ("yes" if on_time else "no")]
+    said = "" if on_time is None else ("yes" if on_time else "no")
+    return [said if name == "answered_on_time" else _cell(getattr(row, name)) for name in COLUMNS]
 
 
 def _cell(value) -> str:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 FORMS = "a year (2026), a quarter (2026-Q4) or a month (2026-12), from 2000 to 2999"
-_FORM = re.compile(r"^(2\d{3})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+_FORM = re.compile(r"^(2\d{3})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$", re.ASCII)  # "2٠٢٦" is no year here
 
 
 class BadPeriod(ValueError):
@@ -66,7 +66,7 @@ class ReportPeriod:
 
 
 def parse_period(text: str) -> ReportPeriod:
-    match = _FORM.match(text.strip().upper())
+    match = _FORM.fullmatch(text.upper())
     if match is None:
         raise BadPeriod(f"{text[:40]!r} is not a period we report on: use {FORMS}")
     year, quarter, month = match.groups()

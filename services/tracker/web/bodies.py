@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
@@ -90,8 +91,9 @@ class VerdictIn(_In):
     @field_validator("comment")
     @classmethod
     def _dispute_says_what(cls, value: str, info: ValidationInfo) -> str:
-        # A bare "no" tells the owner nothing to fix (contract §5 "Closing the loop").
-        if info.data.get("verdict") == "disputed" and not value:
+        # A bare "no" tells the owner nothing to fix (contract §5 "Closing the loop"); nor does one made of
+        # invisible characters (a zero-width space, a braille blank), so it must hold a letter or a digit.
+        if info.data.get("verdict") == "disputed" and not any(unicodedata.category(ch)[0] in "LN" for ch in value):
             raise ValueError(DISPUTE_NEEDS_COMMENT)
         return value
 

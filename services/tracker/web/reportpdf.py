@@ -29,12 +29,16 @@ def report_pdf(request: Request, period: str, panel: str | None = reports.Panel,
     today = state.clock.today()
     name = period_of(period).text  # a period that is none of the three forms: 404, before any work
 
-    def render(marker: str) -> bytes:
-        html = reports.render_report_html(state.engine, period, today, panel=panel, area=area)
+    def render() -> bytes:
+        html = reports.render_report_html(state.engine, name, today, panel=panel, area=area)
         with _ONE_AT_A_TIME:
-            return render_pdf(html, pdf_words(today), base_url=str(request.base_url))
+            # Links resolve against our own address, never the Host header a visitor sent: the copy is
+            # cached and handed to everyone.
+            return render_pdf(html, pdf_words(today), base_url=state.settings.public_url + "/")
 
-    pdf = state.page_cache.get(("report.pdf", period, panel, area, today), render)
+    # The period as parsed, so "2026-q4" and "2026-Q4" are one copy; an unknown panel or area is refused
+    # before anything is made, and leaves nothing in the cache.
+    pdf = reports.cached(state, ("report.pdf", name, panel, area, today), render)
     filename = f"report-{name}{'-' + panel if panel else ''}-{today.isoformat()}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

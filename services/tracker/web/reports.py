@@ -48,7 +48,7 @@ def render_report_csv(engine, period: str, today: dt.date, *, panel: str | None 
 def report_csv_route(request: Request, period: str, panel: str | None = Panel, area: str | None = Area) -> Response:
     state, text = request.app.state, period_of(period).text
     today = state.clock.today()
-    csv_text = _cached(state, ("report.csv", text, panel, area, today),
+    csv_text = cached(state, ("report.csv", text, panel, area, today),
                        lambda: render_report_csv(state.engine, text, today, panel=panel, area=area))
     name = f"report-{text}{'-' + panel if panel else ''}-{today.isoformat()}.csv"
     return Response(csv_text, media_type="text/csv; charset=utf-8",
@@ -61,11 +61,11 @@ def report_page(request: Request, period: str, panel: str | None = Panel, area: 
     state, text = request.app.state, period_of(period).text
     today = state.clock.today()
     i18n.keep_in_twin(panel=panel, area=area)
-    return HTMLResponse(_cached(state, ("report", text, panel, area, today),
+    return HTMLResponse(cached(state, ("report", text, panel, area, today),
                                 lambda: render_report_html(state.engine, text, today, panel=panel, area=area)))
 
 
-def _cached(state, key: tuple, render) -> str:
+def cached(state, key: tuple, render) -> str:
     """The page from the cache; a panel or area that does not exist is refused and leaves nothing kept."""
     refused: list[NotFound] = []
 

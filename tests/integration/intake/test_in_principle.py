@@ -8,11 +8,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from services.common.clock import london_today
 from services.intake.usecases import csvimport
 from tests.support.api import agreed_body, panel_body
 from tests.support.topics import read
 
-TODAY = dt.date.today()
+TODAY = london_today()  # intake's day (London), not this machine's
 REASON = "We like this idea. We must find the money first."
 
 

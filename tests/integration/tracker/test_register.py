@@ -125,7 +125,7 @@ def _recompute(rows: list[dict], today: dt.date) -> dict[str, tuple[int, int]]:
         "Kept": (sum(r["status"] == "kept" for r in judged), len(judged)),
         "Kept, confirmed by the panel": (sum(r["status"] == "kept" and r["kept_by"] == "panel" for r in judged),
                                          len(judged)),
-        "Kept, not checked by the panel": (sum(r["status"] == "kept" and r["kept_by"] == "no_answer"
+        "Kept, not checked by the panel": (sum(r["status"] == "kept" and r["kept_by"] != "panel"
                                                for r in judged), len(judged)),
         "Disputed": (sum(int(r["disputes"]) > 0 for r in done), len(done)),
         "Reopened": (sum(int(r["reopened"]) > 0 for r in ever_kept), len(ever_kept)),
