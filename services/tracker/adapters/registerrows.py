@@ -33,13 +33,15 @@ def register_rows(session: Session, today: dt.date, panels_in: Collection[str] |
 def _row(x, areas: dict[str, str], today: dt.date) -> Row:
     answered_on = x.decided_on or (x.agreed_on if x.decision == "agreed" else None)
     code = x.decline_code if x.decision == "declined" else None  # a decline the panel insisted on waits again
-    # Yes in principle still owes its answer, by decide_by: that is its clock while it lasts. Once agreed or
-    # declined, the first clock counts again, so saying "in principle" buys no time on the on-time rate.
+    # Yes in principle still owes its answer, by decide_by, but never later than its first clock: a pending
+    # recommendation already late stays late when police then say "in principle", and once agreed or
+    # declined the first clock counts again, so saying "in principle" buys no time on the on-time rate.
     principle = x.decision == "in_principle"
     decide_by = (x.decide_by or x.respond_by) if principle else None
+    clock = min((d for d in (x.respond_by, decide_by) if d), default=None) if principle else x.respond_by
     base = dict(recommendation_id=x.id, panel=x.panel, area=areas.get(x.panel, x.panel), raised_on=x.raised_on,
-                decision=x.decision, decline_code=code, answered_on=answered_on,
-                respond_by=decide_by if principle else x.respond_by, decide_by=decide_by)
+                decision=x.decision, decline_code=code, answered_on=answered_on, respond_by=clock,
+                decide_by=decide_by)
     if x.commitment_id is None:
         return Row(**base)
     return Row(**base, commitment_id=x.commitment_id, owner_role=x.owner_role, status=x.status,

@@ -98,3 +98,20 @@ def test_the_register_counts_it_apart_and_never_as_an_answer():
     assert (r.in_principle.part, r.in_principle.whole) == (2, 4)
     assert (r.acceptance.part, r.acceptance.whole) == (1, 2)
     assert [x.answered_on_time(today) for x in rows[2:4]] == [False, None]
+
+
+def _stored(respond_by: dt.date, decide_by: dt.date) -> SimpleNamespace:
+    """A tracker_recommendations row joined to no commitment, as the register reads it."""
+    return SimpleNamespace(id="r1", panel="p", raised_on=dt.date(2026, 9, 1), decision="in_principle",
+                           decline_code=None, decided_on=None, agreed_on=None, respond_by=respond_by,
+                           decide_by=decide_by, commitment_id=None)
+
+
+def test_a_late_recommendation_said_in_principle_stays_late_on_the_register():
+    from services.tracker.adapters.registerrows import _row
+
+    late = _row(_stored(dt.date(2026, 10, 1), dt.date(2027, 6, 1)), {}, dt.date(2026, 10, 20))
+    assert late.respond_by == dt.date(2026, 10, 1) and late.decide_by == dt.date(2027, 6, 1)
+    assert late.answered_on_time(dt.date(2026, 10, 20)) is False  # "in principle" bought no time
+    inside = _row(_stored(dt.date(2026, 11, 1), dt.date(2026, 10, 25)), {}, dt.date(2026, 10, 20))
+    assert inside.respond_by == dt.date(2026, 10, 25) and inside.answered_on_time(dt.date(2026, 10, 20)) is None
