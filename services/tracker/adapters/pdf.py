@@ -101,6 +101,9 @@ table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt !important; }}
    again on each page: a third of a long report's time); no automatic hyphens, which look words up in a
    dictionary and would split names people wrote */
 table {{ table-layout: fixed !important; }}
+/* fixed shares the width out evenly: a row's name (a theme, a panel's slug) and a promise need more */
+tr > :first-child {{ width: 17%; }}
+section[aria-labelledby=redated] tr > :nth-child(2) {{ width: 30%; }}
 th, td {{ border: 0.5pt solid #000; padding: 2pt 3pt; text-align: left; vertical-align: top; hyphens: manual; }}
 thead {{ display: table-header-group; }}
 tr, figure, svg, .card {{ break-inside: avoid; }}

@@ -82,6 +82,13 @@ def _marker(k: int, x: float, y: float) -> str:
     return f'<path d="M{x} {y - 5}L{x + 5} {y}L{x} {y + 5}L{x - 5} {y}Z" fill="{ink}"/>'
 
 
+def _on_top(chart: Chart, k: int, i: int) -> bool:
+    """The highest point at a month has its figure above it, the others below theirs: two close shares
+    (33 % and 40 %) never print their figures over each other."""
+    here = [(s.values[i], -n) for n, s in enumerate(chart.series) if i < len(s.values) and s.values[i] is not None]
+    return max(here) == (chart.series[k].values[i], -k)
+
+
 def line_chart(chart: Chart) -> Markup:
     """Several shares over one time axis: each series its own dash and marker, each point its figure."""
     parts = _frame(chart)
@@ -97,7 +104,7 @@ def line_chart(chart: Chart) -> Markup:
         for i, v in enumerate(s.values):
             if v is not None:
                 x, y = _x(chart, i), _y(v)
-                dy = -9 if k % 2 == 0 else 17
+                dy = -9 if _on_top(chart, k, i) else 17
                 parts.append(_marker(k, x, y) + f'<text class="value" data-series="{k}" data-point="{i}" x="{x}" '
                              f'y="{y + dy}" text-anchor="middle" font-size="12" fill="#000">{figure(v)}</text>')
     return Markup("".join(parts + ["</svg>"]))

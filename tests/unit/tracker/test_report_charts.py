@@ -76,3 +76,14 @@ def test_the_table_beside_each_chart_holds_the_charts_numbers():
     assert [r[1:3] for r in tables["kept"]] == [["25%", "60%"], ["–", "–"]]
     assert [r[1] for r in tables["overdue"]] == ["25%", "33%"]
     assert [r[1] for r in tables["answered"]] == ["100%", "0%"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=1, max_size=12))
+def test_at_each_month_the_higher_figure_sits_above_its_point_and_the_lower_below(points):
+    chart = Chart("c3", "Kept and trust", "Two lines", tuple(f"M{i}" for i in range(len(points))),
+                  (Series("Kept", tuple(a for a, _ in points)), Series("Pulse", tuple(b for _, b in points))))
+    ys = {(int(t.get("data-series")), int(t.get("data-point"))): float(t.get("y"))
+          for t in ET.fromstring(line_chart(chart)).iter(f"{SVG}text") if t.get("class") == "value"}
+    for i, (kept, pulse) in enumerate(points):
+        upper, lower = ((0, 1) if kept >= pulse else (1, 0))
+        assert ys[(upper, i)] < ys[(lower, i)], (kept, pulse)  # SVG's y grows downwards
