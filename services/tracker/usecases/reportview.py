@@ -37,6 +37,7 @@ def _chosen(areas: dict[str, str], panel: str | None, area: str | None) -> set[s
         raise NotFound(f"There is no panel {panel[:64]!r}; check the panel's slug in the address.", field="panel",
                        fix="Use a panel's slug, as in its page's address (/panels/<slug>).")
     if area is not None and area not in areas.values():
-        raise NotFound(f"There is no area {area[:64]!r} with a panel; check its spelling.", field="area",
+        # Not echoed: an area is free text, and a page on our address must not say what a link's author wrote.
+        raise NotFound("There is no area of that name with a panel; check its spelling.", field="area",
                        fix="Use an area as the register shows it.")
     return {slug for slug, a in areas.items() if (panel is None or slug == panel) and (area is None or a == area)}
