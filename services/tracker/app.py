@@ -28,7 +28,6 @@ from services.tracker.web import (
     api,
     approvals,
     feeds,
-    look,
     me,
     panel,
     pulse,
@@ -36,7 +35,6 @@ from services.tracker.web import (
     register,
     reportpdf,
     reports,
-    reportsummary,
     respond,
     sessionpack,
     signin,
@@ -108,7 +106,6 @@ def _expose(app: FastAPI, tracker, relay) -> None:
     s.links, s.approvals, s.csrf, s.recorder = tracker.links, tracker.approvals, tracker.csrf, tracker.recorder
     s.page_cache, s.after_write = tracker.page_cache, lambda: tracker.after_write()
     s.access, s.storage = tracker.access, tracker.storage
-    reportsummary.install(look.templates, tracker.engine, tracker.clock.today)
     s.staff = StaffSignin(tracker.settings, tracker.engine, tracker.clock, tracker.settings.public_url, "tracker")
 
 

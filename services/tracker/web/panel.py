@@ -21,7 +21,7 @@ from services.tracker.domain.rules import OWING
 from services.tracker.usecases import actions, commitmentview, panelview
 from services.tracker.usecases import pulse as pulse_uc
 from services.tracker.usecases import replies as replies_uc
-from services.tracker.web import replyview, views
+from services.tracker.web import replyview, reportsummary, views
 from services.tracker.web.bodies import PulseIn, ReopenIn, ReplyIn, VerdictIn
 from services.tracker.web.errors import Refusal, as_problem
 from services.tracker.web.forms import client_of, form_model
@@ -123,6 +123,7 @@ def render_panel(engine, slug: str, today: dt.date, csrf: str, page: int = 1, me
         "message": message, "error": error, "csrf": csrf, "reply_forms": forms, "card_replies": card_replies,
         "remembered": remembered, "field_error": {"card": show, "field": field, "text": error} if field else None,
         "in_lang": views.lang_query(),
+        "report_summary": reportsummary.panel_quarter(engine, slug, today) if page == 1 else None,
     })
 
 

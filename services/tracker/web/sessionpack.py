@@ -21,7 +21,7 @@ from services.common.clock import LONDON
 from services.common.i18n import _
 from services.tracker.domain.rules import OWING
 from services.tracker.usecases import panelview
-from services.tracker.web import replyview, views
+from services.tracker.web import replyview, reportsummary, views
 from services.tracker.web.look import message_page, templates
 from services.tracker.web.pulse import pulse_view
 
@@ -108,6 +108,7 @@ def render_session(engine, slug: str, today: dt.date, since: dt.date | None, pub
         "replied": replied[:LIMIT], "more_replied": len(replied) - LIMIT,
         "kept": kept_since[:LIMIT], "more_kept": len(kept_since) - LIMIT, "pulse": pulse,
         "panel_url": f"{public_url.rstrip('/')}/panels/{slug}",
+        "report_summary": reportsummary.panel_quarter(engine, slug, today),
     })
 
 

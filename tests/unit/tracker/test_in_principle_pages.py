@@ -39,6 +39,9 @@ def _in_principle(world: World, title: str, raised_ago: int, decide_in: int):
 
 
 def _text(html: str) -> str:
+    """The page's words, without the report's block (its own labels repeat the page's; test_report_pdf.py
+    checks that block against the report)."""
+    html = re.sub(r'<section class="report-summary".*?</section>', " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
