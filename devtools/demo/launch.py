@@ -5,7 +5,8 @@ starts (a second demo beside a first one's orphans would reach the old services)
 (demo only) runs in a session of its own too, so a Ctrl-C reaches the supervisor alone, which
 stops the services first and the broker last, all within STOP_BUDGET seconds. When node and the
 npm package are there, the demo's OpenID provider (devtools/demo/staff.py) is one of the supervised
-processes, and intake and the tracker trust it."""
+processes, and intake and the tracker trust it. The demo also runs a webhook receiver
+(devtools/demo/receiver.py) on loopback, so its webhooks service may call private addresses."""
 
 from __future__ import annotations
 
@@ -35,15 +36,19 @@ class Ports:
 
     def services(self) -> dict[str, int]:
         o = self.offset
-        return {"intake": 8001 + o, "tracker": 8002 + o, "notifier": 8003 + o, "mail page": 8025 + o,
-                "smtp": 1025 + o}
+        return {"intake": 8001 + o, "tracker": 8002 + o, "notifier": 8003 + o, "webhooks": 8004 + o,
+                "mail page": 8025 + o, "smtp": 1025 + o}
 
     def broker(self) -> dict[str, int]:
         return {"kafka": 9092 + self.offset, "kafka controller": 9093 + self.offset}
 
+    def receiver(self) -> int:
+        """The demo's webhook receiver (devtools/demo/receiver.py)."""
+        return 8005 + self.offset
+
     def provider(self) -> int:
-        """The demo's OpenID provider (the force sign-in)."""
-        return 8004 + self.offset
+        """The demo's OpenID provider (the force sign-in); 8004 is the webhooks service's."""
+        return 8006 + self.offset
 
 
 def service_env(ports: Ports, env: dict[str, str], watched: bool) -> dict[str, str]:
@@ -51,9 +56,11 @@ def service_env(ports: Ports, env: dict[str, str], watched: bool) -> dict[str, s
     p = ports.services()
     out = {**env, "PYTHON": sys.executable,
            "INTAKE_PORT": str(p["intake"]), "TRACKER_PORT": str(p["tracker"]),
-           "NOTIFIER_PORT": str(p["notifier"]), "MAIL_PORT": str(p["mail page"]), "SMTP_PORT": str(p["smtp"]),
+           "NOTIFIER_PORT": str(p["notifier"]), "WEBHOOKS_PORT": str(p["webhooks"]),
+           "MAIL_PORT": str(p["mail page"]), "SMTP_PORT": str(p["smtp"]),
            "INTAKE_URL": f"http://127.0.0.1:{p['intake']}", "TRACKER_URL": f"http://127.0.0.1:{p['tracker']}",
-           "NOTIFIER_URL": f"http://127.0.0.1:{p['notifier']}", "MAIL_URL": f"http://127.0.0.1:{p['mail page']}"}
+           "NOTIFIER_URL": f"http://127.0.0.1:{p['notifier']}", "WEBHOOKS_URL": f"http://127.0.0.1:{p['webhooks']}",
+           "MAIL_URL": f"http://127.0.0.1:{p['mail page']}"}
     out.setdefault("FOLLOWTHROUGH_PUBLIC_URL", out["TRACKER_URL"])
     out.setdefault("FOLLOWTHROUGH_INTAKE_PUBLIC_URL", out["INTAKE_URL"])
     out.setdefault("FOLLOWTHROUGH_SHUTDOWN_TIMEOUT", str(SERVICE_SHUTDOWN))
@@ -79,7 +86,7 @@ def up(offset: int = 0, names: list[str] | None = None) -> int:
     if refuse_taken(ports.services(), "up"):
         return 1
     env = service_env(ports, dict(os.environ), _watched())
-    commands = read_procfile(PROCFILE, env, names or ["intake", "tracker", "notifier", "mail"])
+    commands = read_procfile(PROCFILE, env, names or ["intake", "tracker", "notifier", "webhooks", "mail"])
     return _supervise(commands, env, stdout())
 
 
@@ -87,7 +94,8 @@ def demo(offset: int, run_dir: Path, scan_interval: float) -> int:
     ports = Ports(offset)
     off = staff.unavailable()
     provider_port = {} if off else {"oidc provider": ports.provider()}
-    if refuse_taken({**ports.broker(), **ports.services(), **provider_port}, "demo"):
+    if refuse_taken({**ports.broker(), **ports.services(), "webhook receiver": ports.receiver(), **provider_port},
+                    "demo"):
         return 1
     shutil.rmtree(run_dir, ignore_errors=True)  # the demo starts fresh each time
     run_dir.mkdir(parents=True)
@@ -97,7 +105,10 @@ def demo(offset: int, run_dir: Path, scan_interval: float) -> int:
                 "KAFKA_PORT": str(kafka), "KAFKA_CONTROLLER_PORT": str(ports.broker()["kafka controller"]),
                 "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka}",
                 "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{run_dir / 'demo.db'}"),
-                "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval)})
+                "FOLLOWTHROUGH_SCAN_INTERVAL": str(scan_interval),
+                "RECEIVER_PORT": str(ports.receiver()), "RECEIVER_URL": f"http://127.0.0.1:{ports.receiver()}",
+                # the receiver listens on loopback, which the webhooks service refuses unless told
+                "FOLLOWTHROUGH_WEBHOOKS_ALLOW_PRIVATE": "true"})
     commands = read_procfile(PROCFILE, env)
     if off:
         env["DEMO_FORCE_SIGNIN_OFF"] = off  # the example's summary says why

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -26,6 +27,8 @@ from services.intake.usecases.signin import LINK_MINUTES, new_link
 INTAKE = os.environ.get("INTAKE_URL", "http://127.0.0.1:8001")
 TRACKER = os.environ.get("TRACKER_URL", "http://127.0.0.1:8002")
 NOTIFIER = os.environ.get("NOTIFIER_URL", "http://127.0.0.1:8003")
+WEBHOOKS = os.environ.get("WEBHOOKS_URL", "http://127.0.0.1:8004")
+RECEIVER = os.environ.get("RECEIVER_URL", "http://127.0.0.1:8005")
 MAIL = os.environ.get("MAIL_URL", "http://127.0.0.1:8025")
 FACILITATOR = "youth.worker@example.org"
 FACILITATOR_PANEL = "mentoring-cohort"
@@ -43,11 +46,13 @@ def wait_ready(url: str, timeout: float = 120) -> None:
     sys.exit(f"{url} did not become ready in {timeout} s")
 
 
-def load() -> dict[str, str]:
-    """Load the example; the panels' access codes."""
+def load() -> tuple[dict[str, str], dict]:
+    """Load the example, its webhook subscription first (so the receiver hears all of it); the
+    panels' access codes and the subscription."""
     engine = make_engine(CommonSettings().database_url)
     upgrade_common(engine)
     headers = {"Authorization": f"Bearer {tokens.issue(engine, 'admin', email='demo@example.org')}"}
+    subscription = subscribe(headers)
     codes = {}
     for panel in PANELS:
         r = httpx.post(f"{INTAKE}/api/v1/panels", json=panel, headers=headers)
@@ -62,7 +67,49 @@ def load() -> dict[str, str]:
     follow_up(headers, codes, titles)
     answer_decisions(codes, titles)
     load_history(headers)
-    return codes
+    return codes, {**subscription, "state": subscription_state(headers, subscription["id"])}
+
+
+def subscribe(headers: dict) -> dict:
+    """Subscribe the demo's receiver to every public event through the webhooks API (contract
+    §8.3), as an admin would, and hand it the secret, which the API shows this once. The
+    webhooks service then asks the receiver's consent (the handshake) before it sends anything."""
+    r = httpx.post(f"{WEBHOOKS}/api/v1/subscriptions", headers=headers,
+                   json={"url": f"{RECEIVER}/events", "types": ["*"], "signature": "v1"})
+    r.raise_for_status()
+    subscription = r.json()
+    secret_file = Path(os.environ.get("FOLLOWTHROUGH_RUN_DIR", ".run/demo")) / "webhook-secret"
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.touch(mode=0o600)
+    secret_file.write_text(subscription["secret"] + "\n")
+    return subscription
+
+
+def subscription_state(headers: dict, sub_id: str, timeout: float = 20) -> str:
+    """The subscription's state once the handshake is done (`active`), or as it stands after `timeout`."""
+    deadline, state = time.monotonic() + timeout, "unknown"
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{WEBHOOKS}/api/v1/subscriptions", headers=headers).json()
+        rows = answer.get("subscriptions", answer) if isinstance(answer, dict) else answer
+        state = next((s.get("state", state) for s in rows if s.get("id") == sub_id), state)
+        if state != "confirming":
+            return state
+        time.sleep(0.5)
+    return state
+
+
+def webhooks_summary(subscription: dict) -> None:
+    """Where the webhook deliveries go and how to look at them."""
+    state = subscription["state"]
+    print(f"\nWebhooks (docs/integrators.md, \"Receiving our webhooks\"): the receiver at {RECEIVER}/events is")
+    print(f"  subscribed to every public event (subscription {subscription['id']}, signature v1, {state}).")
+    if state == "active":
+        print("  It agreed in the handshake, and verifies each delivery with the standardwebhooks package.")
+    else:
+        print(f"  Its handshake is not done yet ({state}): the webhooks service's lines say why.")
+    print("  What it receives is in this window, on the lines that start with \"receiver\". Subscriptions and")
+    print("  their attempts, with an admin token (followthrough token issue --role admin --email you@example.org):")
+    print(f"  GET {WEBHOOKS}/api/v1/subscriptions and .../{subscription['id']}/attempts")
 
 
 def load_history(headers: dict) -> None:
@@ -171,9 +218,9 @@ def force_signin() -> None:
 
 
 def main() -> None:
-    for url in (INTAKE, TRACKER, NOTIFIER):
+    for url in (INTAKE, TRACKER, NOTIFIER, WEBHOOKS):
         wait_ready(url)
-    codes = load()
+    codes, subscription = load()
     # The facilitator's links come before the summary: tests/e2e/test_demo.py opens every
     # address printed after "demo is running:" and expects seven.
     print(f"\nRecord a session as the mentoring cohort's youth worker ({FACILITATOR}, no password):")
@@ -181,6 +228,7 @@ def main() -> None:
     print(f"  a new link any time:   {INTAKE}/signin (the email arrives at the mail catcher)")
     print(f"  then record at:        {INTAKE}/panels/{FACILITATOR_PANEL}/record")
     force_signin()
+    webhooks_summary(subscription)
     print("\nfollowthrough demo is running:", flush=True)
     print(f"  a panel's page:        {TRACKER}/panels/mentoring-cohort")
     print(f"  a Welsh panel's page:  {TRACKER}/panels/panel-ieuenctid-caerdydd (Cymraeg; ?lang=en for English)")
