@@ -137,7 +137,8 @@ class Receiver:
         """The answer, or None to drop the connection (dead, "refuse": a kept-alive connection too)."""
         if self._dead == "refuse":
             return None
-        if self._dead == "hang":
+        if self._dead == "hang":  # recorded with status 0: asked, never answered
+            self._record(Received(method, path, headers, b"", 0, time.monotonic()))
             self._released.wait()  # until close(): the sender's timeout is what ends it
             return None
         if method == "OPTIONS":
