@@ -36,11 +36,15 @@ class Answer:
 
 
 class HttpSender:
-    def __init__(self, *, allow_private: bool, timeout: float = 15.0, resolve: Resolve | None = None) -> None:
+    def __init__(self, *, allow_private: bool, timeout: float = 15.0, resolve: Resolve | None = None,
+                 verify: ssl.SSLContext | None = None) -> None:
+        """`resolve(host, port)` -> addresses (sync or async; default: the system resolver);
+        `verify`: the TLS context that checks receivers' certificates (default: the system's CAs)."""
         self.allow_private, self.timeout = allow_private, timeout
         self._resolve = resolve or getaddrinfo
         self._clients: OrderedDict[tuple, httpx.AsyncClient] = OrderedDict()
-        self._tls: ssl.SSLContext | None = None
+        self._closing: set[asyncio.Task] = set()
+        self._tls: ssl.SSLContext | None = verify
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
         return await self._call("POST", url, headers, body)
@@ -118,7 +122,9 @@ class HttpSender:
         while len(self._clients) > KEPT_CLIENTS:
             (loop_id, *_), old = self._clients.popitem(last=False)
             if loop_id == key[0]:
-                asyncio.get_running_loop().create_task(old.aclose())
+                task = asyncio.get_running_loop().create_task(old.aclose())
+                self._closing.add(task)  # held until done: the loop keeps only weak references
+                task.add_done_callback(self._closing.discard)
         return client
 
     def _tls_context(self) -> ssl.SSLContext:
