@@ -146,8 +146,10 @@ class SqlStore:
     def create(self, url: str, types: Sequence[str], scheme: str, owner_email: str | None, key: NewKey,
                now: dt.datetime) -> Subscription:
         """A new subscription, `confirming` until the receiver consents to the handshake."""
+        if scheme != key.scheme:
+            raise ValueError(f"scheme: {scheme!r} is not the key's ({key.scheme!r}); make the key with new_key(scheme)")
         now = utc(now)
-        values = dict(id=new_subscription_id(), url=url, types=list(types), scheme=scheme or key.scheme,
+        values = dict(id=new_subscription_id(), url=url, types=list(types), scheme=scheme,
                       key_enc=self.box.seal(key.private), owner_email=owner_email, state="confirming",
                       confirm_attempts=0, next_confirm_at=now, created_at=now)
         with Session(self.engine) as s, s.begin():
@@ -353,11 +355,12 @@ class SqlStore:
     # -- metrics ------------------------------------------------------------------------------
 
     def oldest_undelivered(self, now: dt.datetime) -> dict[str, float]:
-        """Per live subscription with a backlog: seconds since the oldest pending event's time."""
+        """Per live subscription with a backlog: seconds since the oldest pending event's time.
+        A disabled subscription's backlog is left out: it will not shrink, and `disabled_count` says so."""
         d, c = deliveries.c, subscriptions.c
         q = (select(d.subscription_id, func.min(events.c.time))
              .join(events, events.c.seq == d.event_seq).join(subscriptions, c.id == d.subscription_id)
-             .where(d.state == "pending", c.deleted_at.is_(None)).group_by(d.subscription_id))
+             .where(d.state == "pending", _live()).group_by(d.subscription_id))
         with Session(self.engine) as s:
             rows = s.execute(q).all()
         now = utc(now)

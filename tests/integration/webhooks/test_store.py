@@ -262,6 +262,15 @@ def test_oldest_undelivered_is_the_age_of_the_oldest_pending_event(store):
     store.mark_delivered(sub, store.next_delivery(sub).event_seq, T0)
     assert store.oldest_undelivered(T0 + 11 * SECOND) == {}
 
+    store.record_events([event(3)], T0)
+    store.disable(sub, "HTTP 410 Gone", T0)
+    assert store.oldest_undelivered(T0 + 11 * SECOND) == {}  # counted by disabled_count instead
+
+
+def test_a_key_of_another_scheme_is_refused_naming_the_field(store):
+    with pytest.raises(ValueError, match="scheme"):
+        store.create("https://c.example/", ["*"], "v1a", None, key("whsec_x", "v1"), T0)
+
 
 def _pending_seqs(store: SqlStore, sub_id: str) -> list[int]:
     d = tables.deliveries.c
