@@ -64,12 +64,13 @@ def _parse(host: str, text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Addres
 
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
-        # An IPv4 address inside an IPv6 one reaches that IPv4 address: judge the one reached.
+        # An IPv4 address inside an IPv6 one reaches that IPv4 address: judge the one reached (the
+        # wrapping ranges themselves are listed as special, which would refuse a public one inside).
         inner = address.ipv4_mapped or address.sixtofour
         if inner is None and address in _NAT64:
             inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if inner is not None and not _public(inner):
-            return False
+        if inner is not None:
+            return _public(inner)
     if isinstance(address, ipaddress.IPv4Address) and address in _SHARED:
         return False
     return not (address.is_loopback or address.is_private or address.is_link_local or address.is_multicast
