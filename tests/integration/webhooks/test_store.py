@@ -277,3 +277,21 @@ def _pending_seqs(store: SqlStore, sub_id: str) -> list[int]:
     with store.engine.connect() as conn:
         return conn.execute(select(d.event_seq).where(d.subscription_id == sub_id, d.state == "pending")
                             .order_by(d.event_seq)).scalars().all()
+
+
+
+def test_real_keys_round_trip_through_the_store_and_sign(store):
+    from standardwebhooks import Webhook
+
+    from services.webhooks.domain.signing import new_key, signature_header
+
+    old = new_key("v1")
+    sub = store.create("https://c.example/", ["*"], "v1", None, old, T0)
+    new = new_key("v1")
+    rotated = store.rotate(sub.id, new, dt.timedelta(hours=24), T0)
+    sent_at = dt.datetime.now(dt.timezone.utc)  # the package refuses messages older than five minutes
+    header = signature_header(store.signing_keys(rotated, T0), "msg_1", sent_at, b"{}")
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(int(sent_at.timestamp())),
+               "webhook-signature": header}
+    for receiver_key in (old.shown, new.shown):  # a receiver holding either key verifies the message
+        assert Webhook(receiver_key).verify(b"{}", headers) == {}
