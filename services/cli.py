@@ -44,6 +44,13 @@ def notifier(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
     _run_service(main, host, port)
 
 
+@app.command()
+def webhooks(host: Optional[str] = HOST, port: Optional[int] = PORT) -> None:
+    """Run the webhooks service (default port 8004): signed webhooks of the public events."""
+    from services.webhooks.app import main
+    _run_service(main, host, port)
+
+
 def _run_service(main, host: Optional[str], port: Optional[int]) -> None:
     """Start a service; a weak signing key where others reach it, or an https site linking to a
     plain-http intake, stops it with the reason and the fix."""
@@ -195,9 +202,10 @@ def _run_script(name: str, action: str) -> None:
 
 
 def main() -> None:
-    from services import cli_admin
+    from services import cli_admin, cli_webhooks
 
     cli_admin.register(app)
+    cli_webhooks.register(app)
     app()
 
 

@@ -1,0 +1,1 @@
+"""What starts the webhooks use cases: the faust agents over the public topics."""

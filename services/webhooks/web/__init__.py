@@ -1,0 +1,1 @@
+"""The webhooks service's HTTP API: subscriptions, admin only."""
