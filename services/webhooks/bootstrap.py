@@ -49,12 +49,13 @@ def bootstrap(settings: WebhooksSettings, engine: Engine, clock: Clock = SYSTEM,
     async def tell(sub, reason: str) -> None:
         await tell_owner(settings, sub, reason)
 
-    dispatcher = Dispatcher(store, sender, clock, origin=settings.webhooks_origin, 
-                            lease=dt.timedelta(seconds=settings.followthrough_webhooks_lease_seconds),
-                            tell=tell)
+    # The lease is renewed every third of itself by a task beside the worker, so a call to a receiver
+    # longer than the lease does not lose it; a short lease only makes a crashed replica's work resume sooner.
+    dispatcher = Dispatcher(store, sender, clock, origin=settings.webhooks_origin,
+                            lease=dt.timedelta(seconds=settings.followthrough_webhooks_lease_seconds), tell=tell)
     GAUGES.watch(store, clock)
     overlap = dt.timedelta(hours=settings.followthrough_webhooks_rotation_overlap_hours)
+    subscriptions = Subscriptions(store, clock, allow_private=settings.followthrough_webhooks_allow_private,
+                                  overlap=overlap, wake=dispatcher.wake)
     return Webhooks(store=store, sender=sender, recorder=RecordEvents(store, clock, wake=dispatcher.wake),
-                    dispatcher=dispatcher,
-                    subscriptions=Subscriptions(store, clock, allow_private=settings.followthrough_webhooks_allow_private,
-                                                overlap=overlap, wake=dispatcher.wake))
+                    dispatcher=dispatcher, subscriptions=subscriptions)

@@ -33,7 +33,8 @@ class SubscriptionIn(BaseModel):
     url: str = Field(max_length=4000, description="the receiver's http(s) URL; a public address")
     types: list[str] = Field(description='event types of docs/contract.md §3, or ["*"] for every public one')
     signature: Literal["v1", "v1a"] = Field(
-        default="v1", description="v1: HMAC-SHA256 with a shared secret; v1a: ed25519, the receiver holds the public key")
+        default="v1",
+        description="v1: HMAC-SHA256 with a shared secret; v1a: ed25519, the receiver holds the public key")
     owner_email: EmailStr | None = Field(default=None, description="who is emailed if the subscription is disabled")
 
 
