@@ -180,6 +180,8 @@ def test_a_story_reaches_every_consenting_receiver_once_per_webhook_id_in_order(
     assert _wait(lambda: len(standard.accepted()) >= 2, 30), "no delivery before the kill"
     webhooks.kill()
     before_restart = {r.name: len(r.accepted_ids()) for r in consenting}
+    on_topics = len(_public_events(stack, prefix))
+    assert min(before_restart.values()) < on_topics, ("killed mid-flow: a receiver still waits", before_restart)
 
     owner = {"Authorization": f"Bearer {issue_token(database_url, 'owner', f'owner-{uid}@example.org')}"}
     r = httpx.post(f"{tracker.url}/api/v1/commitments/{cid}/updates", headers=owner,
@@ -281,3 +283,7 @@ def test_a_story_reaches_every_consenting_receiver_once_per_webhook_id_in_order(
     again = _wait(replayed, 30)
     assert again, "the replay did not send the story again"
     assert {i: d[-1].webhook_id for i, d in again.items()} == webhook_ids
+
+    print(f"\n{len(expected)} events ({', '.join(sorted(types))}); first-accepted at the kill: {before_restart}; "
+          + "; ".join(f"{r.name}: {len(r.posts())} POSTs, {len(r.accepted())} accepted, "
+                      f"{len(r.accepted()) - len(_by_event(r))} repeats" for r in (*consenting, gone, refusing)))

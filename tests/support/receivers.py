@@ -258,6 +258,9 @@ class RefusingReceiver(Receiver):
     """Does not consent: 403 and no WebHook-Allowed-Origin. Any POST it still gets is recorded (and
     accepted, so the test sees it rather than a retry hiding it)."""
 
+    def __init__(self, name: str = "refusing", *, keep: bool = True) -> None:
+        super().__init__(name, keep=keep)
+
     def answer_options(self, headers: dict[str, str]) -> Answer:
         return 403, {}, b"no"
 
