@@ -20,6 +20,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -85,21 +86,27 @@ class Dispatcher:
     def __init__(self, store: Store, sender: Sender, clock: Clock = SYSTEM, *, origin: str,
                  owner: str | None = None, lease: dt.timedelta = dt.timedelta(seconds=30), tell: Tell = _nobody,
                  poll: float = 0.2, jitter: Callable[[], float] | None = None,
-                 thread: Callable[..., Awaitable[Any]] = asyncio.to_thread) -> None:
+                 thread: Callable[..., Awaitable[Any]] | None = None, threads: int = 16) -> None:
         """`owner`: this replica's name on the leases (a fresh one per process); `tell(sub, reason)`: the
         email to a disabled subscription's owner; `jitter()`: the schedule's spread in [-0.1, 0.1];
-        `thread(fn, *args)`: how a blocking store call is run (tests pass one that calls it in place)."""
+        `thread(fn, *args)`: how a blocking store call is run (tests pass one that calls it in place); by
+        default in a pool of `threads` of the dispatcher's own, so the workers' short database calls do
+        not queue behind the consumer's batches in asyncio's small default pool (CPUs + 4)."""
         self.store, self.sender, self.clock, self.origin = store, sender, clock, origin
         self.owner = owner or str(uuid.uuid4())
         self.lease, self.tell, self.poll = lease, tell, poll
         self.jitter = jitter or (lambda: random.uniform(-schedule.MAX_JITTER, schedule.MAX_JITTER))
-        self._thread = thread
+        self._pool = None if thread else ThreadPoolExecutor(threads, thread_name_prefix="webhooks-store")
+        self._thread = thread or self._in_pool
         self.workers: dict[str, asyncio.Task] = {}
         self._resting: dict[str, float] = {}  # sub id -> monotonic time before which a failed worker is not restarted
         self._last_post: dict[str, float] = {}  # sub id -> monotonic time of its last POST (its allowed rate)
         self._woken: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._told_at = 0.0
+
+    async def _in_pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -131,6 +138,8 @@ class Dispatcher:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
 
     async def pass_once(self) -> list[asyncio.Task]:
         """Start a worker for every subscription with work due and none running; returns those started."""
@@ -158,8 +167,13 @@ class Dispatcher:
 
     async def _worker(self, sub_id: str) -> None:
         now = self.clock.now()
-        if not await self._thread(self.store.take_lease, sub_id, self.owner, now + self.lease, now):
-            return  # another replica's worker has it
+        try:
+            if not await self._thread(self.store.take_lease, sub_id, self.owner, now + self.lease, now):
+                return  # another replica's worker has it
+        except Exception as exc:  # noqa: BLE001 - the database away: the next pass tries again
+            log.warning("webhooks.lease_failed", subscription=sub_id, error=type(exc).__name__)
+            self._resting[sub_id] = time.monotonic() + COOL_DOWN
+            return
         work = asyncio.current_task()
         renewing = asyncio.create_task(self._renew(sub_id, work))
         try:

@@ -431,3 +431,18 @@ def test_the_rate_the_receiver_allowed_is_kept(rate):
     took = run(scenario())
     assert sender.ids(sub.url) == ["ev-1", "ev-2", "ev-3"]
     assert took >= 2 * 60 / rate * 0.9  # two gaps of half a second
+
+
+def test_by_default_the_store_is_called_from_the_dispatchers_own_threads():
+    clock, store = SimulatedClock(T0), MemoryStore()
+    sub = store.add(Sub("sub_a", "https://a.example/hook"))
+    sender = ScriptedSender()
+    store.publish(2)
+
+    async def scenario():
+        d = Dispatcher(store, sender, clock, origin=ORIGIN, jitter=lambda: 0.0)
+        await drain(d)
+        await d.stop()
+
+    run(scenario())
+    assert sender.ids(sub.url) == ["ev-1", "ev-2"]
