@@ -50,16 +50,21 @@ def verify(secrets: list[str], body: bytes, headers: dict[str, str]) -> dict | N
 
 def describe(event: dict) -> str:
     """One line for a verified event: its type, subject and the facts a person looks for first."""
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    commitment = data.get("commitment") if isinstance(data.get("commitment"), dict) else {}
+    data = _part(event, "data")
+    commitment, recommendation, panel = _part(data, "commitment"), _part(data, "recommendation"), _part(data, "panel")
     facts = [f"{event.get('type', '?'):<28}", f"subject {event.get('subject', '-')}"]
-    status = commitment.get("status") or data.get("status") or data.get("decision")
+    status = commitment.get("status") or data.get("reply") or data.get("decision")
     if status:
         facts.append(f"status {status}")
-    title = commitment.get("title") or data.get("title") or data.get("name")
-    if title:
-        facts.append(repr(str(title)[:60]))
+    words = recommendation.get("title") or commitment.get("action") or panel.get("name")
+    if words:
+        facts.append(repr(str(words)[:50]))
     return "  ".join(facts)
+
+
+def _part(parent: dict, name: str) -> dict:
+    value = parent.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def make_handler(secrets: Secrets, origin: str | None):
