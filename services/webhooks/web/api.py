@@ -4,16 +4,13 @@ rotated; it is never listed."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.common.auth import require_roles
 from services.common.problems import INVALID_REQUEST, NOT_FOUND, field_error
 from services.webhooks.usecases.subscriptions import BadField, Subscriptions, attempt_view, shown, view
+from services.webhooks.web.bodies import ReplayIn, SubscriptionIn
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 PROBLEM = {"content": {"application/problem+json": {}}}
@@ -25,24 +22,6 @@ def _engine(request: Request):
 
 
 admin = require_roles(_engine, "admin")
-
-
-class SubscriptionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = Field(max_length=4000, description="the receiver's http(s) URL; a public address")
-    types: list[str] = Field(description='event types of docs/contract.md §3, or ["*"] for every public one')
-    signature: Literal["v1", "v1a"] = Field(
-        default="v1",
-        description="v1: HMAC-SHA256 with a shared secret; v1a: ed25519, the receiver holds the public key")
-    owner_email: EmailStr | None = Field(default=None, description="who is emailed if the subscription is disabled")
-
-
-class ReplayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    start: dt.datetime = Field(alias="from", description="events whose time is at or after this")
-    end: dt.datetime = Field(alias="to", description="and before this")
 
 
 def _uc(request: Request) -> Subscriptions:
