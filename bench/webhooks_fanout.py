@@ -13,7 +13,7 @@ process of its own, on a fresh PostgreSQL database, FOLLOWTHROUGH_WEBHOOKS_ALLOW
 the receivers are tests/support/receivers.py's, in this process, each verifying every signature
 with the `standardwebhooks` package and keeping only the webhook-ids and when each first arrived.
 
-Run: .venv/bin/python bench/webhooks_fanout.py [N=10000] [S=20] [--dead hang|refuse] [--timeout 3600]"""
+Run: .venv/bin/python bench/webhooks_fanout.py [N=10000] [S=20] [--dead hang|refuse] [--dead-first] [--timeout 3600]"""
 
 from __future__ import annotations
 
@@ -113,17 +113,20 @@ def main() -> None:
     parser.add_argument("subs", nargs="?", type=int, default=20)
     parser.add_argument("--dead", choices=["hang", "refuse"], default="hang")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--dead-first", action="store_true",
+                        help="the run with the dead receiver first (the machine's load drifts: try both orders)")
     args = parser.parse_args()
     h.start_stack()
     results = {}
-    for label, dead in (("all alive", None), (f"one dead ({args.dead})", args.dead)):
+    runs = [("all alive", None), (f"one dead ({args.dead})", args.dead)]
+    for label, dead in reversed(runs) if args.dead_first else runs:
         times = run(label, args.n, args.subs, dead, args.timeout)
         results[label] = max(times.values())
         spread = sorted(times.values())
         print(f"[{label}] {args.subs - 1} receivers hold all {args.n:,} events after {results[label]:.1f} s "
               f"(first {spread[0]:.1f} s, median {statistics.median(spread):.1f} s; "
               f"{args.n * (args.subs - 1) / results[label]:,.0f} deliveries/s)", flush=True)
-    alive, dead = results.values()
+    alive, dead = results[runs[0][0]], results[runs[1][0]]
     h.line(f"webhooks fan-out, {args.n:,} events to {args.subs} subscriptions: time for the {args.subs - 1} "
            f"alive receivers to hold all", {"all alive": alive}, "one dead", dead, unit="s", goal=0.9,
            against="all alive", higher_is_better=False)
