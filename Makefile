@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml tests/support/oidc/package-lock.json
 	cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## demo: a local broker, the three services, a mail catcher, the example and its force's OpenID provider
+## demo: a local broker, the four services, a mail catcher, a webhook receiver, the example and its force's OpenID provider
 ## (node; without it, email links only); Ctrl-C (SIGTERM, SIGHUP too)
 ## stops all within 10 s. Taken ports are named and nothing starts; `make demo DEMO_ARGS="--port-offset 100"`
 ## runs a second one beside the first.

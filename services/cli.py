@@ -96,7 +96,7 @@ OFFSET = typer.Option(0, help="add this to every port (intake 8001, tracker 8002
 
 @app.command()
 def up(port_offset: int = OFFSET) -> None:
-    """Run the three services and the mail catcher on the broker and database your settings name;
+    """Run the four services and the mail catcher on the broker and database your settings name;
     Ctrl-C (or SIGTERM, SIGHUP) stops them all within 10 s."""
     _need_demo_extra("up")
     from devtools.demo.launch import up as run
@@ -109,8 +109,8 @@ def demo(scan_interval: float = typer.Option(5.0, help="seconds between schedule
          port_offset: int = OFFSET,
          run_dir: Optional[Path] = typer.Option(None, help="the broker's and database's files, emptied at each "
                                                            "start (default .run/demo in the checkout)")) -> None:
-    """Start a fresh local broker, the three services, a mail catcher and the example; Ctrl-C (or SIGTERM,
-    SIGHUP) stops all within 10 s. Taken ports are named, and then nothing starts."""
+    """Start a fresh local broker, the four services, a mail catcher, a webhook receiver and the example;
+    Ctrl-C (or SIGTERM, SIGHUP) stops all within 10 s. Taken ports are named, and then nothing starts."""
     _need_demo_extra("demo")
     from devtools.demo.launch import demo as run
 

@@ -11,7 +11,7 @@ SETTINGS: dict[str, str] = {
                                 "`default.replication.factor` and `min.insync.replicas`; set, that many, with "
                                 "`min.insync.replicas` 2 (1 below 3 replicas)",
     "DATABASE_URL": "`postgresql://…` or `sqlite:///…` (the driver is ours); each service keeps to its own tables, "
-                    "so all three may share one",
+                    "so all four may share one",
     "SMTP_HOST": "the mail server (the notifier's notices, intake's sign-in links)",
     "SMTP_PORT": "the mail server's port",
     "SMTP_USERNAME": "login, when set",

@@ -40,12 +40,14 @@ def _default(field) -> str:
 
 
 def settings() -> str:
-    """Every setting the three services read (their pydantic-settings classes, §6)."""
+    """Every setting the four services read (their pydantic-settings classes, §6)."""
     from services.intake.settings import IntakeSettings
     from services.notifier.settings import NotifierSettings
     from services.tracker.settings import TrackerSettings
+    from services.webhooks.settings import WebhooksSettings
 
-    classes = {"intake": IntakeSettings, "tracker": TrackerSettings, "notifier": NotifierSettings}
+    classes = {"intake": IntakeSettings, "tracker": TrackerSettings, "notifier": NotifierSettings,
+               "webhooks": WebhooksSettings}
     rows: dict[str, list] = {}
     for service, cls in classes.items():
         for name, field in cls.model_fields.items():
@@ -142,10 +144,13 @@ def _apps() -> dict[str, object]:
     from services.notifier.settings import NotifierSettings
     from services.tracker.app import create_app as tracker_app
     from services.tracker.settings import TrackerSettings
+    from services.webhooks.app import create_app as webhooks_app
+    from services.webhooks.settings import WebhooksSettings
 
     return {"intake": intake_app(IntakeSettings.model_construct()),
             "tracker": tracker_app(TrackerSettings.model_construct()),
-            "notifier": notifier_app(NotifierSettings.model_construct())}
+            "notifier": notifier_app(NotifierSettings.model_construct()),
+            "webhooks": webhooks_app(WebhooksSettings.model_construct())}
 
 
 def endpoints() -> str:
@@ -185,11 +190,13 @@ def commands() -> str:
     """The `followthrough` command (services/cli.py), every subcommand with its options."""
     import typer
 
-    from services import cli_admin
+    from services import cli_admin, cli_webhooks
     from services.cli import app
 
     if not any(g.name == "token" for g in app.registered_groups):  # main() adds the admin commands
         cli_admin.register(app)
+    if not any(g.name == "subscription" for g in app.registered_groups):  # and the webhooks' subscriptions
+        cli_webhooks.register(app)
     group = typer.main.get_command(app)
     return _table(("command", "what it does"), list(_commands(group, "followthrough")))
 

@@ -15,8 +15,9 @@ from typing import TextIO
 import structlog
 
 # The Kafka clients log every connection at INFO; their warnings are what matter. SQLAlchemy
-# logs statements only at INFO (echo), which would put personal data in the log.
-NOISY = ("kafka", "aiokafka", "faust", "mode", "apscheduler", "sqlalchemy")
+# logs statements only at INFO (echo), which would put personal data in the log. httpx logs every
+# webhook call's URL at INFO, and a receiver's URL may carry its own token.
+NOISY = ("kafka", "aiokafka", "faust", "mode", "apscheduler", "sqlalchemy", "httpx", "httpcore")
 
 
 def _isatty(stream) -> bool:

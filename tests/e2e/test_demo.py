@@ -20,7 +20,7 @@ from tests.support.oidc_provider import sign_in_at_provider
 from tests.support.procs import assert_nothing_left, port_open, press_ctrl_c
 from tests.support.stack import REPO
 
-PORTS = (8001, 8002, 8003, 8004, 8025, 1025, 9092)
+PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8025, 1025, 9092)
 
 
 def test_demo_runs_and_ctrl_c_stops_everything():

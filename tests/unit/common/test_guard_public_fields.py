@@ -20,9 +20,10 @@ from pydantic import BaseModel, EmailStr, ValidationError
 from schemas.models import Contact, Escalation
 from services.intake.domain import submissions as intake_requests
 from services.tracker.web import bodies as tracker_requests
+from services.webhooks.web import bodies as webhook_requests
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
-REQUEST_MODULES = (intake_requests, tracker_requests)
+REQUEST_MODULES = (intake_requests, tracker_requests, webhook_requests)
 # What the services answer, not what they take in: never validated from anyone's input.
 RESPONSES = {"RecommendationCreated", "PanelCreated", "ReplyOut", "PanelCreatedAgain", "TimelineEntry",
              "ReplyEntry", "RecommendationDetail", "PulseOut"}
@@ -48,6 +49,9 @@ def _never_public() -> dict[tuple[type, str], str]:
         (tracker_requests.ReopenIn, "access_code"): "a secret checked against its digest; neither kept nor shown",
         (tracker_requests.PulseIn, "access_code"): "a secret checked against its digest; neither kept nor shown",
         (tracker_requests.ReplyIn, "access_code"): "a secret checked against its digest; neither kept nor shown",
+        (webhook_requests.SubscriptionIn, "url"): "an admin's receiver address: called, never published or shown",
+        (webhook_requests.SubscriptionIn, "types"): "checked against the public event types; nothing else passes",
+        (webhook_requests.SubscriptionIn, "owner_email"): "a work address emailed once if the subscription is disabled",
     }
 
 

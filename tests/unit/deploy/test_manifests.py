@@ -18,7 +18,7 @@ import yaml
 from kubernetes_validate.utils import ValidationError
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
-SERVICES = {"intake": 8001, "tracker": 8002, "notifier": 8003}
+SERVICES = {"intake": 8001, "tracker": 8002, "notifier": 8003, "webhooks": 8004}
 
 
 def k8s_docs() -> list[dict]:
@@ -112,7 +112,8 @@ def test_settings_come_from_config_and_secrets():
 
 def test_compose_has_the_whole_stack():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"kafka", "postgres", "topics", "intake", "tracker", "notifier", "mail"}
+    assert set(compose["services"]) == {"kafka", "postgres", "topics", "intake", "tracker", "notifier", "webhooks",
+                                        "mail"}
     assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     for name in SERVICES:
         svc = compose["services"][name]

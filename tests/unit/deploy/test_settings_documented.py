@@ -9,6 +9,7 @@ from devtools.contractdocs.markers import CONTRACT, parts
 from services.intake.settings import IntakeSettings
 from services.notifier.settings import NotifierSettings
 from services.tracker.settings import TrackerSettings
+from services.webhooks.settings import WebhooksSettings
 
 # The settings contract §6 promises by name: they must stay, whatever the classes do.
 PUBLIC_SETTINGS = {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME",
@@ -26,7 +27,8 @@ def documented() -> list[str]:
 
 
 def read_by_services() -> set[str]:
-    return {name.upper() for cls in (IntakeSettings, TrackerSettings, NotifierSettings) for name in cls.model_fields}
+    return {name.upper() for cls in (IntakeSettings, TrackerSettings, NotifierSettings,
+                                                   WebhooksSettings) for name in cls.model_fields}
 
 
 def rows() -> dict[str, str]:
