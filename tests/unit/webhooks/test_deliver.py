@@ -17,6 +17,7 @@ from standardwebhooks import Webhook
 
 from services.common.clock import SimulatedClock
 from services.webhooks.adapters.sender import Answer
+from services.webhooks.adapters.store import Delivery
 from services.webhooks.domain.schedule import SCHEDULE
 from services.webhooks.domain.signing import new_key
 from services.webhooks.usecases.deliver import Dispatcher
@@ -43,17 +44,6 @@ class Sub:
     lease_owner: str | None = None
     lease_until: dt.datetime | None = None
     told: bool = False
-
-
-@dataclass(frozen=True)
-class Delivery:
-    subscription_id: str
-    event_seq: int
-    event_id: str
-    body: bytes
-    attempts: int
-    next_attempt_at: dt.datetime
-    event_time: dt.datetime
 
 
 @dataclass
